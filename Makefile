@@ -1,0 +1,47 @@
+# Two entry points: `make run` (embedded default, demo data) and `make test`
+# (real PostgreSQL, Elasticsearch, Redis and a Celery worker).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint services-start services-stop services-status clean
+
+$(STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The embedded default: SQLite, Wagtail's database search, eager tasks.
+run: install
+	env -u DATABASE_URL -u ELASTICSEARCH_URL -u REDIS_URL $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL -u ELASTICSEARCH_URL -u REDIS_URL $(PY) manage.py seed_demo
+	env -u DATABASE_URL -u ELASTICSEARCH_URL -u REDIS_URL $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install
+	scripts/services.sh start
+	eval "$$(scripts/services.sh env)" && \
+	  $(VENV)/bin/ruff check . && \
+	  $(PY) manage.py makemigrations --check --dry-run --settings=portal.settings.test && \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+services-start:
+	scripts/services.sh start
+
+services-stop:
+	scripts/services.sh stop
+
+services-status:
+	scripts/services.sh status
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media static

@@ -1,0 +1,514 @@
+"""Who a partner is, who works for it, which tier it is in and why.
+
+Every partner-owned row carries ``organization`` as a foreign key; composite
+indexes start with it so tenant-scoped queries stay index-only.
+"""
+
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import RevisionMixin, TranslatableMixin
+from wagtail.search import index
+
+from .validators import validate_logo
+
+hex_colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4ed8."))
+currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 currency code."))
+
+
+class PartnerType(TranslatableMixin, models.Model):
+    """Reseller, MSP, system integrator…: editable by channel ops."""
+
+    name = models.CharField(_("name"), max_length=80)
+    code = models.SlugField(_("code"), max_length=40, help_text=_("Stable identifier used in rules."))
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("description")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("partner type")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Region(models.Model):
+    name = models.CharField(_("name"), max_length=80)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = _("region")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerRole(models.TextChoices):
+    OWNER = "owner", _("Owner / executive")
+    SALES = "sales", _("Sales")
+    MARKETING = "marketing", _("Marketing")
+    TECHNICAL = "technical", _("Technical / service")
+    FINANCE = "finance", _("Finance")
+
+
+class Certification(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    product_line = models.CharField(_("product line"), max_length=80, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"), null=True, blank=True, help_text=_("Empty: never expires.")
+    )
+
+    class Meta:
+        verbose_name = _("certification")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TierChangeMode(models.TextChoices):
+    AUTO = "auto", _("Apply tier changes automatically")
+    APPROVAL = "approval", _("Propose tier changes to the CAM for approval")
+
+
+@register_setting(icon="cog")
+class ProgramSettings(BaseGenericSetting):
+    """Program-wide rules channel ops can change without a deploy."""
+
+    program_currency = models.CharField(
+        _("program currency"), max_length=3, default="USD", validators=[currency_validator]
+    )
+    tier_change_mode = models.CharField(
+        _("tier changes"), max_length=10, choices=TierChangeMode.choices, default=TierChangeMode.AUTO
+    )
+    evaluation_window_months = models.PositiveSmallIntegerField(
+        _("evaluation window (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(36)]
+    )
+    invitation_validity_days = models.PositiveSmallIntegerField(
+        _("invitation links valid for (days)"), default=7, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("partner program settings")
+
+
+class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
+    """A rung of the partner ladder: what it takes and what it gives.
+
+    Saving a tier records its rules as a new ``TierRuleVersion``; evaluations
+    and statements read rules from those versions, never from this row.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Higher rank means a higher tier."))
+    colour = models.CharField(_("colour"), max_length=7, default="#6b7280", validators=[hex_colour_validator])
+    badge = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    description = models.TextField(_("public description"), blank=True)
+
+    # Requirements, measured over the program's evaluation window.
+    min_won_revenue = models.DecimalField(
+        _("won deal revenue at least"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    min_won_deals = models.PositiveIntegerField(_("won deals at least"), default=0)
+    min_certified_people = models.PositiveIntegerField(_("certified people at least"), default=0)
+    counted_certifications = ParentalManyToManyField(
+        Certification,
+        blank=True,
+        related_name="+",
+        verbose_name=_("certifications that count"),
+        help_text=_("People holding any of these count as certified. Empty: any certification counts."),
+    )
+    required_certifications = ParentalManyToManyField(
+        Certification,
+        blank=True,
+        related_name="+",
+        verbose_name=_("required certifications"),
+        help_text=_("At least one person must hold each of these."),
+    )
+    requires_signed_agreement = models.BooleanField(_("partner agreement signed"), default=True)
+
+    # Benefits.
+    commission_rate = models.DecimalField(
+        _("commission rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    deal_protection_days = models.PositiveSmallIntegerField(_("deal registration protection (days)"), default=90)
+    mdf_allocation_percent = models.DecimalField(
+        _("MDF allocation (% of revenue)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    discount_percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("rank"),
+                FieldPanel("colour"),
+                FieldPanel("badge"),
+                FieldPanel("description"),
+            ],
+            heading=_("Tier"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("min_won_revenue"),
+                FieldPanel("min_won_deals"),
+                FieldPanel("min_certified_people"),
+                FieldPanel("counted_certifications"),
+                FieldPanel("required_certifications"),
+                FieldPanel("requires_signed_agreement"),
+            ],
+            heading=_("Requirements"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("commission_rate"),
+                FieldPanel("deal_protection_days"),
+                FieldPanel("mdf_allocation_percent"),
+                FieldPanel("discount_percent"),
+            ],
+            heading=_("Benefits"),
+        ),
+    ]
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("tier")
+        ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["locale", "rank"], name="tier_unique_rank_per_locale")]
+
+    def __str__(self):
+        return self.name
+
+
+class TierRuleVersion(models.Model):
+    """The rules of a tier as they stood from ``effective_from`` on."""
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="rule_versions")
+    effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
+    rules = models.JSONField(_("rules"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tier rule version")
+        ordering = ["tier", "-effective_from"]
+        indexes = [models.Index(fields=["tier", "-effective_from"])]
+
+    def __str__(self):
+        return f"{self.tier} from {self.effective_from:%Y-%m-%d %H:%M}"
+
+
+class OrganizationStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    ONBOARDING = "onboarding", _("Onboarding")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+
+
+def organization_logo_path(instance, filename):
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return f"partners/logos/{secrets.token_hex(8)}.{extension}"
+
+
+class PartnerOrganization(index.Indexed, models.Model):
+    """The tenant: one partner company and its program standing."""
+
+    name = models.CharField(_("legal name"), max_length=200)
+    partner_type = models.ForeignKey(
+        PartnerType, verbose_name=_("partner type"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=OrganizationStatus.choices,
+        default=OrganizationStatus.ONBOARDING,
+        db_index=True,
+    )
+    tier = models.ForeignKey(
+        Tier, verbose_name=_("tier"), null=True, blank=True, on_delete=models.PROTECT, related_name="organizations"
+    )
+    tier_since = models.DateTimeField(_("in tier since"), null=True, blank=True)
+    channel_account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("channel account manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_organizations",
+    )
+
+    # Contact details used by co-branded templates.
+    website = models.URLField(_("website"), blank=True)
+    email_domain = models.CharField(_("email domain"), max_length=253, blank=True, db_index=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country (ISO code)"), max_length=2, blank=True)
+    logo = models.ImageField(_("logo"), upload_to=organization_logo_path, blank=True, validators=[validate_logo])
+    brand_colour = models.CharField(_("brand colour"), max_length=7, blank=True, validators=[hex_colour_validator])
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    first_action_at = models.DateTimeField(
+        _("first action"), null=True, blank=True, help_text=_("First deal, course or invitation after creation.")
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("status"),
+    ]
+
+    class Meta:
+        verbose_name = _("partner organization")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in one partner organization and the roles they play there."""
+
+    organization = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    roles = models.JSONField(
+        _("roles"), default=list, help_text=_("Codes from PartnerRole; a person may hold several.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the organization's language."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        indexes = [models.Index(fields=["organization", "is_active"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def language(self) -> str:
+        return self.preferred_language or self.organization.preferred_language
+
+
+class PersonCertification(models.Model):
+    organization = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="certifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications")
+    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="holders")
+    earned_at = models.DateTimeField(_("earned"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("earned certification")
+        indexes = [models.Index(fields=["organization", "certification", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "certification", "earned_at"], name="certification_earned_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.certification}"
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link that lets a colleague join an organization."""
+
+    organization = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    roles = models.JSONField(_("roles"), default=list)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PartnerApplication(models.Model):
+    """A company's request to join the program, from the public form."""
+
+    company_name = models.CharField(_("company name"), max_length=200)
+    website = models.URLField(_("website"))
+    email_domain = models.CharField(_("email domain"), max_length=253, db_index=True, editable=False)
+    partner_type = models.ForeignKey(PartnerType, verbose_name=_("partner type"), on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT)
+    country = models.CharField(_("country (ISO code)"), max_length=2)
+    contact_name = models.CharField(_("contact name"), max_length=120)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    expected_annual_revenue = models.DecimalField(
+        _("expected annual business"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    expected_revenue_currency = models.CharField(
+        _("currency"), max_length=3, default="USD", validators=[currency_validator]
+    )
+    message = models.TextField(_("anything else we should know"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    organization = models.OneToOneField(
+        PartnerOrganization, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
+
+    class Meta:
+        verbose_name = _("partner application")
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return self.company_name
+
+
+class PartnerAgreement(models.Model):
+    """One version of the partner agreement text; the newest in force is current."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = RichTextField(_("text"))
+    effective_from = models.DateTimeField(_("in force from"), default=timezone.now)
+
+    panels = [FieldPanel("version"), FieldPanel("title"), FieldPanel("body"), FieldPanel("effective_from")]
+
+    class Meta:
+        verbose_name = _("partner agreement")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"{self.title} ({self.version})"
+
+
+class AgreementAcceptance(models.Model):
+    organization = models.ForeignKey(
+        PartnerOrganization, on_delete=models.CASCADE, related_name="agreement_acceptances"
+    )
+    agreement = models.ForeignKey(PartnerAgreement, on_delete=models.PROTECT, related_name="acceptances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement acceptance")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "agreement"], name="agreement_accepted_once_per_org")
+        ]
+
+    def __str__(self):
+        return f"{self.organization} accepted {self.agreement.version}"
+
+
+class TierChangeStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    PROPOSED = "proposed", _("Awaiting CAM approval")
+    REJECTED = "rejected", _("Rejected by CAM")
+
+
+class TierChange(models.Model):
+    """Audit record of every tier change or proposal, with the figures behind it."""
+
+    organization = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="tier_changes")
+    from_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=TierChangeStatus.choices)
+    metrics = models.JSONField(_("metrics snapshot"))
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the nightly evaluation made the change."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tier change")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.organization}: {self.from_tier} → {self.to_tier} ({self.get_status_display()})"

@@ -1,0 +1,31 @@
+"""Celery integration: Redis broker when REDIS_URL is set, eager otherwise."""
+
+from celery.schedules import crontab
+
+from . import environment as env
+
+CELERY_BROKER_URL = env.REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = env.REDIS_URL or "cache+memory://"
+# Without a broker (the embedded default) tasks run in the calling process.
+CELERY_TASK_ALWAYS_EAGER = env.REDIS_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 180
+CELERY_RESULT_EXPIRES = 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers unacknowledged tasks after this; it must exceed the hard time limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = "UTC"
+
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "home.tasks.record_worker_heartbeat",
+        "schedule": crontab(minute="*"),
+    },
+}

@@ -1,0 +1,34 @@
+"""Tests: always the real PostgreSQL, Elasticsearch and Redis started by
+``scripts/services.sh`` (``eval "$(scripts/services.sh env)"``). A missing
+service URL stops the run here instead of silently testing the embedded default."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from . import environment as env
+from .base import *  # noqa: F403
+
+_missing = [
+    name
+    for name, value in {
+        "DATABASE_URL": env.DATABASE_URL,
+        "ELASTICSEARCH_URL": env.ELASTICSEARCH_URL,
+        "REDIS_URL": env.REDIS_URL,
+    }.items()
+    if not value
+]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Tests run against real services; {', '.join(_missing)} not set. "
+        'Run `make test`, or `scripts/services.sh start && eval "$(scripts/services.sh env)"`.'
+    )
+if not env.DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured("Tests run on PostgreSQL; DATABASE_URL must be a postgres:// URL.")
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SEARCH_INDEX_PREFIX = "test-portal"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = BASE_DIR / ".services" / "test-media"  # noqa: F405

@@ -1,0 +1,166 @@
+"""Fixtures that tie the suite to the real services (see scripts/services.sh).
+
+Nothing here skips: an unreachable service fails every test that needs it.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_report_header(config):
+    from search.engine import get_client
+
+    lines = [f"database: {settings.DATABASES['default']['ENGINE']} at {settings.DATABASES['default'].get('HOST')}"]
+    try:
+        versions = {node["version"] for node in get_client().nodes.info()["nodes"].values()}
+        lines.append(f"search engine: Elasticsearch {', '.join(sorted(versions))} at {settings.ELASTICSEARCH_URL}")
+    except Exception as error:  # noqa: BLE001 - reported, then the tests fail on their own
+        lines.append(f"search engine: UNREACHABLE at {settings.ELASTICSEARCH_URL} ({error})")
+    try:
+        info = redis.Redis.from_url(settings.CELERY_BROKER_URL).info("server")
+        lines.append(f"broker: Redis {info['redis_version']} at {settings.CELERY_BROKER_URL}")
+    except Exception as error:  # noqa: BLE001
+        lines.append(f"broker: UNREACHABLE at {settings.CELERY_BROKER_URL} ({error})")
+    return lines
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_services(django_db_setup):
+    """Fail the whole run at once, with the reason, if a service is missing."""
+    from search.engine import get_client
+
+    problems = []
+    try:
+        get_client().cluster.health(request_timeout=5)
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"Elasticsearch at {settings.ELASTICSEARCH_URL}: {error}")
+    try:
+        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=5).ping()
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"Redis at {settings.CELERY_BROKER_URL}: {error}")
+    if problems:
+        pytest.fail("Real services are not reachable (run scripts/services.sh start):\n" + "\n".join(problems))
+
+
+@pytest.fixture(scope="session")
+def search_indexes():
+    """Start and end the run with no test indexes left over."""
+    from search.engine import get_client
+
+    client = get_client()
+    pattern = f"{settings.SEARCH_INDEX_PREFIX}-*"
+    client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+    yield client
+    client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+
+
+def _test_database_url() -> str:
+    from django.db import connection
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen, hostname: str, log_path: Path):
+        self.process = process
+        self.hostname = hostname
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+def _wait_for_worker(hostname: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    from portal.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Celery worker exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+        replies = app.control.ping(destination=[hostname], timeout=1)
+        if replies:
+            return
+    raise RuntimeError(f"Celery worker {hostname} did not answer within {timeout} s:\n{log_path.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real Celery worker process on the real Redis, writing to the test database."""
+    from portal.celery import app
+
+    app.control.purge()
+    hostname = f"test-worker-{uuid.uuid4().hex[:8]}@{os.uname().nodename}"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": _test_database_url(),
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "site")]),
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                hostname,
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for_worker(hostname, process, log_path)
+        yield WorkerProcess(process, hostname, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def wait_for():
+    """Poll ``condition`` until it returns something truthy (async effects of workers)."""
+
+    def wait(condition, timeout: float = 15, interval: float = 0.1, message: str = "condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            time.sleep(interval)
+        raise AssertionError(f"Timed out after {timeout} s waiting for {message}")
+
+    return wait
+
+
+@pytest.fixture
+def home_page():
+    """The portal home created by the migrations, served by the default site."""
+    from home.models import HomePage
+
+    return HomePage.objects.get(depth=2)

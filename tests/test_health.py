@@ -1,0 +1,50 @@
+import socket
+import subprocess
+
+import pytest
+from django.test import override_settings
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_healthz_reports_every_service_up(client):
+    response = client.get("/healthz/")
+
+    assert response.status_code == 200
+    report = response.json()
+    assert report["status"] == "ok"
+    assert report["checks"]["database"] == {"up": True, "backend": "postgresql"}
+    assert report["checks"]["search"]["backend"] == "elasticsearch"
+    assert report["checks"]["search"]["up"] is True
+    assert report["checks"]["broker"] == {"up": True, "backend": "redis"}
+
+
+def test_healthz_names_an_unreachable_search_engine(client):
+    with override_settings(ELASTICSEARCH_URL=f"http://127.0.0.1:{_closed_port()}"):
+        response = client.get("/healthz/")
+
+    assert response.status_code == 503
+    report = response.json()
+    assert report["failing"] == ["search"]
+    assert report["checks"]["search"]["up"] is False
+
+
+def test_healthz_reports_a_stopped_redis_as_down(client):
+    services = REPO / "scripts" / "services.sh"
+    subprocess.run([services, "stop", "redis"], check=True, capture_output=True)
+    try:
+        response = client.get("/healthz/")
+    finally:
+        subprocess.run([services, "start", "redis"], check=True, capture_output=True)
+
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["broker"]
+    assert client.get("/healthz/").status_code == 200
