@@ -304,6 +304,7 @@ class PartnerOrganization(index.Indexed, models.Model):
     class Meta:
         verbose_name = _("partner organization")
         ordering = ["name"]
+        permissions = [("view_all_partner_records", "Can see every partner organization's records")]
 
     def __str__(self):
         return self.name

@@ -42,7 +42,7 @@ def real_services(django_db_setup):
 
     problems = []
     try:
-        get_client().cluster.health(request_timeout=5)
+        get_client().options(request_timeout=5).cluster.health()
     except Exception as error:  # noqa: BLE001
         problems.append(f"Elasticsearch at {settings.ELASTICSEARCH_URL}: {error}")
     try:

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 
 from search.selectors import page_documents_search
 from search.services import page_document_save
@@ -17,4 +18,4 @@ def test_a_published_page_indexed_in_elasticsearch_is_found(search_indexes, home
     assert hits[0].title == "Storage price list hub"
     assert page_documents_search(query="battlecard") == []
     # It really is the search engine answering, not a database fallback.
-    assert search_indexes.count(index="test-portal-pages")["count"] == 1
+    assert search_indexes.count(index=f"{settings.SEARCH_INDEX_PREFIX}-pages")["count"] == 1

@@ -20,7 +20,7 @@ def check_search_engine() -> dict:
     if not engine.is_enabled():
         return {"up": True, "backend": "database (embedded default)"}
     try:
-        status = engine.get_client().cluster.health(request_timeout=2)["status"]
+        status = engine.get_client().options(request_timeout=2).cluster.health()["status"]
     except Exception as error:  # noqa: BLE001
         return {"up": False, "backend": "elasticsearch", "error": str(error)}
     return {"up": status in {"green", "yellow"}, "backend": "elasticsearch", "cluster": status}

@@ -35,3 +35,5 @@ BASE_URL: str = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL: str = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 MEDIA_ROOT: str | None = os.environ.get("MEDIA_ROOT") or None
 STATIC_ROOT: str | None = os.environ.get("STATIC_ROOT") or None
+# Tests only: lets two suites share one PostgreSQL server.
+TEST_DATABASE_NAME: str | None = os.environ.get("TEST_DATABASE_NAME") or None
