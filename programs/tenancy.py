@@ -1,0 +1,111 @@
+"""The one place where partner-owned querysets are scoped to a user.
+
+Every partner-facing view and API reads through :func:`scoped`, so another
+organization's id is simply not found (404), never forbidden (403).
+
+* Partner users see their own organization's rows, plus rows explicitly shared
+  with them through a django-guardian *direct foreign-key* permission model
+  (declare it on the model as ``sharing_permission_model``).
+* Vendor staff with ``programs.view_all_partner_records`` see every row;
+  channel account managers see the organizations in their portfolio.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Membership, OrganizationStatus, PartnerOrganization
+
+VIEW_ALL_PERMISSION = "programs.view_all_partner_records"
+# Organizations whose people can use the partner portal.
+PORTAL_STATUSES = (OrganizationStatus.ONBOARDING, OrganizationStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class PartnerContext:
+    """Who the signed-in partner user is, for views and selectors."""
+
+    membership: Membership
+
+    @property
+    def user(self):
+        return self.membership.user
+
+    @property
+    def organization(self) -> PartnerOrganization:
+        return self.membership.organization
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.membership.roles)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def partner_context(user) -> PartnerContext | None:
+    """The user's active membership in an organization allowed on the portal."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    membership = (
+        Membership.objects.select_related("user", "organization", "organization__tier", "organization__partner_type")
+        .filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES)
+        .first()
+    )
+    return PartnerContext(membership) if membership else None
+
+
+def scoped(queryset: QuerySet, user, *, organization_field: str = "organization") -> QuerySet:
+    """Rows of ``queryset`` that ``user`` may see.
+
+    ``organization_field`` is the lookup from the model to its organization
+    (``"organization"`` for partner-owned rows, ``""`` for the organization
+    model itself).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    organization_lookup = f"{organization_field}__" if organization_field else ""
+    if user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION):
+        return queryset
+    visible = Q(**{f"{organization_lookup}channel_account_manager": user})
+    membership = Membership.objects.filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES).first()
+    if membership is not None:
+        visible |= Q(**{f"{organization_lookup}pk": membership.organization_id})
+    sharing_model = getattr(queryset.model, "sharing_permission_model", None)
+    if sharing_model is not None:
+        shared = sharing_model.objects.filter(
+            user=user, permission__codename=f"view_{queryset.model._meta.model_name}"
+        ).values("content_object")
+        visible |= Q(pk__in=shared)
+    return queryset.filter(visible)
+
+
+def get_scoped_or_404(queryset: QuerySet, user, *, organization_field: str = "organization", **lookup):
+    """One row the user may see, else 404 (also for other tenants' ids)."""
+    try:
+        return scoped(queryset, user, organization_field=organization_field).get(**lookup)
+    except queryset.model.DoesNotExist as missing:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from missing
+
+
+def partner_required(*roles: str):
+    """View decorator: a signed-in partner user (holding one of ``roles`` if
+    given); sets ``request.partner``. Others are sent to log in, or get 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            context = partner_context(request.user)
+            if context is None or (roles and not context.has_role(*roles)):
+                raise Http404("This page is only available to partner users.")
+            request.partner = context
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,23 @@
+from .programs import (
+    PASSWORD,
+    CertificationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PartnerTypeFactory,
+    PartnerUserFactory,
+    RegionFactory,
+    TierFactory,
+    UserFactory,
+)
+
+__all__ = [
+    "PASSWORD",
+    "CertificationFactory",
+    "MembershipFactory",
+    "OrganizationFactory",
+    "PartnerTypeFactory",
+    "PartnerUserFactory",
+    "RegionFactory",
+    "TierFactory",
+    "UserFactory",
+]

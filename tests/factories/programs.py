@@ -1,0 +1,103 @@
+import factory
+from django.contrib.auth import get_user_model
+from wagtail.models import Locale
+
+from programs.models import (
+    Certification,
+    Membership,
+    OrganizationStatus,
+    PartnerOrganization,
+    PartnerRole,
+    PartnerType,
+    Region,
+    Tier,
+)
+
+PASSWORD = "correct horse battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(user, create, extracted, **kwargs):
+        if create:
+            user.save()
+
+
+class PartnerTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerType
+        django_get_or_create = ("code", "locale")
+
+    code = "reseller"
+    name = factory.LazyAttribute(lambda partner_type: partner_type.code.replace("-", " ").capitalize())
+    locale = factory.LazyFunction(Locale.get_default)
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = "emea"
+    name = factory.LazyAttribute(lambda region: region.code.upper())
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"cert-{n}")
+    name = factory.LazyAttribute(lambda cert: cert.code.replace("-", " ").title())
+
+
+class TierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tier
+
+    name = factory.Sequence(lambda n: f"Tier {n}")
+    rank = factory.Sequence(lambda n: n + 1)
+    locale = factory.LazyFunction(Locale.get_default)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerOrganization
+
+    name = factory.Sequence(lambda n: f"Partner {n} Ltd")
+    partner_type = factory.SubFactory(PartnerTypeFactory)
+    region = factory.SubFactory(RegionFactory)
+    status = OrganizationStatus.ACTIVE
+    country = "GB"
+    email_domain = factory.Sequence(lambda n: f"partner{n}.example")
+    contact_email = factory.LazyAttribute(lambda org: f"partners@{org.email_domain}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    roles = factory.LazyFunction(lambda: [PartnerRole.OWNER.value])
+
+
+def PartnerUserFactory(organization=None, roles=None, **user_fields):  # noqa: N802 - reads like a factory
+    """A user with an active membership (default: owner of a new organization)."""
+    membership = MembershipFactory(
+        organization=organization or OrganizationFactory(),
+        user=UserFactory(**user_fields),
+        roles=roles or [PartnerRole.OWNER.value],
+    )
+    return membership.user

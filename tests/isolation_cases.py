@@ -1,0 +1,37 @@
+"""Cross-tenant cases for every partner-facing URL that takes an id.
+
+``tests/test_tenant_isolation.py`` enumerates the URL patterns: a pattern with
+a path parameter must have a case here (or an exemption with its reason),
+so a new endpoint without an isolation test fails the suite.
+
+A case is a function taking organization A (the victim) and returning the
+URL kwargs of one of A's objects; the test then requests it as a user of
+organization B and expects 404.
+"""
+
+from collections.abc import Callable
+
+#: url name -> (HTTP method, factory(organization_a) -> url kwargs)
+CASES: dict[str, tuple[str, Callable]] = {}
+
+#: url names (or prefixes ending in ':') that take a parameter but are not
+#: tenant-owned, with the reason.
+EXEMPT: dict[str, str] = {
+    "wagtail_serve": "vendor-published pages, not tenant-owned; audience rules decide who sees them",
+    "wagtaildocs_serve": "vendor-published documents, not tenant-owned; audience rules decide who sees them",
+    "wagtaildocs_authenticate_with_password": "Wagtail's password form for a restricted document",
+    "wagtailcore_authenticate_with_password": "Wagtail's password form for a restricted page",
+}
+
+#: URL prefixes outside the partner-facing surface.
+NON_PARTNER_PREFIXES = (
+    "admin/",  # Wagtail admin: vendor staff, permission-tested per feature
+)
+
+
+def isolation_case(url_name: str, method: str = "get"):
+    def register(factory: Callable) -> Callable:
+        CASES[url_name] = (method, factory)
+        return factory
+
+    return register
