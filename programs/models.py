@@ -64,6 +64,22 @@ class PartnerRole(models.TextChoices):
     FINANCE = "finance", _("Finance")
 
 
+class ProductLine(TranslatableMixin, models.Model):
+    """A product line deals, content, certifications and incentives refer to."""
+
+    name = models.CharField(_("name"), max_length=80)
+    code = models.SlugField(_("code"), max_length=40, help_text=_("Stable identifier used in rules."))
+
+    panels = [FieldPanel("name"), FieldPanel("code")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("product line")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Certification(models.Model):
     name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(_("code"), max_length=40, unique=True)
