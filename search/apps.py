@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Portal search"
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from . import pages, registry
+
+        registry.register(pages.PAGE_KIND)
+        # Wagtail's own search auto-update swallows indexing errors; the portal
+        # index is fed only through the outbox, from these signals.
+        page_published.connect(pages.page_changed, dispatch_uid="search.page_published")
+        page_unpublished.connect(pages.page_changed, dispatch_uid="search.page_unpublished")
+        post_page_move.connect(pages.page_changed, dispatch_uid="search.page_moved")
+        post_delete.connect(pages.page_deleted, dispatch_uid="search.page_deleted")

@@ -1,11 +1,15 @@
-from .documents import PageDocument
+from .documents import PortalDocument
 from .engine import get_client
+from .services import alias_name
 
 
-def page_documents_search(*, query: str, size: int = 10) -> list[PageDocument]:
+def documents_search(*, query: str, size: int = 10) -> list[PortalDocument]:
+    """Plain relevance search over live documents (ranking and audience
+    filtering arrive with the portal search page)."""
     search = (
-        PageDocument.search(using=get_client())
-        .query("multi_match", query=query, fields=["title^3", "body"])
+        PortalDocument.search(using=get_client(), index=alias_name())
+        .query("multi_match", query=query, fields=["title^3", "summary^2", "body"])
+        .exclude("term", deleted=True)
         .extra(size=size)
     )
     return list(search.execute())

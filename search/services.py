@@ -1,17 +1,233 @@
-from .documents import PageDocument
+"""Writes to the portal search index: the outbox, its drain, and rebuilds."""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from elasticsearch import ApiError, TransportError
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
+
+from . import registry
+from .documents import PortalDocument, document_id
 from .engine import get_client
+from .models import IndexOutboxEntry, OutboxOperation
+
+logger = logging.getLogger(__name__)
+
+VERSION_CONFLICT = 409
+#: seconds before retry n (capped): 2, 4, 8 … 300
+MAX_BACKOFF_SECONDS = 300
 
 
-def page_index_ensure() -> None:
-    """Create the pages index with its mapping if it does not exist yet."""
+def alias_name() -> str:
+    return PortalDocument._index._name
+
+
+def documents_index_ensure() -> str:
+    """Create the live index behind the alias if there is none; return the alias."""
     client = get_client()
-    if not PageDocument._index.exists(using=client):
-        PageDocument.init(using=client)
+    alias = alias_name()
+    if not client.indices.exists_alias(name=alias):
+        concrete = _new_index_name()
+        PortalDocument._index.clone(name=concrete).create(using=client)
+        client.indices.put_alias(index=concrete, name=alias)
+    return alias
 
 
-def page_document_save(*, page, refresh: bool = False) -> PageDocument:
-    """Write ``page`` into the search index (``refresh`` makes it visible at once)."""
-    page_index_ensure()
-    document = PageDocument.from_page(page)
-    document.save(using=get_client(), refresh=refresh)
-    return document
+def _new_index_name() -> str:
+    return f"{alias_name()}-{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+def index_enqueue(*, kind: str, object_id, operation: str = OutboxOperation.INDEX) -> IndexOutboxEntry:
+    """Record that ``kind:object_id`` changed, in the caller's transaction, and
+    drain the outbox once that transaction commits."""
+    from .tasks import drain_index_outbox
+
+    registry.get(kind)
+    entry = IndexOutboxEntry.objects.create(document_type=kind, object_id=str(object_id), operation=operation)
+    drain_index_outbox.delay_on_commit()
+    return entry
+
+
+@dataclass
+class DrainResult:
+    indexed: int = 0
+    superseded: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _source_for(entry: IndexOutboxEntry) -> dict:
+    source = None
+    if entry.operation == OutboxOperation.INDEX:
+        source = registry.get(entry.document_type).build(entry.object_id)
+    if source is None:
+        return {"kind": entry.document_type, "object_id": entry.object_id, "deleted": True}
+    return {**source, "kind": entry.document_type, "object_id": entry.object_id, "deleted": False}
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, MAX_BACKOFF_SECONDS))
+
+
+def outbox_drain(*, batch_size: int = 500, refresh: bool = False) -> DrainResult:
+    """Send pending outbox entries to the search engine in one bulk request.
+
+    Entries are locked with SKIP LOCKED so concurrent drains share the work.
+    Each document is written with the entry id as its external version, so an
+    older entry arriving late is rejected by the engine (409) instead of
+    overwriting newer data. When the engine cannot be reached the entries stay
+    pending with a back-off, and nothing is lost.
+    """
+    result = DrainResult()
+    now = timezone.now()
+    with transaction.atomic():
+        entries = list(
+            IndexOutboxEntry.objects.select_for_update(skip_locked=True)
+            .filter(processed_at__isnull=True, next_attempt_at__lte=now)
+            .order_by("id")[:batch_size]
+        )
+        if not entries:
+            return result
+        newest: dict[tuple[str, str], IndexOutboxEntry] = {}
+        for entry in entries:
+            newest[(entry.document_type, entry.object_id)] = entry
+        alias = documents_index_ensure_or_none()
+        failed_keys: dict[tuple[str, str], str] = {}
+        if alias is None:
+            failed_keys = dict.fromkeys(newest, "search engine unreachable")
+        else:
+            failed_keys = _bulk_write(alias, newest, refresh=refresh)
+        processed, retried = [], []
+        for entry in entries:
+            key = (entry.document_type, entry.object_id)
+            if key in failed_keys:
+                entry.attempts += 1
+                entry.last_error = failed_keys[key][:2000]
+                entry.next_attempt_at = now + _backoff(entry.attempts)
+                retried.append(entry)
+            else:
+                entry.processed_at = now
+                processed.append(entry)
+                if newest[key] is entry:
+                    result.indexed += 1
+                else:
+                    result.superseded += 1
+        IndexOutboxEntry.objects.bulk_update(processed, ["processed_at"])
+        IndexOutboxEntry.objects.bulk_update(retried, ["attempts", "last_error", "next_attempt_at"])
+        result.failed = len(retried)
+        result.errors = sorted(set(failed_keys.values()))[:5]
+    if result.failed:
+        logger.warning("Search outbox: %s entries failed (%s)", result.failed, "; ".join(result.errors))
+    return result
+
+
+def documents_index_ensure_or_none() -> str | None:
+    try:
+        return documents_index_ensure()
+    except (TransportError, ApiError) as error:
+        logger.warning("Search engine unreachable: %s", error)
+        return None
+
+
+def _bulk_write(alias: str, newest: dict, *, refresh: bool) -> dict[tuple[str, str], str]:
+    """Write the newest entry of each object; return the keys that failed."""
+    actions = []
+    for (kind, object_id), entry in newest.items():
+        actions.append(
+            {
+                "_op_type": "index",
+                "_index": alias,
+                "_id": document_id(kind, object_id),
+                "version": entry.pk,
+                "version_type": "external",
+                "_source": _source_for(entry),
+            }
+        )
+    failed = {}
+    try:
+        for ok, item in streaming_bulk(
+            get_client(), actions, raise_on_error=False, raise_on_exception=False, refresh=refresh
+        ):
+            info = item["index"]
+            if not ok and info.get("status") != VERSION_CONFLICT:
+                kind, object_id = info["_id"].split(":", 1)
+                failed[(kind, object_id)] = str(info.get("error") or info.get("status"))
+    except (TransportError, ApiError, BulkIndexError) as error:
+        return dict.fromkeys(newest, f"search engine unreachable: {error}")
+    return failed
+
+
+def outbox_purge(*, older_than: timedelta = timedelta(days=7)) -> int:
+    """Forget processed entries after a while (they are kept to replay a rebuild)."""
+    deleted, _ = IndexOutboxEntry.objects.filter(processed_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
+    """Build a new index from the database and swap the alias to it atomically.
+
+    Queries keep hitting the old index until the swap. Changes that arrive
+    during the rebuild are replayed from the outbox into the new index. If
+    anything fails the new index is dropped and the live alias is untouched.
+    """
+    client = get_client()
+    alias = alias_name()
+    snapshot_id = IndexOutboxEntry.objects.aggregate(latest=Max("id"))["latest"] or 0
+    version = max(snapshot_id, 1)
+    concrete = _new_index_name()
+    PortalDocument._index.clone(name=concrete).create(using=client)
+    total = sum(kind.count() for kind in registry.kinds())
+    done = 0
+    started = time.monotonic()
+
+    def actions():
+        for kind in registry.kinds():
+            for object_id in kind.all_ids():
+                source = kind.build(str(object_id))
+                if source is None:
+                    continue
+                yield {
+                    "_op_type": "index",
+                    "_index": concrete,
+                    "_id": document_id(kind.name, str(object_id)),
+                    "version": version,
+                    "version_type": "external",
+                    "_source": {**source, "kind": kind.name, "object_id": str(object_id), "deleted": False},
+                }
+
+    try:
+        client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
+        for _ok, _item in streaming_bulk(client, actions(), chunk_size=batch_size, raise_on_error=True):
+            done += 1
+            if progress and done % batch_size == 0:
+                progress(_progress_line(done, total, started))
+        client.indices.put_settings(index=concrete, settings={"refresh_interval": "1s"})
+        client.indices.refresh(index=concrete)
+        previous = list(client.indices.get_alias(name=alias).keys()) if client.indices.exists_alias(name=alias) else []
+        swap = [{"remove": {"index": old, "alias": alias}} for old in previous]
+        swap.append({"add": {"index": concrete, "alias": alias}})
+        client.indices.update_aliases(actions=swap)
+    except Exception:
+        client.indices.delete(index=concrete, ignore_unavailable=True)
+        raise
+    # Entries drained into the old index while we were building: replay them.
+    replayed = IndexOutboxEntry.objects.filter(id__gt=snapshot_id, processed_at__isnull=False).update(
+        processed_at=None, next_attempt_at=timezone.now()
+    )
+    for old in previous:
+        client.indices.delete(index=old, ignore_unavailable=True)
+    if progress:
+        progress(_progress_line(done, total, started))
+    return {"index": concrete, "documents": done, "replayed": replayed, "seconds": time.monotonic() - started}
+
+
+def _progress_line(done: int, total: int, started: float) -> str:
+    elapsed = max(time.monotonic() - started, 1e-6)
+    rate = done / elapsed
+    remaining = (total - done) / rate if rate and total > done else 0
+    return f"{done}/{total} documents, {rate:,.0f} docs/s, ETA {remaining:,.0f} s"

@@ -28,4 +28,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "home.tasks.record_worker_heartbeat",
         "schedule": crontab(minute="*"),
     },
+    # Safety net: entries whose drain failed (engine down) wait for this.
+    "search-drain-outbox": {
+        "task": "search.tasks.drain_index_outbox",
+        "schedule": 30.0,
+    },
+    "search-purge-outbox": {
+        "task": "search.tasks.purge_index_outbox",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

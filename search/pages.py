@@ -1,0 +1,66 @@
+"""Wagtail pages as portal search documents."""
+
+from django.utils.html import strip_tags
+from wagtail.models import Page
+
+from . import registry
+
+#: fields of specific page classes whose text is searchable, in order
+TEXT_FIELDS = ("intro", "summary", "body")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "render_as_block"):  # StreamField
+        return strip_tags(str(value.render_as_block()))
+    return strip_tags(str(value))
+
+
+def build_page(object_id: str) -> dict | None:
+    page = Page.objects.filter(pk=object_id).select_related("locale").first()
+    if page is None or not page.live or page.depth <= 1:
+        return None
+    specific = page.specific
+    language = page.locale.language_code
+    summary = _text(getattr(specific, "summary", "") or getattr(specific, "intro", "") or page.search_description)
+    body = " ".join(_text(getattr(specific, name, "")) for name in TEXT_FIELDS if name != "summary")
+    audience_keys = getattr(specific, "search_audience_keys", None)
+    return {
+        "url": page.url or "",
+        "language": language,
+        "title": page.title,
+        "summary": summary,
+        "body": body,
+        "localized": {language: {"title": page.title, "body": f"{summary} {body}"}},
+        "audience_keys": audience_keys() if callable(audience_keys) else ["everyone"],
+        "effective_at": page.first_published_at,
+        "updated_at": page.last_published_at,
+    }
+
+
+def _live_page_ids():
+    return Page.objects.live().filter(depth__gt=1).order_by("pk").values_list("pk", flat=True).iterator()
+
+
+def _live_page_count() -> int:
+    return Page.objects.live().filter(depth__gt=1).count()
+
+
+PAGE_KIND = registry.DocumentKind(name="page", build=build_page, all_ids=_live_page_ids, count=_live_page_count)
+
+
+def page_changed(sender=None, instance=None, **kwargs):
+    """Wagtail page signals → outbox (same transaction as the change)."""
+    from .services import index_enqueue
+
+    page = instance if instance is not None else kwargs.get("page")
+    if page is not None and page.pk:
+        index_enqueue(kind=PAGE_KIND.name, object_id=page.pk)
+
+
+def page_deleted(sender=None, instance=None, **kwargs):
+    if isinstance(instance, Page) and type(instance) is Page:
+        from .services import index_enqueue
+
+        index_enqueue(kind=PAGE_KIND.name, object_id=instance.pk, operation="delete")
