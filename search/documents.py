@@ -57,7 +57,13 @@ class PortalDocument(Document):
     #: the same text analysed for its own language (only that language's
     #: sub-object is filled)
     localized = _localized_fields()
-    audience_keys = Keyword()
+    #: who may see the document, one field per audience dimension; "*" means
+    #: everyone (see search.audience)
+    audience_tiers = Keyword()
+    audience_roles = Keyword()
+    audience_partner_types = Keyword()
+    audience_regions = Keyword()
+    audience_certifications = Keyword()
     product_lines = Keyword()
     partner_types = Keyword()
     asset_type = Keyword()

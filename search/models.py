@@ -1,5 +1,13 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
 class OutboxOperation(models.TextChoices):
@@ -38,3 +46,106 @@ class IndexOutboxEntry(models.Model):
 
     def __str__(self):
         return f"{self.operation} {self.document_type}:{self.object_id} (#{self.pk})"
+
+
+@register_setting(icon="search")
+class SearchSettings(BaseGenericSetting):
+    """Ranking knobs channel ops can tune without a deploy."""
+
+    recency_pivot_days = models.PositiveSmallIntegerField(
+        _("recency half-life (days)"),
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=_("A document this old gets half the recency boost of one published today."),
+    )
+    recency_weight = models.DecimalField(
+        _("recency weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.50"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    popularity_weight = models.DecimalField(
+        _("popularity weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = _("search settings")
+
+
+class SynonymSet(models.Model):
+    """Words partners use interchangeably, e.g. "price list, pricing, rate card".
+
+    Applied when a query is built, so a change takes effect at once without
+    reindexing."""
+
+    terms = models.CharField(
+        _("terms"), max_length=500, help_text=_("Comma-separated words or phrases that mean the same.")
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, help_text=_("Empty: every language.")
+    )
+
+    panels = [FieldPanel("terms"), FieldPanel("language")]
+
+    class Meta:
+        verbose_name = _("synonym set")
+
+    def __str__(self):
+        return self.terms
+
+    def clean(self):
+        if len(self.term_list()) < 2:
+            raise ValidationError({"terms": _("Give at least two comma-separated terms.")})
+
+    def term_list(self) -> list[str]:
+        return [normalize_query(term) for term in self.terms.split(",") if normalize_query(term)]
+
+
+class BestBet(models.Model):
+    """A page promoted to the top of the results for a query."""
+
+    query = models.CharField(_("query"), max_length=200, help_text=_("Matched case- and space-insensitively."))
+    page = models.ForeignKey("wagtailcore.Page", verbose_name=_("promoted page"), on_delete=models.CASCADE)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [FieldPanel("query"), FieldPanel("page"), FieldPanel("sort_order")]
+
+    class Meta:
+        verbose_name = _("promoted result")
+        ordering = ["query", "sort_order"]
+
+    def __str__(self):
+        return f"{self.query} → {self.page}"
+
+    def save(self, *args, **kwargs):
+        self.query = normalize_query(self.query)
+        super().save(*args, **kwargs)
+
+
+class SearchQueryLog(models.Model):
+    """Every portal query, so the content team sees what partners look for."""
+
+    query = models.CharField(max_length=200)
+    normalized_query = models.CharField(max_length=200, db_index=True)
+    results = models.PositiveIntegerField()
+    language = models.CharField(max_length=10, blank=True)
+    organization = models.ForeignKey(
+        "programs.PartnerOrganization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("search query")
+        indexes = [models.Index(fields=["results", "-created_at"], name="search_query_zero_idx")]
+
+    def __str__(self):
+        return self.query
+
+
+def normalize_query(text: str) -> str:
+    return " ".join(text.lower().split())

@@ -4,6 +4,7 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 
 from . import registry
+from .audience import audience_fields
 
 #: fields of specific page classes whose text is searchable, in order
 TEXT_FIELDS = ("intro", "summary", "body")
@@ -25,7 +26,6 @@ def build_page(object_id: str) -> dict | None:
     language = page.locale.language_code
     summary = _text(getattr(specific, "summary", "") or getattr(specific, "intro", "") or page.search_description)
     body = " ".join(_text(getattr(specific, name, "")) for name in TEXT_FIELDS if name != "summary")
-    audience_keys = getattr(specific, "search_audience_keys", None)
     return {
         "url": page.url or "",
         "language": language,
@@ -33,10 +33,16 @@ def build_page(object_id: str) -> dict | None:
         "summary": summary,
         "body": body,
         "localized": {language: {"title": page.title, "body": f"{summary} {body}"}},
-        "audience_keys": audience_keys() if callable(audience_keys) else ["everyone"],
+        **audience_fields(page_audience(specific)),
         "effective_at": page.first_published_at,
         "updated_at": page.last_published_at,
     }
+
+
+def page_audience(page) -> dict | None:
+    """The page's effective audience, if its type has one (content pages do)."""
+    audience = getattr(page.specific, "search_audience", None)
+    return audience() if callable(audience) else None
 
 
 def _live_page_ids():

@@ -1,15 +1,283 @@
-from .documents import PortalDocument
-from .engine import get_client
+"""Read side of the portal search: the query partners run, autocomplete, and
+the database fallback used when the search engine is unreachable."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch.dsl import Q
+from wagtail.models import Page
+
+from . import engine
+from .audience import audience_allows, audience_fields, audience_filter
+from .documents import LANGUAGE_STOPWORDS, PortalDocument
+from .models import BestBet, SearchSettings, SynonymSet, normalize_query
+from .pages import page_audience
 from .services import alias_name
+
+logger = logging.getLogger(__name__)
+
+#: facet name -> document field
+FACETS = {"type": "asset_type", "product_line": "product_lines", "language": "language"}
+#: "updated within" facet: key -> date math
+UPDATED_WITHIN = {"7d": "now-7d/d", "30d": "now-30d/d", "365d": "now-365d/d"}
+TOTAL_HITS_CAP = 1000
+PER_PAGE = 20
+
+
+@dataclass
+class SearchHit:
+    title: str
+    url: str
+    kind: str
+    object_id: str
+    snippet: str = ""
+    language: str = ""
+    asset_type: str = ""
+    version_label: str = ""
+    updated_at: object = None
+    stale: bool = False
+    promoted: bool = False
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    total_is_lower_bound: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str = ""
+    engine: str = "elasticsearch"
+    #: shown to the user when the results come from the fallback
+    notice: str = ""
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
+def _expanded_queries(query: str, language: str) -> list[str]:
+    """The query plus its synonyms' phrasings (admin-defined, applied at once)."""
+    normalized = normalize_query(query)
+    variants = []
+    for synonym_set in SynonymSet.objects.filter(language__in=["", language]):
+        terms = synonym_set.term_list()
+        for term in terms:
+            if term and term in normalized:
+                variants.extend(normalized.replace(term, other) for other in terms if other != term)
+    return list(dict.fromkeys(variants))
+
+
+def _text_query(query: str, language: str):
+    localized = f"localized.{language}" if language in LANGUAGE_STOPWORDS else "localized.en"
+    fields = ["title^4", f"{localized}.title^4", "summary^2", "body", f"{localized}.body"]
+    should = [
+        Q("multi_match", query=query, fields=fields, fuzziness="AUTO:4,8", prefix_length=1),
+        # An exact title phrase outranks a newer mention in the body.
+        Q("match_phrase", title={"query": query, "boost": 6}),
+    ]
+    should += [
+        Q("multi_match", query=variant, type="phrase", fields=fields, boost=0.9)
+        for variant in _expanded_queries(query, language)
+    ]
+    return Q("bool", should=should, minimum_should_match=1)
+
+
+def _base_search(user, filters: dict):
+    search = PortalDocument.search(using=engine.get_client(), index=alias_name()).exclude("term", deleted=True)
+    clauses = audience_filter(user)
+    for clause in clauses or []:
+        search = search.filter(clause)
+    for facet, value in filters.items():
+        if facet in FACETS and value:
+            search = search.filter("term", **{FACETS[facet]: value})
+    if filters.get("updated") in UPDATED_WITHIN:
+        search = search.filter("range", updated_at={"gte": UPDATED_WITHIN[filters["updated"]]})
+    return search
+
+
+def portal_search(
+    *, user, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1, language: str = "en"
+) -> SearchResults:
+    """Search what ``user`` may see: relevance blended with recency, or newest
+    first. Falls back to the database when the engine is unreachable."""
+    filters = filters or {}
+    query = " ".join(query.split())[:200]
+    page = max(page, 1)
+    if not engine.is_enabled():
+        return _database_search(user=user, query=query, page=page, notice="")
+    try:
+        return _engine_search(user=user, query=query, filters=filters, sort=sort, page=page, language=language)
+    except (TransportError, ApiError) as error:
+        logger.warning("Search engine unreachable, answering from the database: %s", error)
+        return _database_search(
+            user=user, query=query, page=page, notice="Search is running in a reduced mode; results may be incomplete."
+        )
+
+
+def _engine_search(*, user, query, filters, sort, page, language) -> SearchResults:
+    ranking = SearchSettings.load()
+    search = _base_search(user, filters)
+    if query:
+        scored = Q(
+            "bool",
+            must=[_text_query(query, language)],
+            should=[
+                Q(
+                    "distance_feature",
+                    field="effective_at",
+                    origin="now",
+                    pivot=f"{ranking.recency_pivot_days}d",
+                    boost=float(ranking.recency_weight),
+                ),
+                Q("constant_score", filter=Q("range", popularity={"gte": 50}), boost=float(ranking.popularity_weight)),
+                Q("constant_score", filter=Q("range", popularity={"gte": 500}), boost=float(ranking.popularity_weight)),
+                Q("constant_score", filter=Q("term", language=language), boost=1.0),
+            ],
+        )
+        search = search.query(scored)
+    if sort == "newest" or not query:
+        search = search.sort({"effective_at": {"order": "desc", "missing": "_last"}}, "_score")
+    for facet, field_name in FACETS.items():
+        search.aggs.bucket(facet, "terms", field=field_name, size=20)
+    search.aggs.bucket(
+        "updated",
+        "date_range",
+        field="updated_at",
+        ranges=[{"key": key, "from": v} for key, v in UPDATED_WITHIN.items()],
+    )
+    search = search.highlight("title", "summary", "body", fragment_size=160, number_of_fragments=1)
+    search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
+    if query:
+        search = search.suggest("spelling", query, term={"field": "body", "suggest_mode": "popular", "min_word_length": 3})
+    start = (page - 1) * PER_PAGE
+    search = search.extra(from_=start, size=PER_PAGE, track_total_hits=TOTAL_HITS_CAP)
+    response = search.execute()
+
+    results = SearchResults(query=query, page=page, engine="elasticsearch")
+    results.total = response.hits.total.value
+    results.total_is_lower_bound = response.hits.total.relation == "gte"
+    results.hits = [_hit(document) for document in response]
+    results.facets = {
+        name: [(bucket.key, bucket.doc_count) for bucket in response.aggregations[name].buckets if bucket.doc_count]
+        for name in (*FACETS, "updated")
+    }
+    if query and page == 1:
+        results.hits = _best_bets(user, query) + [hit for hit in results.hits if not _is_bet(hit, query)]
+    if query and not results.total:
+        results.suggestion = _suggestion(query, response)
+    return results
+
+
+def _hit(document) -> SearchHit:
+    highlight = getattr(document.meta, "highlight", None)
+    snippet = ""
+    if highlight:
+        for name in ("body", "summary", "title"):
+            if name in highlight:
+                snippet = highlight[name][0]
+                break
+    review_by = getattr(document, "review_by", None)
+    return SearchHit(
+        title=document.title,
+        url=getattr(document, "url", ""),
+        kind=document.kind,
+        object_id=document.object_id,
+        snippet=snippet,
+        language=getattr(document, "language", ""),
+        asset_type=getattr(document, "asset_type", "") or "",
+        version_label=getattr(document, "version_label", "") or "",
+        updated_at=getattr(document, "updated_at", None),
+        stale=bool(review_by and _as_date(review_by) < timezone.localdate()),
+    )
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def _suggestion(query: str, response) -> str:
+    words = query.split()
+    corrected = list(words)
+    suggest = getattr(response, "suggest", None)
+    if not suggest:
+        return ""
+    for entry in suggest.spelling:
+        if entry.options:
+            original = entry.text
+            for index, word in enumerate(words):
+                if word.lower() == original:
+                    corrected[index] = entry.options[0].text
+    suggestion = " ".join(corrected)
+    return suggestion if suggestion.lower() != query.lower() else ""
+
+
+def _is_bet(hit: SearchHit, query: str) -> bool:
+    return hit.kind == "page" and BestBet.objects.filter(query=normalize_query(query), page_id=hit.object_id).exists()
+
+
+def _best_bets(user, query: str) -> list[SearchHit]:
+    bets = []
+    for bet in BestBet.objects.filter(query=normalize_query(query)).select_related("page"):
+        page = bet.page
+        if not page.live or not _page_visible(user, page):
+            continue
+        bets.append(SearchHit(title=page.title, url=page.url or "", kind="page", object_id=str(page.pk), promoted=True))
+    return bets
+
+
+def _page_visible(user, page) -> bool:
+    return audience_allows(user, audience_fields(page_audience(page)))
+
+
+def _database_search(*, user, query: str, page: int, notice: str) -> SearchResults:
+    """Wagtail's database search over live pages, filtered by audience in
+    Python (the fallback; counts cover the first matches only)."""
+    results = SearchResults(query=query, page=page, engine="database", notice=notice)
+    if not query:
+        return results
+    matches = Page.objects.live().filter(depth__gt=1).specific().search(query)[:TOTAL_HITS_CAP]
+    visible = [page_ for page_ in matches if _page_visible(user, page_)]
+    results.total = len(visible)
+    start = (page - 1) * PER_PAGE
+    results.hits = [
+        SearchHit(title=p.title, url=p.url or "", kind="page", object_id=str(p.pk), updated_at=p.last_published_at)
+        for p in visible[start : start + PER_PAGE]
+    ]
+    return results
+
+
+def autocomplete(*, user, prefix: str, size: int = 8) -> list[dict]:
+    """Titles starting with what the user typed, limited to what they may see."""
+    prefix = " ".join(prefix.split())[:100]
+    if len(prefix) < 2 or not engine.is_enabled():
+        return []
+    search = _base_search(user, {}).query(
+        Q("multi_match", query=prefix, type="bool_prefix", fields=["title", "title._index_prefix"])
+    )
+    search = search.source(["title", "url", "kind"]).extra(size=size, track_total_hits=False)
+    try:
+        response = search.execute()
+    except (TransportError, ApiError):
+        return []
+    return [{"title": hit.title, "url": getattr(hit, "url", ""), "kind": hit.kind} for hit in response]
 
 
 def documents_search(*, query: str, size: int = 10) -> list[PortalDocument]:
-    """Plain relevance search over live documents (ranking and audience
-    filtering arrive with the portal search page)."""
+    """Plain relevance search over every live document (no audience: for
+    vendor-side tools and tests of the index itself)."""
     search = (
-        PortalDocument.search(using=get_client(), index=alias_name())
+        PortalDocument.search(using=engine.get_client(), index=alias_name())
         .query("multi_match", query=query, fields=["title^3", "summary^2", "body"])
         .exclude("term", deleted=True)
         .extra(size=size)
     )
-    return list(search.execute())
+    try:
+        return list(search.execute())
+    except NotFoundError:  # nothing indexed yet
+        return []

@@ -14,7 +14,7 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from . import registry
 from .documents import PortalDocument, document_id
 from .engine import get_client
-from .models import IndexOutboxEntry, OutboxOperation
+from .models import IndexOutboxEntry, OutboxOperation, SearchQueryLog, normalize_query
 
 logger = logging.getLogger(__name__)
 
@@ -231,3 +231,16 @@ def _progress_line(done: int, total: int, started: float) -> str:
     rate = done / elapsed
     remaining = (total - done) / rate if rate and total > done else 0
     return f"{done}/{total} documents, {rate:,.0f} docs/s, ETA {remaining:,.0f} s"
+
+
+def search_query_log(*, query: str, results: int, language: str, organization=None) -> SearchQueryLog | None:
+    """Remember what partners searched for (zero-result queries feed the content team)."""
+    if not query.strip():
+        return None
+    return SearchQueryLog.objects.create(
+        query=query[:200],
+        normalized_query=normalize_query(query)[:200],
+        results=results,
+        language=language,
+        organization=organization,
+    )

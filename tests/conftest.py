@@ -53,9 +53,10 @@ def real_services(django_db_setup):
         pytest.fail("Real services are not reachable (run scripts/services.sh start):\n" + "\n".join(problems))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def search_indexes():
-    """Start and end the run with no test indexes left over."""
+    """An empty portal index for each test (the database rolls back, the
+    search engine does not), and none left over after it."""
     from search.engine import get_client
 
     client = get_client()

@@ -1,0 +1,69 @@
+from dataclasses import asdict
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from programs.tenancy import partner_context
+
+from . import selectors, services
+
+FILTER_PARAMETERS = ("type", "product_line", "language", "updated")
+
+
+def _run_search(request) -> selectors.SearchResults:
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    query = request.GET.get("q", "")
+    language = (get_language() or "en").split("-")[0]
+    results = selectors.portal_search(
+        user=request.user,
+        query=query,
+        filters={name: request.GET.get(name, "") for name in FILTER_PARAMETERS},
+        sort="newest" if request.GET.get("sort") == "newest" else "relevance",
+        page=page,
+        language=language,
+    )
+    if page == 1 and results.query:
+        partner = partner_context(request.user)
+        services.search_query_log(
+            query=results.query,
+            results=results.total,
+            language=language,
+            organization=partner.organization if partner else None,
+        )
+    return results
+
+
+@login_required
+@require_GET
+def search_page(request):
+    results = _run_search(request)
+    return render(
+        request,
+        "search/search_page.html",
+        {
+            "results": results,
+            "filters": {name: request.GET.get(name, "") for name in FILTER_PARAMETERS},
+            "sort": request.GET.get("sort", "relevance"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def search_api(request):
+    results = _run_search(request)
+    payload = asdict(results)
+    payload["has_next"] = results.has_next
+    return JsonResponse(payload, json_dumps_params={"default": str})
+
+
+@login_required
+@require_GET
+def autocomplete_api(request):
+    return JsonResponse({"suggestions": selectors.autocomplete(user=request.user, prefix=request.GET.get("q", ""))})

@@ -1,0 +1,38 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from search import registry
+from search.audience import audience_fields
+from search.services import index_enqueue, outbox_drain
+
+
+@pytest.fixture
+def indexed(search_indexes, monkeypatch):
+    """Index documents through the real outbox path: ``indexed(doc_id, **source)``.
+
+    Sources take ``audience`` (dict of lists per dimension) and ``age_days``."""
+    sources: dict[str, dict] = {}
+    kind = registry.DocumentKind(
+        name="testdoc", build=sources.get, all_ids=lambda: list(sources), count=lambda: len(sources)
+    )
+    monkeypatch.setitem(registry._kinds, "testdoc", kind)
+
+    def index(doc_id: str, *, title: str, body: str = "", audience: dict | None = None, age_days: int = 0, **extra):
+        when = timezone.now() - dt.timedelta(days=age_days)
+        sources[doc_id] = {
+            "title": title,
+            "summary": "",
+            "body": body,
+            "url": f"/docs/{doc_id}/",
+            "language": extra.pop("language", "en"),
+            "effective_at": when,
+            "updated_at": when,
+            **audience_fields(audience),
+            **extra,
+        }
+        index_enqueue(kind="testdoc", object_id=doc_id)
+        outbox_drain(refresh=True)
+
+    return index
