@@ -154,7 +154,8 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
     search = search.highlight("title", "summary", "body", fragment_size=160, number_of_fragments=1)
     search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
     if query:
-        search = search.suggest("spelling", query, term={"field": "body", "suggest_mode": "popular", "min_word_length": 3})
+        spelling = {"field": "body", "suggest_mode": "popular", "min_word_length": 3}
+        search = search.suggest("spelling", query, term=spelling)
     start = (page - 1) * PER_PAGE
     search = search.extra(from_=start, size=PER_PAGE, track_total_hits=TOTAL_HITS_CAP)
     response = search.execute()
