@@ -259,7 +259,7 @@ def autocomplete(*, user, prefix: str, size: int = 8) -> list[dict]:
     if len(prefix) < 2 or not engine.is_enabled():
         return []
     search = _base_search(user, {}).query(
-        Q("multi_match", query=prefix, type="bool_prefix", fields=["title", "title._index_prefix"])
+        Q("multi_match", query=prefix, type="bool_prefix", operator="and", fields=["title", "title._index_prefix"])
     )
     search = search.source(["title", "url", "kind"]).extra(size=size, track_total_hits=False)
     try:

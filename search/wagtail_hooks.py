@@ -1,0 +1,46 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import BestBet, SearchQueryLog, SynonymSet
+
+
+class SynonymSetViewSet(SnippetViewSet):
+    model = SynonymSet
+    icon = "list-ul"
+    list_display = ["terms", "language"]
+    list_filter = ["language"]
+    search_fields = ["terms"]
+
+
+class BestBetViewSet(SnippetViewSet):
+    model = BestBet
+    icon = "pick"
+    menu_label = _("Promoted results")
+    list_display = ["query", "page", "sort_order"]
+    search_fields = ["query"]
+
+
+class SearchQueryLogViewSet(SnippetViewSet):
+    """What partners search for; filter on zero results to find content gaps."""
+
+    model = SearchQueryLog
+    icon = "search"
+    menu_label = _("Search queries")
+    list_display = ["query", "results", "language", "organization", "created_at"]
+    list_filter = {"results": ["exact", "lte"], "language": ["exact"], "created_at": ["gte"]}
+    list_export = ["query", "normalized_query", "results", "language", "organization", "created_at"]
+    search_fields = ["query"]
+    ordering = ["-created_at"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class SearchViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Search")
+    menu_icon = "search"
+    menu_order = 500
+    items = (SynonymSetViewSet, BestBetViewSet, SearchQueryLogViewSet)
+
+
+register_snippet(SearchViewSetGroup)

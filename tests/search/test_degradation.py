@@ -1,0 +1,73 @@
+import socket
+
+import pytest
+
+from content.models import SectionPage
+from search.models import SearchQueryLog
+from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_search_answers_from_the_database_with_a_notice_when_the_engine_is_down(client, settings, home_page):
+    home_page.add_child(instance=SectionPage(title="Renewal playbook")).save_revision().publish()
+    user = PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"])
+    assert client.login(username=user.username, password=PASSWORD)
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{_closed_port()}"
+
+    response = client.get("/search/", {"q": "renewal"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "reduced mode" in html
+    assert "Renewal playbook" in html
+    assert client.get("/search/api/", {"q": "renewal"}).json()["engine"] == "database"
+
+
+def test_queries_and_zero_result_queries_are_logged_for_the_content_team(client, indexed):
+    indexed("doc", title="Storage price list")
+    organization = OrganizationFactory()
+    user = PartnerUserFactory(organization=organization, roles=["sales"])
+    assert client.login(username=user.username, password=PASSWORD)
+
+    client.get("/search/", {"q": "Price  List"})
+    client.get("/search/", {"q": "quantum widgets"})
+
+    logged = {(entry.normalized_query, entry.results, entry.organization_id) for entry in SearchQueryLog.objects.all()}
+    assert logged == {("price list", 1, organization.pk), ("quantum widgets", 0, organization.pk)}
+
+
+def test_channel_ops_edit_synonyms_and_read_zero_result_queries_in_the_admin(client):
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.factories import UserFactory
+
+    group = Group.objects.create(name="Search editors")
+    group.permissions.add(
+        *Permission.objects.filter(codename__in=["access_admin", "add_synonymset", "view_searchquerylog"])
+    )
+    editor = UserFactory()
+    editor.groups.add(group)
+    SearchQueryLog.objects.create(query="quantum widgets", normalized_query="quantum widgets", results=0)
+    SearchQueryLog.objects.create(query="price list", normalized_query="price list", results=4)
+    assert client.login(username=editor.username, password=PASSWORD)
+
+    created = client.post("/admin/snippets/search/synonymset/add/", {"terms": "price list, rate card", "language": ""})
+    refused = client.post("/admin/snippets/search/synonymset/add/", {"terms": "lonely", "language": ""})
+    report = client.get("/admin/snippets/search/searchquerylog/", {"results": "0"})
+
+    from search.models import SynonymSet
+
+    assert created.status_code == 302
+    assert list(SynonymSet.objects.values_list("terms", flat=True)) == ["price list, rate card"]
+    assert refused.status_code == 200
+    assert "at least two" in refused.content.decode()
+    assert report.status_code == 200
+    assert "quantum widgets" in report.content.decode()
+    assert "price list" not in report.content.decode()

@@ -1,0 +1,129 @@
+"""Every partner's search answers only with what that partner may open:
+hits, counts, facets and autocomplete alike."""
+
+import pytest
+
+from search.selectors import autocomplete, portal_search
+from tests.factories import (
+    PASSWORD,
+    CertificationFactory,
+    OrganizationFactory,
+    PartnerTypeFactory,
+    PartnerUserFactory,
+    TierFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ladder():
+    return {"silver": TierFactory(name="Silver"), "gold": TierFactory(name="Gold")}
+
+
+@pytest.fixture
+def corpus(indexed, ladder):
+    gold, silver = ladder["gold"].pk, ladder["silver"].pk
+    indexed("all", title="Pricing basics", asset_type="guide")
+    indexed("gold", title="Gold pricing sheet", asset_type="price-list", audience={"tiers": [gold]})
+    indexed(
+        "silver-gold-sales",
+        title="Pricing playbook",
+        asset_type="playbook",
+        audience={"tiers": [silver, gold], "roles": ["sales"]},
+    )
+    indexed(
+        "msp",
+        title="MSP pricing bundles",
+        asset_type="price-list",
+        audience={"partner_types": [PartnerTypeFactory(code="msp").pk]},
+    )
+    return {"gold": gold, "silver": silver}
+
+
+def partner(tier, roles, partner_type_code="reseller"):
+    organization = OrganizationFactory(tier=tier, partner_type=PartnerTypeFactory(code=partner_type_code))
+    return PartnerUserFactory(organization=organization, roles=roles)
+
+
+@pytest.mark.parametrize(
+    ("tier", "roles", "partner_type", "expected"),
+    [
+        ("silver", ["marketing"], "reseller", {"all"}),
+        ("silver", ["sales"], "reseller", {"all", "silver-gold-sales"}),
+        ("gold", ["marketing"], "reseller", {"all", "gold"}),
+        ("gold", ["sales"], "reseller", {"all", "gold", "silver-gold-sales"}),
+        ("silver", ["marketing"], "msp", {"all", "msp"}),
+    ],
+)
+def test_each_partner_finds_exactly_their_documents(corpus, ladder, tier, roles, partner_type, expected):
+    user = partner(ladder[tier], roles, partner_type)
+
+    results = portal_search(user=user, query="pricing")
+
+    assert {hit.object_id for hit in results.hits} == expected
+    assert results.total == len(expected)
+    facet_total = sum(count for _, count in results.facets["type"])
+    assert facet_total == len(expected), "facet counts must not reveal hidden documents"
+
+
+def test_autocomplete_suggests_only_visible_titles(corpus, ladder):
+    silver_marketer = partner(ladder["silver"], ["marketing"])
+    gold_marketer = partner(ladder["gold"], ["marketing"])
+
+    assert {s["title"] for s in autocomplete(user=silver_marketer, prefix="pric")} == {"Pricing basics"}
+    assert {s["title"] for s in autocomplete(user=gold_marketer, prefix="gold pri")} == {"Gold pricing sheet"}
+    assert autocomplete(user=silver_marketer, prefix="gold pri") == []
+
+
+def test_required_certification_must_be_held_by_the_reader(indexed, ladder):
+    from django.utils import timezone
+
+    from programs.models import PersonCertification
+
+    certification = CertificationFactory(code="storage-engineer")
+    indexed("lab", title="Lab pricing calculator", audience={"certifications": [certification.pk]})
+    engineer = partner(ladder["gold"], ["technical"])
+    colleague = PartnerUserFactory(organization=engineer.membership.organization, roles=["technical"])
+    PersonCertification.objects.create(
+        organization=engineer.membership.organization,
+        user=engineer,
+        certification=certification,
+        earned_at=timezone.now(),
+    )
+
+    assert [hit.object_id for hit in portal_search(user=engineer, query="lab pricing").hits] == ["lab"]
+    assert portal_search(user=colleague, query="lab pricing").total == 0
+
+
+def test_vendor_staff_search_everything(corpus):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory()
+    staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
+
+    assert portal_search(user=staff, query="pricing").total == 4
+
+
+def test_search_api_and_page_answer_per_user(client, corpus, ladder):
+    user = partner(ladder["silver"], ["sales"])
+    assert client.login(username=user.username, password=PASSWORD)
+
+    payload = client.get("/search/api/", {"q": "pricing"}).json()
+    page = client.get("/search/", {"q": "pricing"})
+
+    assert {hit["object_id"] for hit in payload["hits"]} == {"all", "silver-gold-sales"}
+    assert page.status_code == 200
+    assert "Pricing playbook" in page.content.decode()
+    assert "Gold pricing sheet" not in page.content.decode()
+    suggestions = client.get("/search/autocomplete/", {"q": "gold"}).json()["suggestions"]
+    assert suggestions == []
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    response = client.get("/search/", {"q": "pricing"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
