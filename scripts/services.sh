@@ -498,7 +498,27 @@ es_ensure_distribution() {
     chown -R "$SERVICE_USER:" "$ES_HOME"
 }
 
+# Hunspell dictionaries (Debian packages) for the portal's language stemming:
+# this Elasticsearch distribution has no analysis-common module, but the core
+# hunspell token filter reads dictionaries from config/hunspell/<locale>/.
+HUNSPELL_DICTIONARIES=(en_US:hunspell-en-us fr_FR:hunspell-fr de_DE:hunspell-de-de es_ES:hunspell-es)
+es_install_dictionaries() {
+    local entry locale package missing=()
+    for entry in "${HUNSPELL_DICTIONARIES[@]}"; do
+        locale="${entry%%:*}" package="${entry#*:}"
+        [[ -f "/usr/share/hunspell/$locale.dic" ]] || missing+=("$package")
+    done
+    ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
+    for entry in "${HUNSPELL_DICTIONARIES[@]}"; do
+        locale="${entry%%:*}"
+        mkdir -p "$ES_HOME/config/hunspell/$locale"
+        cp -L "/usr/share/hunspell/$locale.aff" "/usr/share/hunspell/$locale.dic" "$ES_HOME/config/hunspell/$locale/"
+    done
+    chown -R "$SERVICE_USER:" "$ES_HOME/config/hunspell"
+}
+
 es_write_config() {
+    es_install_dictionaries
     cat >"$ES_HOME/config/elasticsearch.yml" <<EOF
 # Written by scripts/services.sh on every start; edits are overwritten.
 cluster.name: $ES_CLUSTER

@@ -2,8 +2,11 @@
 searchable object (pages now; assets and templates register their own kinds).
 
 The Elasticsearch distribution the project runs has only core analysis, so
-language handling uses core filters (lowercase, per-language stop words);
-Japanese text falls to the standard tokenizer's CJK unigrams.
+language handling uses core filters: lowercase, per-language stop words and
+hunspell stemming with the Debian dictionaries that scripts/services.sh puts
+in the node's config/hunspell/ (a production cluster needs them too).
+Japanese text falls to the standard tokenizer, which splits CJK text into
+single characters, so Japanese queries match Japanese content by phrase.
 """
 
 from elasticsearch.dsl import (
@@ -20,15 +23,23 @@ from elasticsearch.dsl import (
 
 from .engine import index_name
 
-#: language code -> stop word list of the core ``stop`` filter (None: none)
-LANGUAGE_STOPWORDS = {"en": "_english_", "fr": "_french_", "de": "_german_", "es": "_spanish_", "ja": None}
+#: language code -> (stop word list of the core ``stop`` filter, hunspell locale)
+LANGUAGE_ANALYSIS = {
+    "en": ("_english_", "en_US"),
+    "fr": ("_french_", "fr_FR"),
+    "de": ("_german_", "de_DE"),
+    "es": ("_spanish_", "es_ES"),
+    "ja": (None, None),
+}
 
 
 def language_analyzer(language: str):
+    stopwords, hunspell_locale = LANGUAGE_ANALYSIS[language]
     filters = ["lowercase"]
-    stopwords = LANGUAGE_STOPWORDS[language]
     if stopwords:
         filters.append(token_filter(f"portal_stop_{language}", "stop", stopwords=stopwords))
+    if hunspell_locale:
+        filters.append(token_filter(f"portal_stem_{language}", "hunspell", locale=hunspell_locale, dedup=True))
     return analyzer(f"portal_{language}", tokenizer="standard", filter=filters)
 
 
@@ -41,7 +52,7 @@ def _localized_fields() -> Object:
                     "body": Text(analyzer=language_analyzer(language)),
                 }
             )
-            for language in LANGUAGE_STOPWORDS
+            for language in LANGUAGE_ANALYSIS
         }
     )
 

@@ -12,7 +12,7 @@ from wagtail.models import Page
 
 from . import engine
 from .audience import audience_allows, audience_fields, audience_filter
-from .documents import LANGUAGE_STOPWORDS, PortalDocument
+from .documents import LANGUAGE_ANALYSIS, PortalDocument
 from .models import BestBet, SearchSettings, SynonymSet, normalize_query
 from .pages import page_audience
 from .services import alias_name
@@ -74,8 +74,18 @@ def _expanded_queries(query: str, language: str) -> list[str]:
 
 
 def _text_query(query: str, language: str):
-    localized = f"localized.{language}" if language in LANGUAGE_STOPWORDS else "localized.en"
-    fields = ["title^4", f"{localized}.title^4", "summary^2", "body", f"{localized}.body"]
+    localized = f"localized.{language}" if language in LANGUAGE_ANALYSIS else "localized.en"
+    # Each field analyses the query its own way: the reader's language first,
+    # then stemmed matches in any language, then plain words.
+    fields = [
+        "title^4",
+        f"{localized}.title^4",
+        "localized.*.title^3",
+        "summary^2",
+        "body",
+        f"{localized}.body^1.5",
+        "localized.*.body",
+    ]
     should = [
         Q("multi_match", query=query, fields=fields, fuzziness="AUTO:4,8", prefix_length=1),
         # An exact title phrase outranks a newer mention in the body.
