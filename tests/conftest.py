@@ -165,3 +165,15 @@ def home_page():
     from home.models import HomePage
 
     return HomePage.objects.get(depth=2)
+
+
+@pytest.fixture
+def vendor_staff():
+    """A non-superuser vendor staff member who may use the Wagtail admin."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user

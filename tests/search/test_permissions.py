@@ -96,15 +96,8 @@ def test_required_certification_must_be_held_by_the_reader(indexed, ladder):
     assert portal_search(user=colleague, query="lab pricing").total == 0
 
 
-def test_vendor_staff_search_everything(corpus):
-    from django.contrib.auth.models import Permission
-
-    from tests.factories import UserFactory
-
-    staff = UserFactory()
-    staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
-
-    assert portal_search(user=staff, query="pricing").total == 4
+def test_vendor_staff_search_everything(corpus, vendor_staff):
+    assert portal_search(user=vendor_staff, query="pricing").total == 4
 
 
 def test_search_api_and_page_answer_per_user(client, corpus, ladder):
