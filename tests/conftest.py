@@ -16,6 +16,8 @@ import redis
 from django.conf import settings
 
 REPO = Path(__file__).resolve().parent.parent
+#: Celery workers this run started, reported at the end of the run.
+STARTED_WORKERS: list[str] = []
 
 
 def pytest_report_header(config):
@@ -33,6 +35,11 @@ def pytest_report_header(config):
     except Exception as error:  # noqa: BLE001
         lines.append(f"broker: UNREACHABLE at {settings.CELERY_BROKER_URL} ({error})")
     return lines
+
+
+def pytest_terminal_summary(terminalreporter):
+    for worker in STARTED_WORKERS:
+        terminalreporter.write_line(f"celery: tests ran tasks on a real worker process, {worker}, over Redis")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -133,6 +140,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
         )
     try:
         _wait_for_worker(hostname, process, log_path)
+        STARTED_WORKERS.append(f"{hostname} (pid {process.pid})")
         yield WorkerProcess(process, hostname, log_path)
     finally:
         process.terminate()
