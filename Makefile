@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: install run test lint services-start services-stop services-status clean
 
@@ -15,7 +16,12 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# Interface translations are compiled from locale/*/LC_MESSAGES/django.po.
+$(MO_FILES): locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+	msgfmt --check -o $@ $<
+
+install: $(STAMP) $(MO_FILES)
 
 # The embedded default: SQLite, Wagtail's database search, eager tasks.
 run: install

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -7,14 +8,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
 
+# Machine endpoints and the vendor admin (which has its own language setting).
 urlpatterns = [
     path("healthz/", home_views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("search/", include("search.urls")),
-    path("", include("programs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:
@@ -24,5 +23,18 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving catches every remaining path, so it comes last.
-urlpatterns += [path("", include(wagtail_urls))]
+# The partner-facing portal: English at the root, other languages under
+# /fr/, /de/, … Add new partner-facing apps here.
+partner_urlpatterns = [
+    path("login/", home_views.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", include("search.urls")),
+    path("", include("programs.urls")),
+]
+
+urlpatterns += i18n_patterns(
+    *partner_urlpatterns,
+    # Wagtail's page serving catches every remaining path, so it comes last.
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
