@@ -33,6 +33,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.drain_index_outbox",
         "schedule": 30.0,
     },
+    "programs-evaluate-tiers": {
+        "task": "programs.tasks.evaluate_all_tiers",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "search-purge-outbox": {
         "task": "search.tasks.purge_index_outbox",
         "schedule": crontab(hour=3, minute=30),

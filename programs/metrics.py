@@ -1,0 +1,93 @@
+"""The figures a tier's requirements are measured against.
+
+Deal figures come from the deals app, which depends on programs; so programs
+asks whoever registered a deal metrics source (deals registers one in its
+AppConfig.ready) rather than importing deals.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+
+from .models import AgreementAcceptance, PartnerAgreement, PartnerOrganization, PersonCertification
+
+
+@dataclass(frozen=True)
+class DealFigures:
+    won_revenue: Decimal
+    won_deals: int
+
+
+@dataclass(frozen=True)
+class OrganizationMetrics:
+    as_of: datetime
+    currency: str
+    won_revenue: Decimal = Decimal("0")
+    won_deals: int = 0
+    #: certification code -> ids of the people holding it on ``as_of``
+    holders: dict[str, frozenset[int]] = field(default_factory=dict)
+    agreement_signed: bool = False
+
+    def people_holding(self, codes: frozenset[str] = frozenset()) -> int:
+        """People holding any of ``codes`` (any certification when empty)."""
+        groups = [people for code, people in self.holders.items() if not codes or code in codes]
+        return len(frozenset().union(*groups))
+
+    def as_json(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "currency": self.currency,
+            "won_revenue": str(self.won_revenue),
+            "won_deals": self.won_deals,
+            "certified_people": {code: len(people) for code, people in sorted(self.holders.items())},
+            "agreement_signed": self.agreement_signed,
+        }
+
+
+DealMetricsSource = Callable[[PartnerOrganization, datetime, datetime, str], DealFigures]
+_deal_sources: list[DealMetricsSource] = []
+
+
+def register_deal_metrics_source(source: DealMetricsSource) -> None:
+    """``source(organization, start, end, currency)`` returns won deal figures."""
+    if source not in _deal_sources:
+        _deal_sources.append(source)
+
+
+def current_agreement(at: datetime) -> PartnerAgreement | None:
+    return PartnerAgreement.objects.filter(effective_from__lte=at).order_by("-effective_from").first()
+
+
+def organization_metrics(
+    *, organization: PartnerOrganization, as_of: datetime, window_months: int, currency: str
+) -> OrganizationMetrics:
+    start = as_of - timedelta(days=round(window_months * 365.25 / 12))
+    won_revenue, won_deals = Decimal("0"), 0
+    for source in _deal_sources:
+        figures = source(organization, start, as_of, currency)
+        won_revenue += figures.won_revenue
+        won_deals += figures.won_deals
+    valid = PersonCertification.objects.filter(organization=organization, earned_at__lte=as_of).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=as_of)
+    )
+    holders: dict[str, set[int]] = {}
+    for code, user_id in valid.values_list("certification__code", "user_id"):
+        holders.setdefault(code, set()).add(user_id)
+    agreement = current_agreement(as_of)
+    signed = bool(
+        agreement
+        and AgreementAcceptance.objects.filter(
+            organization=organization, agreement=agreement, accepted_at__lte=as_of
+        ).exists()
+    )
+    return OrganizationMetrics(
+        as_of=as_of,
+        currency=currency,
+        won_revenue=won_revenue,
+        won_deals=won_deals,
+        holders={code: frozenset(people) for code, people in holders.items()},
+        agreement_signed=signed,
+    )

@@ -1,0 +1,1 @@
+"""Business rules of the partner program, one module per subdomain."""

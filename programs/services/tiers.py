@@ -1,0 +1,251 @@
+"""Tier rules, evaluation and tier changes.
+
+Rules are read from ``TierRuleVersion`` snapshots, never from the editable
+``Tier`` row, so any past evaluation can be recomputed with the rules that
+were in force on its date.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from wagtail.models import Locale
+
+from ..metrics import OrganizationMetrics, organization_metrics
+from ..models import (
+    PartnerOrganization,
+    ProgramSettings,
+    Tier,
+    TierChange,
+    TierChangeMode,
+    TierChangeStatus,
+    TierRuleVersion,
+)
+
+
+@dataclass(frozen=True)
+class TierRules:
+    """One tier's requirements and benefits as they stood at some date."""
+
+    tier_id: int
+    name: str
+    rank: int
+    currency: str
+    min_won_revenue: Decimal
+    min_won_deals: int
+    min_certified_people: int
+    counted_certifications: frozenset[str]
+    required_certifications: frozenset[str]
+    requires_signed_agreement: bool
+    commission_rate: Decimal
+    deal_protection_days: int
+    mdf_allocation_percent: Decimal
+    discount_percent: Decimal
+
+    @classmethod
+    def from_version(cls, version: TierRuleVersion) -> "TierRules":
+        rules = version.rules
+        return cls(
+            tier_id=version.tier_id,
+            name=rules["name"],
+            rank=rules["rank"],
+            currency=rules["currency"],
+            min_won_revenue=Decimal(rules["min_won_revenue"]),
+            min_won_deals=rules["min_won_deals"],
+            min_certified_people=rules["min_certified_people"],
+            counted_certifications=frozenset(rules["counted_certifications"]),
+            required_certifications=frozenset(rules["required_certifications"]),
+            requires_signed_agreement=rules["requires_signed_agreement"],
+            commission_rate=Decimal(rules["commission_rate"]),
+            deal_protection_days=rules["deal_protection_days"],
+            mdf_allocation_percent=Decimal(rules["mdf_allocation_percent"]),
+            discount_percent=Decimal(rules["discount_percent"]),
+        )
+
+    def missing(self, metrics: OrganizationMetrics) -> list[str]:
+        """What ``metrics`` lack to meet these requirements, as sentences a
+        partner understands; empty when the tier is reached."""
+        gaps = []
+        revenue_gap = self.min_won_revenue - metrics.won_revenue
+        if revenue_gap > 0:
+            gaps.append(
+                _("%(currency)s %(amount)s more won revenue")
+                % {"currency": self.currency, "amount": f"{revenue_gap:,.2f}"}
+            )
+        deals_gap = self.min_won_deals - metrics.won_deals
+        if deals_gap > 0:
+            deals_text = ngettext("%(count)d more won deal", "%(count)d more won deals", deals_gap)
+            gaps.append(deals_text % {"count": deals_gap})
+        people_gap = self.min_certified_people - metrics.people_holding(self.counted_certifications)
+        if people_gap > 0:
+            gaps.append(
+                ngettext("%(count)d more certified person", "%(count)d more certified people", people_gap)
+                % {"count": people_gap}
+            )
+        for code in sorted(self.required_certifications):
+            if not metrics.holders.get(code):
+                gaps.append(_("Someone certified in %(certification)s") % {"certification": code})
+        if self.requires_signed_agreement and not metrics.agreement_signed:
+            gaps.append(_("Accept the current partner agreement"))
+        return gaps
+
+
+def _snapshot(tier: Tier, currency: str) -> dict:
+    return {
+        "name": tier.name,
+        "rank": tier.rank,
+        "currency": currency,
+        "min_won_revenue": str(tier.min_won_revenue),
+        "min_won_deals": tier.min_won_deals,
+        "min_certified_people": tier.min_certified_people,
+        "counted_certifications": sorted(tier.counted_certifications.values_list("code", flat=True)),
+        "required_certifications": sorted(tier.required_certifications.values_list("code", flat=True)),
+        "requires_signed_agreement": tier.requires_signed_agreement,
+        "commission_rate": str(tier.commission_rate),
+        "deal_protection_days": tier.deal_protection_days,
+        "mdf_allocation_percent": str(tier.mdf_allocation_percent),
+        "discount_percent": str(tier.discount_percent),
+    }
+
+
+@transaction.atomic
+def tier_rules_record(*, tier: Tier, actor=None, effective_from: datetime | None = None) -> TierRuleVersion | None:
+    """Snapshot ``tier``'s rules as a new version (unless they are unchanged).
+
+    Translations of a tier share its rules: only the default locale's tier
+    is a rung of the ladder."""
+    if tier.locale_id != Locale.get_default().pk:
+        return None
+    rules = _snapshot(tier, ProgramSettings.load().program_currency)
+    latest = tier.rule_versions.order_by("-effective_from").first()
+    if latest is not None and latest.rules == rules:
+        return None
+    return TierRuleVersion.objects.create(
+        tier=tier, rules=rules, created_by=actor, effective_from=effective_from or timezone.now()
+    )
+
+
+def tier_rules_at(*, at: datetime) -> list[TierRules]:
+    """The ladder in force at ``at``, lowest rank first."""
+    versions = TierRuleVersion.objects.filter(effective_from__lte=at, tier__locale=Locale.get_default()).order_by(
+        "tier_id", "-effective_from", "-pk"
+    )
+    latest: dict[int, TierRuleVersion] = {}
+    for version in versions:
+        latest.setdefault(version.tier_id, version)
+    return sorted((TierRules.from_version(version) for version in latest.values()), key=lambda rules: rules.rank)
+
+
+def _metrics(organization: PartnerOrganization, at: datetime) -> OrganizationMetrics:
+    settings = ProgramSettings.load()
+    return organization_metrics(
+        organization=organization,
+        as_of=at,
+        window_months=settings.evaluation_window_months,
+        currency=settings.program_currency,
+    )
+
+
+def _qualified(ladder: list[TierRules], metrics: OrganizationMetrics) -> TierRules | None:
+    reached = [rules for rules in ladder if not rules.missing(metrics)]
+    return reached[-1] if reached else None
+
+
+@transaction.atomic
+def tier_evaluate(
+    *, organization: PartnerOrganization, at: datetime | None = None, actor=None, reason: str = ""
+) -> TierChange | None:
+    """Compare the organization's figures with the ladder in force at ``at``
+    and apply the tier they reach, or propose it to the CAM (program setting).
+    Returns the recorded change, or None when the tier stays."""
+    at = at or timezone.now()
+    organization = PartnerOrganization.objects.select_for_update().get(pk=organization.pk)
+    metrics = _metrics(organization, at)
+    target = _qualified(tier_rules_at(at=at), metrics)
+    target_id = target.tier_id if target else None
+    if target_id == organization.tier_id:
+        return None
+    reason = reason or _("Tier evaluation")
+    change_fields = {
+        "organization": organization,
+        "from_tier_id": organization.tier_id,
+        "to_tier_id": target_id,
+        "metrics": metrics.as_json(),
+        "reason": reason,
+        "actor": actor,
+        "created_at": at,
+    }
+    if ProgramSettings.load().tier_change_mode == TierChangeMode.APPROVAL:
+        pending = TierChange.objects.filter(
+            organization=organization, status=TierChangeStatus.PROPOSED, to_tier_id=target_id
+        ).first()
+        if pending is not None:
+            return pending
+        return TierChange.objects.create(status=TierChangeStatus.PROPOSED, **change_fields)
+    _apply(organization, target_id, at)
+    return TierChange.objects.create(status=TierChangeStatus.APPLIED, **change_fields)
+
+
+def _apply(organization: PartnerOrganization, tier_id: int | None, at: datetime) -> None:
+    organization.tier_id = tier_id
+    organization.tier_since = at
+    organization.save(update_fields=["tier", "tier_since"])
+
+
+@transaction.atomic
+def tier_change_approve(*, change: TierChange, actor) -> TierChange:
+    change = TierChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != TierChangeStatus.PROPOSED:
+        raise ValueError(_("Only a proposed tier change can be approved."))
+    now = timezone.now()
+    organization = PartnerOrganization.objects.select_for_update().get(pk=change.organization_id)
+    _apply(organization, change.to_tier_id, now)
+    change.status, change.decided_by, change.decided_at = TierChangeStatus.APPLIED, actor, now
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    return change
+
+
+@transaction.atomic
+def tier_change_reject(*, change: TierChange, actor, reason: str) -> TierChange:
+    if not reason.strip():
+        raise ValueError(_("Give a reason for rejecting the tier change."))
+    change = TierChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != TierChangeStatus.PROPOSED:
+        raise ValueError(_("Only a proposed tier change can be rejected."))
+    change.status, change.decided_by, change.decided_at = TierChangeStatus.REJECTED, actor, timezone.now()
+    change.reason = f"{change.reason}\n{_('Rejected')}: {reason.strip()}"
+    change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    return change
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    current: TierRules | None
+    next: TierRules | None
+    missing: list[str]
+    metrics: OrganizationMetrics
+
+
+def tier_progress(*, organization: PartnerOrganization, at: datetime | None = None) -> TierProgress:
+    """Where the partner stands and exactly what the next tier still needs."""
+    at = at or timezone.now()
+    ladder = tier_rules_at(at=at)
+    metrics = _metrics(organization, at)
+    current = next((rules for rules in ladder if rules.tier_id == organization.tier_id), None)
+    higher = [rules for rules in ladder if current is None or rules.rank > current.rank]
+    upcoming = higher[0] if higher else None
+    return TierProgress(
+        current=current, next=upcoming, missing=upcoming.missing(metrics) if upcoming else [], metrics=metrics
+    )
+
+
+def tier_evaluation_request(*, organization: PartnerOrganization, reason: str) -> None:
+    """Re-evaluate the tier in the background once the caller's transaction commits
+    (after a deal is won or a certification earned or expired)."""
+    from ..tasks import evaluate_organization_tier
+
+    evaluate_organization_tier.delay_on_commit(organization.pk, reason)

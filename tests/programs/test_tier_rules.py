@@ -1,0 +1,205 @@
+"""Tier evaluation against constructed figures, with versioned rules."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from programs.metrics import DealFigures, register_deal_metrics_source
+from programs.models import AgreementAcceptance, PartnerAgreement, ProgramSettings, TierChange, TierChangeMode
+from programs.services.certifications import certification_record
+from programs.services.tiers import (
+    tier_change_approve,
+    tier_change_reject,
+    tier_evaluate,
+    tier_progress,
+    tier_rules_at,
+    tier_rules_record,
+)
+from tests.factories import CertificationFactory, OrganizationFactory, PartnerUserFactory, TierFactory
+
+pytestmark = pytest.mark.django_db
+
+WON = {}
+
+
+@pytest.fixture(autouse=True)
+def deal_figures(monkeypatch):
+    """Won deals per organization, as the deals app will report them."""
+    WON.clear()
+
+    def source(organization, start, end, currency):
+        revenue, deals = WON.get(organization.pk, (Decimal("0"), 0))
+        return DealFigures(won_revenue=revenue, won_deals=deals)
+
+    monkeypatch.setattr("programs.metrics._deal_sources", [])
+    register_deal_metrics_source(source)
+    return WON
+
+
+def make_tier(name, rank, *, revenue="0", deals=0, people=0, agreement=False, **fields):
+    tier = TierFactory(
+        name=name,
+        rank=rank,
+        min_won_revenue=Decimal(revenue),
+        min_won_deals=deals,
+        min_certified_people=people,
+        requires_signed_agreement=agreement,
+        **fields,
+    )
+    tier_rules_record(tier=tier)
+    return tier
+
+
+@pytest.fixture
+def ladder():
+    return {
+        "registered": make_tier("Registered", 1),
+        "silver": make_tier("Silver", 2, revenue="100000", deals=3),
+        "gold": make_tier("Gold", 3, revenue="500000", deals=10, people=2),
+    }
+
+
+def test_a_partner_meeting_higher_requirements_is_promoted(ladder):
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000.00"), 4)
+
+    change = tier_evaluate(organization=organization, reason="Deal won")
+
+    organization.refresh_from_db()
+    assert organization.tier == ladder["silver"]
+    assert change.status == "applied"
+    assert (change.from_tier, change.to_tier) == (ladder["registered"], ladder["silver"])
+    assert change.metrics["won_revenue"] == "150000.00"
+    assert change.reason == "Deal won"
+    assert tier_evaluate(organization=organization) is None, "a second run changes nothing"
+
+
+def test_a_partner_falling_below_is_demoted(ladder):
+    organization = OrganizationFactory(tier=ladder["gold"])
+    WON[organization.pk] = (Decimal("120000"), 3)
+
+    tier_evaluate(organization=organization)
+
+    organization.refresh_from_db()
+    assert organization.tier == ladder["silver"]
+    assert TierChange.objects.get(organization=organization).from_tier == ladder["gold"]
+
+
+def test_approval_mode_proposes_to_the_cam_who_approves_or_rejects(ladder, vendor_staff):
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 5)
+
+    proposal = tier_evaluate(organization=organization)
+    again = tier_evaluate(organization=organization)
+
+    organization.refresh_from_db()
+    assert proposal.status == "proposed" and again.pk == proposal.pk
+    assert organization.tier == ladder["registered"], "nothing changes before the CAM decides"
+    tier_change_approve(change=proposal, actor=vendor_staff)
+    organization.refresh_from_db()
+    assert organization.tier == ladder["silver"]
+    proposal.refresh_from_db()
+    assert (proposal.decided_by, proposal.status) == (vendor_staff, "applied")
+
+    WON[organization.pk] = (Decimal("0"), 0)
+    demotion = tier_evaluate(organization=organization)
+    tier_change_reject(change=demotion, actor=vendor_staff, reason="Seasonal dip, keep Silver")
+    organization.refresh_from_db()
+    assert organization.tier == ladder["silver"]
+    with pytest.raises(ValueError, match="reason"):
+        tier_change_reject(change=tier_evaluate(organization=organization), actor=vendor_staff, reason=" ")
+
+
+def test_a_rule_change_mid_period_keeps_the_old_rule_for_earlier_dates(ladder):
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 4)
+    before_change = timezone.now()
+    silver = ladder["silver"]
+    with time_machine.travel(before_change + dt.timedelta(days=30)):
+        silver.min_won_revenue = Decimal("200000")
+        silver.save()
+        tier_rules_record(tier=silver)
+
+        assert [rules.min_won_revenue for rules in tier_rules_at(at=before_change) if rules.name == "Silver"] == [
+            Decimal("100000")
+        ]
+        assert tier_evaluate(organization=organization) is None, "today's rule needs 200,000"
+        change = tier_evaluate(organization=organization, at=before_change + dt.timedelta(seconds=1))
+        assert change.to_tier == silver, "the rule in force back then needed 100,000"
+
+
+def test_unchanged_rules_record_no_new_version(ladder):
+    assert tier_rules_record(tier=ladder["silver"]) is None
+
+
+def test_what_is_missing_for_the_next_tier_is_spelled_out(ladder):
+    PartnerAgreement.objects.create(version="2026.1", title="Partner agreement", body="<p>Terms</p>")
+    gold = ladder["gold"]
+    gold.requires_signed_agreement = True
+    gold.save()
+    gold.required_certifications.add(CertificationFactory(code="storage-engineer"))
+    gold.save()
+    tier_rules_record(tier=gold)
+    organization = OrganizationFactory(tier=ladder["silver"])
+    WON[organization.pk] = (Decimal("380000"), 12)
+    person = PartnerUserFactory(organization=organization, roles=["technical"])
+    certification_record(
+        organization=organization,
+        user=person,
+        certification=CertificationFactory(code="cloud-architect"),
+        earned_at=timezone.now(),
+    )
+
+    progress = tier_progress(organization=organization)
+
+    assert progress.current.name == "Silver" and progress.next.name == "Gold"
+    assert progress.missing == [
+        "USD 120,000.00 more won revenue",
+        "1 more certified person",
+        "Someone certified in storage-engineer",
+        "Accept the current partner agreement",
+    ]
+    AgreementAcceptance.objects.create(organization=organization, agreement=PartnerAgreement.objects.get(), user=person)
+    assert "Accept the current partner agreement" not in tier_progress(organization=organization).missing
+
+
+def test_expired_certifications_do_not_count(ladder):
+    organization = OrganizationFactory(tier=ladder["silver"])
+    WON[organization.pk] = (Decimal("600000"), 12)
+    certification = CertificationFactory()
+    for expired in (False, True):
+        person = PartnerUserFactory(organization=organization)
+        certification_record(
+            organization=organization,
+            user=person,
+            certification=certification,
+            earned_at=timezone.now() - dt.timedelta(days=800),
+            expires_at=timezone.now() - dt.timedelta(days=1) if expired else None,
+        )
+
+    assert tier_progress(organization=organization).missing == ["1 more certified person"]
+
+
+def test_the_partner_tier_page_shows_what_is_missing(client, ladder):
+    from tests.factories import PASSWORD
+
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("40000"), 1)
+    user = PartnerUserFactory(organization=organization, roles=["sales"])
+    assert client.login(username=user.username, password=PASSWORD)
+
+    html = client.get("/tier/").content.decode()
+    dashboard = client.get("/dashboard/").content.decode()
+
+    assert "To reach Silver:" in html
+    assert "USD 60,000.00 more won revenue" in html
+    assert "2 more won deals" in html
+    assert "USD 60,000.00 more won revenue" in dashboard
+
+
+def test_the_tier_page_needs_a_partner_login(client):
+    assert client.get("/tier/")["Location"] == "/login/?next=/tier/"
