@@ -94,21 +94,26 @@ class TierRules:
         return gaps
 
 
+def _money(value) -> str:
+    """Two decimals whatever the form gave (``750000`` and ``750000.00`` alike)."""
+    return f"{Decimal(value):.2f}"
+
+
 def _snapshot(tier: Tier, currency: str) -> dict:
     return {
         "name": tier.name,
         "rank": tier.rank,
         "currency": currency,
-        "min_won_revenue": str(tier.min_won_revenue),
+        "min_won_revenue": _money(tier.min_won_revenue),
         "min_won_deals": tier.min_won_deals,
         "min_certified_people": tier.min_certified_people,
         "counted_certifications": sorted(tier.counted_certifications.values_list("code", flat=True)),
         "required_certifications": sorted(tier.required_certifications.values_list("code", flat=True)),
         "requires_signed_agreement": tier.requires_signed_agreement,
-        "commission_rate": str(tier.commission_rate),
+        "commission_rate": _money(tier.commission_rate),
         "deal_protection_days": tier.deal_protection_days,
-        "mdf_allocation_percent": str(tier.mdf_allocation_percent),
-        "discount_percent": str(tier.discount_percent),
+        "mdf_allocation_percent": _money(tier.mdf_allocation_percent),
+        "discount_percent": _money(tier.discount_percent),
     }
 
 
