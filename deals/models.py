@@ -1,0 +1,409 @@
+"""Deal registrations, their audit trail, protection claims and routing rules.
+
+Rows are written by ``deals.services`` only: every status change or edit
+records a ``DealEvent`` in the same transaction.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from .reference import COUNTRIES, CURRENCIES
+from .validators import validate_attachment
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def validate_currency(value: str) -> None:
+    if value not in CURRENCIES:
+        raise ValidationError(
+            _("%(value)s is not an ISO 4217 currency code."), code="currency", params={"value": value}
+        )
+
+
+def validate_country(value: str) -> None:
+    if value not in COUNTRIES:
+        raise ValidationError(_("%(value)s is not an ISO 3166 country code."), code="country", params={"value": value})
+
+
+class DealStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    MORE_INFO_REQUESTED = "more_info", _("More information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+#: Registrations that still compete for a customer.
+ACTIVE_STATUSES = (
+    DealStatus.SUBMITTED,
+    DealStatus.UNDER_REVIEW,
+    DealStatus.MORE_INFO_REQUESTED,
+    DealStatus.APPROVED,
+)
+
+
+class DealStage(models.TextChoices):
+    QUALIFIED = "qualified", _("Qualified")
+    PROPOSAL = "proposal", _("Proposal")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class ExtensionStatus(models.TextChoices):
+    NONE = "", _("Not requested")
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+def deal_attachment_path(instance, filename):
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"deals/attachments/{instance.organization_id}/{secrets.token_hex(12)}.{extension}"
+
+
+class DealRegistration(models.Model):
+    """A partner's claim on an opportunity with an end customer."""
+
+    organization = models.ForeignKey(
+        "programs.PartnerOrganization", on_delete=models.CASCADE, related_name="deal_registrations"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=64, editable=False)
+
+    company_name = models.CharField(_("end customer company"), max_length=200)
+    normalized_name = models.CharField(max_length=200, editable=False)
+    domain = models.CharField(
+        _("website or e-mail domain"), max_length=253, blank=True, help_text=_("For example acme.com.")
+    )
+    country = models.CharField(_("country (ISO code)"), max_length=2, validators=[validate_country])
+    contact_name = models.CharField(_("contact name"), max_length=120)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    product_lines = models.ManyToManyField(
+        "programs.ProductLine", through="DealProductLine", related_name="deal_registrations"
+    )
+    estimated_value = models.DecimalField(
+        _("estimated value"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    expected_close_date = models.DateField(_("expected close date"))
+    stage = models.CharField(_("stage"), max_length=12, choices=DealStage.choices, default=DealStage.QUALIFIED)
+    competitive_situation = models.TextField(_("competitive situation"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    attachment = models.FileField(
+        _("attachment"), upload_to=deal_attachment_path, blank=True, validators=[validate_attachment]
+    )
+
+    status = models.CharField(_("status"), max_length=12, choices=DealStatus.choices, default=DealStatus.SUBMITTED)
+    has_conflict = models.BooleanField(_("possible conflict"), default=False)
+    queue = models.CharField(_("review queue"), max_length=60, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_deal_registrations",
+    )
+    routing_rule = models.ForeignKey(
+        "RoutingRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    decision_reason = models.TextField(_("reason given to the partner"), blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    protected_until = models.DateTimeField(_("protected until"), null=True, blank=True)
+
+    extension_status = models.CharField(
+        _("extension"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.NONE, blank=True
+    )
+    extension_reason = models.TextField(_("extension reason"), blank=True)
+
+    final_amount = models.DecimalField(
+        _("final amount"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    closed_on = models.DateField(_("close date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deal registration")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "-submitted_at"], name="deal_org_recent_idx"),
+            models.Index(fields=["organization", "status"], name="deal_org_status_idx"),
+            models.Index(fields=["status", "protected_until"], name="deal_status_protection_idx"),
+            models.Index(fields=["status", "queue"], name="deal_review_queue_idx"),
+            # The trigram index on normalized_name is PostgreSQL-only: migration 0002.
+            models.Index(
+                fields=["domain"],
+                condition=models.Q(status__in=["submitted", "under_review", "more_info", "approved"]),
+                name="deal_active_domain_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "idempotency_key"], name="deal_idempotency_per_org"),
+            models.CheckConstraint(condition=models.Q(estimated_value__gt=0), name="deal_value_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_name} ({self.organization})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def partner_status_text(self) -> str:
+        """What the partner is told; never names the other partner of a conflict."""
+        if self.status in (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW) and self.has_conflict:
+            return str(_("Under review: possible conflict"))
+        return str(self.get_status_display())
+
+
+class DealProductLine(models.Model):
+    deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="lines")
+    product_line = models.ForeignKey("programs.ProductLine", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+
+    class Meta:
+        verbose_name = _("deal product line")
+        constraints = [models.UniqueConstraint(fields=["deal", "product_line"], name="deal_product_line_once")]
+
+    def __str__(self):
+        return f"{self.product_line} × {self.quantity}"
+
+
+class DealClaim(models.Model):
+    """Protection held by an approved registration, one row per customer key
+    and product line. The unique constraint is what makes two approvals of
+    the same opportunity impossible, whatever the timing."""
+
+    key = models.CharField(max_length=300)
+    product_line = models.ForeignKey("programs.ProductLine", on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="claims")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deal protection claim")
+        constraints = [models.UniqueConstraint(fields=["key", "product_line"], name="deal_claim_unique_key")]
+
+    def __str__(self):
+        return f"{self.key} / {self.product_line_id} → deal {self.deal_id}"
+
+
+class DealConflict(models.Model):
+    """A match found by the conflict check, with its explanation (staff only)."""
+
+    deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="conflicts")
+    other = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField(max_digits=4, decimal_places=2)
+    explanation = models.CharField(max_length=300)
+    detected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deal conflict")
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["deal", "other"], name="deal_conflict_once")]
+
+    def __str__(self):
+        return f"{self.deal_id} ~ {self.other_id}: {self.explanation}"
+
+
+class DealEventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    CONFLICT = "conflict", _("Possible conflict detected")
+    ROUTED = "routed", _("Routed for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    MORE_INFO = "more_info", _("More information requested")
+    INFO_PROVIDED = "info_provided", _("Information provided")
+    EDITED = "edited", _("Edited")
+    STAGE = "stage", _("Stage updated")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+    EXTENSION_REJECTED = "extension_rejected", _("Extension declined")
+    EXPIRED = "expired", _("Protection expired")
+    REMINDER = "reminder", _("Expiry reminder sent")
+
+
+class DealEvent(models.Model):
+    """One entry of a registration's audit trail."""
+
+    deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the system acted."),
+    )
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=DealEventKind.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+    partner_note = models.TextField(_("note shown to the partner"), blank=True)
+
+    class Meta:
+        verbose_name = _("deal event")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["deal", "at"], name="deal_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.deal_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every field the event recorded."""
+        names = sorted(set(self.before) | set(self.after))
+        return [(name, self.before.get(name), self.after.get(name)) for name in names]
+
+
+class DealReminder(models.Model):
+    """An expiry reminder already sent, so the nightly run never sends it twice."""
+
+    deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    protected_until = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deal expiry reminder")
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "days_before", "protected_until"], name="deal_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.deal_id}: {self.days_before} days before {self.protected_until:%Y-%m-%d}"
+
+
+@register_setting(icon="tasks")
+class DealProgramSettings(BaseGenericSetting):
+    """Deal registration rules channel ops can change without a deploy."""
+
+    similarity_threshold = models.DecimalField(
+        _("name similarity threshold"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.60"),
+        validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("1.00"))],
+        help_text=_("Names at least this similar (0.10–1.00) in the same country are a possible conflict."),
+    )
+    default_protection_days = models.PositiveSmallIntegerField(
+        _("protection (days) for partners without a tier"), default=90, validators=[MinValueValidator(1)]
+    )
+    extension_days = models.PositiveSmallIntegerField(
+        _("extension (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("deal registration settings")
+
+
+class RoutingAction(models.TextChoices):
+    AUTO_APPROVE = "approve", _("Approve automatically")
+    ROUTE_TO_CAM = "cam", _("Route to the organization's channel account manager")
+    ROUTE_TO_QUEUE = "queue", _("Route to a named review queue")
+    REJECT = "reject", _("Reject with a reason")
+
+
+class RoutingRule(ClusterableModel):
+    """One ordered rule deciding what happens to a new registration.
+
+    Every condition that is set must hold; the first active rule that matches
+    wins. Without a matching rule the registration goes to the review queue.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    sort_order = models.PositiveIntegerField(_("order"), default=0, db_index=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    require_no_conflict = models.BooleanField(_("only without a possible conflict"), default=True)
+    max_value = models.DecimalField(
+        _("estimated value below"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    max_value_currency = models.CharField(
+        _("in currency"),
+        max_length=3,
+        blank=True,
+        validators=[validate_currency],
+        help_text=_("Registrations in another currency do not match a value condition."),
+    )
+    tiers = ParentalManyToManyField(
+        "programs.Tier", blank=True, related_name="+", verbose_name=_("partner tier is one of")
+    )
+    require_certified = models.BooleanField(
+        _("partner certified for every product line"),
+        default=False,
+        help_text=_("Someone in the organization holds a current certification for each product line."),
+    )
+    countries = models.CharField(
+        _("customer country is one of"), max_length=300, blank=True, help_text=_("ISO codes, e.g. US, CA. Empty: any.")
+    )
+
+    action = models.CharField(_("action"), max_length=10, choices=RoutingAction.choices)
+    queue_name = models.CharField(_("queue"), max_length=60, blank=True)
+    reason = models.TextField(_("reason shown to the partner"), blank=True)
+
+    panels = [
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("is_active")], heading=_("Rule")),
+        MultiFieldPanel(
+            [
+                FieldPanel("require_no_conflict"),
+                FieldPanel("max_value"),
+                FieldPanel("max_value_currency"),
+                FieldPanel("tiers"),
+                FieldPanel("require_certified"),
+                FieldPanel("countries"),
+            ],
+            heading=_("Conditions"),
+        ),
+        MultiFieldPanel([FieldPanel("action"), FieldPanel("queue_name"), FieldPanel("reason")], heading=_("Action")),
+    ]
+
+    sort_order_field = "sort_order"
+
+    class Meta:
+        verbose_name = _("deal routing rule")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def country_codes(self) -> set[str]:
+        return {code.strip().upper() for code in self.countries.replace(";", ",").split(",") if code.strip()}
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if (self.max_value is None) != (not self.max_value_currency):
+            errors["max_value_currency"] = _("Give both the value and its currency, or neither.")
+        unknown = sorted(code for code in self.country_codes if code not in COUNTRIES)
+        if unknown:
+            errors["countries"] = _("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+        if self.action == RoutingAction.ROUTE_TO_QUEUE and not self.queue_name:
+            errors["queue_name"] = _("Name the queue to route to.")
+        if self.action == RoutingAction.REJECT and not self.reason.strip():
+            errors["reason"] = _("Give the partner a reason for the rejection.")
+        if errors:
+            raise ValidationError(errors)

@@ -35,3 +35,15 @@ def isolation_case(url_name: str, method: str = "get"):
         return factory
 
     return register
+
+
+def _victim_deal(organization):
+    from tests.factories.deals import register_deal
+
+    return {"pk": register_deal(organization).pk}
+
+
+isolation_case("deals:detail")(_victim_deal)
+isolation_case("deals:stage", "post")(_victim_deal)
+isolation_case("deals:extend", "post")(_victim_deal)
+isolation_case("deals:respond", "post")(_victim_deal)

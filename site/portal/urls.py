@@ -29,6 +29,7 @@ partner_urlpatterns = [
     path("login/", home_views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", include("search.urls")),
+    path("deals/", include("deals.urls")),
     path("", include("programs.urls")),
 ]
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Trigram lookups for deal conflict detection (active on PostgreSQL only).
+    "django.contrib.postgres",
 ]
 
 MIDDLEWARE = [

@@ -41,4 +41,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.purge_index_outbox",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Expire lapsed deal protections and send the 14- and 3-day reminders.
+    "deals-expire-protections": {
+        "task": "deals.tasks.expire_deal_protections",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }

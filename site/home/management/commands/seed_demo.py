@@ -1,18 +1,22 @@
 """Build a believable demo vendor program. Safe to run again: it only adds
-what is missing. ``--partners`` grows the number of partner organizations for
-benchmarks (bulk inserts)."""
+what is missing. ``--partners`` grows the number of partner organizations and
+``--deals`` the number of deal registrations for benchmarks (bulk inserts)."""
 
+import datetime
+import random
 import time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from content.models import SectionPage
+from deals.matching import claim_keys, normalize_company_name
+from deals.models import DealClaim, DealEvent, DealProductLine, DealRegistration, DealStatus
 from home.models import HomePage, PortalBranding
 from programs.models import (
     Certification,
@@ -21,9 +25,11 @@ from programs.models import (
     PartnerOrganization,
     PartnerRole,
     PartnerType,
+    ProductLine,
     Region,
     Tier,
 )
+from programs.services.tiers import tier_rules_record
 
 DEMO_ADMIN = ("admin", "demo-admin-2026")
 DEMO_PARTNER_PASSWORD = "demo-partner-2026"  # noqa: S105 - printed demo credentials, dev data only
@@ -69,6 +75,16 @@ SECTIONS = [
     ("Announcements", "Program news from the channel team."),
 ]
 BULK_BATCH = 2000
+# Words for synthetic end-customer names of seeded deal registrations.
+_DEAL_NAME_TEXT = (
+    "Acme Apex Atlas Aurora Beacon Blue Bright Cascade Cedar Cobalt Crest Delta Eagle Echo Ember Falcon Forge "
+    "Frontier Galaxy Granite Harbor Horizon Iron Jade Keystone Lakeside Liberty Lumen Maple Meridian Nova Oak "
+    "Orbit Pacific Peak Pine Pioneer Prairie Quantum Radiant Redwood Ridge River Sierra Silver Solar Summit "
+    "Terra Titan Union Valley Vertex Vista Willow Zenith Logistics Foods Health Bank Energy Motors Retail "
+    "Insurance Pharma Media Labs Systems Holdings Partners Industries Networks Analytics Aerospace Textiles"
+)
+DEAL_NAME_WORDS = _DEAL_NAME_TEXT.split()
+DEAL_LEGAL_FORMS = ("Inc.", "LLC", "Ltd", "GmbH", "S.A.", "SAS", "AG", "BV", "KK", "Corp.", "PLC", "")
 
 
 class Command(BaseCommand):
@@ -81,8 +97,14 @@ class Command(BaseCommand):
             default=len(PARTNERS),
             help="Total number of partner organizations (default: the named demo partners only).",
         )
+        parser.add_argument(
+            "--deals",
+            type=int,
+            default=0,
+            help="Total number of deal registrations, spread over all partners (bulk inserts, for benchmarks).",
+        )
 
-    def handle(self, *args, partners: int, **options):
+    def handle(self, *args, partners: int, deals: int = 0, **options):
         if partners < 0:
             raise CommandError("--partners must be zero or more.")
         started = time.monotonic()
@@ -92,6 +114,9 @@ class Command(BaseCommand):
             tiers = self.seed_program()
             self.seed_named_partners(tiers)
         self.seed_bulk_partners(partners, tiers)
+        if deals < 0:
+            raise CommandError("--deals must be zero or more.")
+        self.seed_bulk_deals(deals)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.print_logins()
 
@@ -144,6 +169,8 @@ class Command(BaseCommand):
                     "mdf_allocation_percent": Decimal(mdf),
                 },
             )
+            # Evaluations read rule versions, so every demo tier needs one.
+            tier_rules_record(tier=tiers[rank])
         return tiers
 
     def seed_named_partners(self, tiers: dict[int, Tier]) -> None:
@@ -216,6 +243,87 @@ class Command(BaseCommand):
                 PartnerOrganization.objects.bulk_create(batch)
                 batch = []
         PartnerOrganization.objects.bulk_create(batch)
+
+    def seed_bulk_deals(self, total: int) -> None:
+        """Deal registrations with believable customer names, most of them
+        closed (the conflict check only looks at active ones)."""
+        locale = Locale.get_default()
+        lines = [
+            ProductLine.objects.get_or_create(code=code, locale=locale, defaults={"name": name})[0]
+            for code, name in (("storage", "Storage"), ("cloud-backup", "Cloud Backup"), ("networking", "Networking"))
+        ]
+        missing = total - DealRegistration.objects.count()
+        if missing <= 0:
+            return
+        organizations = list(PartnerOrganization.objects.values_list("pk", flat=True))
+        start = DealRegistration.objects.filter(idempotency_key__startswith="seed-").count()
+        rng = random.Random(start)
+        now = timezone.now()
+        # Weighted: most registrations in a mature program are closed.
+        statuses = (
+            [DealStatus.EXPIRED] * 4
+            + [DealStatus.WON] * 2
+            + [DealStatus.LOST] * 2
+            + [
+                DealStatus.APPROVED,
+                DealStatus.UNDER_REVIEW,
+            ]
+        )
+        self.stdout.write(f"Adding {missing} deal registrations…")
+        for batch_start in range(start + 1, start + missing + 1, BULK_BATCH):
+            batch_end = min(batch_start + BULK_BATCH, start + missing + 1)
+            deals = []
+            for number in range(batch_start, batch_end):
+                name = (
+                    f"{rng.choice(DEAL_NAME_WORDS)} {rng.choice(DEAL_NAME_WORDS)} {number:07d} "
+                    f"{rng.choice(DEAL_LEGAL_FORMS)}"
+                )
+                status = rng.choice(statuses)
+                approved = status == DealStatus.APPROVED
+                deals.append(
+                    DealRegistration(
+                        organization_id=organizations[number % len(organizations)],
+                        idempotency_key=f"seed-{number}",
+                        company_name=name,
+                        normalized_name=normalize_company_name(name),
+                        domain=f"customer{number:07d}.example",
+                        country=rng.choice(("US", "GB", "DE", "FR", "JP", "MX")),
+                        contact_name="Demo Contact",
+                        estimated_value=Decimal(rng.randrange(1_000, 500_000)),
+                        currency="USD",
+                        expected_close_date=(now + datetime.timedelta(days=rng.randrange(1, 180))).date(),
+                        status=status,
+                        submitted_at=now - datetime.timedelta(days=rng.randrange(0, 720)),
+                        approved_at=now if approved else None,
+                        protected_until=now + datetime.timedelta(days=rng.randrange(1, 90)) if approved else None,
+                    )
+                )
+            with transaction.atomic():
+                DealRegistration.objects.bulk_create(deals)
+                DealProductLine.objects.bulk_create(
+                    [DealProductLine(deal=deal, product_line=lines[deal.pk % len(lines)]) for deal in deals]
+                )
+                DealEvent.objects.bulk_create(
+                    [
+                        DealEvent(deal=deal, kind="submitted", to_status="submitted", at=deal.submitted_at)
+                        for deal in deals
+                    ]
+                )
+                DealClaim.objects.bulk_create(
+                    [
+                        DealClaim(key=key, product_line=lines[deal.pk % len(lines)], deal=deal)
+                        for deal in deals
+                        if deal.status == DealStatus.APPROVED
+                        for key in claim_keys(
+                            normalized_name=deal.normalized_name, domain=deal.domain, country=deal.country
+                        )
+                    ],
+                    ignore_conflicts=True,
+                )
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics, or the first conflict checks use a sequential scan.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE deals_dealregistration, deals_dealproductline, deals_dealclaim")
 
     def print_logins(self) -> None:
         admin_name, admin_password = DEMO_ADMIN

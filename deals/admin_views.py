@@ -1,0 +1,153 @@
+"""The channel-ops review queue in the Wagtail admin."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import View
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from programs.tenancy import get_scoped_or_404, scoped
+
+from . import services
+from .models import DealRegistration, ExtensionStatus
+
+
+class DealReviewIndexView(IndexView):
+    """The queue; CAMs without the view-all permission see their portfolio only."""
+
+    def get_base_queryset(self):
+        return scoped(super().get_base_queryset(), self.request.user).select_related("organization")
+
+
+class DecisionForm(forms.Form):
+    ACTIONS = [
+        ("approve", _("Approve")),
+        ("reject", _("Reject")),
+        ("more_info", _("Request more information")),
+        ("extension_approve", _("Approve the extension")),
+        ("extension_reject", _("Decline the extension")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.CharField(
+        label=_("Reason or question for the partner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to reject or to request more information; the partner sees it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in ("reject", "more_info") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Give the partner a reason."))
+        return cleaned
+
+
+class DealDetailsForm(forms.ModelForm):
+    """Channel ops correct what the partner typed; saved through ``deal_update``."""
+
+    class Meta:
+        model = DealRegistration
+        fields = services.EDITABLE_FIELDS
+        widgets = {
+            "expected_close_date": forms.DateInput(attrs={"type": "date"}),
+            "competitive_situation": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_domain(self):
+        from .matching import normalize_domain
+
+        return normalize_domain(self.cleaned_data["domain"])
+
+
+class DealReviewView(WagtailAdminTemplateMixin, View):
+    """One registration: details, conflicts with their explanation, the full
+    audit trail and the reviewer's decisions."""
+
+    template_name = "deals/admin/review.html"
+    header_icon = "tasks"
+    index_url_name = None
+    permission_policy = None
+
+    def dispatch(self, request, pk):
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        self.object = get_scoped_or_404(
+            DealRegistration.objects.select_related("organization__tier", "submitted_by", "assigned_to"),
+            request.user,
+            pk=pk,
+        )
+        return super().dispatch(request, pk)
+
+    def get_page_title(self):
+        return str(self.object.company_name)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": DealRegistration._meta.verbose_name_plural.capitalize()},
+            {"url": "", "label": self.object.company_name},
+        ]
+
+    def get_context_data(self, form=None, details_form=None, **kwargs):
+        deal = self.object
+        return super().get_context_data(
+            deal=deal,
+            form=form or DecisionForm(),
+            details_form=details_form or DealDetailsForm(instance=deal, prefix="details"),
+            product_lines=deal.lines.select_related("product_line"),
+            conflicts=deal.conflicts.select_related("other__organization"),
+            events=deal.events.select_related("actor"),
+            reviewable=deal.status in services.REVIEWABLE_STATUSES,
+            extension_pending=deal.extension_status == ExtensionStatus.REQUESTED,
+            review_url_name=self.request.resolver_match.view_name,
+            **kwargs,
+        )
+
+    def get(self, request, pk):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, pk):
+        if "save_details" in request.POST:
+            return self.save_details(request)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        action, reason = form.cleaned_data["action"], form.cleaned_data["reason"].strip()
+        deal, user = self.object, request.user
+        try:
+            if action == "approve":
+                services.deal_approve(deal=deal, actor=user, note=reason)
+            elif action == "reject":
+                services.deal_reject(deal=deal, actor=user, reason=reason)
+            elif action == "more_info":
+                services.deal_request_info(deal=deal, actor=user, question=reason)
+            else:
+                services.deal_decide_extension(
+                    deal=deal, actor=user, approve=action == "extension_approve", note=reason
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("Decision recorded for %(company)s.") % {"company": deal.company_name})
+        return redirect(self.index_url_name)
+
+    def save_details(self, request):
+        # A copy: a failed edit must not leak half-applied values into the page.
+        original = DealRegistration.objects.get(pk=self.object.pk)
+        details_form = DealDetailsForm(request.POST, instance=original, prefix="details")
+        if details_form.is_valid():
+            changes = {name: details_form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+            try:
+                services.deal_update(deal=self.object, actor=request.user, **changes)
+            except ValidationError as error:
+                details_form.add_error(None, error)
+            else:
+                messages.success(request, _("Details saved for %(company)s.") % {"company": changes["company_name"]})
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(details_form=details_form))

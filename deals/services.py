@@ -1,0 +1,715 @@
+"""Business rules of deal registration. Every status change or edit goes
+through a function here and records a ``DealEvent`` in the same transaction."""
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, Model, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs.models import PartnerOrganization, PersonCertification
+
+from .matching import ConflictMatch, claim_keys, find_conflicts, lock_keys, normalize_company_name, normalize_domain
+from .models import (
+    ACTIVE_STATUSES,
+    DealClaim,
+    DealConflict,
+    DealEvent,
+    DealEventKind,
+    DealProductLine,
+    DealProgramSettings,
+    DealRegistration,
+    DealReminder,
+    DealStage,
+    DealStatus,
+    ExtensionStatus,
+    RoutingAction,
+    RoutingRule,
+)
+
+logger = logging.getLogger("portal.deals")
+
+#: Queue of registrations no rule decided, and of possible conflicts.
+DEFAULT_QUEUE = "review"
+CONFLICT_QUEUE = "conflicts"
+CAM_QUEUE = "cam"
+REMINDER_DAYS = (14, 3)
+#: Fields a reviewer may edit; the identity ones trigger a new conflict check.
+EDITABLE_FIELDS = (
+    "company_name",
+    "domain",
+    "country",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "estimated_value",
+    "currency",
+    "expected_close_date",
+    "competitive_situation",
+    "notes",
+)
+IDENTITY_FIELDS = {"company_name", "domain", "country"}
+REVIEWABLE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.MORE_INFO_REQUESTED)
+
+
+class ProtectionTaken(ValidationError):
+    """Another registration already holds protection for this customer and product line."""
+
+
+def _json(value):
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, Decimal | datetime.date):
+        return str(value)
+    return value
+
+
+def _event(
+    deal: DealRegistration,
+    kind: str,
+    *,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+    partner_note: str = "",
+) -> DealEvent:
+    return DealEvent.objects.create(
+        deal=deal,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        before={key: _json(value) for key, value in (before or {}).items()},
+        after={key: _json(value) for key, value in (after or {}).items()},
+        note=note,
+        partner_note=partner_note,
+    )
+
+
+def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, note="", partner_note="", **fields):
+    """Change status (and ``fields``) and record the event with before/after."""
+    changed = {"status": status, **fields}
+    before = {name: getattr(deal, name) for name in changed}
+    for name, value in changed.items():
+        setattr(deal, name, value)
+    deal.save()
+    after = {name: getattr(deal, name) for name in changed}
+    event = _event(
+        deal,
+        kind,
+        actor=actor,
+        from_status=before["status"],
+        to_status=status,
+        before={k: v for k, v in before.items() if before[k] != after[k] or k == "status"},
+        after={k: v for k, v in after.items() if before[k] != after[k] or k == "status"},
+        note=note,
+        partner_note=partner_note,
+    )
+    if kind in (DealEventKind.APPROVED, DealEventKind.REJECTED, DealEventKind.MORE_INFO, DealEventKind.EXPIRED):
+        from .tasks import notify_partner_of_deal_event
+
+        notify_partner_of_deal_event.delay_on_commit(event.pk)
+    return event
+
+
+def _lock(keys: list[str]) -> None:
+    """Serialize registrations of the same customer until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _settings() -> DealProgramSettings:
+    return DealProgramSettings.load()
+
+
+def _protection_days(organization: PartnerOrganization) -> int:
+    if organization.tier_id and organization.tier.deal_protection_days:
+        return organization.tier.deal_protection_days
+    return _settings().default_protection_days
+
+
+def _claim(deal: DealRegistration) -> None:
+    keys = claim_keys(normalized_name=deal.normalized_name, domain=deal.domain, country=deal.country)
+    line_ids = list(deal.lines.values_list("product_line_id", flat=True))
+    try:
+        with transaction.atomic():
+            DealClaim.objects.bulk_create(
+                [DealClaim(key=key, product_line_id=line_id, deal=deal) for key in keys for line_id in line_ids]
+            )
+    except IntegrityError as error:
+        raise ProtectionTaken(
+            _("Another registration already holds protection for this customer and product line."),
+            code="protection_taken",
+        ) from error
+
+
+def _release(deal: DealRegistration) -> None:
+    DealClaim.objects.filter(deal=deal).delete()
+
+
+def _record_conflicts(deal: DealRegistration, matches: list[ConflictMatch]) -> None:
+    names = dict(
+        PartnerOrganization.objects.filter(pk__in={m.organization_id for m in matches}).values_list("pk", "name")
+    )
+    DealConflict.objects.bulk_create(
+        [DealConflict(deal=deal, other_id=m.deal_id, score=m.score, explanation=m.explanation[:300]) for m in matches],
+        ignore_conflicts=True,
+    )
+    deal.has_conflict = True
+    deal.save(update_fields=["has_conflict", "updated_at"])
+    _event(
+        deal,
+        DealEventKind.CONFLICT,
+        note="\n".join(f"Deal #{m.deal_id} of {names.get(m.organization_id)}: {m.explanation}" for m in matches),
+        partner_note=_("Another registration may cover this opportunity; channel operations will review it."),
+    )
+
+
+def _check_conflicts(deal: DealRegistration) -> list[ConflictMatch]:
+    return find_conflicts(
+        normalized_name=deal.normalized_name,
+        domain=deal.domain,
+        country=deal.country,
+        product_line_ids=list(deal.lines.values_list("product_line_id", flat=True)),
+        exclude_organization_id=deal.organization_id,
+        exclude_deal_id=deal.pk,
+        threshold=_settings().similarity_threshold,
+    )
+
+
+# Routing ------------------------------------------------------------------
+
+
+def _certified_for_all_lines(deal: DealRegistration) -> bool:
+    now = timezone.now()
+    held = {
+        name.strip().lower()
+        for name in PersonCertification.objects.filter(organization_id=deal.organization_id)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("certification__product_line", flat=True)
+    }
+    lines = list(deal.product_lines.values_list("name", "code"))
+    return bool(lines) and all(name.lower() in held or code.lower() in held for name, code in lines)
+
+
+def routing_rule_matches(rule: RoutingRule, deal: DealRegistration) -> bool:
+    """Whether every condition set on ``rule`` holds for ``deal``."""
+    if rule.require_no_conflict and deal.has_conflict:
+        return False
+    if rule.max_value is not None and (
+        deal.currency != rule.max_value_currency or deal.estimated_value >= rule.max_value
+    ):
+        return False
+    tier_keys = {tier.translation_key for tier in rule.tiers.all()}
+    if tier_keys and (deal.organization.tier is None or deal.organization.tier.translation_key not in tier_keys):
+        return False
+    if rule.country_codes and deal.country not in rule.country_codes:
+        return False
+    return not (rule.require_certified and not _certified_for_all_lines(deal))
+
+
+def _route(deal: DealRegistration) -> None:
+    rule = next(
+        (
+            r
+            for r in RoutingRule.objects.filter(is_active=True).prefetch_related("tiers")
+            if routing_rule_matches(r, deal)
+        ),
+        None,
+    )
+    deal.routing_rule = rule
+    action = rule.action if rule else None
+    if action == RoutingAction.AUTO_APPROVE and not deal.has_conflict:
+        try:
+            _approve(deal, actor=None, note=f"Rule: {rule.name}")
+            return
+        except ProtectionTaken:
+            # Someone got there first between the check and the claim.
+            _set_status(
+                deal,
+                DealStatus.UNDER_REVIEW,
+                DealEventKind.ROUTED,
+                has_conflict=True,
+                queue=CONFLICT_QUEUE,
+                note="Auto-approval refused: protection already held for this customer and product line.",
+                partner_note=_("Another registration may cover this opportunity; channel operations will review it."),
+            )
+            return
+    if action == RoutingAction.REJECT:
+        _set_status(
+            deal,
+            DealStatus.REJECTED,
+            DealEventKind.REJECTED,
+            note=f"Rule: {rule.name}",
+            partner_note=rule.reason,
+            decision_reason=rule.reason,
+        )
+        return
+    queue, assignee = DEFAULT_QUEUE, None
+    if deal.has_conflict:
+        queue = CONFLICT_QUEUE
+    elif action == RoutingAction.ROUTE_TO_CAM and deal.organization.channel_account_manager_id:
+        queue, assignee = CAM_QUEUE, deal.organization.channel_account_manager
+    elif action == RoutingAction.ROUTE_TO_QUEUE:
+        queue = rule.queue_name
+    _set_status(
+        deal,
+        DealStatus.UNDER_REVIEW,
+        DealEventKind.ROUTED,
+        queue=queue,
+        assigned_to=assignee,
+        note=f"Rule: {rule.name}" if rule else "No routing rule matched.",
+        partner_note=_("Under review: possible conflict") if deal.has_conflict else _("Under review"),
+    )
+
+
+def _approve(deal: DealRegistration, *, actor, note: str = "") -> DealEvent:
+    _claim(deal)
+    now = timezone.now()
+    days = _protection_days(deal.organization)
+    return _set_status(
+        deal,
+        DealStatus.APPROVED,
+        DealEventKind.APPROVED,
+        actor=actor,
+        note=note,
+        partner_note=_("Protected for %(days)s days.") % {"days": days},
+        approved_at=now,
+        protected_until=now + datetime.timedelta(days=days),
+        decision_reason="",
+    )
+
+
+# Public services ----------------------------------------------------------
+
+
+@transaction.atomic
+def deal_register(
+    *,
+    organization: PartnerOrganization,
+    submitted_by,
+    idempotency_key: str,
+    company_name: str,
+    country: str,
+    contact_name: str,
+    product_lines: list,
+    estimated_value: Decimal,
+    currency: str,
+    expected_close_date: datetime.date,
+    domain: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    stage: str = DealStage.QUALIFIED,
+    competitive_situation: str = "",
+    notes: str = "",
+    attachment: UploadedFile | None = None,
+) -> DealRegistration:
+    """Register an opportunity, check it for conflicts and route it.
+
+    Submitting again with the same ``idempotency_key`` returns the first
+    registration unchanged. Raises ``ValidationError`` (nothing stored) on
+    bad input.
+    """
+    if not idempotency_key:
+        raise ValidationError(_("The form has expired; please submit it again."), code="idempotency_key")
+    existing = DealRegistration.objects.filter(organization=organization, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    errors = {}
+    try:
+        domain = normalize_domain(domain)
+    except ValidationError as error:
+        errors["domain"] = error.messages
+    if expected_close_date and expected_close_date < timezone.localdate():
+        errors["expected_close_date"] = [_("The expected close date cannot be in the past.")]
+    if not product_lines:
+        errors["product_lines"] = [_("Choose at least one product line.")]
+    if stage in (DealStage.WON, DealStage.LOST):
+        errors["stage"] = [_("Register an open opportunity; report won or lost on the registration later.")]
+    deal = DealRegistration(
+        organization=organization,
+        submitted_by=submitted_by,
+        idempotency_key=idempotency_key,
+        company_name=company_name.strip(),
+        normalized_name=normalize_company_name(company_name),
+        domain=domain if "domain" not in errors else "",
+        country=(country or "").strip().upper(),
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        estimated_value=estimated_value,
+        currency=(currency or "").strip().upper(),
+        expected_close_date=expected_close_date,
+        stage=stage,
+        competitive_situation=competitive_situation,
+        notes=notes,
+        attachment=attachment,
+    )
+    if not deal.normalized_name:
+        errors["company_name"] = [_("Enter the end customer's company name.")]
+    try:
+        deal.full_clean(exclude=["idempotency_key", "organization", "normalized_name"], validate_constraints=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+    _lock(lock_keys(normalized_name=deal.normalized_name, domain=deal.domain))
+    try:
+        with transaction.atomic():
+            deal.save()
+    except IntegrityError:
+        # A double submit raced us: the other request stored it first.
+        return DealRegistration.objects.get(organization=organization, idempotency_key=idempotency_key)
+    DealProductLine.objects.bulk_create([DealProductLine(deal=deal, product_line=line) for line in product_lines])
+    _event(
+        deal,
+        DealEventKind.SUBMITTED,
+        actor=submitted_by,
+        to_status=DealStatus.SUBMITTED,
+        after={name: getattr(deal, name) for name in EDITABLE_FIELDS},
+    )
+    PartnerOrganization.objects.filter(pk=organization.pk, first_action_at__isnull=True).update(
+        first_action_at=timezone.now()
+    )
+    matches = _check_conflicts(deal)
+    if matches:
+        _record_conflicts(deal, matches)
+    _route(deal)
+    return deal
+
+
+def _locked(deal: DealRegistration) -> DealRegistration:
+    return DealRegistration.objects.select_for_update(of=("self",)).select_related("organization__tier").get(pk=deal.pk)
+
+
+def _require_status(deal: DealRegistration, statuses, message: str) -> None:
+    if deal.status not in statuses:
+        raise ValidationError(message, code="status")
+
+
+@transaction.atomic
+def deal_approve(*, deal: DealRegistration, actor, note: str = "") -> DealRegistration:
+    """A reviewer approves: the partner is protected for the tier's days.
+    Raises ``ProtectionTaken`` if another registration already holds it."""
+    deal = _locked(deal)
+    _require_status(deal, REVIEWABLE_STATUSES, _("Only a registration awaiting review can be approved."))
+    _approve(deal, actor=actor, note=note)
+    return deal
+
+
+@transaction.atomic
+def deal_reject(*, deal: DealRegistration, actor, reason: str) -> DealRegistration:
+    """A reviewer rejects with a reason the partner sees."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the partner a reason for the rejection.")})
+    deal = _locked(deal)
+    _require_status(deal, REVIEWABLE_STATUSES, _("Only a registration awaiting review can be rejected."))
+    _set_status(
+        deal, DealStatus.REJECTED, DealEventKind.REJECTED, actor=actor, partner_note=reason, decision_reason=reason
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_request_info(*, deal: DealRegistration, actor, question: str) -> DealRegistration:
+    """A reviewer asks the partner for more information."""
+    if not (question or "").strip():
+        raise ValidationError({"question": _("Say what information you need.")})
+    deal = _locked(deal)
+    _require_status(deal, REVIEWABLE_STATUSES, _("Only a registration awaiting review can be sent back."))
+    _set_status(
+        deal,
+        DealStatus.MORE_INFO_REQUESTED,
+        DealEventKind.MORE_INFO,
+        actor=actor,
+        partner_note=question,
+        decision_reason=question,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_update(*, deal: DealRegistration, actor, **changes) -> DealRegistration:
+    """Channel ops edit a registration; identity changes re-run the conflict check."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    deal = _locked(deal)
+    if "domain" in changes:
+        changes["domain"] = normalize_domain(changes["domain"])
+    before = {name: getattr(deal, name) for name in changes}
+    for name, value in changes.items():
+        setattr(deal, name, value)
+    deal.normalized_name = normalize_company_name(deal.company_name)
+    deal.full_clean(exclude=["idempotency_key", "organization"], validate_constraints=False)
+    changed = [name for name in changes if before[name] != getattr(deal, name)]
+    if not changed:
+        return deal
+    deal.save()
+    _event(
+        deal,
+        DealEventKind.EDITED,
+        actor=actor,
+        from_status=deal.status,
+        to_status=deal.status,
+        before={name: before[name] for name in changed},
+        after={name: getattr(deal, name) for name in changed},
+        partner_note=_("Details updated by channel operations."),
+    )
+    if IDENTITY_FIELDS.intersection(changed) and deal.is_active:
+        if deal.status == DealStatus.APPROVED:
+            _release(deal)
+            _claim(deal)
+        matches = _check_conflicts(deal)
+        if matches:
+            _record_conflicts(deal, matches)
+    return deal
+
+
+@transaction.atomic
+def deal_update_stage(
+    *,
+    deal: DealRegistration,
+    actor,
+    stage: str,
+    final_amount: Decimal | None = None,
+    closed_on: datetime.date | None = None,
+) -> DealRegistration:
+    """The partner moves the opportunity along; won needs the final amount and
+    close date, and won or lost ends the protection."""
+    deal = _locked(deal)
+    if stage not in DealStage.values:
+        raise ValidationError({"stage": _("Choose a valid stage.")})
+    if stage in (DealStage.WON, DealStage.LOST):
+        _require_status(deal, (DealStatus.APPROVED,), _("Only an approved registration can be closed as won or lost."))
+    else:
+        _require_status(deal, ACTIVE_STATUSES, _("This registration is closed; its stage can no longer change."))
+    if stage == DealStage.WON:
+        errors = {}
+        if final_amount is None:
+            errors["final_amount"] = _("Enter the final amount of the won deal.")
+        elif final_amount <= 0:
+            errors["final_amount"] = _("The final amount must be greater than zero.")
+        if closed_on is None:
+            errors["closed_on"] = _("Enter the date the deal closed.")
+        elif closed_on > timezone.localdate():
+            errors["closed_on"] = _("The close date cannot be in the future.")
+        if errors:
+            raise ValidationError(errors)
+        _release(deal)
+        _set_status(
+            deal,
+            DealStatus.WON,
+            DealEventKind.STAGE,
+            actor=actor,
+            partner_note="",
+            stage=stage,
+            final_amount=final_amount,
+            closed_on=closed_on,
+        )
+    elif stage == DealStage.LOST:
+        _release(deal)
+        _set_status(
+            deal,
+            DealStatus.LOST,
+            DealEventKind.STAGE,
+            actor=actor,
+            partner_note="",
+            stage=stage,
+            closed_on=closed_on or timezone.localdate(),
+        )
+    elif stage != deal.stage:
+        before = deal.stage
+        deal.stage = stage
+        deal.save(update_fields=["stage", "updated_at"])
+        _event(
+            deal,
+            DealEventKind.STAGE,
+            actor=actor,
+            from_status=deal.status,
+            to_status=deal.status,
+            before={"stage": before},
+            after={"stage": stage},
+            partner_note=str(deal.get_stage_display()),
+        )
+    return deal
+
+
+@transaction.atomic
+def deal_request_extension(*, deal: DealRegistration, actor, reason: str) -> DealRegistration:
+    """The partner asks once to extend an approved registration's protection."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the protection should be extended.")})
+    deal = _locked(deal)
+    _require_status(deal, (DealStatus.APPROVED,), _("Only an approved registration can be extended."))
+    if deal.extension_status:
+        raise ValidationError({"reason": _("An extension has already been requested for this registration.")})
+    deal.extension_status = ExtensionStatus.REQUESTED
+    deal.extension_reason = reason
+    deal.save(update_fields=["extension_status", "extension_reason", "updated_at"])
+    _event(
+        deal,
+        DealEventKind.EXTENSION_REQUESTED,
+        actor=actor,
+        from_status=deal.status,
+        to_status=deal.status,
+        after={"extension_status": ExtensionStatus.REQUESTED, "extension_reason": reason},
+        partner_note=reason,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_decide_extension(*, deal: DealRegistration, actor, approve: bool, note: str = "") -> DealRegistration:
+    """Channel ops grant (``extension_days`` more) or decline a requested extension."""
+    deal = _locked(deal)
+    if deal.extension_status != ExtensionStatus.REQUESTED or deal.status != DealStatus.APPROVED:
+        raise ValidationError(_("There is no pending extension request."), code="status")
+    before = {"extension_status": deal.extension_status, "protected_until": deal.protected_until}
+    if approve:
+        deal.protected_until += datetime.timedelta(days=_settings().extension_days)
+        deal.extension_status = ExtensionStatus.APPROVED
+        partner_note = _("Extension approved: protected until %(date)s.") % {
+            "date": deal.protected_until.date().isoformat()
+        }
+    else:
+        deal.extension_status = ExtensionStatus.REJECTED
+        partner_note = _("Extension declined.") + (f" {note}" if note else "")
+    deal.save(update_fields=["extension_status", "protected_until", "updated_at"])
+    _event(
+        deal,
+        DealEventKind.EXTENSION_APPROVED if approve else DealEventKind.EXTENSION_REJECTED,
+        actor=actor,
+        from_status=deal.status,
+        to_status=deal.status,
+        before=before,
+        after={"extension_status": deal.extension_status, "protected_until": deal.protected_until},
+        note=note,
+        partner_note=partner_note,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_expire(*, deal: DealRegistration) -> bool:
+    """End a lapsed protection (by the system). False if it no longer applies."""
+    deal = _locked(deal)
+    if deal.status != DealStatus.APPROVED or deal.protected_until is None or deal.protected_until > timezone.now():
+        return False
+    _release(deal)
+    _set_status(
+        deal, DealStatus.EXPIRED, DealEventKind.EXPIRED, partner_note=_("Protection ended; the registration expired.")
+    )
+    return True
+
+
+def deals_expire_lapsed() -> int:
+    """Expire every approved registration whose protection has lapsed; one
+    transaction per registration so a failure does not undo the others."""
+    lapsed = DealRegistration.objects.filter(status=DealStatus.APPROVED, protected_until__lte=timezone.now())
+    return sum(deal_expire(deal=deal) for deal in lapsed.only("pk").iterator())
+
+
+@transaction.atomic
+def deal_send_expiry_reminder(*, deal: DealRegistration, days_before: int) -> bool:
+    """E-mail the partner that protection ends in ``days_before`` days, once
+    per protection period. False if already sent or no longer relevant."""
+    deal = _locked(deal)
+    if deal.status != DealStatus.APPROVED or deal.protected_until is None:
+        return False
+    _reminder, created = DealReminder.objects.get_or_create(
+        deal=deal, days_before=days_before, protected_until=deal.protected_until
+    )
+    if not created:
+        return False
+    _event(
+        deal,
+        DealEventKind.REMINDER,
+        from_status=deal.status,
+        to_status=deal.status,
+        partner_note=_("Reminder: protection ends on %(date)s.") % {"date": deal.protected_until.date().isoformat()},
+    )
+    recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
+    if recipient:
+        transaction.on_commit(
+            lambda: send_mail(
+                _("Deal protection for %(company)s ends in %(days)s days")
+                % {"company": deal.company_name, "days": days_before},
+                _(
+                    "Your registration of %(company)s is protected until %(date)s. Update its stage, or request an "
+                    "extension from the registration page."
+                )
+                % {"company": deal.company_name, "date": deal.protected_until.date().isoformat()},
+                None,
+                [recipient],
+            )
+        )
+    return True
+
+
+def deals_send_expiry_reminders() -> int:
+    """Send the 14- and 3-day reminders that are due; safe to run any number of times."""
+    now = timezone.now()
+    sent = 0
+    windows = sorted(REMINDER_DAYS)  # 3, 14: each reminder covers up to the next shorter one
+    for index, days in enumerate(windows):
+        after = now + datetime.timedelta(days=windows[index - 1]) if index else now
+        due = DealRegistration.objects.filter(
+            status=DealStatus.APPROVED,
+            protected_until__gt=after,
+            protected_until__lte=now + datetime.timedelta(days=days),
+        ).exclude(
+            Exists(
+                DealReminder.objects.filter(
+                    deal=OuterRef("pk"), days_before=days, protected_until=OuterRef("protected_until")
+                )
+            )
+        )
+        for deal in due.only("pk").iterator():
+            sent += deal_send_expiry_reminder(deal=deal, days_before=days)
+    return sent
+
+
+def deal_notify_partner(*, event: DealEvent) -> None:
+    """E-mail the submitter about a decision on their registration."""
+    deal = event.deal
+    recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
+    if not recipient:
+        return
+    send_mail(
+        _("Deal registration %(company)s: %(status)s")
+        % {"company": deal.company_name, "status": deal.partner_status_text},
+        event.partner_note or deal.partner_status_text,
+        None,
+        [recipient],
+    )
+
+
+@transaction.atomic
+def deal_provide_info(*, deal: DealRegistration, actor, answer: str) -> DealRegistration:
+    """The partner answers a request for more information; the registration
+    goes back to the review queue."""
+    if not (answer or "").strip():
+        raise ValidationError({"reason": _("Write the information requested.")})
+    deal = _locked(deal)
+    _require_status(
+        deal, (DealStatus.MORE_INFO_REQUESTED,), _("No information has been requested for this registration.")
+    )
+    _set_status(
+        deal, DealStatus.UNDER_REVIEW, DealEventKind.INFO_PROVIDED, actor=actor, note=answer, partner_note=answer
+    )
+    return deal

@@ -1,0 +1,120 @@
+"""Partner-facing deal registration: thin views over selectors and services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programs.models import ProgramSettings
+from programs.tenancy import partner_required
+
+from . import selectors, services
+from .forms import DealRegistrationForm, ReasonForm, StageForm, add_service_errors
+from .models import DealStatus, ExtensionStatus
+
+REGISTER_ROLES = ("sales", "owner")
+
+
+@partner_required()
+def deal_list(request):
+    page = Paginator(selectors.deal_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deals/deal_list.html",
+        {"page": page, "deals": page.object_list, "can_register": request.partner.has_role(*REGISTER_ROLES)},
+    )
+
+
+@partner_required(*REGISTER_ROLES)
+def deal_new(request):
+    organization = request.partner.organization
+    currency = ProgramSettings.load().program_currency
+    if request.method == "POST":
+        form = DealRegistrationForm(request.POST, request.FILES, organization=organization, currency=currency)
+        if form.is_valid():
+            try:
+                deal = services.deal_register(organization=organization, submitted_by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("deals:detail", pk=deal.pk)
+    else:
+        form = DealRegistrationForm(organization=organization, currency=currency)
+    status = 400 if form.is_bound else 200
+    return render(request, "deals/deal_form.html", {"form": form}, status=status)
+
+
+def _detail(request, deal, *, stage_form=None, extension_form=None, info_form=None, status=200):
+    can_act = request.partner.has_role(*REGISTER_ROLES)
+    return render(
+        request,
+        "deals/deal_detail.html",
+        {
+            "deal": deal,
+            "events": selectors.deal_timeline(deal=deal),
+            "product_lines": deal.lines.select_related("product_line"),
+            "stage_form": stage_form or StageForm(initial={"stage": deal.stage}),
+            "extension_form": extension_form or ReasonForm(),
+            "info_form": info_form or ReasonForm(),
+            "can_update_stage": can_act and deal.is_active,
+            "can_extend": can_act and deal.status == DealStatus.APPROVED and not deal.extension_status,
+            "can_provide_info": can_act and deal.status == DealStatus.MORE_INFO_REQUESTED,
+            "extension_requested": deal.extension_status == ExtensionStatus.REQUESTED,
+        },
+        status=status,
+    )
+
+
+@partner_required()
+def deal_detail(request, pk):
+    return _detail(request, selectors.deal_get(user=request.user, pk=pk))
+
+
+@require_POST
+@partner_required(*REGISTER_ROLES)
+def deal_stage(request, pk):
+    deal = selectors.deal_get(user=request.user, pk=pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_update_stage(deal=deal, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Stage updated."))
+            return redirect("deals:detail", pk=deal.pk)
+    return _detail(request, deal, stage_form=form, status=400)
+
+
+@require_POST
+@partner_required(*REGISTER_ROLES)
+def deal_extend(request, pk):
+    deal = selectors.deal_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_request_extension(deal=deal, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Extension requested; channel operations will answer."))
+            return redirect("deals:detail", pk=deal.pk)
+    return _detail(request, deal, extension_form=form, status=400)
+
+
+@require_POST
+@partner_required(*REGISTER_ROLES)
+def deal_respond(request, pk):
+    deal = selectors.deal_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_provide_info(deal=deal, actor=request.user, answer=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you; the registration is back under review."))
+            return redirect("deals:detail", pk=deal.pk)
+    return _detail(request, deal, info_form=form, status=400)

@@ -1,0 +1,68 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .admin_views import DealReviewIndexView, DealReviewView
+from .models import DealRegistration, RoutingRule
+
+
+class DealReviewViewSet(ModelViewSet):
+    """Registrations awaiting a decision (and every other one), filtered by
+    status, queue, organization and conflict. Registrations are created by
+    partners and changed through the review page only, so there is no add,
+    edit or delete view."""
+
+    model = DealRegistration
+    icon = "tasks"
+    menu_label = _("Registrations")
+    url_prefix = "deals/registrations"
+    index_view_class = DealReviewIndexView
+    list_display = ["company_name", "organization", "status", "queue", "has_conflict", "estimated_value", "currency"]
+    list_filter = ["status", "queue", "organization", "has_conflict", "extension_status"]
+    search_fields = ["company_name", "normalized_name", "domain"]
+    ordering = ["-submitted_at"]
+    copy_view_enabled = False
+    #: A million registrations would each add reference-index rows on every save.
+    add_to_reference_index = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        for name in ("add_url_name", "delete_url_name", "history_url_name", "usage_url_name"):
+            view_kwargs[name] = None
+        return view_kwargs
+
+    @property
+    def review_view(self):
+        return DealReviewView.as_view(
+            permission_policy=self.permission_policy, index_url_name=self.get_url_name("index")
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            # Named "edit" so the listing links to the review page.
+            path("<int:pk>/", self.review_view, name="edit"),
+        ]
+
+
+class RoutingRuleViewSet(SnippetViewSet):
+    """Ordered rules: the first active rule whose conditions all hold decides."""
+
+    model = RoutingRule
+    icon = "resubmit"
+    menu_label = _("Routing rules")
+    list_display = ["name", "action", "queue_name", "is_active"]
+    list_filter = ["action", "is_active"]
+
+
+class DealsViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Deals")
+    menu_icon = "tasks"
+    menu_order = 300
+    items = (DealReviewViewSet, RoutingRuleViewSet)
+
+
+register_snippet(DealsViewSetGroup)

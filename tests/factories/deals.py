@@ -1,0 +1,55 @@
+import datetime
+import uuid
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from wagtail.models import Locale
+
+from deals.models import RoutingAction, RoutingRule
+from programs.models import ProductLine
+
+
+class ProductLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductLine
+        django_get_or_create = ("code", "locale")
+
+    code = "storage"
+    name = factory.LazyAttribute(lambda line: line.code.replace("-", " ").title())
+    locale = factory.LazyFunction(Locale.get_default)
+
+
+class RoutingRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoutingRule
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    sort_order = factory.Sequence(lambda n: n)
+    action = RoutingAction.AUTO_APPROVE
+    require_no_conflict = True
+
+
+def deal_fields(**overrides) -> dict:
+    """Valid keyword arguments for ``deals.services.deal_register``."""
+    fields = {
+        "idempotency_key": uuid.uuid4().hex,
+        "company_name": "Acme, Inc.",
+        "domain": "acme.com",
+        "country": "US",
+        "contact_name": "Wile E. Coyote",
+        "contact_email": "wile@acme.com",
+        "product_lines": [ProductLineFactory()],
+        "estimated_value": Decimal("25000.00"),
+        "currency": "USD",
+        "expected_close_date": timezone.localdate() + datetime.timedelta(days=60),
+    }
+    fields.update(overrides)
+    return fields
+
+
+def register_deal(organization, user=None, **overrides):
+    """A registration made through the service, as a partner would."""
+    from deals.services import deal_register
+
+    return deal_register(organization=organization, submitted_by=user, **deal_fields(**overrides))
