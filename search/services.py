@@ -14,6 +14,7 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from . import registry
 from .documents import PortalDocument, document_id
 from .engine import get_client
+from .engine import is_enabled as engine_enabled
 from .models import IndexOutboxEntry, OutboxOperation, SearchQueryLog, normalize_query
 
 logger = logging.getLogger(__name__)
@@ -42,12 +43,16 @@ def _new_index_name() -> str:
     return f"{alias_name()}-{timezone.now():%Y%m%d%H%M%S%f}"
 
 
-def index_enqueue(*, kind: str, object_id, operation: str = OutboxOperation.INDEX) -> IndexOutboxEntry:
+def index_enqueue(*, kind: str, object_id, operation: str = OutboxOperation.INDEX) -> IndexOutboxEntry | None:
     """Record that ``kind:object_id`` changed, in the caller's transaction, and
     drain the outbox once that transaction commits."""
     from .tasks import drain_index_outbox
 
     registry.get(kind)
+    if not engine_enabled():
+        # Embedded default: search runs on the database; a rebuild covers the
+        # index if a search engine is configured later.
+        return None
     entry = IndexOutboxEntry.objects.create(document_type=kind, object_id=str(object_id), operation=operation)
     drain_index_outbox.delay_on_commit()
     return entry
@@ -84,6 +89,8 @@ def outbox_drain(*, batch_size: int = 500, refresh: bool = False) -> DrainResult
     pending with a back-off, and nothing is lost.
     """
     result = DrainResult()
+    if not engine_enabled():
+        return result
     now = timezone.now()
     with transaction.atomic():
         entries = list(

@@ -71,3 +71,19 @@ def test_channel_ops_edit_synonyms_and_read_zero_result_queries_in_the_admin(cli
     assert report.status_code == 200
     assert "quantum widgets" in report.content.decode()
     assert "price list" not in report.content.decode()
+
+
+def test_without_a_search_engine_the_portal_searches_the_database(client, settings, home_page):
+    from search.models import IndexOutboxEntry
+
+    settings.ELASTICSEARCH_URL = None
+    home_page.add_child(instance=SectionPage(title="Embedded default guide")).save_revision().publish()
+    user = PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"])
+    assert client.login(username=user.username, password=PASSWORD)
+
+    payload = client.get("/search/api/", {"q": "embedded"}).json()
+
+    assert not IndexOutboxEntry.objects.exists(), "no outbox without a search engine"
+    assert payload["engine"] == "database"
+    assert payload["notice"] == ""
+    assert [hit["title"] for hit in payload["hits"]] == ["Embedded default guide"]
