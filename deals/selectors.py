@@ -1,12 +1,15 @@
 """Read queries of deal registration; partner-facing ones go through programs.tenancy."""
 
-from django.db.models import QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
 from wagtail.models import Locale
 
+from programs.metrics import DealFigures
 from programs.models import ProductLine
 from programs.tenancy import get_scoped_or_404, scoped
 
-from .models import DealEvent, DealRegistration
+from .models import DealEvent, DealRegistration, DealStatus
 
 
 def deal_list(*, user) -> QuerySet[DealRegistration]:
@@ -27,3 +30,17 @@ def deal_timeline(*, deal: DealRegistration) -> QuerySet[DealEvent]:
 def product_line_choices() -> QuerySet[ProductLine]:
     """Product lines a registration can name (the default locale's rows)."""
     return ProductLine.objects.filter(locale=Locale.get_default()).order_by("name")
+
+
+def won_deal_figures(organization, start, end, currency: str):
+    """Won revenue and deal count in ``currency`` closed between ``start`` and
+    ``end``: the deal side of tier evaluation (registered with programs.metrics).
+    Deals in another currency are not converted and do not count."""
+    totals = DealRegistration.objects.filter(
+        organization=organization,
+        status=DealStatus.WON,
+        currency=currency,
+        closed_on__gte=start.date(),
+        closed_on__lte=end.date(),
+    ).aggregate(revenue=Sum("final_amount"), deals=Count("pk"))
+    return DealFigures(won_revenue=totals["revenue"] or Decimal("0"), won_deals=totals["deals"])

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.models import PartnerOrganization, PersonCertification
+from programs.services.tiers import tier_evaluation_request
 
 from .matching import ConflictMatch, claim_keys, find_conflicts, lock_keys, normalize_company_name, normalize_domain
 from .models import (
@@ -521,6 +522,7 @@ def deal_update_stage(
             final_amount=final_amount,
             closed_on=closed_on,
         )
+        tier_evaluation_request(organization=deal.organization, reason=_("Deal won"))
     elif stage == DealStage.LOST:
         _release(deal)
         _set_status(
