@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import dashboard, tiers
+from .views import dashboard, onboarding, tiers
 
 app_name = "programs"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("tier/", tiers.tier_progress, name="tier_progress"),
+    path("apply/", onboarding.apply, name="apply"),
+    path("apply/thanks/", onboarding.apply_done, name="apply_done"),
 ]

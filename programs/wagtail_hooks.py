@@ -20,6 +20,7 @@ from .models import (
     Certification,
     Membership,
     PartnerAgreement,
+    PartnerApplication,
     PartnerOrganization,
     PartnerRole,
     PartnerType,
@@ -184,6 +185,34 @@ class PersonCertificationViewSet(PortfolioViewSet):
     list_export = ["user", "organization", "certification", "earned_at", "expires_at"]
 
 
+class PartnerApplicationViewSet(SnippetViewSet):
+    """Applications from the public form; review actions come with onboarding."""
+
+    model = PartnerApplication
+    icon = "form"
+    menu_label = _("Applications")
+    list_display = ["company_name", "email_domain", "partner_type", "region", "status", "submitted_at"]
+    list_filter = ["status", "partner_type", "region"]
+    list_export = [
+        "company_name",
+        "website",
+        "email_domain",
+        "partner_type",
+        "region",
+        "country",
+        "contact_name",
+        "contact_email",
+        "expected_annual_revenue",
+        "expected_revenue_currency",
+        "status",
+        "submitted_at",
+    ]
+    search_fields = ["company_name", "email_domain"]
+    ordering = ["-submitted_at"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
 class SimpleViewSet(SnippetViewSet):
     copy_view_enabled = False
 
@@ -194,6 +223,7 @@ class PartnerProgramGroup(SnippetViewSetGroup):
     menu_order = 200
     items = (
         PartnerOrganizationViewSet,
+        PartnerApplicationViewSet,
         MembershipViewSet,
         TierViewSet,
         TierChangeViewSet,

@@ -1,0 +1,43 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import PartnerApplication
+from .services.onboarding import application_submit
+
+
+class PartnerApplicationForm(forms.ModelForm):
+    class Meta:
+        model = PartnerApplication
+        fields = [
+            "company_name",
+            "website",
+            "partner_type",
+            "region",
+            "country",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "expected_annual_revenue",
+            "expected_revenue_currency",
+            "message",
+        ]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(_("Enter a two-letter country code such as DE or US."))
+        return country
+
+    def clean_expected_revenue_currency(self):
+        return self.cleaned_data["expected_revenue_currency"].upper()
+
+    def submit(self) -> PartnerApplication | None:
+        """Run the service; its refusals become field errors. None when refused."""
+        try:
+            return application_submit(**self.cleaned_data)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+            return None
