@@ -9,4 +9,5 @@ urlpatterns = [
     path("tier/", tiers.tier_progress, name="tier_progress"),
     path("apply/", onboarding.apply, name="apply"),
     path("apply/thanks/", onboarding.apply_done, name="apply_done"),
+    path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),
 ]

@@ -7,9 +7,11 @@ listing and every edit URL agree.
 """
 
 from django import forms
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -33,6 +35,7 @@ from .models import (
 )
 from .services.tiers import tier_rules_record
 from .tenancy import scoped
+from .views import admin_applications
 
 
 class PortfolioPermissionPolicy(ModelPermissionPolicy):
@@ -238,6 +241,19 @@ class PartnerProgramGroup(SnippetViewSetGroup):
 
 
 register_snippet(PartnerProgramGroup)
+
+
+@hooks.register("register_admin_urls")
+def application_review_urls():
+    return [
+        path("programs/applications/<int:pk>/review/", admin_applications.review, name="programs_application_review")
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def application_review_button(snippet, user, next_url=None):
+    if isinstance(snippet, PartnerApplication) and user.has_perm("programs.change_partnerapplication"):
+        yield ListingButton(_("Review"), reverse("programs_application_review", args=[snippet.pk]), priority=5)
 
 
 @hooks.register("after_create_snippet")

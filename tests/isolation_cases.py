@@ -17,6 +17,7 @@ CASES: dict[str, tuple[str, Callable]] = {}
 #: url names (or prefixes ending in ':') that take a parameter but are not
 #: tenant-owned, with the reason.
 EXEMPT: dict[str, str] = {
+    "programs:invitation_accept": "a secret one-time token, not an id (tests/programs/test_onboarding.py)",
     "wagtail_serve": "vendor-published pages, not tenant-owned; audience rules decide who sees them",
     "wagtaildocs_serve": "vendor-published documents, not tenant-owned; audience rules decide who sees them",
     "wagtaildocs_authenticate_with_password": "Wagtail's password form for a restricted document",

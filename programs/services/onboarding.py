@@ -1,12 +1,28 @@
 """Becoming a partner: the public application and its review."""
 
+import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ApplicationStatus, OrganizationStatus, PartnerApplication, PartnerOrganization
+from ..models import (
+    ApplicationStatus,
+    Invitation,
+    Membership,
+    OrganizationStatus,
+    PartnerApplication,
+    PartnerOrganization,
+    PartnerRole,
+    ProgramSettings,
+)
 
 
 def email_domain_from_website(website: str) -> str:
@@ -55,3 +71,129 @@ def application_submit(**fields) -> PartnerApplication:
         )
     application.save()
     return application
+
+
+def _send(subject: str, template: str, context: dict, recipient: str) -> None:
+    send_mail(subject, render_to_string(template, context), None, [recipient])
+
+
+@transaction.atomic
+def invitation_create(*, organization, email: str, roles: list[str], invited_by, base_url: str):
+    """A one-time, expiring link for ``email`` to join ``organization``.
+
+    Only the token's hash is stored; the link is emailed once the transaction
+    commits. Returns the invitation and the link."""
+    unknown = set(roles) - set(PartnerRole.values)
+    if not roles or unknown:
+        raise ValidationError({"roles": _("Choose at least one of the partner roles.")})
+    token = secrets.token_urlsafe(32)
+    validity = timedelta(days=ProgramSettings.load().invitation_validity_days)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email.lower(),
+        roles=list(roles),
+        token_hash=Invitation.hash_token(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + validity,
+    )
+    url = base_url.rstrip("/") + reverse("programs:invitation_accept", kwargs={"token": token})
+    context = {"organization": organization, "url": url, "expires_at": invitation.expires_at}
+    transaction.on_commit(
+        lambda: _send(
+            _("Your invitation to the %(organization)s partner account") % {"organization": organization.name},
+            "programs/email/invitation.txt",
+            context,
+            invitation.email,
+        )
+    )
+    return invitation, url
+
+
+@transaction.atomic
+def application_approve(*, application: PartnerApplication, actor, base_url: str):
+    """Create the organization and invite the applicant as its owner."""
+    application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application has already been reviewed."))
+    organization = PartnerOrganization.objects.create(
+        name=application.company_name,
+        partner_type=application.partner_type,
+        region=application.region,
+        country=application.country,
+        website=application.website,
+        email_domain=application.email_domain,
+        contact_email=application.contact_email,
+        phone=application.contact_phone,
+        status=OrganizationStatus.ONBOARDING,
+    )
+    application.status = ApplicationStatus.APPROVED
+    application.reviewed_by, application.reviewed_at = actor, timezone.now()
+    application.organization = organization
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "organization"])
+    invitation, _url = invitation_create(
+        organization=organization,
+        email=application.contact_email,
+        roles=[PartnerRole.OWNER],
+        invited_by=actor,
+        base_url=base_url,
+    )
+    return organization, invitation
+
+
+@transaction.atomic
+def application_reject(*, application: PartnerApplication, actor, reason: str) -> PartnerApplication:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the applicant a reason.")})
+    application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application has already been reviewed."))
+    application.status = ApplicationStatus.REJECTED
+    application.rejection_reason = reason.strip()
+    application.reviewed_by, application.reviewed_at = actor, timezone.now()
+    application.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+    context = {"application": application}
+    transaction.on_commit(
+        lambda: _send(
+            _("Your partner application"), "programs/email/application_rejected.txt", context, application.contact_email
+        )
+    )
+    return application
+
+
+class InvitationUnusable(Exception):
+    """The link cannot be used; the message says why, for the person holding it."""
+
+
+def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
+    invitations = Invitation.objects.select_related("organization")
+    if lock:
+        invitations = invitations.select_for_update()
+    invitation = invitations.filter(token_hash=Invitation.hash_token(token)).first()
+    if invitation is None:
+        raise InvitationUnusable(_("This invitation link is not valid. Check that you copied all of it."))
+    if invitation.accepted_at:
+        raise InvitationUnusable(_("This invitation link has already been used. Log in instead."))
+    if invitation.revoked_at:
+        raise InvitationUnusable(_("This invitation was withdrawn; ask your colleague to send a new one."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationUnusable(_("This invitation link has expired; ask your colleague to send a new one."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, first_name: str, last_name: str, password: str):
+    """Create the invited person's account and membership; the link is spent."""
+    invitation = invitation_for_token(token, lock=True)
+    User = get_user_model()
+    if User.objects.filter(username__iexact=invitation.email).exists():
+        raise ValidationError(
+            _("An account for %(email)s already exists. Log in instead.") % {"email": invitation.email}
+        )
+    user = User(username=invitation.email, email=invitation.email, first_name=first_name, last_name=last_name)
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(organization=invitation.organization, user=user, roles=invitation.roles)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user

@@ -1,6 +1,10 @@
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from ..forms import PartnerApplicationForm
+from ..forms import InvitationAcceptForm, PartnerApplicationForm
+from ..services import onboarding as services
+from ..services.onboarding import InvitationUnusable, invitation_for_token
 
 
 def apply(request):
@@ -13,3 +17,33 @@ def apply(request):
 
 def apply_done(request):
     return render(request, "programs/apply_done.html")
+
+
+def invitation_accept(request, token: str):
+    """Set up the invited person's login; the link works once."""
+    try:
+        invitation = invitation_for_token(token)
+    except InvitationUnusable as unusable:
+        return render(request, "programs/invitation_unusable.html", {"message": str(unusable)}, status=410)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password"],
+            )
+        except InvitationUnusable as unusable:
+            return render(request, "programs/invitation_unusable.html", {"message": str(unusable)}, status=410)
+        except ValidationError as error:
+            form.add_error("password" if not hasattr(error, "message_dict") else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("programs:dashboard")
+    return render(
+        request,
+        "programs/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
