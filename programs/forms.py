@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import PartnerApplication
+from .models import PartnerApplication, PartnerOrganization
 from .services.onboarding import application_submit
 
 
@@ -58,3 +58,24 @@ class InvitationAcceptForm(forms.Form):
 
 class ApplicationRejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason, sent to the applicant"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OrganizationProfileForm(forms.ModelForm):
+    class Meta:
+        model = PartnerOrganization
+        fields = [
+            "website",
+            "contact_email",
+            "phone",
+            "street_address",
+            "city",
+            "postal_code",
+            "country",
+            "logo",
+            "brand_colour",
+            "preferred_language",
+        ]
+
+
+class AgreementAcceptForm(forms.Form):
+    accept = forms.BooleanField(label=_("I accept the partner agreement on behalf of my company"))

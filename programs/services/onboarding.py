@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..metrics import current_agreement
 from ..models import (
+    AgreementAcceptance,
     ApplicationStatus,
     Invitation,
     Membership,
@@ -197,3 +199,83 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
+
+
+def _first_action(organization: PartnerOrganization) -> None:
+    """Remember when the organization first did something (time to first action)."""
+    if organization.first_action_at is None:
+        organization.first_action_at = timezone.now()
+        organization.save(update_fields=["first_action_at"])
+
+
+def profile_is_complete(organization: PartnerOrganization) -> bool:
+    return all(
+        [
+            organization.logo,
+            organization.street_address,
+            organization.city,
+            organization.contact_email,
+            organization.phone,
+        ]
+    )
+
+
+@transaction.atomic
+def agreement_accept(*, organization: PartnerOrganization, user, agreement, ip_address: str | None):
+    """The owner accepts the agreement version in force; stored with who, when and from where."""
+    acceptance, _created = AgreementAcceptance.objects.get_or_create(
+        organization=organization, agreement=agreement, defaults={"user": user, "ip_address": ip_address}
+    )
+    _first_action(organization)
+    organization_activate_if_ready(organization=organization)
+    return acceptance
+
+
+@transaction.atomic
+def organization_profile_update(*, organization: PartnerOrganization, form) -> PartnerOrganization:
+    """Save a validated profile form (the caller's ModelForm for ``organization``)."""
+    organization = form.save()
+    _first_action(organization)
+    organization_activate_if_ready(organization=organization)
+    return organization
+
+
+def organization_activate_if_ready(*, organization: PartnerOrganization) -> bool:
+    """An onboarding organization becomes active once the current agreement is
+    accepted and its profile is complete."""
+    if organization.status != OrganizationStatus.ONBOARDING:
+        return False
+    agreement = current_agreement(timezone.now())
+    accepted = bool(
+        agreement and AgreementAcceptance.objects.filter(organization=organization, agreement=agreement).exists()
+    )
+    if not (accepted and profile_is_complete(organization)):
+        return False
+    organization.status, organization.activated_at = OrganizationStatus.ACTIVE, timezone.now()
+    organization.save(update_fields=["status", "activated_at"])
+    return True
+
+
+def onboarding_checklist(*, organization: PartnerOrganization) -> list[dict]:
+    """The steps the dashboard shows until the organization is fully set up."""
+    agreement = current_agreement(timezone.now())
+    return [
+        {
+            "key": "agreement",
+            "label": _("Accept the partner agreement"),
+            "url": reverse("programs:agreement_accept"),
+            "done": bool(agreement and organization.agreement_acceptances.filter(agreement=agreement).exists()),
+        },
+        {
+            "key": "profile",
+            "label": _("Complete your company profile and logo"),
+            "url": reverse("programs:organization_profile"),
+            "done": profile_is_complete(organization),
+        },
+        {
+            "key": "colleague",
+            "label": _("Invite a first colleague"),
+            "url": "",
+            "done": organization.invitations.exists() or organization.memberships.count() > 1,
+        },
+    ]
