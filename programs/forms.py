@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import PartnerApplication, PartnerOrganization
+from .models import PartnerApplication, PartnerOrganization, PartnerRole
 from .services.onboarding import application_submit
 
 
@@ -79,3 +79,10 @@ class OrganizationProfileForm(forms.ModelForm):
 
 class AgreementAcceptForm(forms.Form):
     accept = forms.BooleanField(label=_("I accept the partner agreement on behalf of my company"))
+
+
+class ColleagueInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple
+    )

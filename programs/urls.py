@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, onboarding, profile, tiers
+from .views import dashboard, onboarding, profile, team, tiers
 
 app_name = "programs"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("tier/", tiers.tier_progress, name="tier_progress"),
     path("apply/", onboarding.apply, name="apply"),
     path("apply/thanks/", onboarding.apply_done, name="apply_done"),
+    path("team/", team.team, name="team"),
+    path("team/<int:membership_id>/deactivate/", team.member_deactivate, name="member_deactivate"),
+    path("team/invitations/<int:invitation_id>/revoke/", team.invitation_revoke_view, name="invitation_revoke"),
     path("profile/", profile.organization_profile, name="organization_profile"),
     path("agreement/", profile.agreement_accept, name="agreement_accept"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),

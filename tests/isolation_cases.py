@@ -48,3 +48,24 @@ isolation_case("deals:detail")(_victim_deal)
 isolation_case("deals:stage", "post")(_victim_deal)
 isolation_case("deals:extend", "post")(_victim_deal)
 isolation_case("deals:respond", "post")(_victim_deal)
+
+
+@isolation_case("programs:member_deactivate", "post")
+def _member_of(organization):
+    from tests.factories import PartnerUserFactory
+
+    return {"membership_id": PartnerUserFactory(organization=organization, roles=["sales"]).membership.pk}
+
+
+@isolation_case("programs:invitation_revoke", "post")
+def _invitation_of(organization):
+    from programs.services.onboarding import invitation_create
+
+    invitation, _url = invitation_create(
+        organization=organization,
+        email="someone@victim.example",
+        roles=["sales"],
+        invited_by=None,
+        base_url="http://testserver",
+    )
+    return {"invitation_id": invitation.pk}

@@ -1,0 +1,39 @@
+"""Partner owners manage their own colleagues."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Invitation, Membership, PartnerRole
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership, actor) -> Membership:
+    """Take a colleague off the portal; owners keep at least one active owner."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("You cannot deactivate yourself; ask another owner."))
+    if PartnerRole.OWNER in membership.roles:
+        other_owners = [
+            other
+            for other in Membership.objects.select_for_update()
+            .filter(organization=membership.organization, is_active=True)
+            .exclude(pk=membership.pk)
+            if PartnerRole.OWNER in other.roles
+        ]
+        if not other_owners:
+            raise ValidationError(_("The organization must keep at least one active owner."))
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation was already used."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
