@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -407,3 +408,17 @@ class RoutingRule(ClusterableModel):
             errors["reason"] = _("Give the partner a reason for the rejection.")
         if errors:
             raise ValidationError(errors)
+
+
+class DealUserObjectPermission(UserObjectPermissionBase):
+    """A registration shared beyond its organization (a co-selling partner's
+    user), as a django-guardian direct foreign-key grant; read by
+    programs.tenancy.scoped through ``DealRegistration.sharing_permission_model``."""
+
+    content_object = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="user_grants")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("deal registration grant")
+
+
+DealRegistration.sharing_permission_model = DealUserObjectPermission

@@ -17,9 +17,11 @@ def deal_list(*, user) -> QuerySet[DealRegistration]:
     return scoped(DealRegistration.objects.all(), user).order_by("-submitted_at", "-pk")
 
 
-def deal_get(*, user, pk: int) -> DealRegistration:
-    """One registration the user may see, else 404 (also another tenant's id)."""
-    return get_scoped_or_404(DealRegistration.objects.select_related("organization__tier", "submitted_by"), user, pk=pk)
+def deal_get(*, user, pk: int, action: str = "view") -> DealRegistration:
+    """One registration the user may see (or, with ``action="change"``, act on),
+    else 404 (also another tenant's id)."""
+    deals = DealRegistration.objects.select_related("organization__tier", "submitted_by")
+    return get_scoped_or_404(deals, user, action=action, pk=pk)
 
 
 def deal_timeline(*, deal: DealRegistration) -> QuerySet[DealEvent]:

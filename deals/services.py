@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Model, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
 
 from programs.models import PartnerOrganization, PersonCertification
 from programs.services.tiers import tier_evaluation_request
@@ -715,3 +716,10 @@ def deal_provide_info(*, deal: DealRegistration, actor, answer: str) -> DealRegi
         deal, DealStatus.UNDER_REVIEW, DealEventKind.INFO_PROVIDED, actor=actor, note=answer, partner_note=answer
     )
     return deal
+
+
+@transaction.atomic
+def deal_share(*, deal: DealRegistration, user, actor) -> None:
+    """Let ``user`` (e.g. a co-selling partner's rep) view ``deal``; recorded in its history."""
+    assign_perm("deals.view_dealregistration", user, deal)
+    _event(deal, DealEventKind.EDITED, actor=actor, after={"shared_with": user.get_username()})

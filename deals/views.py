@@ -75,7 +75,7 @@ def deal_detail(request, pk):
 @require_POST
 @partner_required(*REGISTER_ROLES)
 def deal_stage(request, pk):
-    deal = selectors.deal_get(user=request.user, pk=pk)
+    deal = selectors.deal_get(user=request.user, pk=pk, action="change")
     form = StageForm(request.POST)
     if form.is_valid():
         try:
@@ -91,7 +91,7 @@ def deal_stage(request, pk):
 @require_POST
 @partner_required(*REGISTER_ROLES)
 def deal_extend(request, pk):
-    deal = selectors.deal_get(user=request.user, pk=pk)
+    deal = selectors.deal_get(user=request.user, pk=pk, action="change")
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -107,7 +107,7 @@ def deal_extend(request, pk):
 @require_POST
 @partner_required(*REGISTER_ROLES)
 def deal_respond(request, pk):
-    deal = selectors.deal_get(user=request.user, pk=pk)
+    deal = selectors.deal_get(user=request.user, pk=pk, action="change")
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:

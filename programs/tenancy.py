@@ -58,12 +58,13 @@ def partner_context(user) -> PartnerContext | None:
     return PartnerContext(membership) if membership else None
 
 
-def scoped(queryset: QuerySet, user, *, organization_field: str = "organization") -> QuerySet:
+def scoped(queryset: QuerySet, user, *, organization_field: str = "organization", action: str = "view") -> QuerySet:
     """Rows of ``queryset`` that ``user`` may see.
 
     ``organization_field`` is the lookup from the model to its organization
     (``"organization"`` for partner-owned rows, ``""`` for the organization
-    model itself).
+    model itself). ``action`` ("view", "change") selects which explicit
+    grants count: a record shared for viewing cannot be changed by the grantee.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
@@ -77,16 +78,18 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     sharing_model = getattr(queryset.model, "sharing_permission_model", None)
     if sharing_model is not None:
         shared = sharing_model.objects.filter(
-            user=user, permission__codename=f"view_{queryset.model._meta.model_name}"
+            user=user, permission__codename=f"{action}_{queryset.model._meta.model_name}"
         ).values("content_object")
         visible |= Q(pk__in=shared)
     return queryset.filter(visible)
 
 
-def get_scoped_or_404(queryset: QuerySet, user, *, organization_field: str = "organization", **lookup):
-    """One row the user may see, else 404 (also for other tenants' ids)."""
+def get_scoped_or_404(
+    queryset: QuerySet, user, *, organization_field: str = "organization", action: str = "view", **lookup
+):
+    """One row the user may see (or change), else 404 (also for other tenants' ids)."""
     try:
-        return scoped(queryset, user, organization_field=organization_field).get(**lookup)
+        return scoped(queryset, user, organization_field=organization_field, action=action).get(**lookup)
     except queryset.model.DoesNotExist as missing:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from missing
 
