@@ -201,7 +201,7 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
     return user
 
 
-def _first_action(organization: PartnerOrganization) -> None:
+def first_action_record(organization: PartnerOrganization) -> None:
     """Remember when the organization first did something (time to first action)."""
     if organization.first_action_at is None:
         organization.first_action_at = timezone.now()
@@ -226,7 +226,7 @@ def agreement_accept(*, organization: PartnerOrganization, user, agreement, ip_a
     acceptance, _created = AgreementAcceptance.objects.get_or_create(
         organization=organization, agreement=agreement, defaults={"user": user, "ip_address": ip_address}
     )
-    _first_action(organization)
+    first_action_record(organization)
     organization_activate_if_ready(organization=organization)
     return acceptance
 
@@ -235,7 +235,7 @@ def agreement_accept(*, organization: PartnerOrganization, user, agreement, ip_a
 def organization_profile_update(*, organization: PartnerOrganization, form) -> PartnerOrganization:
     """Save a validated profile form (the caller's ModelForm for ``organization``)."""
     organization = form.save()
-    _first_action(organization)
+    first_action_record(organization)
     organization_activate_if_ready(organization=organization)
     return organization
 

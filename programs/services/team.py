@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Invitation, Membership, PartnerRole
+from .onboarding import first_action_record, invitation_create
 
 
 @transaction.atomic
@@ -37,3 +38,13 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     return invitation
+
+
+@transaction.atomic
+def colleague_invite(*, organization, email: str, roles: list[str], actor, base_url: str):
+    """An owner invites a colleague: counts as the organization's first action."""
+    invitation, url = invitation_create(
+        organization=organization, email=email, roles=roles, invited_by=actor, base_url=base_url
+    )
+    first_action_record(organization)
+    return invitation, url

@@ -7,8 +7,7 @@ from django.views.decorators.http import require_POST
 
 from ..forms import ColleagueInviteForm
 from ..models import Invitation, Membership, PartnerRole
-from ..services.onboarding import invitation_create
-from ..services.team import invitation_revoke, membership_deactivate
+from ..services.team import colleague_invite, invitation_revoke, membership_deactivate
 from ..tenancy import get_scoped_or_404, partner_required, scoped
 
 
@@ -22,11 +21,11 @@ def team(request):
             return redirect("programs:team")
         if form.is_valid():
             try:
-                invitation_create(
+                colleague_invite(
                     organization=request.partner.organization,
                     email=form.cleaned_data["email"],
                     roles=form.cleaned_data["roles"],
-                    invited_by=request.user,
+                    actor=request.user,
                     base_url=settings.WAGTAILADMIN_BASE_URL,
                 )
             except ValidationError as error:

@@ -32,6 +32,8 @@ def test_an_owner_invites_a_colleague_by_email(client, owner, mailoutbox, django
         owner,
     )
     assert "/invitations/" in mailoutbox[-1].body
+    owner.membership.organization.refresh_from_db()
+    assert owner.membership.organization.first_action_at is not None, "time to first action is recorded"
     assert "rep@partner.example" in client.get("/team/").content.decode()
 
 
