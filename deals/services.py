@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from programs.models import PartnerOrganization, PersonCertification
+from programs.services.onboarding import first_action_record
 from programs.services.tiers import tier_evaluation_request
 
 from .matching import ConflictMatch, claim_keys, find_conflicts, lock_keys, normalize_company_name, normalize_domain
@@ -384,9 +385,7 @@ def deal_register(
         to_status=DealStatus.SUBMITTED,
         after={name: getattr(deal, name) for name in EDITABLE_FIELDS},
     )
-    PartnerOrganization.objects.filter(pk=organization.pk, first_action_at__isnull=True).update(
-        first_action_at=timezone.now()
-    )
+    first_action_record(organization)
     matches = _check_conflicts(deal)
     if matches:
         _record_conflicts(deal, matches)
