@@ -4,20 +4,9 @@ from decimal import Decimal
 
 import factory
 from django.utils import timezone
-from wagtail.models import Locale
 
 from deals.models import RoutingAction, RoutingRule
-from programs.models import ProductLine
-
-
-class ProductLineFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ProductLine
-        django_get_or_create = ("code", "locale")
-
-    code = "storage"
-    name = factory.LazyAttribute(lambda line: line.code.replace("-", " ").title())
-    locale = factory.LazyFunction(Locale.get_default)
+from tests.factories.programs import ProductLineFactory
 
 
 class RoutingRuleFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from programs.models import (
     PartnerOrganization,
     PartnerRole,
     PartnerType,
+    ProductLine,
     Region,
     Tier,
 )
@@ -68,6 +69,16 @@ class TierFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Tier {n}")
     rank = factory.Sequence(lambda n: n + 1)
+    locale = factory.LazyFunction(Locale.get_default)
+
+
+class ProductLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductLine
+        django_get_or_create = ("code", "locale")
+
+    code = "storage"
+    name = factory.LazyAttribute(lambda line: line.code.replace("-", " ").title())
     locale = factory.LazyFunction(Locale.get_default)
 
 
