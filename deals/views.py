@@ -72,49 +72,56 @@ def deal_detail(request, pk):
     return _detail(request, selectors.deal_get(user=request.user, pk=pk))
 
 
-@require_POST
-@partner_required(*REGISTER_ROLES)
-def deal_stage(request, pk):
+def _deal_action(request, pk, *, form_class, form_slot: str, act, done: str):
+    """POST handler shared by the partner's deal actions: validate the form,
+    run the service, show its refusals on the form."""
     deal = selectors.deal_get(user=request.user, pk=pk, action="change")
-    form = StageForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.deal_update_stage(deal=deal, actor=request.user, **form.cleaned_data)
+            act(deal, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Stage updated."))
+            messages.success(request, done)
             return redirect("deals:detail", pk=deal.pk)
-    return _detail(request, deal, stage_form=form, status=400)
+    return _detail(request, deal, status=400, **{form_slot: form})
+
+
+@require_POST
+@partner_required(*REGISTER_ROLES)
+def deal_stage(request, pk):
+    return _deal_action(
+        request,
+        pk,
+        form_class=StageForm,
+        form_slot="stage_form",
+        done=_("Stage updated."),
+        act=lambda deal, data: services.deal_update_stage(deal=deal, actor=request.user, **data),
+    )
 
 
 @require_POST
 @partner_required(*REGISTER_ROLES)
 def deal_extend(request, pk):
-    deal = selectors.deal_get(user=request.user, pk=pk, action="change")
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.deal_request_extension(deal=deal, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Extension requested; channel operations will answer."))
-            return redirect("deals:detail", pk=deal.pk)
-    return _detail(request, deal, extension_form=form, status=400)
+    return _deal_action(
+        request,
+        pk,
+        form_class=ReasonForm,
+        form_slot="extension_form",
+        done=_("Extension requested; channel operations will answer."),
+        act=lambda deal, data: services.deal_request_extension(deal=deal, actor=request.user, reason=data["reason"]),
+    )
 
 
 @require_POST
 @partner_required(*REGISTER_ROLES)
 def deal_respond(request, pk):
-    deal = selectors.deal_get(user=request.user, pk=pk, action="change")
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.deal_provide_info(deal=deal, actor=request.user, answer=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Thank you; the registration is back under review."))
-            return redirect("deals:detail", pk=deal.pk)
-    return _detail(request, deal, info_form=form, status=400)
+    return _deal_action(
+        request,
+        pk,
+        form_class=ReasonForm,
+        form_slot="info_form",
+        done=_("Thank you; the registration is back under review."),
+        act=lambda deal, data: services.deal_provide_info(deal=deal, actor=request.user, answer=data["reason"]),
+    )
