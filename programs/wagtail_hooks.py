@@ -31,11 +31,12 @@ from .models import (
     Region,
     Tier,
     TierChange,
+    TierChangeStatus,
     TierRuleVersion,
 )
 from .services.tiers import tier_rules_record
 from .tenancy import scoped
-from .views import admin_applications
+from .views import admin_applications, admin_tier_changes
 
 
 class PortfolioPermissionPolicy(ModelPermissionPolicy):
@@ -246,7 +247,8 @@ register_snippet(PartnerProgramGroup)
 @hooks.register("register_admin_urls")
 def application_review_urls():
     return [
-        path("programs/applications/<int:pk>/review/", admin_applications.review, name="programs_application_review")
+        path("programs/applications/<int:pk>/review/", admin_applications.review, name="programs_application_review"),
+        path("programs/tier-changes/<int:pk>/decide/", admin_tier_changes.decide, name="programs_tier_change_decide"),
     ]
 
 
@@ -254,6 +256,12 @@ def application_review_urls():
 def application_review_button(snippet, user, next_url=None):
     if isinstance(snippet, PartnerApplication) and user.has_perm("programs.change_partnerapplication"):
         yield ListingButton(_("Review"), reverse("programs_application_review", args=[snippet.pk]), priority=5)
+    if (
+        isinstance(snippet, TierChange)
+        and snippet.status == TierChangeStatus.PROPOSED
+        and user.has_perm("programs.change_tierchange")
+    ):
+        yield ListingButton(_("Decide"), reverse("programs_tier_change_decide", args=[snippet.pk]), priority=5)
 
 
 @hooks.register("after_create_snippet")

@@ -107,3 +107,31 @@ def test_membership_roles_are_picked_from_the_role_list(client):
     assert accepted.status_code == 302
     person.refresh_from_db()
     assert person.membership.roles == ["sales", "finance"]
+
+
+def test_a_cam_decides_proposed_tier_changes_of_their_portfolio_only(client, monkeypatch):
+    from programs.models import ProgramSettings, TierChangeMode
+
+    monkeypatch.setattr("programs.metrics._deal_sources", [])
+    register_deal_metrics_source(lambda org, start, end, currency: DealFigures(Decimal("200000"), 5))
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    base = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    silver = TierFactory(name="Silver", rank=2, min_won_revenue=Decimal("100000"), requires_signed_agreement=False)
+    for tier in (base, silver):
+        tier_rules_record(tier=tier)
+    cam = staff_in("Channel account managers")
+    mine = OrganizationFactory(tier=base, channel_account_manager=cam)
+    other = OrganizationFactory(tier=base)
+    my_proposal, other_proposal = tier_evaluate(organization=mine), tier_evaluate(organization=other)
+    client.force_login(cam)
+
+    listing = client.get("/admin/snippets/programs/tierchange/").content.decode()
+    foreign = client.post(f"/admin/programs/tier-changes/{other_proposal.pk}/decide/", {"approve": "1"})
+    approved = client.post(f"/admin/programs/tier-changes/{my_proposal.pk}/decide/", {"approve": "1"})
+
+    assert f"/admin/programs/tier-changes/{my_proposal.pk}/decide/" in listing
+    assert foreign.status_code == 404
+    assert approved.status_code == 302
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert (mine.tier, other.tier) == (silver, base)
