@@ -5,9 +5,10 @@ asks whoever registered a deal metrics source (deals registers one in its
 AppConfig.ready) rather than importing deals.
 """
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q
@@ -31,18 +32,31 @@ class OrganizationMetrics:
     holders: dict[str, frozenset[int]] = field(default_factory=dict)
     agreement_signed: bool = False
 
+    @property
+    def certified_people(self) -> int:
+        """People holding at least one valid certification."""
+        return self.people_holding()
+
+    @property
+    def certification_codes(self) -> frozenset[str]:
+        """Certifications held by at least one person."""
+        return frozenset(code for code, people in self.holders.items() if people)
+
     def people_holding(self, codes: frozenset[str] = frozenset()) -> int:
-        """People holding any of ``codes`` (any certification when empty)."""
+        """People holding any of ``codes`` (any certification when empty): a
+        tier's ``counted_certifications`` decide which ones count."""
         groups = [people for code, people in self.holders.items() if not codes or code in codes]
         return len(frozenset().union(*groups))
 
     def as_json(self) -> dict:
+        """JSON-safe snapshot for the audit trail (money as a string)."""
         return {
             "as_of": self.as_of.isoformat(),
             "currency": self.currency,
             "won_revenue": str(self.won_revenue),
             "won_deals": self.won_deals,
-            "certified_people": {code: len(people) for code, people in sorted(self.holders.items())},
+            "certified_people": self.certified_people,
+            "certifications": {code: len(people) for code, people in sorted(self.holders.items())},
             "agreement_signed": self.agreement_signed,
         }
 
@@ -57,14 +71,26 @@ def register_deal_metrics_source(source: DealMetricsSource) -> None:
         _deal_sources.append(source)
 
 
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` calendar months earlier (the month's
+    last day when it is shorter: 31 May minus 3 months is 28/29 February)."""
+    year, month_index = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    day = min(moment.day, calendar.monthrange(year, month_index + 1)[1])
+    return moment.replace(year=year, month=month_index + 1, day=day)
+
+
 def current_agreement(at: datetime) -> PartnerAgreement | None:
+    """The agreement version in force at ``at``."""
     return PartnerAgreement.objects.filter(effective_from__lte=at).order_by("-effective_from").first()
 
 
 def organization_metrics(
     *, organization: PartnerOrganization, as_of: datetime, window_months: int, currency: str
 ) -> OrganizationMetrics:
-    start = as_of - timedelta(days=round(window_months * 365.25 / 12))
+    """The organization's figures on ``as_of``: won deals over the trailing
+    ``window_months`` calendar months, certifications valid on that day, and
+    whether the agreement then in force was accepted."""
+    start = months_before(as_of, window_months)
     won_revenue, won_deals = Decimal("0"), 0
     for source in _deal_sources:
         figures = source(organization, start, as_of, currency)

@@ -497,6 +497,7 @@ class TierChangeStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
     PROPOSED = "proposed", _("Awaiting CAM approval")
     REJECTED = "rejected", _("Rejected by CAM")
+    SUPERSEDED = "superseded", _("Superseded by a later evaluation")
 
 
 class TierChange(models.Model):

@@ -6,12 +6,18 @@ the same rule as programs.tenancy, enforced by a permission policy so the
 listing and every edit URL agree.
 """
 
+import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
+from wagtail.models import Locale
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -38,33 +44,130 @@ from .services.tiers import tier_rules_record
 from .tenancy import scoped
 from .views import admin_applications, admin_tier_changes
 
+WRITE_ACTIONS = frozenset({"add", "change", "delete"})
+
 
 class PortfolioPermissionPolicy(ModelPermissionPolicy):
     """Model permissions, narrowed to the rows the user may see as a partner
-    manager (all of them with ``programs.view_all_partner_records``)."""
+    manager (all of them with ``programs.view_all_partner_records``).
 
-    def __init__(self, model, organization_field: str):
+    With ``read_only`` the rows are audit records: nobody (superusers
+    included) adds, edits or deletes them through the admin's generic views;
+    they change only through services (e.g. the CAM's decide view)."""
+
+    def __init__(self, model, organization_field: str | None, *, read_only: bool = False):
         super().__init__(model)
         self.organization_field = organization_field
+        self.read_only = read_only
+
+    def user_has_permission(self, user, action):
+        if self.read_only and action in WRITE_ACTIONS:
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        if self.read_only:
+            actions = set(actions) - WRITE_ACTIONS
+            if not actions:
+                return get_user_model().objects.none()
+        return super().users_with_any_permission(actions)
 
     def instances_user_has_any_permission_for(self, user, actions):
         instances = super().instances_user_has_any_permission_for(user, actions)
+        if self.organization_field is None:
+            return instances
         return scoped(instances, user, organization_field=self.organization_field)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         if not super().user_has_any_permission_for_instance(user, actions, instance):
             return False
+        if self.organization_field is None:
+            return True
         model_rows = self.model._default_manager.filter(pk=instance.pk)
         return scoped(model_rows, user, organization_field=self.organization_field).exists()
 
 
-for scoped_model, organization_field in (
-    (PartnerOrganization, ""),
-    (Membership, "organization"),
-    (PersonCertification, "organization"),
-    (TierChange, "organization"),
+# Registered before the viewsets below, which pick them up.
+for scoped_model, organization_field, read_only in (
+    (PartnerOrganization, "", False),
+    (Membership, "organization", False),
+    (PersonCertification, "organization", False),
+    (TierChange, "organization", True),
+    (TierRuleVersion, None, True),
 ):
-    register_permission_policy(scoped_model, PortfolioPermissionPolicy(scoped_model, organization_field))
+    register_permission_policy(
+        scoped_model, PortfolioPermissionPolicy(scoped_model, organization_field, read_only=read_only)
+    )
+
+
+def portfolio_organizations(request):
+    """Organizations the signed-in staff member may see (filter choices)."""
+    return scoped(PartnerOrganization.objects.all(), request.user, organization_field="")
+
+
+def portfolio_account_managers(request):
+    """CAMs of the organizations the staff member may see (filter choices)."""
+    return (
+        get_user_model()
+        .objects.filter(managed_organizations__in=portfolio_organizations(request))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def vendor_staff_users():
+    """Active users with Wagtail admin access who are not partner people:
+    the only sensible channel account managers."""
+    admin_access = {"codename": "access_admin", "content_type__app_label": "wagtailadmin"}
+    has_access = (
+        Q(is_superuser=True)
+        | Q(**{f"groups__permissions__{key}": value for key, value in admin_access.items()})
+        | Q(**{f"user_permissions__{key}": value for key, value in admin_access.items()})
+    )
+    return get_user_model().objects.filter(has_access, is_active=True, membership__isnull=True).distinct()
+
+
+def default_locale_rows(model):
+    return lambda request: model.objects.filter(locale=Locale.get_default())
+
+
+class PartnerOrganizationFilterSet(WagtailFilterSet):
+    tier = django_filters.ModelChoiceFilter(label=_("Tier"), queryset=default_locale_rows(Tier))
+    partner_type = django_filters.ModelChoiceFilter(label=_("Partner type"), queryset=default_locale_rows(PartnerType))
+    channel_account_manager = django_filters.ModelChoiceFilter(
+        label=_("Channel account manager"), queryset=portfolio_account_managers
+    )
+
+    class Meta:
+        model = PartnerOrganization
+        fields = ["status", "tier", "partner_type", "region", "channel_account_manager"]
+
+
+class PortfolioFilterSet(WagtailFilterSet):
+    """Organization choices limited to the staff member's portfolio, so the
+    filter itself never lists other CAMs' partners."""
+
+    organization = django_filters.ModelChoiceFilter(label=_("Organization"), queryset=portfolio_organizations)
+
+
+class MembershipFilterSet(PortfolioFilterSet):
+    class Meta:
+        model = Membership
+        fields = ["is_active", "organization"]
+
+
+class PersonCertificationFilterSet(PortfolioFilterSet):
+    class Meta:
+        model = PersonCertification
+        fields = ["certification", "organization"]
+
+
+class TierChangeFilterSet(PortfolioFilterSet):
+    to_tier = django_filters.ModelChoiceFilter(label=_("To tier"), queryset=default_locale_rows(Tier))
+
+    class Meta:
+        model = TierChange
+        fields = ["status", "organization", "to_tier"]
 
 
 class PortfolioObjectMixin:
@@ -100,13 +203,71 @@ class PortfolioViewSet(SnippetViewSet):
         return scoped(self.model._default_manager.all(), request.user, organization_field=self.organization_field)
 
 
+class PartnerOrganizationForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "channel_account_manager" in self.fields:
+            current = (
+                Q(pk=self.instance.channel_account_manager_id) if self.instance.channel_account_manager_id else Q()
+            )
+            staff = get_user_model().objects.filter(Q(pk__in=vendor_staff_users().values("pk")) | current)
+            self.fields["channel_account_manager"].queryset = staff.order_by("first_name", "last_name", "username")
+
+
 class PartnerOrganizationViewSet(PortfolioViewSet):
+    """Partner organizations; a CAM sees only their portfolio. The tier is
+    shown, not edited: it changes through evaluation so every change is
+    recorded as a TierChange."""
+
     model = PartnerOrganization
     organization_field = ""
     icon = "group"
     menu_label = _("Organizations")
     list_display = ["name", "status", "tier", "partner_type", "region", "channel_account_manager"]
-    list_filter = ["status", "tier", "partner_type", "region", "channel_account_manager"]
+    filterset_class = PartnerOrganizationFilterSet
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("name"),
+                    FieldPanel("status"),
+                    FieldPanel("partner_type"),
+                    FieldPanel("region"),
+                    FieldPanel("channel_account_manager"),
+                    FieldPanel("preferred_language"),
+                ],
+                heading=_("Program"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("tier", read_only=True), FieldPanel("tier_since", read_only=True)],
+                heading=_("Tier (set by tier evaluation)"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("website"),
+                    FieldPanel("email_domain"),
+                    FieldPanel("contact_email"),
+                    FieldPanel("phone"),
+                    FieldPanel("street_address"),
+                    FieldPanel("city"),
+                    FieldPanel("postal_code"),
+                    FieldPanel("country"),
+                    FieldPanel("logo"),
+                    FieldPanel("brand_colour"),
+                ],
+                heading=_("Contact and co-branding"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("created_at", read_only=True),
+                    FieldPanel("activated_at", read_only=True),
+                    FieldPanel("first_action_at", read_only=True),
+                ],
+                heading=_("Milestones"),
+            ),
+        ],
+        base_form_class=PartnerOrganizationForm,
+    )
     list_export = [
         "name",
         "status",
@@ -126,28 +287,34 @@ class PartnerOrganizationViewSet(PortfolioViewSet):
 
 
 class MembershipForm(WagtailAdminModelForm):
+    """Roles picked from checkboxes: a code outside PartnerRole cannot be stored."""
+
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple
     )
-
-    class Meta:
-        model = Membership
-        fields = ["organization", "user", "roles", "is_active", "job_title", "preferred_language", "time_zone"]
 
 
 class MembershipViewSet(PortfolioViewSet):
     model = Membership
     icon = "user"
     menu_label = _("People")
-    form_fields = ["organization", "user", "roles", "is_active", "job_title", "preferred_language", "time_zone"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("organization"),
+            FieldPanel("user"),
+            FieldPanel("roles"),
+            FieldPanel("is_active"),
+            FieldPanel("job_title"),
+            FieldPanel("preferred_language"),
+            FieldPanel("time_zone"),
+        ],
+        base_form_class=MembershipForm,
+    )
     list_display = ["user", "organization", "roles", "is_active"]
-    list_filter = ["is_active", "organization"]
+    filterset_class = MembershipFilterSet
     list_export = ["user", "organization", "roles", "is_active", "job_title", "created_at"]
-    search_fields = ["job_title"]
+    search_fields = ["job_title", "user__email", "user__last_name"]
     copy_view_enabled = False
-
-    def get_form_class(self, for_update=False):
-        return MembershipForm
 
 
 class TierViewSet(SnippetViewSet):
@@ -160,17 +327,22 @@ class TierViewSet(SnippetViewSet):
 
 
 class TierChangeViewSet(PortfolioViewSet):
+    """The audit trail of tier changes: listed and inspected, never edited;
+    proposed changes are approved or rejected through the decide view."""
+
     model = TierChange
     icon = "history"
     menu_label = _("Tier changes")
     list_display = ["organization", "from_tier", "to_tier", "status", "created_at", "decided_by"]
-    list_filter = ["status", "to_tier"]
+    filterset_class = TierChangeFilterSet
     list_export = ["organization", "from_tier", "to_tier", "status", "reason", "metrics", "actor", "created_at"]
     inspect_view_enabled = True
     copy_view_enabled = False
 
 
 class TierRuleVersionViewSet(SnippetViewSet):
+    """Rule versions are history: inspect only (the policy refuses writes)."""
+
     model = TierRuleVersion
     icon = "doc-full"
     menu_label = _("Tier rule history")
@@ -185,10 +357,14 @@ class PersonCertificationViewSet(PortfolioViewSet):
     icon = "success"
     menu_label = _("Earned certifications")
     list_display = ["user", "organization", "certification", "earned_at", "expires_at"]
-    list_filter = ["certification"]
+    filterset_class = PersonCertificationFilterSet
     list_export = ["user", "organization", "certification", "earned_at", "expires_at"]
 
 
+# --- PartnerApplicationViewSet (onboarding) -------------------------------
+# Onboarding owns the applications admin. Until programs/viewsets/applications.py
+# exists it lives here; when it does, replace this class with
+# ``from .viewsets.applications import PartnerApplicationViewSet``.
 class PartnerApplicationViewSet(SnippetViewSet):
     """Applications from the public form; review actions come with onboarding."""
 

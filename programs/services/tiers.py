@@ -5,18 +5,21 @@ Rules are read from ``TierRuleVersion`` snapshots, never from the editable
 were in force on its date.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Locale
 
 from ..metrics import OrganizationMetrics, organization_metrics
 from ..models import (
+    Certification,
     PartnerOrganization,
     ProgramSettings,
     Tier,
@@ -32,6 +35,7 @@ class TierRules:
     """One tier's requirements and benefits as they stood at some date."""
 
     tier_id: int
+    version_id: int
     name: str
     rank: int
     currency: str
@@ -51,6 +55,7 @@ class TierRules:
         rules = version.rules
         return cls(
             tier_id=version.tier_id,
+            version_id=version.pk,
             name=rules["name"],
             rank=rules["rank"],
             currency=rules["currency"],
@@ -66,16 +71,28 @@ class TierRules:
             discount_percent=Decimal(rules["discount_percent"]),
         )
 
-    def missing(self, metrics: OrganizationMetrics) -> list[str]:
+    def is_met_by(self, metrics: OrganizationMetrics) -> bool:
+        return (
+            metrics.won_revenue >= self.min_won_revenue
+            and metrics.won_deals >= self.min_won_deals
+            and metrics.people_holding(self.counted_certifications) >= self.min_certified_people
+            and self.required_certifications <= metrics.certification_codes
+            and (metrics.agreement_signed or not self.requires_signed_agreement)
+        )
+
+    def missing(
+        self, metrics: OrganizationMetrics, *, certification_names: Mapping[str, str] | None = None
+    ) -> list[str]:
         """What ``metrics`` lack to meet these requirements, as sentences a
-        partner understands; empty when the tier is reached."""
+        partner understands (in the active language); empty when the tier is
+        reached. Required certifications are named by ``certification_names``
+        (code -> name), else by code."""
+        certification_names = certification_names or {}
         gaps = []
         revenue_gap = self.min_won_revenue - metrics.won_revenue
         if revenue_gap > 0:
-            gaps.append(
-                _("%(currency)s %(amount)s more won revenue")
-                % {"currency": self.currency, "amount": f"{revenue_gap:,.2f}"}
-            )
+            amount = number_format(revenue_gap, decimal_pos=2, use_l10n=True, force_grouping=True)
+            gaps.append(_("%(currency)s %(amount)s more won revenue") % {"currency": self.currency, "amount": amount})
         deals_gap = self.min_won_deals - metrics.won_deals
         if deals_gap > 0:
             deals_text = ngettext("%(count)d more won deal", "%(count)d more won deals", deals_gap)
@@ -86,11 +103,10 @@ class TierRules:
                 ngettext("%(count)d more certified person", "%(count)d more certified people", people_gap)
                 % {"count": people_gap}
             )
-        for code in sorted(self.required_certifications):
-            if not metrics.holders.get(code):
-                gaps.append(_("Someone certified in %(certification)s") % {"certification": code})
+        for code in sorted(self.required_certifications - metrics.certification_codes):
+            gaps.append(_("Certification: %(certification)s") % {"certification": certification_names.get(code, code)})
         if self.requires_signed_agreement and not metrics.agreement_signed:
-            gaps.append(_("Accept the current partner agreement"))
+            gaps.append(_("Sign the partner agreement"))
         return gaps
 
 
@@ -145,8 +161,7 @@ def tier_rules_at(*, at: datetime) -> list[TierRules]:
     return sorted((TierRules.from_version(version) for version in latest.values()), key=lambda rules: rules.rank)
 
 
-def _metrics(organization: PartnerOrganization, at: datetime) -> OrganizationMetrics:
-    settings = ProgramSettings.load()
+def _metrics(organization: PartnerOrganization, at: datetime, settings: ProgramSettings) -> OrganizationMetrics:
     return organization_metrics(
         organization=organization,
         as_of=at,
@@ -156,8 +171,15 @@ def _metrics(organization: PartnerOrganization, at: datetime) -> OrganizationMet
 
 
 def _qualified(ladder: list[TierRules], metrics: OrganizationMetrics) -> TierRules | None:
-    reached = [rules for rules in ladder if not rules.missing(metrics)]
+    """The highest rung whose requirements are all met."""
+    reached = [rules for rules in ladder if rules.is_met_by(metrics)]
     return reached[-1] if reached else None
+
+
+def _supersede(pending, *, keep_pk: int | None = None) -> None:
+    """Close proposals a later evaluation made obsolete, so a CAM never
+    approves a change the figures no longer support."""
+    pending.exclude(pk=keep_pk).update(status=TierChangeStatus.SUPERSEDED, decided_at=timezone.now())
 
 
 @transaction.atomic
@@ -166,31 +188,33 @@ def tier_evaluate(
 ) -> TierChange | None:
     """Compare the organization's figures with the ladder in force at ``at``
     and apply the tier they reach, or propose it to the CAM (program setting).
-    Returns the recorded change, or None when the tier stays."""
+
+    Returns the recorded change (in approval mode, the pending proposal for
+    the same move if there already is one), or None when the tier stays.
+    ``actor`` None means the system made the change. Idempotent."""
     at = at or timezone.now()
+    settings = ProgramSettings.load()
     organization = PartnerOrganization.objects.select_for_update().get(pk=organization.pk)
-    metrics = _metrics(organization, at)
+    metrics = _metrics(organization, at, settings)
     target = _qualified(tier_rules_at(at=at), metrics)
     target_id = target.tier_id if target else None
+    pending = TierChange.objects.filter(organization=organization, status=TierChangeStatus.PROPOSED)
     if target_id == organization.tier_id:
+        _supersede(pending)
         return None
-    reason = reason or _("Tier evaluation")
     change_fields = {
         "organization": organization,
         "from_tier_id": organization.tier_id,
         "to_tier_id": target_id,
         "metrics": metrics.as_json(),
-        "reason": reason,
+        "reason": reason or _("Tier evaluation"),
         "actor": actor,
-        "created_at": at,
     }
-    if ProgramSettings.load().tier_change_mode == TierChangeMode.APPROVAL:
-        pending = TierChange.objects.filter(
-            organization=organization, status=TierChangeStatus.PROPOSED, to_tier_id=target_id
-        ).first()
-        if pending is not None:
-            return pending
-        return TierChange.objects.create(status=TierChangeStatus.PROPOSED, **change_fields)
+    if settings.tier_change_mode == TierChangeMode.APPROVAL:
+        same = pending.filter(from_tier_id=organization.tier_id, to_tier_id=target_id).order_by("created_at").first()
+        _supersede(pending, keep_pk=same.pk if same else None)
+        return same or TierChange.objects.create(status=TierChangeStatus.PROPOSED, **change_fields)
+    _supersede(pending)
     _apply(organization, target_id, at)
     return TierChange.objects.create(status=TierChangeStatus.APPLIED, **change_fields)
 
@@ -203,11 +227,14 @@ def _apply(organization: PartnerOrganization, tier_id: int | None, at: datetime)
 
 @transaction.atomic
 def tier_change_approve(*, change: TierChange, actor) -> TierChange:
+    """The CAM accepts a proposed change: the organization moves now."""
     change = TierChange.objects.select_for_update().get(pk=change.pk)
     if change.status != TierChangeStatus.PROPOSED:
         raise ValueError(_("Only a proposed tier change can be approved."))
-    now = timezone.now()
     organization = PartnerOrganization.objects.select_for_update().get(pk=change.organization_id)
+    if organization.tier_id != change.from_tier_id:
+        raise ValueError(_("The organization's tier has changed since this proposal; it can no longer be approved."))
+    now = timezone.now()
     _apply(organization, change.to_tier_id, now)
     change.status, change.decided_by, change.decided_at = TierChangeStatus.APPLIED, actor, now
     change.save(update_fields=["status", "decided_by", "decided_at"])
@@ -216,6 +243,7 @@ def tier_change_approve(*, change: TierChange, actor) -> TierChange:
 
 @transaction.atomic
 def tier_change_reject(*, change: TierChange, actor, reason: str) -> TierChange:
+    """The CAM refuses a proposed change (with a reason); the tier stays."""
     if not reason.strip():
         raise ValueError(_("Give a reason for rejecting the tier change."))
     change = TierChange.objects.select_for_update().get(pk=change.pk)
@@ -229,22 +257,39 @@ def tier_change_reject(*, change: TierChange, actor, reason: str) -> TierChange:
 
 @dataclass(frozen=True)
 class TierProgress:
+    """Where a partner stands: rules of its current and next tier, the tier
+    rows to show (name in the active language, colour, badge), what is missing."""
+
     current: TierRules | None
     next: TierRules | None
     missing: list[str]
     metrics: OrganizationMetrics
+    current_tier: Tier | None = None
+    next_tier: Tier | None = None
 
 
 def tier_progress(*, organization: PartnerOrganization, at: datetime | None = None) -> TierProgress:
     """Where the partner stands and exactly what the next tier still needs."""
     at = at or timezone.now()
     ladder = tier_rules_at(at=at)
-    metrics = _metrics(organization, at)
+    metrics = _metrics(organization, at, ProgramSettings.load())
     current = next((rules for rules in ladder if rules.tier_id == organization.tier_id), None)
     higher = [rules for rules in ladder if current is None or rules.rank > current.rank]
     upcoming = higher[0] if higher else None
+    missing = []
+    if upcoming is not None:
+        names = dict(
+            Certification.objects.filter(code__in=upcoming.required_certifications).values_list("code", "name")
+        )
+        missing = upcoming.missing(metrics, certification_names=names)
+    tiers = Tier.objects.select_related("badge").in_bulk([rules.tier_id for rules in (current, upcoming) if rules])
     return TierProgress(
-        current=current, next=upcoming, missing=upcoming.missing(metrics) if upcoming else [], metrics=metrics
+        current=current,
+        next=upcoming,
+        missing=missing,
+        metrics=metrics,
+        current_tier=tiers[current.tier_id].localized if current else None,
+        next_tier=tiers[upcoming.tier_id].localized if upcoming else None,
     )
 
 

@@ -70,6 +70,12 @@ def test_a_cam_sees_only_their_portfolio(client):
     assert own_edit.status_code == 200
     assert other_edit.status_code in (302, 403, 404)
     assert "Someone Elses Partner" not in other_edit.content.decode()
+    # Nor do the organization filters of the related listings name other partners.
+    for listing_url in ("membership", "tierchange", "personcertification"):
+        page = client.get(f"/admin/snippets/programs/{listing_url}/")
+        assert page.status_code == 200, listing_url
+        assert "Portfolio Partner" in page.content.decode(), listing_url
+        assert "Someone Elses Partner" not in page.content.decode(), listing_url
 
 
 def test_channel_ops_see_every_organization_and_export_them(client):
@@ -85,6 +91,9 @@ def test_channel_ops_see_every_organization_and_export_them(client):
     assert export.status_code == 200
     body = b"".join(export.streaming_content).decode() if export.streaming else export.content.decode()
     assert "Alpha Partner" in body and "Beta Partner" in body
+    spreadsheet = client.get("/admin/snippets/programs/partnerorganization/", {"export": "xlsx"})
+    assert spreadsheet.status_code == 200
+    assert spreadsheet["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
 
 
 def test_membership_roles_are_picked_from_the_role_list(client):
@@ -135,3 +144,117 @@ def test_a_cam_decides_proposed_tier_changes_of_their_portfolio_only(client, mon
     mine.refresh_from_db()
     other.refresh_from_db()
     assert (mine.tier, other.tier) == (silver, base)
+
+
+TIER_FORM = {
+    "name": "Silver",
+    "rank": "2",
+    "colour": "#9ca3af",
+    "description": "",
+    "min_won_revenue": "100000",
+    "min_won_deals": "3",
+    "min_certified_people": "1",
+    "requires_signed_agreement": "on",
+    "commission_rate": "10",
+    "deal_protection_days": "90",
+    "mdf_allocation_percent": "2",
+    "discount_percent": "5",
+}
+
+
+def test_editing_a_tier_records_a_new_rule_version_and_keeps_the_old_one(client):
+    from programs.models import Certification
+
+    storage = Certification.objects.create(code="storage-engineer", name="Storage Engineer")
+    cloud = Certification.objects.create(code="cloud-architect", name="Cloud Architect")
+    ops = staff_in("Channel ops")
+    client.force_login(ops)
+    assert client.post("/admin/snippets/programs/tier/add/", TIER_FORM).status_code == 302
+    silver = Tier.objects.get(name="Silver")
+
+    response = client.post(
+        f"/admin/snippets/programs/tier/edit/{silver.pk}/",
+        {
+            **TIER_FORM,
+            "min_won_revenue": "150000",
+            "counted_certifications": [storage.pk, cloud.pk],
+            "required_certifications": [storage.pk],
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    first, second = TierRuleVersion.objects.filter(tier=silver).order_by("effective_from", "pk")
+    assert first.rules["min_won_revenue"] == "100000.00" and first.rules["counted_certifications"] == []
+    assert second.rules["min_won_revenue"] == "150000.00"
+    assert second.rules["counted_certifications"] == ["cloud-architect", "storage-engineer"]
+    assert second.rules["required_certifications"] == ["storage-engineer"]
+    assert second.created_by == ops
+    assert silver.revisions.count() == 2, "the tier keeps its revision history"
+
+
+def test_tier_changes_and_rule_versions_cannot_be_edited_or_deleted_in_the_admin(client):
+    from programs.models import TierChange
+
+    tier = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    version = tier_rules_record(tier=tier)
+    organization = OrganizationFactory()
+    change = tier_evaluate(organization=organization)
+    client.force_login(staff_in("Channel ops"))
+
+    for model, pk in (("tierchange", change.pk), ("tierruleversion", version.pk)):
+        listing = client.get(f"/admin/snippets/programs/{model}/").content.decode()
+        assert f"/admin/snippets/programs/{model}/inspect/{pk}/" in listing
+        assert f"/admin/snippets/programs/{model}/edit/{pk}/" not in listing
+        assert client.get(f"/admin/snippets/programs/{model}/inspect/{pk}/").status_code == 200
+        assert client.get(f"/admin/snippets/programs/{model}/edit/{pk}/").status_code in (302, 403)
+        assert client.post(f"/admin/snippets/programs/{model}/delete/{pk}/").status_code in (302, 403)
+        assert client.get(f"/admin/snippets/programs/{model}/add/").status_code in (302, 403)
+    assert TierChange.objects.filter(pk=change.pk, to_tier=tier).exists()
+    assert TierRuleVersion.objects.filter(pk=version.pk).exists()
+
+
+def test_the_organization_form_shows_the_tier_but_only_evaluation_changes_it(client):
+    from tests.factories import PartnerUserFactory
+
+    registered = TierFactory(name="Registered", rank=1)
+    gold = TierFactory(name="Gold", rank=3)
+    cam = staff_in("Channel account managers")
+    organization = OrganizationFactory(tier=registered, channel_account_manager=cam)
+    partner_person = PartnerUserFactory(organization=organization, username="partner-person")
+    client.force_login(cam)
+    url = f"/admin/snippets/programs/partnerorganization/edit/{organization.pk}/"
+
+    form_page = client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "name": "Renamed Partner",
+            "status": "active",
+            "partner_type": organization.partner_type_id,
+            "region": organization.region_id,
+            "channel_account_manager": cam.pk,
+            "preferred_language": "en",
+            "country": "GB",
+            "tier": gold.pk,
+        },
+    )
+
+    assert "Registered" in form_page
+    assert f'value="{cam.pk}"' in form_page
+    assert f'value="{partner_person.pk}"' not in form_page, "partner people are no account managers"
+    assert response.status_code == 302, response.content.decode()[:3000]
+    organization.refresh_from_db()
+    assert (organization.name, organization.tier) == ("Renamed Partner", registered)
+
+
+def test_channel_ops_can_pick_a_badge_image_for_a_tier(client):
+    from wagtail.models import Collection
+    from wagtail_factories import ImageFactory
+
+    ImageFactory(title="Gold badge", collection=Collection.get_first_root_node())
+    client.force_login(staff_in("Channel ops"))
+
+    chooser = client.get("/admin/images/chooser/")
+
+    assert chooser.status_code == 200
+    assert "Gold badge" in chooser.content.decode()

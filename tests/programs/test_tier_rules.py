@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.utils import timezone
+from wagtail.models import Locale
 
 from programs.metrics import DealFigures, register_deal_metrics_source
 from programs.models import AgreementAcceptance, PartnerAgreement, ProgramSettings, TierChange, TierChangeMode
@@ -160,11 +161,11 @@ def test_what_is_missing_for_the_next_tier_is_spelled_out(ladder):
     assert progress.missing == [
         "USD 120,000.00 more won revenue",
         "1 more certified person",
-        "Someone certified in storage-engineer",
-        "Accept the current partner agreement",
+        "Certification: Storage Engineer",
+        "Sign the partner agreement",
     ]
     AgreementAcceptance.objects.create(organization=organization, agreement=PartnerAgreement.objects.get(), user=person)
-    assert "Accept the current partner agreement" not in tier_progress(organization=organization).missing
+    assert "Sign the partner agreement" not in tier_progress(organization=organization).missing
 
 
 def test_expired_certifications_do_not_count(ladder):
@@ -184,6 +185,96 @@ def test_expired_certifications_do_not_count(ladder):
     assert tier_progress(organization=organization).missing == ["1 more certified person"]
 
 
+def test_only_the_tiers_counted_certifications_make_people_certified(ladder):
+    gold = ladder["gold"]
+    storage = CertificationFactory(code="storage-engineer")
+    gold.counted_certifications.add(storage)
+    gold.save()
+    tier_rules_record(tier=gold)
+    organization = OrganizationFactory(tier=ladder["silver"])
+    WON[organization.pk] = (Decimal("600000"), 12)
+    engineer, seller = PartnerUserFactory(organization=organization), PartnerUserFactory(organization=organization)
+    now = timezone.now()
+    for person, certification in (
+        (engineer, storage),
+        (engineer, CertificationFactory()),
+        (seller, CertificationFactory()),
+    ):
+        certification_record(organization=organization, user=person, certification=certification, earned_at=now)
+
+    progress = tier_progress(organization=organization)
+
+    assert progress.metrics.certified_people == 2
+    assert progress.missing == ["1 more certified person"], "only the storage engineer counts for Gold"
+
+
+def test_a_newer_proposal_supersedes_a_stale_one(ladder):
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 4)
+    to_silver = tier_evaluate(organization=organization)
+
+    WON[organization.pk] = (Decimal("0"), 0)
+    assert tier_evaluate(organization=organization) is None, "the figures support no change any more"
+    to_silver.refresh_from_db()
+    assert to_silver.status == "superseded"
+    with pytest.raises(ValueError, match="proposed"):
+        tier_change_approve(change=to_silver, actor=None)
+
+    WON[organization.pk] = (Decimal("150000"), 4)
+    again = tier_evaluate(organization=organization)
+    ProgramSettings.objects.update(tier_change_mode=TierChangeMode.AUTO)
+    applied = tier_evaluate(organization=organization, reason="Deal won")
+
+    again.refresh_from_db()
+    organization.refresh_from_db()
+    assert (again.status, applied.status, organization.tier) == ("superseded", "applied", ladder["silver"])
+    assert list(TierChange.objects.filter(organization=organization, status="proposed")) == []
+
+
+def test_approving_a_proposal_made_for_another_starting_tier_is_refused(ladder, vendor_staff):
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 4)
+    proposal = tier_evaluate(organization=organization)
+    # Moved by other means (say, a data fix) after the proposal was made.
+    organization.tier = ladder["gold"]
+    organization.save()
+
+    with pytest.raises(ValueError, match="changed since"):
+        tier_change_approve(change=proposal, actor=vendor_staff)
+    organization.refresh_from_db()
+    assert organization.tier == ladder["gold"]
+
+
+def test_translations_of_a_tier_are_not_extra_rungs(ladder):
+    french = Locale.objects.get_or_create(language_code="fr")[0]
+    argent = ladder["silver"].copy_for_translation(french)
+    argent.name = "Argent"
+    argent.save()
+
+    assert tier_rules_record(tier=argent) is None
+    assert [rules.name for rules in tier_rules_at(at=timezone.now())] == ["Registered", "Silver", "Gold"]
+
+
+def test_the_tier_page_speaks_the_partners_language(client, ladder):
+
+    french = Locale.objects.get_or_create(language_code="fr")[0]
+    for key, name in (("silver", "Argent"), ("registered", "Enregistré")):
+        translation = ladder[key].copy_for_translation(french)
+        translation.name = name
+        translation.save()
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("40000"), 1)
+    user = PartnerUserFactory(organization=organization)
+    client.force_login(user)
+
+    html = client.get("/fr/tier/").content.decode()
+
+    assert "Enregistré" in html and "Argent" in html
+    assert "60\u202f000,00" in html or "60\xa0000,00" in html, "amounts use the French number format"
+
+
 def test_the_partner_tier_page_shows_what_is_missing(client, ladder):
     from tests.factories import PASSWORD
 
@@ -195,6 +286,8 @@ def test_the_partner_tier_page_shows_what_is_missing(client, ladder):
     html = client.get("/tier/").content.decode()
     dashboard = client.get("/dashboard/").content.decode()
 
+    assert '<span class="tier-badge" style="background: #6b7280">Registered</span>' in html
+    assert "Commission rate" in html
     assert "To reach Silver:" in html
     assert "USD 60,000.00 more won revenue" in html
     assert "2 more won deals" in html

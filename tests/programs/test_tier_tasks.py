@@ -2,9 +2,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import TierChange
+from programs.models import PersonCertification, TierChange
 from programs.services.certifications import certification_record
 from programs.services.tiers import tier_rules_record
+from programs.tasks import evaluate_all_tiers
 from tests.factories import CertificationFactory, OrganizationFactory, PartnerUserFactory, TierFactory
 
 
@@ -14,7 +15,7 @@ def test_an_earned_certification_re_evaluates_the_tier_on_the_worker(celery_work
     certified = TierFactory(name="Certified", rank=2, min_certified_people=1, requires_signed_agreement=False)
     for tier in (registered, certified):
         tier_rules_record(tier=tier)
-    organization = OrganizationFactory(tier=registered)
+    organization = OrganizationFactory(name="A first partner", tier=registered)
     engineer = PartnerUserFactory(organization=organization, roles=["technical"])
 
     with transaction.atomic():
@@ -30,3 +31,20 @@ def test_an_earned_certification_re_evaluates_the_tier_on_the_worker(celery_work
     assert change.reason.startswith("Certification earned")
     organization.refresh_from_db()
     assert organization.tier == certified
+
+    # The nightly sweep queues one evaluation per organization: the late
+    # partner moves up, the one already in its tier gets no second record.
+    late = OrganizationFactory(name="Z late partner", tier=registered)
+    # Recorded without the service (an import, say): no event re-evaluated it.
+    PersonCertification.objects.create(
+        organization=late,
+        user=PartnerUserFactory(organization=late),
+        certification=CertificationFactory(),
+        earned_at=timezone.now(),
+    )
+    evaluate_all_tiers.delay()
+    wait_for(
+        lambda: TierChange.objects.filter(organization=late, reason="Nightly evaluation").exists(),
+        message=f"the nightly evaluation of the late partner (log:\n{celery_worker.log()})",
+    )
+    assert TierChange.objects.filter(organization=organization).count() == 1
