@@ -9,6 +9,8 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
+        from content.signals import audience_changed
+
         from . import pages, registry
 
         registry.register(pages.PAGE_KIND)
@@ -16,5 +18,6 @@ class SearchConfig(AppConfig):
         # index is fed only through the outbox, from these signals.
         page_published.connect(pages.page_changed, dispatch_uid="search.page_published")
         page_unpublished.connect(pages.page_changed, dispatch_uid="search.page_unpublished")
-        post_page_move.connect(pages.page_changed, dispatch_uid="search.page_moved")
+        post_page_move.connect(pages.subtree_changed, dispatch_uid="search.page_moved")
+        audience_changed.connect(pages.subtree_changed, dispatch_uid="search.audience_changed")
         post_delete.connect(pages.page_deleted, dispatch_uid="search.page_deleted")

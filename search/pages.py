@@ -65,6 +65,18 @@ def page_changed(sender=None, instance=None, **kwargs):
         index_enqueue(kind=PAGE_KIND.name, object_id=page.pk)
 
 
+def subtree_changed(sender=None, instance=None, **kwargs):
+    """A page moved or its audience changed: every page below it changed too."""
+    from .services import index_enqueue_many
+
+    page = instance if instance is not None else kwargs.get("page")
+    if page is None or not page.pk:
+        return
+    page = Page.objects.get(pk=page.pk)  # the path after a move
+    ids = Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True)
+    index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(ids))
+
+
 def page_deleted(sender=None, instance=None, **kwargs):
     if isinstance(instance, Page) and type(instance) is Page:
         from .services import index_enqueue

@@ -58,6 +58,22 @@ def index_enqueue(*, kind: str, object_id, operation: str = OutboxOperation.INDE
     return entry
 
 
+def index_enqueue_many(*, kind: str, object_ids) -> int:
+    """:func:`index_enqueue` for many objects (a moved or re-audienced subtree)."""
+    from .tasks import drain_index_outbox
+
+    registry.get(kind)
+    if not engine_enabled():
+        return 0
+    entries = IndexOutboxEntry.objects.bulk_create(
+        IndexOutboxEntry(document_type=kind, object_id=str(object_id), operation=OutboxOperation.INDEX)
+        for object_id in object_ids
+    )
+    if entries:
+        drain_index_outbox.delay_on_commit()
+    return len(entries)
+
+
 @dataclass
 class DrainResult:
     indexed: int = 0

@@ -4,8 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from content.api import api_router
 from home import views as home_views
 
 # Machine endpoints and the vendor admin (which has its own language setting).
@@ -14,6 +16,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v2/", api_router.urls),
+    path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
 if settings.DEBUG:
@@ -30,6 +34,7 @@ partner_urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", include("search.urls")),
     path("deals/", include("deals.urls")),
+    path("content/", include("content.urls")),
     path("", include("programs.urls")),
 ]
 

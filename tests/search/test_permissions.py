@@ -23,7 +23,7 @@ def ladder():
 
 @pytest.fixture
 def corpus(indexed, ladder):
-    gold, silver = ladder["gold"].pk, ladder["silver"].pk
+    gold, silver = ladder["gold"].translation_key, ladder["silver"].translation_key
     indexed("all", title="Pricing basics", asset_type="guide")
     indexed("gold", title="Gold pricing sheet", asset_type="price-list", audience={"tiers": [gold]})
     indexed(
@@ -36,7 +36,7 @@ def corpus(indexed, ladder):
         "msp",
         title="MSP pricing bundles",
         asset_type="price-list",
-        audience={"partner_types": [PartnerTypeFactory(code="msp").pk]},
+        audience={"partner_types": [PartnerTypeFactory(code="msp").translation_key]},
     )
     return {"gold": gold, "silver": silver}
 

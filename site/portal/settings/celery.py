@@ -41,6 +41,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.purge_index_outbox",
         "schedule": crontab(hour=3, minute=30),
     },
+    "content-stale-asset-reminders": {
+        "task": "content.tasks.remind_stale_asset_owners",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Expire lapsed deal protections and send the 14- and 3-day reminders.
     "deals-expire-protections": {
         "task": "deals.tasks.expire_deal_protections",

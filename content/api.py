@@ -1,0 +1,18 @@
+"""Wagtail's pages API, answering only with pages the caller may see."""
+
+from rest_framework.permissions import IsAuthenticated
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.views import PagesAPIViewSet
+
+from .audience import reader_for, visible_pages
+
+
+class PortalPagesAPIViewSet(PagesAPIViewSet):
+    permission_classes = [IsAuthenticated]
+
+    def get_base_queryset(self):
+        return visible_pages(super().get_base_queryset(), reader_for(self.request))
+
+
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", PortalPagesAPIViewSet)

@@ -1,0 +1,96 @@
+"""Audience rules of portal pages: inherited down the tree, narrowed below.
+
+Each page with an audience of its own has a PageAudienceRule row (written
+when the live page is saved). A reader is denied a page when the page or any
+ancestor has a rule the reader fails, so the pages hidden from a reader are
+whole subtrees: the same path-prefix exclusion Wagtail uses for its own view
+restrictions (``PageQuerySet.public``).
+"""
+
+from django.db.models import Q
+from wagtail.models import Page
+
+from programs.audience import Audience, Reader
+
+from .signals import audience_changed
+
+PATH_STEP = Page.steplen
+
+
+def reader_for(request) -> Reader:
+    """The request's reader; admin previews put a "view as" reader here."""
+    reader = getattr(request, "portal_reader", None)
+    if reader is None:
+        reader = Reader.for_user(request.user)
+        request.portal_reader = reader
+    return reader
+
+
+def hidden_paths(reader: Reader) -> list[str]:
+    """Tree paths of the pages (with their subtrees) hidden from ``reader``."""
+    from .models import PageAudienceRule
+
+    if reader.sees_everything:
+        return []
+    if "hidden_paths" not in reader.cache:
+        reader.cache["hidden_paths"] = [
+            path
+            for path, audience in PageAudienceRule.objects.values_list("page__path", "audience")
+            if not reader.may_see(Audience.from_lists(audience))
+        ]
+    return reader.cache["hidden_paths"]
+
+
+def visible_pages(queryset, reader: Reader):
+    """The pages of ``queryset`` that ``reader`` may see."""
+    if reader.sees_everything:
+        return queryset
+    if not reader.is_partner:
+        return queryset.none()
+    hidden = Q()
+    for path in hidden_paths(reader):
+        hidden |= Q(path__startswith=path)
+    return queryset.exclude(hidden) if hidden else queryset
+
+
+def page_visible(page, reader: Reader) -> bool:
+    if reader.sees_everything:
+        return True
+    if not reader.is_partner:
+        return False
+    return not any(page.path.startswith(path) for path in hidden_paths(reader))
+
+
+def ancestor_paths(page) -> list[str]:
+    return [page.path[:end] for end in range(PATH_STEP, len(page.path) + 1, PATH_STEP)]
+
+
+def effective_audience(page, *, own: Audience | None = None) -> Audience:
+    """The audience the page has in force: every ancestor's rule, then its own
+    (``own`` replaces the stored rule of the page, e.g. for a draft preview)."""
+    from .models import PageAudienceRule
+
+    paths = ancestor_paths(page) if page.path else []
+    if own is not None:
+        paths = paths[:-1]
+    audience = Audience()
+    rules = PageAudienceRule.objects.filter(page__path__in=paths).order_by("page__depth")
+    for stored in rules.values_list("audience", flat=True):
+        audience = audience.narrowed_by(Audience.from_lists(stored))
+    return audience.narrowed_by(own) if own is not None else audience
+
+
+def audience_rule_sync(page) -> None:
+    """Store the live page's own audience; tell the index when it changed."""
+    from .models import PageAudienceRule
+
+    own = page.own_audience()
+    stored = PageAudienceRule.objects.filter(page_id=page.pk).values_list("audience", flat=True).first()
+    previous = Audience.from_lists(stored) if stored is not None else Audience()
+    if own == previous:
+        return
+    if own.is_everyone:
+        PageAudienceRule.objects.filter(page_id=page.pk).delete()
+    else:
+        PageAudienceRule.objects.update_or_create(page_id=page.pk, defaults={"audience": own.as_lists()})
+    audience_changed.send(sender=type(page), page=page)

@@ -1,0 +1,229 @@
+"""Business rules of the content area: asset versions, downloads, stale
+reminders and co-branded output."""
+
+import base64
+import logging
+import mimetypes
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from programs.tenancy import partner_context
+
+from . import placeholders
+from .models import (
+    AssetDownload,
+    AssetPage,
+    AssetVersion,
+    CobrandGeneration,
+    CobrandTemplatePage,
+    GenerationStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def asset_version_record(*, asset: AssetPage) -> AssetVersion:
+    """Make the live asset's file its current version.
+
+    A new file supersedes the previous version (kept in the history); the same
+    file with a corrected label or date updates the current version in place."""
+    current = AssetVersion.objects.select_for_update().filter(asset=asset, superseded_at__isnull=True).first()
+    publisher = asset.live_revision.user if asset.live_revision_id and asset.live_revision else None
+    details = {
+        "document_id": asset.document_id,
+        "image_id": asset.image_id,
+        "video_url": asset.video_url or "",
+        "effective_date": asset.effective_date,
+    }
+    if current is not None and current.file_key() == asset.file_key():
+        if (current.label, current.effective_date) != (asset.version_label, asset.effective_date):
+            current.label, current.effective_date = asset.version_label, asset.effective_date
+            current.save(update_fields=["label", "effective_date"])
+        version = current
+    else:
+        now = timezone.now()
+        if current is not None:
+            current.superseded_at = now
+            current.save(update_fields=["superseded_at"])
+        version = AssetVersion.objects.create(
+            asset=asset, label=asset.version_label, published_at=now, published_by=publisher, **details
+        )
+    asset.__dict__.pop("current_version", None)
+    return version
+
+
+def asset_download_record(*, asset: AssetPage, version: AssetVersion, user) -> AssetDownload:
+    partner = partner_context(user)
+    return AssetDownload.objects.create(
+        asset=asset,
+        version=version,
+        user=user,
+        organization=partner.organization if partner else None,
+        roles=sorted(partner.roles) if partner else [],
+    )
+
+
+def stale_assets(today=None):
+    """Live assets past their review-by date."""
+    today = today or timezone.localdate()
+    return AssetPage.objects.live().filter(review_by__lt=today).order_by("review_by")
+
+
+def stale_asset_reminders_send(*, today=None) -> int:
+    """Email each stale asset's owner once per review-by date; returns how many went out."""
+    sent = 0
+    for asset in stale_assets(today).select_related("content_owner", "owner"):
+        if asset.stale_reminder_sent_for == asset.review_by:
+            continue
+        owner = asset.content_owner or asset.owner
+        if owner is None or not owner.email:
+            logger.warning("Stale asset %s has no owner with an email address", asset.pk)
+            continue
+        with transaction.atomic():
+            locked = AssetPage.objects.select_for_update().get(pk=asset.pk)
+            if locked.stale_reminder_sent_for == locked.review_by:
+                continue
+            context = {"asset": locked, "edit_url": f"{settings.WAGTAILADMIN_BASE_URL}/admin/pages/{locked.pk}/edit/"}
+            send_mail(
+                subject=_("Content to review: %(title)s") % {"title": locked.title},
+                message=render_to_string("content/email/stale_asset.txt", context),
+                from_email=None,
+                recipient_list=[owner.email],
+            )
+            AssetPage.objects.filter(pk=locked.pk).update(stale_reminder_sent_for=locked.review_by)
+            sent += 1
+    return sent
+
+
+# --- Co-branded templates -------------------------------------------------
+
+
+def cobrand_values(*, template: CobrandTemplatePage, organization, free_values: dict[str, str]) -> dict[str, str]:
+    """Placeholder values for ``organization``: its own details and the free fields."""
+    from wagtail.models import Site
+
+    from home.models import PortalBranding
+
+    branding = PortalBranding.for_site(Site.objects.filter(is_default_site=True).first())
+    address = ", ".join(
+        part
+        for part in (
+            getattr(organization, "street_address", ""),
+            " ".join(p for p in (getattr(organization, "postal_code", ""), getattr(organization, "city", "")) if p),
+            getattr(organization, "country", ""),
+        )
+        if part
+    )
+    values = {
+        "partner.name": getattr(organization, "name", "") or "",
+        "partner.logo": _logo_data_uri(organization),
+        "partner.email": getattr(organization, "contact_email", "") or "",
+        "partner.phone": getattr(organization, "phone", "") or "",
+        "partner.website": getattr(organization, "website", "") or "",
+        "partner.address": address,
+        "partner.colour": getattr(organization, "brand_colour", "") or branding.primary_colour,
+        "vendor.name": branding.vendor_name,
+        "vendor.colour": branding.primary_colour,
+    }
+    for field in template.free_fields.all():
+        values[f"field.{field.name}"] = free_values.get(field.name, field.default)
+    return values
+
+
+def _logo_data_uri(organization) -> str:
+    logo = getattr(organization, "logo", None)
+    if not logo:
+        return ""
+    content_type = mimetypes.guess_type(logo.name)[0] or "image/png"
+    with logo.open("rb") as handle:
+        return f"data:{content_type};base64,{base64.b64encode(handle.read()).decode()}"
+
+
+def cobrand_free_values_clean(*, template: CobrandTemplatePage, submitted: dict[str, str]) -> dict[str, str]:
+    """The partner's free field values, refused when a field is not offered or too long."""
+    fields = {field.name: field for field in template.free_fields.all()}
+    errors = {}
+    for name in submitted:
+        if name not in fields:
+            errors[name] = _("%(name)s cannot be changed in this template.") % {"name": name}
+    cleaned = {}
+    for name, field in fields.items():
+        value = (submitted.get(name) or "").strip()
+        if len(value) > field.max_length:
+            errors[name] = _("%(label)s: at most %(max)d characters (you entered %(length)d).") % {
+                "label": field.label,
+                "max": field.max_length,
+                "length": len(value),
+            }
+        cleaned[name] = value or field.default
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def cobrand_html(*, template: CobrandTemplatePage, values: dict[str, str]) -> str:
+    """The personalized HTML document the PDF and image are rendered from."""
+    body = placeholders.fill(template.html, values, html=True)
+    css = placeholders.fill(template.css, values, html=True)
+    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}</style></head><body>{body}</body></html>'
+
+
+def cobrand_generate(*, template: CobrandTemplatePage, user, submitted: dict[str, str]) -> CobrandGeneration:
+    """Log a generation for the user's organization and render it in the background."""
+    from .tasks import render_cobrand_generation
+
+    free_values = cobrand_free_values_clean(template=template, submitted=submitted)
+    partner = partner_context(user)
+    with transaction.atomic():
+        generation = CobrandGeneration.objects.create(
+            template=template,
+            template_revision_id=template.live_revision_id,
+            organization=partner.organization if partner else None,
+            user=user,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            values=free_values,
+        )
+        render_cobrand_generation.delay_on_commit(str(generation.pk))
+    return generation
+
+
+def cobrand_render(*, generation_id) -> CobrandGeneration:
+    """Render the PDF, then the image, recording progress the page polls."""
+    from .rendering import RenderingError, render_pdf, render_png
+
+    generation = CobrandGeneration.objects.select_related("template", "organization").get(pk=generation_id)
+    if generation.status == GenerationStatus.DONE:
+        return generation
+    _progress(generation, GenerationStatus.RUNNING, 10)
+    template = generation.template.specific
+    try:
+        with translation.override(generation.language):
+            values = cobrand_values(
+                template=template, organization=generation.organization, free_values=generation.values
+            )
+            pdf = render_pdf(cobrand_html(template=template, values=values))
+            generation.pdf.save("cobranded.pdf", ContentFile(pdf), save=False)
+            _progress(generation, GenerationStatus.RUNNING, 60, fields=["pdf"])
+            png = render_png(pdf, width=template.image_width, height=template.image_height)
+            generation.png.save("cobranded.png", ContentFile(png), save=False)
+    except RenderingError as error:
+        generation.error = str(error)
+        generation.finished_at = timezone.now()
+        _progress(generation, GenerationStatus.FAILED, 100, fields=["error", "finished_at"])
+        return generation
+    generation.finished_at = timezone.now()
+    _progress(generation, GenerationStatus.DONE, 100, fields=["png", "finished_at"])
+    return generation
+
+
+def _progress(generation, status, progress, *, fields=()):
+    generation.status, generation.progress = status, progress
+    generation.save(update_fields=["status", "progress", *fields])

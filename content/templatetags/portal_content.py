@@ -1,0 +1,24 @@
+from django import template
+from wagtail.models import Site
+
+from content import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def portal_menu(context):
+    """Top-level portal pages the reader may see, in the current language."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    root = site.root_page.localized
+    return selectors.menu_pages(request, root)
+
+
+@register.simple_tag(takes_context=True)
+def visible_children(context, page):
+    return selectors.child_pages(context["request"], page)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "content"
+
+urlpatterns = [
+    path("assets/<int:asset_id>/download/", views.asset_download, name="asset_download"),
+    path("versions/<int:version_id>/download/", views.version_download, name="version_download"),
+    path("cobrand/<int:page_id>/generate/", views.cobrand_generate, name="cobrand_generate"),
+    path("cobrand/generations/<uuid:generation_id>/", views.generation_status, name="generation_status"),
+    path("cobrand/generations/<uuid:generation_id>/<str:kind>/", views.generation_file, name="generation_file"),
+]

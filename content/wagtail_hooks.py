@@ -1,0 +1,101 @@
+"""Content in the Wagtail admin: asset types, the stale assets report, the
+co-branding log, and no direct document URLs for versioned asset files."""
+
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.reports import ReportView
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from programs.audience import Reader
+from programs.wagtail_hooks import PortfolioPermissionPolicy
+
+from .models import AssetType, AssetVersion, CobrandGeneration
+from .services import stale_assets
+
+
+class AssetTypeViewSet(SnippetViewSet):
+    model = AssetType
+    icon = "doc-full"
+    menu_label = _("Asset types")
+    list_display = ["name", "code", "locale"]
+    copy_view_enabled = False
+
+
+register_permission_policy(
+    CobrandGeneration, PortfolioPermissionPolicy(CobrandGeneration, "organization", read_only=True)
+)
+
+
+class CobrandGenerationViewSet(SnippetViewSet):
+    """Who generated which co-branded file: read-only log."""
+
+    model = CobrandGeneration
+    icon = "image"
+    menu_label = _("Co-branding log")
+    list_display = ["template", "organization", "user", "status", "created_at"]
+    list_filter = ["status", "created_at"]
+    list_export = ["template", "template_revision_id", "organization", "user", "language", "status", "created_at"]
+    ordering = ["-created_at"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class ContentGroup(SnippetViewSetGroup):
+    items = (AssetTypeViewSet, CobrandGenerationViewSet)
+    menu_icon = "folder-open-inverse"
+    menu_label = _("Content")
+    menu_name = "content"
+
+
+register_snippet(ContentGroup)
+
+
+class StaleAssetsReport(ReportView):
+    page_title = _("Stale assets")
+    header_icon = "warning"
+    index_url_name = "content_stale_assets"
+    index_results_url_name = "content_stale_assets_results"
+    list_export = ["title", "review_by", "version_label", "content_owner", "url"]
+    columns = [
+        TitleColumn("title", label=_("Asset"), url_name="wagtailadmin_pages:edit"),
+        DateColumn("review_by", label=_("Review by")),
+        Column("version_label", label=_("Version")),
+        Column("content_owner", label=_("Owner")),
+    ]
+
+    def get_queryset(self):
+        return stale_assets().select_related("content_owner")
+
+
+@hooks.register("register_admin_urls")
+def content_admin_urls():
+    return [
+        path("reports/stale-assets/", StaleAssetsReport.as_view(), name="content_stale_assets"),
+        path(
+            "reports/stale-assets/results/",
+            StaleAssetsReport.as_view(results_only=True),
+            name="content_stale_assets_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def stale_assets_menu_item():
+    return MenuItem(_("Stale assets"), reverse("content_stale_assets"), icon_name="warning", order=650)
+
+
+@hooks.register("before_serve_document")
+def asset_files_only_through_the_library(document, request):
+    """Versioned asset files go through the audience-checked download views;
+    Wagtail's direct document URL serves them to vendor staff only."""
+    if Reader.for_user(request.user).sees_everything:
+        return None
+    if AssetVersion.objects.filter(document=document).exists():
+        raise Http404
+    return None
