@@ -9,8 +9,9 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: install run test lint services-start services-stop services-status clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt scripts/system-packages.sh
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	scripts/system-packages.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -18,7 +19,6 @@ $(STAMP): requirements.txt
 
 # Interface translations are compiled from locale/*/LC_MESSAGES/django.po.
 $(MO_FILES): locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
-	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
 	msgfmt --check -o $@ $<
 
 install: $(STAMP) $(MO_FILES)

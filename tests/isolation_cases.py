@@ -22,6 +22,10 @@ EXEMPT: dict[str, str] = {
     "wagtaildocs_serve": "vendor-published documents, not tenant-owned; audience rules decide who sees them",
     "wagtaildocs_authenticate_with_password": "Wagtail's password form for a restricted document",
     "wagtailcore_authenticate_with_password": "Wagtail's password form for a restricted page",
+    "wagtailapi:pages:detail": "vendor-published pages; audience rules decide (tests/content/test_audience.py)",
+    "content:asset_download": "a vendor-published asset; audience rules decide (tests/content/test_assets.py)",
+    "content:version_download": "an asset's history; audience rules decide (tests/content/test_assets.py)",
+    "content:cobrand_generate": "a vendor-published template; audience rules decide (tests/content/test_cobranding.py)",
 }
 
 #: URL prefixes outside the partner-facing surface.
@@ -69,3 +73,28 @@ def _invitation_of(organization):
         base_url="http://testserver",
     )
     return {"invitation_id": invitation.pk}
+
+
+def _victim_generation(organization):
+    from django.core.files.base import ContentFile
+
+    from content.models import CobrandGeneration, CobrandTemplatePage, GenerationStatus
+    from home.models import HomePage
+    from tests.factories.content import publish_page
+
+    template = publish_page(
+        HomePage.objects.get(depth=2), CobrandTemplatePage, title="Flyer", html="<p>{{ partner.name }}</p>"
+    )
+    generation = CobrandGeneration.objects.create(
+        template=template, organization=organization, status=GenerationStatus.DONE, progress=100
+    )
+    generation.pdf.save("flyer.pdf", ContentFile(b"%PDF-1.4 victim"))
+    return {"generation_id": generation.pk}
+
+
+isolation_case("content:generation_status")(_victim_generation)
+
+
+@isolation_case("content:generation_file")
+def _victim_generation_file(organization):
+    return {**_victim_generation(organization), "kind": "pdf"}

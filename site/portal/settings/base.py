@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
+    "django.contrib.sitemaps",
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.embeds",
