@@ -15,8 +15,8 @@ class LibraryFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title contains"))
     type = django_filters.ModelChoiceFilter(
-        field_name="asset_type__code",
         to_field_name="code",
+        method="filter_type",
         queryset=AssetType.objects.none(),
         label=_("Type"),
     )
@@ -61,6 +61,10 @@ class LibraryFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by("-last_published_at", "-pk")
         return queryset
+
+    def filter_type(self, queryset, name, value):
+        # by code, so the facet works whichever translation of the type an asset points at
+        return queryset.filter(asset_type__code=value.code)
 
     def filter_language(self, queryset, name, value):
         if value == ALL_LANGUAGES:
