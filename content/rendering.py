@@ -29,9 +29,10 @@ def render_pdf(html: str) -> bytes:
         raise RenderingError(f"PDF rendering failed: {error}") from error
 
 
-def render_png(pdf: bytes, *, width: int, height: int) -> bytes:
+def render_png(pdf: bytes, *, width: int, height: int | None = None) -> bytes:
     """The PDF's first page as a PNG of exactly ``width`` x ``height`` pixels,
-    scaled to fit and centred on white so nothing of the layout is cropped."""
+    scaled to fit and centred on white so nothing of the layout is cropped
+    (no height: in proportion to the page)."""
     try:
         document = pypdfium2.PdfDocument(pdf)
     except pypdfium2.PdfiumError as error:
@@ -39,6 +40,7 @@ def render_png(pdf: bytes, *, width: int, height: int) -> bytes:
     try:
         page = document[0]
         page_width, page_height = page.get_size()
+        height = height or round(width * page_height / page_width)
         scale = min(width / page_width, height / page_height)
         image = page.render(scale=scale).to_pil().convert("RGB")
     finally:

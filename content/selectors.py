@@ -41,6 +41,12 @@ def library_assets(*, page, request) -> dict:
     return {"filter": filterset, "assets": page_of_assets, "paginator": paginator}
 
 
+def recently_updated_assets(request, *, limit: int = 5):
+    language_code = translation.get_language() or "en"
+    assets = current_assets(request).filter(locale__language_code=language_code)
+    return assets.order_by("-last_published_at", "-pk")[:limit]
+
+
 def latest_announcements(request, *, limit: int = 5):
     language_code = translation.get_language() or "en"
     announcements = AnnouncementPage.objects.live().filter(locale__language_code=language_code)

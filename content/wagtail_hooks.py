@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from programs.audience import Reader
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
+from .components import LatestContentPanel
 from .models import AssetType, AssetVersion, CobrandGeneration
 from .services import stale_assets
 
@@ -88,6 +89,11 @@ def content_admin_urls():
 @hooks.register("register_reports_menu_item")
 def stale_assets_menu_item():
     return MenuItem(_("Stale assets"), reverse("content_stale_assets"), icon_name="warning", order=650)
+
+
+@hooks.register("partner_dashboard_panels")
+def latest_content_panel(request):
+    return LatestContentPanel(request) or None
 
 
 @hooks.register("before_serve_document")

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from wagtail import hooks
 
 from ..selectors import dashboard_panels
 from ..tenancy import partner_required
@@ -6,5 +7,14 @@ from ..tenancy import partner_required
 
 @partner_required()
 def dashboard(request):
-    """Where a partner lands after logging in: their standing and next steps."""
-    return render(request, "programs/dashboard.html", {"partner": request.partner, **dashboard_panels(request.partner)})
+    """Where a partner lands after logging in: their standing and next steps.
+
+    Other areas add panels through the ``partner_dashboard_panels`` hook: a
+    function taking the request and returning a component (or None)."""
+    contributed = [panel for hook in hooks.get_hooks("partner_dashboard_panels") if (panel := hook(request))]
+    contributed.sort(key=lambda panel: getattr(panel, "order", 100))
+    return render(
+        request,
+        "programs/dashboard.html",
+        {"partner": request.partner, "contributed_panels": contributed, **dashboard_panels(request.partner)},
+    )

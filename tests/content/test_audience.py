@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from content.models import AnnouncementPage, LibraryPage, SectionPage
 from search.selectors import portal_search
@@ -83,6 +84,20 @@ def test_menus_and_listings_show_only_the_partners_pages(tree, tier, roles, is_m
     if "Sales" in expected:
         sales = client.get(tree["pages"]["Sales"].url).text
         assert ("Gold deal desk" in sales) == ("Gold deal desk" in expected)
+
+
+@pytest.mark.parametrize(("tier", "roles", "is_msp", "extra"), MATRIX)
+def test_the_dashboard_shows_news_and_assets_of_the_partners_audience_only(tree, tier, roles, is_msp, extra):
+    client = partner_client(tree, tier, roles, tree["msp"] if is_msp else None)
+    expected = EVERYONE_PAGES | extra
+
+    dashboard = client.get(reverse("programs:dashboard")).text
+
+    news = re.search(r'<section class="card news">.*?</section>', dashboard, re.S).group(0)
+    assert ">Partner news</a>" in news
+    recent = re.search(r'<section class="card recent-assets">.*?</section>', dashboard, re.S).group(0)
+    assets = {"Sales playbook", "Platinum price list", "Storage data sheet", "Gold battle card"}
+    assert {title for title in assets if f">{title}</a>" in recent} == assets & expected
 
 
 @pytest.mark.parametrize(("tier", "roles", "is_msp", "extra"), MATRIX[:3])

@@ -216,3 +216,11 @@ def test_partner_values_are_escaped_in_the_rendered_html(home_page):
 
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_without_an_image_height_the_png_keeps_the_page_proportions():
+    from content.rendering import render_pdf, render_png
+
+    pdf = render_pdf("<style>@page { size: 200mm 100mm; }</style><p>Wide card</p>")
+
+    assert Image.open(io.BytesIO(render_png(pdf, width=800))).size == (800, 400)

@@ -9,12 +9,25 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from wagtail.documents.models import Document
 from wagtail.models import Locale, Page, Site
 
-from content.models import SectionPage
+from content.models import (
+    AnnouncementPage,
+    AssetPage,
+    AssetType,
+    CobrandField,
+    CobrandTemplatePage,
+    FormField,
+    FormPage,
+    LibraryPage,
+    SectionPage,
+)
+from content.rendering import render_pdf
 from deals.matching import claim_keys, normalize_company_name
 from deals.models import DealClaim, DealEvent, DealProductLine, DealRegistration, DealStatus
 from home.models import HomePage, PortalBranding
@@ -68,12 +81,41 @@ PARTNERS = [
     ("Wide World Distribution KK", "wideworld.example", "distributor", "apac", "JP", 2),
     ("Adatum Referrals S.A.", "adatum.example", "referral", "latam", "MX", 1),
 ]
+# Sections and the roles they are for (empty: every partner); the audience is
+# set only when the section is created, so channel ops' later changes stay.
 SECTIONS = [
-    ("Sales", "Battle cards, price lists and deal registration guidance for sales reps."),
-    ("Marketing", "Campaign kits, co-branded assets and MDF guidance."),
-    ("Technical", "Architecture guides, certifications and support processes."),
-    ("Announcements", "Program news from the channel team."),
+    ("Sales", "Battle cards, price lists and deal registration guidance for sales reps.", ["owner", "sales"]),
+    ("Marketing", "Campaign kits, co-branded assets and MDF guidance.", ["owner", "marketing"]),
+    ("Technical", "Architecture guides, certifications and support processes.", ["owner", "technical"]),
+    ("Announcements", "Program news from the channel team.", []),
 ]
+ANNOUNCEMENTS = [
+    ("New Storage price list for 2026", "Prices change on 1 December; the new list is in the library."),
+    ("Cloud Backup certification now open", "Certified engineers count towards Gold and Platinum."),
+]
+# title, asset type code, section (None: the library), summary, versions (label, text), days until review
+ASSETS = [
+    (
+        "Storage price list",
+        "price-list",
+        None,
+        "List prices and partner discounts for the Storage line.",
+        [("2026.1", "Storage price list 2026.1 (superseded)"), ("2026.2", "Storage price list 2026.2")],
+        120,
+    ),
+    ("Storage battle card", "battle-card", "Sales", "How we win against the usual competitors.", [("3.0", "")], 60),
+    ("Cloud Backup data sheet", "data-sheet", None, "Specifications and editions of Cloud Backup.", [("1.4", "")], -5),
+    ("Northwind case study", "case-study", None, "How Northwind cut backup windows by 80%.", [("1.0", "")], 200),
+]
+DEMO_FLYER_HTML = """<div class="band"><img src="{{ partner.logo }}" alt=""> <strong>{{ partner.name }}</strong></div>
+<h1>{{ field.headline }}</h1>
+<p>Acme Storage keeps your data safe and your backups fast. Ask your local partner.</p>
+<p class="contact">{{ partner.name }} · {{ partner.email }} · {{ partner.phone }}<br>{{ partner.address }}</p>"""
+DEMO_FLYER_CSS = """@page { size: A5 landscape; margin: 10mm; }
+body { font-family: DejaVu Sans, sans-serif; }
+.band { border-bottom: 4px solid {{ partner.colour }}; padding-bottom: 4mm; }
+.band img { max-height: 14mm; vertical-align: middle; }
+h1 { color: {{ partner.colour }}; }"""
 BULK_BATCH = 2000
 # Words for synthetic end-customer names of seeded deal registrations.
 _DEAL_NAME_TEXT = (
@@ -112,6 +154,7 @@ class Command(BaseCommand):
             home = self.seed_pages()
             self.seed_branding(home)
             tiers = self.seed_program()
+            self.seed_content(home, tiers)
             self.seed_named_partners(tiers)
         self.seed_bulk_partners(partners, tiers)
         if deals < 0:
@@ -132,10 +175,86 @@ class Command(BaseCommand):
         if not home.intro:
             home.intro = "<p>Everything you need to sell with us: content, deals, funds and your program status.</p>"
             home.save_revision().publish()
-        for title, intro in SECTIONS:
+        for title, intro, roles in SECTIONS:
             if not home.get_children().filter(title=title).exists():
-                home.add_child(instance=SectionPage(title=title, intro=f"<p>{intro}</p>")).save_revision().publish()
+                section = SectionPage(title=title, intro=f"<p>{intro}</p>", show_in_menus=True, audience_roles=roles)
+                home.add_child(instance=section).save_revision().publish()
         return home
+
+    def seed_content(self, home: HomePage, tiers: dict[int, Tier]) -> None:
+        """A library with versioned assets, news, a Platinum-only section, a
+        co-branded flyer and a form: one of each thing channel marketing builds."""
+        sections = {page.title: page.specific for page in home.get_children()}
+        news = sections["Announcements"]
+        for title, summary in ANNOUNCEMENTS:
+            if not news.get_children().filter(title=title).exists():
+                news.add_child(instance=AnnouncementPage(title=title, summary=summary)).save_revision().publish()
+        if "Platinum pricing" not in sections:
+            platinum = SectionPage(
+                title="Platinum pricing", intro="<p>Special pricing for Platinum partners.</p>", show_in_menus=True
+            )
+            home.add_child(instance=platinum)
+            platinum.audience_tiers.set([tiers[4]])
+            platinum.save_revision().publish()
+        library = home.get_children().type(LibraryPage).first()
+        if library is None:
+            library = LibraryPage(title="Content library", slug="library", show_in_menus=True)
+            home.add_child(instance=library)
+            library.save_revision().publish()
+        today = timezone.localdate()
+        for title, type_code, section_title, summary, versions, review_in_days in ASSETS:
+            parent = sections[section_title] if section_title else library.specific
+            if AssetPage.objects.filter(title=title).exists():
+                continue
+            asset_type = AssetType.objects.get(code=type_code, locale=Locale.get_default())
+            asset = None
+            for label, text in versions:
+                document = Document.objects.create(
+                    title=f"{title} {label}",
+                    file=ContentFile(render_pdf(f"<h1>{text or title}</h1><p>{summary}</p>"), name=f"{title}.pdf"),
+                )
+                if asset is None:
+                    asset = AssetPage(
+                        title=title,
+                        asset_type=asset_type,
+                        summary=summary,
+                        document=document,
+                        version_label=label,
+                        review_by=today + datetime.timedelta(days=review_in_days),
+                    )
+                    parent.add_child(instance=asset)
+                else:
+                    asset.document, asset.version_label = document, label
+                asset.save_revision().publish()
+        marketing = sections["Marketing"]
+        if not CobrandTemplatePage.objects.filter(slug="storage-flyer").exists():
+            flyer = CobrandTemplatePage(
+                title="Storage flyer",
+                slug="storage-flyer",
+                summary="A one-page flyer with your logo and contact details.",
+                html=DEMO_FLYER_HTML,
+                css=DEMO_FLYER_CSS,
+                text="Talk to {{ partner.name }} about {{ field.headline }}: {{ partner.email }} {{ partner.phone }}",
+            )
+            flyer.free_fields = [
+                CobrandField(name="headline", label="Headline", max_length=60, default="Backups in minutes")
+            ]
+            marketing.add_child(instance=flyer)
+            flyer.save_revision().publish()
+        if not FormPage.objects.filter(slug="request-a-joint-event").exists():
+            form = FormPage(
+                title="Request a joint event",
+                slug="request-a-joint-event",
+                intro="<p>Tell us about the event you would like to run with us.</p>",
+                thank_you_text="<p>Thanks! Your channel manager will get back to you within two days.</p>",
+            )
+            form.form_fields = [
+                FormField(label="Event name", field_type="singleline", required=True),
+                FormField(label="Expected attendees", field_type="number", required=True),
+                FormField(label="Preferred date", field_type="date", required=False),
+            ]
+            marketing.add_child(instance=form)
+            form.save_revision().publish()
 
     def seed_branding(self, home: HomePage) -> None:
         site = Site.objects.get(root_page=home)
