@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django import forms
@@ -365,6 +366,28 @@ class AssetPage(AudienceMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["history"] = self.versions.exclude(superseded_at__isnull=True)
         return context
+
+    def search_document_fields(self) -> dict:
+        """What the portal search stores beyond a page's title and text: the
+        current version only (one document per asset family member)."""
+        from django.urls import reverse
+
+        from .extraction import file_text
+
+        version = self.current_version
+        effective = datetime.datetime.combine(self.effective_date, datetime.time.min)
+        return {
+            "asset_type": self.asset_type.code,
+            "product_lines": [line.code for line in self.product_lines.all()],
+            "partner_types": [kind.code for kind in self.partner_types.all()],
+            "family_id": str(self.translation_key),
+            "version_label": self.version_label,
+            "effective_at": timezone.make_aware(effective),
+            "review_by": self.review_by,
+            "popularity": self.downloads.count(),
+            "download_url": reverse("content:asset_download", args=[self.pk]) if version else "",
+            "attachment_text": file_text(version.file) if version else "",
+        }
 
 
 class AssetVersion(models.Model):

@@ -71,6 +71,18 @@ def asset_download_record(*, asset: AssetPage, version: AssetVersion, user) -> A
     )
 
 
+def asset_popularity_refresh(*, since) -> int:
+    """Tell search about assets downloaded since ``since`` (their popularity
+    changed); returns how many."""
+    from .signals import pages_changed
+
+    downloads = AssetDownload.objects.filter(downloaded_at__gte=since)
+    asset_ids = list(downloads.values_list("asset_id", flat=True).distinct())
+    if asset_ids:
+        pages_changed.send(sender=AssetPage, page_ids=asset_ids)
+    return len(asset_ids)
+
+
 def stale_assets(today=None):
     """Live assets past their review-by date."""
     today = today or timezone.localdate()

@@ -4,3 +4,7 @@ from django.dispatch import Signal
 #: another section); receivers get ``page`` and must treat its whole subtree
 #: as changed
 audience_changed = Signal()
+
+#: pages whose searchable figures changed without a publish (e.g. download
+#: popularity); receivers get ``page_ids``
+pages_changed = Signal()

@@ -9,7 +9,7 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from content.signals import audience_changed
+        from content.signals import audience_changed, pages_changed
 
         from . import pages, registry
 
@@ -20,4 +20,5 @@ class SearchConfig(AppConfig):
         page_unpublished.connect(pages.page_changed, dispatch_uid="search.page_unpublished")
         post_page_move.connect(pages.subtree_changed, dispatch_uid="search.page_moved")
         audience_changed.connect(pages.subtree_changed, dispatch_uid="search.audience_changed")
+        pages_changed.connect(pages.pages_changed, dispatch_uid="search.pages_changed")
         post_delete.connect(pages.page_deleted, dispatch_uid="search.page_deleted")

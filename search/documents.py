@@ -61,6 +61,8 @@ class PortalDocument(Document):
     kind = Keyword()
     object_id = Keyword()
     url = Keyword(index=False)
+    #: the current version's file, for a download straight from the results
+    download_url = Keyword(index=False)
     language = Keyword()
     title = Text(analyzer="standard", index_prefixes={}, fields={"raw": Keyword(ignore_above=256)})
     summary = Text(analyzer="standard")

@@ -26,6 +26,11 @@ def build_page(object_id: str) -> dict | None:
     language = page.locale.language_code
     summary = _text(getattr(specific, "summary", "") or getattr(specific, "intro", "") or page.search_description)
     body = " ".join(_text(getattr(specific, name, "")) for name in TEXT_FIELDS if name != "summary")
+    # Page types add their own fields (assets: type, version, file text…).
+    extra = specific.search_document_fields() if hasattr(specific, "search_document_fields") else {}
+    attachment_text = extra.pop("attachment_text", "")
+    if attachment_text:
+        body = f"{body} {attachment_text}"
     return {
         "url": page.url or "",
         "language": language,
@@ -36,6 +41,7 @@ def build_page(object_id: str) -> dict | None:
         **audience_fields(page_audience(specific)),
         "effective_at": page.first_published_at,
         "updated_at": page.last_published_at,
+        **extra,
     }
 
 
@@ -75,6 +81,12 @@ def subtree_changed(sender=None, instance=None, **kwargs):
     page = Page.objects.get(pk=page.pk)  # the path after a move
     ids = Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True)
     index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(ids))
+
+
+def pages_changed(sender=None, page_ids=(), **kwargs):
+    from .services import index_enqueue_many
+
+    index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(page_ids))
 
 
 def page_deleted(sender=None, instance=None, **kwargs):

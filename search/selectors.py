@@ -40,6 +40,7 @@ class SearchHit:
     updated_at: object = None
     stale: bool = False
     promoted: bool = False
+    download_url: str = ""
 
 
 @dataclass
@@ -205,10 +206,13 @@ def _hit(document) -> SearchHit:
         version_label=getattr(document, "version_label", "") or "",
         updated_at=getattr(document, "updated_at", None),
         stale=bool(review_by and _as_date(review_by) < timezone.localdate()),
+        download_url=getattr(document, "download_url", "") or "",
     )
 
 
 def _as_date(value) -> date:
+    if isinstance(value, str):  # a date-only value comes back as text
+        return date.fromisoformat(value[:10])
     return value.date() if hasattr(value, "date") else value
 
 

@@ -45,6 +45,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "content.tasks.remind_stale_asset_owners",
         "schedule": crontab(hour=6, minute=0),
     },
+    "content-asset-popularity": {
+        "task": "content.tasks.refresh_asset_popularity",
+        "schedule": crontab(minute=5),
+    },
     # Expire lapsed deal protections and send the 14- and 3-day reminders.
     "deals-expire-protections": {
         "task": "deals.tasks.expire_deal_protections",
