@@ -65,19 +65,31 @@ def ancestor_paths(page) -> list[str]:
     return [page.path[:end] for end in range(PATH_STEP, len(page.path) + 1, PATH_STEP)]
 
 
-def effective_audience(page, *, own: Audience | None = None) -> Audience:
+def effective_audience(page, *, own: Audience | None = None, rules: dict | None = None) -> Audience:
     """The audience the page has in force: every ancestor's rule, then its own
-    (``own`` replaces the stored rule of the page, e.g. for a draft preview)."""
+    (``own`` replaces the stored rule of the page, e.g. for a draft preview;
+    ``rules`` is :func:`audience_rules_by_path`, preloaded for many pages)."""
     from .models import PageAudienceRule
 
     paths = ancestor_paths(page) if page.path else []
     if own is not None:
         paths = paths[:-1]
+    if rules is None:
+        stored_rules = PageAudienceRule.objects.filter(page__path__in=paths).order_by("page__depth")
+        stored = list(stored_rules.values_list("audience", flat=True))
+    else:
+        stored = [rules[path] for path in paths if path in rules]  # paths run from the root down
     audience = Audience()
-    rules = PageAudienceRule.objects.filter(page__path__in=paths).order_by("page__depth")
-    for stored in rules.values_list("audience", flat=True):
-        audience = audience.narrowed_by(Audience.from_lists(stored))
+    for lists in stored:
+        audience = audience.narrowed_by(Audience.from_lists(lists))
     return audience.narrowed_by(own) if own is not None else audience
+
+
+def audience_rules_by_path() -> dict[str, dict]:
+    """Every page's own audience by tree path (for building many search documents)."""
+    from .models import PageAudienceRule
+
+    return dict(PageAudienceRule.objects.values_list("page__path", "audience"))
 
 
 def audience_rule_sync(page) -> None:

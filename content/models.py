@@ -30,7 +30,7 @@ from programs.fields import PartnerRolesField
 from programs.models import PartnerRole, PartnerType, Tier
 
 from . import placeholders
-from .audience import audience_rule_sync, effective_audience, page_visible, reader_for
+from .audience import audience_rule_sync, audience_rules_by_path, effective_audience, page_visible, reader_for
 
 BODY_BLOCKS = [
     ("heading", blocks.CharBlock(form_classname="title")),
@@ -125,8 +125,13 @@ class AudienceMixin(models.Model):
             }
         )
 
-    def search_audience(self) -> Audience:
-        return effective_audience(self)
+    def search_audience(self, context: dict | None = None) -> Audience:
+        """``context`` is shared while many documents are built (rules loaded once)."""
+        if context is None:
+            return effective_audience(self)
+        if "audience_rules" not in context:
+            context["audience_rules"] = audience_rules_by_path()
+        return effective_audience(self, rules=context["audience_rules"])
 
     def serve(self, request, *args, **kwargs):
         reader = reader_for(request)
@@ -367,14 +372,38 @@ class AssetPage(AudienceMixin, Page):
         context["history"] = self.versions.exclude(superseded_at__isnull=True)
         return context
 
-    def search_document_fields(self) -> dict:
+    @classmethod
+    def search_queryset(cls, queryset):
+        """Everything :meth:`search_document_fields` reads, in a few queries per batch."""
+        current = AssetVersion.objects.filter(superseded_at__isnull=True).select_related("document", "image")
+        return (
+            queryset.select_related("asset_type")
+            .prefetch_related(
+                "product_lines",
+                "partner_types",
+                models.Prefetch("versions", queryset=current, to_attr="current_versions"),
+            )
+            .annotate(download_count=models.Count("downloads"))
+        )
+
+    def search_document_fields(self, context: dict | None = None) -> dict:
         """What the portal search stores beyond a page's title and text: the
         current version only (one document per asset family member)."""
         from django.urls import reverse
 
         from .extraction import file_text
 
-        version = self.current_version
+        if hasattr(self, "current_versions"):  # loaded by search_queryset
+            version = self.current_versions[0] if self.current_versions else None
+            popularity = self.download_count
+        else:
+            version, popularity = self.current_version, self.downloads.count()
+        texts = context.setdefault("file_texts", {}) if context is not None else {}
+        text = ""
+        if version is not None and version.file:
+            if version.file.name not in texts:
+                texts[version.file.name] = file_text(version.file)
+            text = texts[version.file.name]
         effective = datetime.datetime.combine(self.effective_date, datetime.time.min)
         return {
             "asset_type": self.asset_type.code,
@@ -384,9 +413,9 @@ class AssetPage(AudienceMixin, Page):
             "version_label": self.version_label,
             "effective_at": timezone.make_aware(effective),
             "review_by": self.review_by,
-            "popularity": self.downloads.count(),
+            "popularity": popularity,
             "download_url": reverse("content:asset_download", args=[self.pk]) if version else "",
-            "attachment_text": file_text(version.file) if version else "",
+            "attachment_text": text,
         }
 
 

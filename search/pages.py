@@ -1,5 +1,6 @@
 """Wagtail pages as portal search documents."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
@@ -19,15 +20,37 @@ def _text(value) -> str:
 
 
 def build_page(object_id: str) -> dict | None:
-    page = Page.objects.filter(pk=object_id).select_related("locale").first()
-    if page is None or not page.live or page.depth <= 1:
-        return None
-    specific = page.specific
+    return build_pages([object_id]).get(str(object_id))
+
+
+def build_pages(object_ids) -> dict[str, dict]:
+    """Documents of the live pages among ``object_ids``, by id, in a few queries
+    per page type: a page class may widen its query with ``search_queryset``
+    and shares ``context`` (e.g. audience rules loaded once) across the batch."""
+    ids = [int(object_id) for object_id in object_ids]
+    content_types = Page.objects.filter(pk__in=ids, live=True, depth__gt=1).values_list("pk", "content_type_id")
+    by_type: dict[int, list[int]] = {}
+    for pk, content_type_id in content_types:
+        by_type.setdefault(content_type_id, []).append(pk)
+    context: dict = {}
+    documents = {}
+    for content_type_id, pks in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
+        queryset = model.objects.filter(pk__in=pks).select_related("locale")
+        if hasattr(model, "search_queryset"):
+            queryset = model.search_queryset(queryset)
+        for page in queryset:
+            documents[str(page.pk)] = _page_document(page, context)
+    return documents
+
+
+def _page_document(specific, context: dict) -> dict:
+    page = specific
     language = page.locale.language_code
     summary = _text(getattr(specific, "summary", "") or getattr(specific, "intro", "") or page.search_description)
     body = " ".join(_text(getattr(specific, name, "")) for name in TEXT_FIELDS if name != "summary")
     # Page types add their own fields (assets: type, version, file text…).
-    extra = specific.search_document_fields() if hasattr(specific, "search_document_fields") else {}
+    extra = specific.search_document_fields(context) if hasattr(specific, "search_document_fields") else {}
     attachment_text = extra.pop("attachment_text", "")
     if attachment_text:
         body = f"{body} {attachment_text}"
@@ -38,17 +61,17 @@ def build_page(object_id: str) -> dict | None:
         "summary": summary,
         "body": body,
         "localized": {language: {"title": page.title, "body": f"{summary} {body}"}},
-        **audience_fields(page_audience(specific)),
+        **audience_fields(page_audience(specific, context)),
         "effective_at": page.first_published_at,
         "updated_at": page.last_published_at,
         **extra,
     }
 
 
-def page_audience(page) -> dict | None:
+def page_audience(page, context: dict | None = None) -> dict | None:
     """The page's effective audience, if its type has one (content pages do)."""
     audience = getattr(page.specific, "search_audience", None)
-    return audience() if callable(audience) else None
+    return audience(context) if callable(audience) else None
 
 
 def _live_page_ids():
@@ -59,7 +82,9 @@ def _live_page_count() -> int:
     return Page.objects.live().filter(depth__gt=1).count()
 
 
-PAGE_KIND = registry.DocumentKind(name="page", build=build_page, all_ids=_live_page_ids, count=_live_page_count)
+PAGE_KIND = registry.DocumentKind(
+    name="page", build=build_page, all_ids=_live_page_ids, count=_live_page_count, build_many=build_pages
+)
 
 
 def page_changed(sender=None, instance=None, **kwargs):

@@ -15,6 +15,13 @@ class DocumentKind:
     all_ids: Callable[[], Iterable[str]]
     #: how many ids ``all_ids`` yields (for progress and ETA)
     count: Callable[[], int]
+    #: ids -> {id: document source} for a batch (rebuilds); None: ``build`` one by one
+    build_many: Callable[[list[str]], dict[str, dict]] | None = None
+
+    def build_batch(self, object_ids: list[str]) -> dict[str, dict]:
+        if self.build_many is not None:
+            return self.build_many(object_ids)
+        return {object_id: source for object_id in object_ids if (source := self.build(object_id)) is not None}
 
 
 _kinds: dict[str, DocumentKind] = {}

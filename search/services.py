@@ -82,13 +82,25 @@ class DrainResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _source_for(entry: IndexOutboxEntry) -> dict:
-    source = None
-    if entry.operation == OutboxOperation.INDEX:
-        source = registry.get(entry.document_type).build(entry.object_id)
-    if source is None:
-        return {"kind": entry.document_type, "object_id": entry.object_id, "deleted": True}
-    return {**source, "kind": entry.document_type, "object_id": entry.object_id, "deleted": False}
+def _sources_for(newest: dict[tuple[str, str], IndexOutboxEntry]) -> dict[tuple[str, str], dict]:
+    """The document of each changed object, built per kind in batches; a
+    tombstone for deleted or unpublished ones."""
+    to_build: dict[str, list[str]] = {}
+    for (kind, object_id), entry in newest.items():
+        if entry.operation == OutboxOperation.INDEX:
+            to_build.setdefault(kind, []).append(object_id)
+    built = {}
+    for kind, object_ids in to_build.items():
+        for object_id, source in registry.get(kind).build_batch(object_ids).items():
+            built[(kind, object_id)] = source
+    sources = {}
+    for kind, object_id in newest:
+        source = built.get((kind, object_id))
+        if source is None:
+            sources[(kind, object_id)] = {"kind": kind, "object_id": object_id, "deleted": True}
+        else:
+            sources[(kind, object_id)] = {**source, "kind": kind, "object_id": object_id, "deleted": False}
+    return sources
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -159,6 +171,7 @@ def documents_index_ensure_or_none() -> str | None:
 
 def _bulk_write(alias: str, newest: dict, *, refresh: bool) -> dict[tuple[str, str], str]:
     """Write the newest entry of each object; return the keys that failed."""
+    sources = _sources_for(newest)
     actions = []
     for (kind, object_id), entry in newest.items():
         actions.append(
@@ -168,7 +181,7 @@ def _bulk_write(alias: str, newest: dict, *, refresh: bool) -> dict[tuple[str, s
                 "_id": document_id(kind, object_id),
                 "version": entry.pk,
                 "version_type": "external",
-                "_source": _source_for(entry),
+                "_source": sources[(kind, object_id)],
             }
         )
     failed = {}
@@ -210,18 +223,16 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
 
     def actions():
         for kind in registry.kinds():
-            for object_id in kind.all_ids():
-                source = kind.build(str(object_id))
-                if source is None:
-                    continue
-                yield {
-                    "_op_type": "index",
-                    "_index": concrete,
-                    "_id": document_id(kind.name, str(object_id)),
-                    "version": version,
-                    "version_type": "external",
-                    "_source": {**source, "kind": kind.name, "object_id": str(object_id), "deleted": False},
-                }
+            for batch in _batches((str(object_id) for object_id in kind.all_ids()), batch_size):
+                for object_id, source in kind.build_batch(batch).items():
+                    yield {
+                        "_op_type": "index",
+                        "_index": concrete,
+                        "_id": document_id(kind.name, object_id),
+                        "version": version,
+                        "version_type": "external",
+                        "_source": {**source, "kind": kind.name, "object_id": object_id, "deleted": False},
+                    }
 
     try:
         client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
@@ -247,6 +258,17 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
     if progress:
         progress(_progress_line(done, total, started))
     return {"index": concrete, "documents": done, "replayed": replayed, "seconds": time.monotonic() - started}
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _progress_line(done: int, total: int, started: float) -> str:

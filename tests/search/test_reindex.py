@@ -50,7 +50,10 @@ def test_a_failed_rebuild_leaves_the_live_alias_untouched(search_indexes, home_p
         raise RuntimeError("database went away mid-rebuild")
 
     # A fault in the middle of the rebuild (the database failing under the scan).
-    monkeypatch.setattr("search.registry._kinds", {"page": dataclasses.replace(pages.PAGE_KIND, build=broken_build)})
+    monkeypatch.setattr(
+        "search.registry._kinds",
+        {"page": dataclasses.replace(pages.PAGE_KIND, build=broken_build, build_many=broken_build)},
+    )
     with pytest.raises(RuntimeError):
         documents_reindex()
 
