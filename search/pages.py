@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import strip_tags
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from . import registry
 from .audience import audience_fields
@@ -34,12 +34,15 @@ def build_pages(object_ids) -> dict[str, dict]:
         by_type.setdefault(content_type_id, []).append(pk)
     context: dict = {}
     documents = {}
+    site_root_paths = Site.get_site_root_paths()
     for content_type_id, pks in by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
         queryset = model.objects.filter(pk__in=pks).select_related("locale")
         if hasattr(model, "search_queryset"):
             queryset = model.search_queryset(queryset)
         for page in queryset:
+            # Wagtail caches the sites on the object it is given; one lookup per batch, not per page.
+            page._wagtail_cached_site_root_paths = site_root_paths
             documents[str(page.pk)] = _page_document(page, context)
     return documents
 

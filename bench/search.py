@@ -1,0 +1,573 @@
+"""Portal search benchmark: HTTP latency of the search and autocomplete
+endpoints on gunicorn, full reindex time and publish-to-searchable time on the
+real Elasticsearch, against Wagtail's database search backend on PostgreSQL
+measured in the same run as the baseline.
+
+With the project's services running (scripts/services.sh start):
+
+    eval "$(scripts/services.sh env)"
+    .venv/bin/python bench/search.py --assets 100000
+
+The script uses its own database (``prm_bench_search``, created when missing)
+and index prefix (``bench``), seeds the demo program plus ``--assets`` content
+assets in five languages once (later runs reuse them), and prints median and
+p95 for each figure. Nothing it measures is asserted: the figures and the
+targets are printed side by side.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.client import HTTPConnection
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DATABASE = "prm_bench_search"
+BENCH_INDEX_PREFIX = "bench"
+ES_PORT, DB_PORT = 58081, 58082
+
+
+def _bench_environment() -> dict:
+    """The services' environment with the bench database and index prefix."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres") or not os.environ.get("ELASTICSEARCH_URL"):
+        sys.exit('Run with the services\' environment: eval "$(scripts/services.sh env)"')
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("REDIS_URL is needed for the publish-to-searchable figure (a real Celery worker).")
+    server_url = database_url.rsplit("/", 1)[0]
+    import psycopg
+
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{server_url}/{BENCH_DATABASE}",
+        "SEARCH_INDEX_PREFIX": BENCH_INDEX_PREFIX,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+        "DEBUG": "false",
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "site")]),
+    }
+
+
+ENVIRONMENT = _bench_environment() if __name__ == "__main__" else dict(os.environ)
+os.environ.update(ENVIRONMENT)
+sys.path[:0] = [str(REPO), str(REPO / "site")]
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.text import slugify  # noqa: E402
+from wagtail.documents.models import Document  # noqa: E402
+from wagtail.models import Locale, Page  # noqa: E402
+
+from content.models import AssetPage, AssetType, AssetVersion, LibraryPage, PageAudienceRule  # noqa: E402
+from content.rendering import render_pdf  # noqa: E402
+from programs.audience import Audience  # noqa: E402
+from programs.models import PartnerType, ProductLine, Tier  # noqa: E402
+from search.selectors import documents_search  # noqa: E402
+from search.services import documents_reindex  # noqa: E402
+
+LANGUAGE_SHARE = {"en": 0.40, "fr": 0.15, "de": 0.15, "es": 0.15, "ja": 0.15}
+PRODUCTS = {
+    "en": ["Storage", "Cloud Backup", "Networking", "Security", "Analytics"],
+    "fr": ["Stockage", "Sauvegarde cloud", "Réseau", "Sécurité", "Analytique"],
+    "de": ["Speicher", "Cloud-Backup", "Netzwerk", "Sicherheit", "Analytik"],
+    "es": ["Almacenamiento", "Copia en la nube", "Redes", "Seguridad", "Analítica"],
+    "ja": ["ストレージ", "クラウドバックアップ", "ネットワーク", "セキュリティ", "分析"],
+}
+PRODUCT_CODES = ["storage", "cloud-backup", "networking", "security", "analytics"]
+TYPES = {  # asset type code -> name per language
+    "price-list": {"en": "price list", "fr": "tarifs", "de": "Preisliste", "es": "lista de precios", "ja": "価格表"},
+    "battle-card": {
+        "en": "battle card",
+        "fr": "argumentaire",
+        "de": "Vertriebskarte",
+        "es": "tarjeta de batalla",
+        "ja": "バトルカード",
+    },
+    "data-sheet": {
+        "en": "data sheet",
+        "fr": "fiche technique",
+        "de": "Datenblatt",
+        "es": "ficha técnica",
+        "ja": "データシート",
+    },
+    "case-study": {
+        "en": "case study",
+        "fr": "étude de cas",
+        "de": "Fallstudie",
+        "es": "caso de éxito",
+        "ja": "導入事例",
+    },
+    "pitch-deck": {
+        "en": "pitch deck",
+        "fr": "présentation",
+        "de": "Präsentation",
+        "es": "presentación",
+        "ja": "提案資料",
+    },
+}
+REGIONS = ["EMEA", "APAC", "North America", "LATAM", "DACH", "Nordics", "Benelux", "Iberia", "Japan", "UK"]
+SUMMARIES = {
+    "en": "{product} {type} for {region} partners: editions, discounts and how to position it against competitors.",
+    "fr": "{type} {product} pour les partenaires {region} : éditions, remises et positionnement face à la concurrence.",
+    "de": "{type} {product} für Partner in {region}: Editionen, Rabatte und Positionierung gegenüber dem Wettbewerb.",
+    "es": "{type} de {product} para socios de {region}: ediciones, descuentos y posicionamiento competitivo.",
+    "ja": "{region}のパートナー向け{product}の{type}：エディション、割引、競合との比較。",
+}
+QUERY_WORDS = {
+    "en": [
+        "price list",
+        "storage",
+        "battle card",
+        "cloud backup pricing",
+        "data sheet security",
+        "case study",
+        "pitch deck analytics",
+        "EMEA price list",
+        "networking",
+        "pricng",
+        "storge price",
+        "rate card",
+    ],
+    "fr": ["tarifs", "tarifs stockage", "fiche technique", "étude de cas réseau", "sauvegarde", "sécurité"],
+    "de": ["Preislisten", "Preisliste Speicher", "Datenblatt", "Fallstudie Netzwerk", "Sicherheit"],
+    "es": ["lista de precios", "almacenamiento", "ficha técnica seguridad", "caso de éxito"],
+    "ja": ["価格表", "ストレージ", "導入事例", "データシート"],
+}
+BATCH = 2000
+TREE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def path_step(number: int) -> str:
+    digits = ""
+    for _ in range(Page.steplen):
+        number, remainder = divmod(number, len(TREE_ALPHABET))
+        digits = TREE_ALPHABET[remainder] + digits
+    return digits
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    values = sorted(samples)
+    return statistics.median(values), statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def report(label: str, samples: list[float], target_p95: float | None = None) -> float:
+    median, p95 = percentiles([value * 1000 for value in samples])
+    target = f"   target p95 <= {target_p95:.0f} ms: {'met' if p95 <= target_p95 else 'NOT met'}" if target_p95 else ""
+    print(f"  {label:<44} median {median:8.2f} ms   p95 {p95:8.2f} ms   (n={len(samples)}){target}", flush=True)
+    return p95
+
+
+# --- Seeding ---------------------------------------------------------------
+
+
+def libraries_by_language() -> dict[str, LibraryPage]:
+    english = LibraryPage.objects.filter(locale__language_code="en").first()
+    libraries = {"en": english}
+    for language in LANGUAGE_SHARE:
+        if language == "en":
+            continue
+        locale, _ = Locale.objects.get_or_create(language_code=language)
+        translation = english.get_translation_or_none(locale)
+        if translation is None:
+            home = english.get_parent()
+            home_translation = home.get_translation_or_none(locale) or home.specific.copy_for_translation(locale)
+            home_translation.specific.save_revision().publish()
+            translation = english.copy_for_translation(locale)
+            translation.save_revision().publish()
+        libraries[language] = LibraryPage.objects.get(pk=translation.pk)
+    return libraries
+
+
+def seed_assets(total: int) -> None:
+    existing = AssetPage.objects.filter(slug__startswith="bench-").count()
+    if existing >= total:
+        print(f"{existing:,} bench assets already seeded")
+        return
+    started = time.monotonic()
+    rng = random.Random(42)
+    libraries = libraries_by_language()
+    asset_types = {code: AssetType.objects.get(code=code, locale=Locale.get_default()) for code in TYPES}
+    lines = [
+        ProductLine.objects.get_or_create(code=code, locale=Locale.get_default(), defaults={"name": name})[0]
+        for code, name in zip(PRODUCT_CODES, PRODUCTS["en"], strict=True)
+    ]
+    platinum = Tier.objects.get(name="Platinum", locale=Locale.get_default())
+    msp = PartnerType.objects.get(code="msp", locale=Locale.get_default())
+    documents = [
+        Document.objects.get_or_create(
+            title=f"bench-{code}-{product}",
+            defaults={
+                "file": ContentFile(
+                    render_pdf(f"<h1>{product} {code}</h1><p>Bench {code} of {product}, list prices and terms.</p>"),
+                    name=f"bench-{code}-{slugify(product)}.pdf",
+                )
+            },
+        )[0]
+        for code in TYPES
+        for product in PRODUCTS["en"]
+    ]
+    content_type = ContentType.objects.get_for_model(AssetPage)
+    print(f"Seeding {total - existing:,} assets…", flush=True)
+    now = timezone.now()
+    for batch_start in range(existing, total, BATCH):
+        batch_end = min(batch_start + BATCH, total)
+        pages, assets, versions, product_links, rules = [], [], [], [], []
+        for number in range(batch_start, batch_end):
+            language = rng.choices(list(LANGUAGE_SHARE), weights=list(LANGUAGE_SHARE.values()))[0]
+            library = libraries[language]
+            product_index = rng.randrange(len(PRODUCT_CODES))
+            type_code = rng.choice(list(TYPES))
+            region = rng.choice(REGIONS)
+            product, type_name = PRODUCTS[language][product_index], TYPES[type_code][language]
+            title = f"{product} {type_name} {region} {rng.randrange(2023, 2027)}"
+            published = now - datetime.timedelta(days=rng.randrange(0, 1100), minutes=rng.randrange(0, 1440))
+            slug = f"bench-{number}"
+            library.numchild += 1
+            pages.append(
+                Page(
+                    title=title,
+                    draft_title=title,
+                    slug=slug,
+                    content_type=content_type,
+                    path=library.path + path_step(library.numchild),
+                    depth=library.depth + 1,
+                    numchild=0,
+                    url_path=f"{library.url_path}{slug}/",
+                    live=True,
+                    has_unpublished_changes=False,
+                    first_published_at=published,
+                    last_published_at=published,
+                    locale_id=library.locale_id,
+                    translation_key=uuid.uuid4(),
+                )
+            )
+            assets.append(
+                {
+                    "asset_type_id": asset_types[type_code].pk,
+                    "summary": SUMMARIES[language].format(product=product, type=type_name, region=region),
+                    "document_id": documents[list(TYPES).index(type_code) * 5 + product_index].pk,
+                    "version_label": f"{rng.randrange(1, 6)}.{rng.randrange(0, 10)}",
+                    "effective_date": published.date(),
+                    "review_by": published.date() + datetime.timedelta(days=rng.choice([180, 365, 730])),
+                    "product_index": product_index,
+                    "audience": rng.random(),
+                }
+            )
+        with transaction.atomic():
+            Page.objects.bulk_create(pages)
+            children = []
+            for page, asset in zip(pages, assets, strict=True):
+                children.append(
+                    AssetPage(
+                        page_ptr_id=page.pk,
+                        asset_type_id=asset["asset_type_id"],
+                        summary=asset["summary"],
+                        body=[],
+                        document_id=asset["document_id"],
+                        version_label=asset["version_label"],
+                        effective_date=asset["effective_date"],
+                        review_by=asset["review_by"],
+                        audience_roles=["sales"] if 0.15 <= asset["audience"] < 0.25 else [],
+                    )
+                )
+                versions.append(
+                    AssetVersion(
+                        asset_id=page.pk,
+                        label=asset["version_label"],
+                        document_id=asset["document_id"],
+                        effective_date=asset["effective_date"],
+                        published_at=page.last_published_at,
+                    )
+                )
+                product_links.append(
+                    AssetPage.product_lines.through(
+                        assetpage_id=page.pk, productline_id=lines[asset["product_index"]].pk
+                    )
+                )
+                # 15% Platinum only, 10% sales people only, 10% MSPs only, the rest everyone
+                if asset["audience"] < 0.15:
+                    rules.append(
+                        PageAudienceRule(
+                            page_id=page.pk,
+                            audience=Audience.from_lists({"tiers": [str(platinum.translation_key)]}).as_lists(),
+                        )
+                    )
+                elif asset["audience"] < 0.25:
+                    rules.append(
+                        PageAudienceRule(page_id=page.pk, audience=Audience.from_lists({"roles": ["sales"]}).as_lists())
+                    )
+                elif asset["audience"] < 0.35:
+                    rules.append(
+                        PageAudienceRule(
+                            page_id=page.pk,
+                            audience=Audience.from_lists({"partner_types": [str(msp.translation_key)]}).as_lists(),
+                        )
+                    )
+            # Django refuses bulk_create for multi-table children; insert the child rows directly.
+            AssetPage._base_manager._insert(children, fields=AssetPage._meta.local_concrete_fields)
+            AssetVersion.objects.bulk_create(versions)
+            AssetPage.product_lines.through.objects.bulk_create(product_links)
+            PageAudienceRule.objects.bulk_create(rules)
+            for library in libraries.values():
+                Page.objects.filter(pk=library.pk).update(numchild=library.numchild)
+        done = batch_end - existing
+        rate = done / (time.monotonic() - started)
+        print(f"  {batch_end:,}/{total:,} assets, {rate:,.0f}/s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"Seeded in {time.monotonic() - started:.1f} s", flush=True)
+
+
+# --- HTTP ------------------------------------------------------------------
+
+
+def session_cookie(username: str) -> str:
+    user = get_user_model().objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+class Gunicorn:
+    def __init__(self, port: int, environment: dict, label: str):
+        self.port, self.label = port, label
+        self.log = open(REPO / ".services" / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--pythonpath",
+                "site",
+                "portal.wsgi",
+                "--workers",
+                "4",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ],
+            cwd=REPO,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status = get(port, "/healthz/", "")[0]
+                if status in (200, 503):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        sys.exit(f"gunicorn ({label}) did not start; see {self.log.name}")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def get(port: int, path: str, cookie: str) -> tuple[int, float]:
+    connection_ = HTTPConnection("127.0.0.1", port, timeout=120)
+    started = time.perf_counter()
+    connection_.request("GET", path, headers={"Cookie": cookie, "Host": "localhost"})
+    response = connection_.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    connection_.close()
+    return response.status, elapsed
+
+
+def query_mix(count: int, rng: random.Random) -> list[str]:
+    """Realistic partner queries: languages in portal proportions, filters, sorts, typos."""
+    paths = []
+    for _ in range(count):
+        language = rng.choices(list(LANGUAGE_SHARE), weights=list(LANGUAGE_SHARE.values()))[0]
+        query = rng.choice(QUERY_WORDS[language])
+        if rng.random() < 0.2:
+            query = f"{query} {rng.choice(REGIONS)}"
+        parameters = {"q": query}
+        roll = rng.random()
+        if roll < 0.15:
+            parameters["sort"] = "newest"
+        elif roll < 0.30:
+            parameters["type"] = rng.choice(list(TYPES))
+        elif roll < 0.35:
+            parameters["updated"] = "365d"
+        prefix = "" if language == "en" else f"/{language}"
+        paths.append(f"{prefix}/search/api/?{urllib.parse.urlencode(parameters)}")
+    return paths
+
+
+def run_clients(port: int, paths: list[str], cookie: str, clients: int) -> list[float]:
+    samples: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(my_paths):
+        for path in my_paths:
+            status, elapsed = get(port, path, cookie)
+            with lock:
+                if status != 200:
+                    errors.append(f"{status} {path}")
+                samples.append(elapsed)
+
+    threads = [threading.Thread(target=client, args=(paths,)) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        sys.exit(f"{len(errors)} requests failed, e.g. {errors[:3]}")
+    return samples
+
+
+def publish_to_searchable(runs: int) -> list[float]:
+    """A real Celery worker drains the outbox; time from publish to the first hit."""
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        cwd=REPO,
+        env=ENVIRONMENT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        library = LibraryPage.objects.filter(locale__language_code="en").first()
+        asset_type = AssetType.objects.get(code="price-list", locale=Locale.get_default())
+        document = Document.objects.filter(title__startswith="bench-").first()
+        samples = []
+        time.sleep(3)  # worker start-up
+        for run in range(runs + 1):
+            marker = f"zyxbench{uuid.uuid4().hex[:8]}"
+            started = time.perf_counter()
+            asset = AssetPage(title=f"Publish probe {marker}", asset_type=asset_type, summary=marker, document=document)
+            library.add_child(instance=asset)
+            asset.save_revision().publish()
+            deadline = time.monotonic() + 30
+            while not documents_search(query=marker, size=1):
+                if time.monotonic() > deadline:
+                    sys.exit("A published asset was not searchable within 30 s; is the worker draining the outbox?")
+                time.sleep(0.01)
+            if run:  # the first one warms the worker up
+                samples.append(time.perf_counter() - started)
+            library = LibraryPage.objects.get(pk=library.pk)
+        return samples
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assets", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--user", default="northwind.sales", help="partner user the queries run as")
+    parser.add_argument("--skip-reindex", action="store_true", help="reuse the current index")
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    seed_assets(args.assets)
+    pages = Page.objects.live().filter(depth__gt=1).count()
+    print(f"{pages:,} live pages, {AssetPage.objects.count():,} assets")
+
+    print("\nFull reindex (Elasticsearch, alias swap)")
+    if not args.skip_reindex:
+        result = documents_reindex(progress=lambda line: print(f"  {line}", flush=True), batch_size=1000)
+        minutes = result["seconds"] / 60
+        print(
+            f"  {result['documents']:,} documents in {result['seconds']:.1f} s ({minutes:.2f} min; "
+            f"target < 3 min: {'met' if minutes < 3 else 'NOT met'})"
+        )
+
+    from wagtail.search.models import IndexEntry
+
+    if IndexEntry.objects.count() < pages:
+        print("\nWagtail database search index (baseline), update_index")
+        started = time.monotonic()
+        call_command("update_index", backend_name="default", chunk_size=2000, verbosity=0)
+        print(f"  built in {time.monotonic() - started:.1f} s")
+
+    cookie = session_cookie(args.user)
+    rng = random.Random(2026)
+    paths = query_mix(args.queries, rng)
+    prefixes = [
+        f"/search/autocomplete/?q={urllib.parse.quote(title[: rng.randrange(3, 8)])}"
+        for title in AssetPage.objects.filter(locale__language_code="en")
+        .values_list("title", flat=True)
+        .order_by("?")[: args.queries]
+    ]
+
+    print(f"\nPortal search on Elasticsearch, HTTP on gunicorn (4 workers), as {args.user}")
+    server = Gunicorn(ES_PORT, ENVIRONMENT, "elasticsearch")
+    try:
+        run_clients(ES_PORT, paths[:20], cookie, 1)  # warm-up
+        es_one = report("search, 1 client", run_clients(ES_PORT, paths, cookie, 1), 50)
+        report(f"search, {args.clients} concurrent clients", run_clients(ES_PORT, paths, cookie, args.clients))
+        report("autocomplete, 1 client", run_clients(ES_PORT, prefixes, cookie, 1), 30)
+    finally:
+        server.stop()
+
+    print("\nPublish to searchable (real Celery worker, outbox, refresh interval 1 s)")
+    report("publish -> first hit", publish_to_searchable(10), 2000)
+
+    print("\nBaseline: the same queries on Wagtail's database backend (PostgreSQL), no ELASTICSEARCH_URL")
+    baseline_environment = {key: value for key, value in ENVIRONMENT.items() if key != "ELASTICSEARCH_URL"}
+    server = Gunicorn(DB_PORT, baseline_environment, "database")
+    try:
+        run_clients(DB_PORT, paths[:5], cookie, 1)
+        db_one = report("search, 1 client", run_clients(DB_PORT, paths, cookie, 1))
+    finally:
+        server.stop()
+    ratio = db_one / es_one
+    print(
+        f"\nElasticsearch vs database at p95, 1 client: {ratio:.1f}x faster "
+        f"(target >= 5x: {'met' if ratio >= 5 else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
