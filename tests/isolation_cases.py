@@ -52,6 +52,7 @@ isolation_case("deals:detail")(_victim_deal)
 isolation_case("deals:stage", "post")(_victim_deal)
 isolation_case("deals:extend", "post")(_victim_deal)
 isolation_case("deals:respond", "post")(_victim_deal)
+isolation_case("deals_api:deal-detail")(_victim_deal)
 
 
 @isolation_case("programs:member_deactivate", "post")

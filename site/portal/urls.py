@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content.api import api_router
+from deals.api import router as deals_api_router
 from home import views as home_views
 
 # Machine endpoints and the vendor admin (which has its own language setting).
@@ -17,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v2/", api_router.urls),
+    path("api/v1/", include((deals_api_router.urls, "deals_api"))),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
 

@@ -1,0 +1,199 @@
+"""REST API for CRM sync: list, create and update deal registrations.
+
+Partners see their organization's registrations (the same scoping layer as
+the portal pages); vendor integration users with the view-all permission see
+every organization's. Creating is idempotent per ``Idempotency-Key`` header.
+"""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from portal.api_auth import APITokenAuthentication
+from programs.models import PartnerOrganization
+from programs.tenancy import partner_context
+
+from . import selectors, services
+from .models import DealRegistration, DealStage, DealStatus
+from .views import REGISTER_ROLES
+
+
+class DealSerializer(serializers.ModelSerializer):
+    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    product_lines = serializers.SerializerMethodField()
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    final_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, read_only=True)
+
+    class Meta:
+        model = DealRegistration
+        fields = [
+            "id",
+            "organization",
+            "company_name",
+            "domain",
+            "country",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "product_lines",
+            "estimated_value",
+            "currency",
+            "expected_close_date",
+            "stage",
+            "status",
+            "has_conflict",
+            "decision_reason",
+            "competitive_situation",
+            "notes",
+            "submitted_at",
+            "updated_at",
+            "approved_at",
+            "protected_until",
+            "final_amount",
+            "closed_on",
+        ]
+        read_only_fields = fields
+
+    def get_product_lines(self, deal) -> list[str]:
+        return [line.product_line.code for line in deal.lines.all()]
+
+
+class DealCreateSerializer(serializers.Serializer):
+    """What a CRM sends to register an opportunity; the service validates the rest."""
+
+    organization = serializers.IntegerField(required=False, help_text="Vendor integration users only.")
+    company_name = serializers.CharField(max_length=200)
+    domain = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, min_length=2)
+    contact_name = serializers.CharField(max_length=120)
+    contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    product_lines = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    currency = serializers.CharField(max_length=3, min_length=3)
+    expected_close_date = serializers.DateField()
+    stage = serializers.ChoiceField(choices=DealStage.choices, default=DealStage.QUALIFIED)
+    competitive_situation = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_product_lines(self, codes):
+        lines = {line.code: line for line in selectors.product_line_choices().filter(code__in=codes)}
+        unknown = sorted(set(codes) - set(lines))
+        if unknown:
+            raise serializers.ValidationError(_("Unknown product lines: %(codes)s.") % {"codes": ", ".join(unknown)})
+        return [lines[code] for code in dict.fromkeys(codes)]
+
+
+class DealStageSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=DealStage.choices)
+    final_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    closed_on = serializers.DateField(required=False)
+
+
+class DealFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=DealStatus.choices)
+    stage = django_filters.MultipleChoiceFilter(choices=DealStage.choices)
+    country = django_filters.CharFilter(lookup_expr="iexact")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    submitted_since = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    organization = django_filters.NumberFilter(field_name="organization_id")
+
+    class Meta:
+        model = DealRegistration
+        fields = ["status", "stage", "country", "updated_since", "submitted_since", "organization"]
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _validation_error(error: ValidationError) -> APIValidationError:
+    return APIValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
+
+
+class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    authentication_classes = [APITokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    serializer_class = DealSerializer
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DealFilter
+
+    def get_queryset(self):
+        return selectors.deal_list(user=self.request.user).prefetch_related("lines__product_line")
+
+    def get_object(self):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError as error:
+            raise NotFound from error
+        return selectors.deal_get(user=self.request.user, pk=pk)
+
+    def create(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 64:
+            raise APIValidationError(
+                {"Idempotency-Key": _("Send a unique Idempotency-Key header (at most 64 characters).")}
+            )
+        payload = DealCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        organization = self._organization_for_create(data.pop("organization", None))
+        repeated = DealRegistration.objects.filter(organization=organization, idempotency_key=key).exists()
+        try:
+            deal = services.deal_register(
+                organization=organization, submitted_by=request.user, idempotency_key=key, **data
+            )
+        except ValidationError as error:
+            raise _validation_error(error) from error
+        return Response(DealSerializer(deal).data, status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        """Stage updates (qualified … won/lost), as the partner makes them in the portal."""
+        deal = self.get_object_for_change()
+        payload = DealStageSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            deal = services.deal_update_stage(deal=deal, actor=request.user, **payload.validated_data)
+        except ValidationError as error:
+            raise _validation_error(error) from error
+        return Response(DealSerializer(deal).data)
+
+    def get_object_for_change(self):
+        deal = selectors.deal_get(user=self.request.user, pk=self.get_object().pk, action="change")
+        partner = partner_context(self.request.user)
+        if partner is not None and not partner.has_role(*REGISTER_ROLES):
+            raise PermissionDenied(_("Only sales people and owners update deals."))
+        return deal
+
+    def _organization_for_create(self, organization_id):
+        partner = partner_context(self.request.user)
+        if partner is not None:
+            if organization_id not in (None, partner.organization.pk):
+                raise PermissionDenied(_("You can only register deals for your own organization."))
+            if not partner.has_role(*REGISTER_ROLES):
+                raise PermissionDenied(_("Only sales people and owners register deals."))
+            return partner.organization
+        if not self.request.user.has_perm("deals.add_dealregistration"):
+            raise PermissionDenied(_("This token may not register deals."))
+        if organization_id is None:
+            raise APIValidationError({"organization": _("Say which partner organization the deal is for.")})
+        organization = PartnerOrganization.objects.filter(pk=organization_id).first()
+        if organization is None:
+            raise APIValidationError({"organization": _("No such partner organization.")})
+        return organization
+
+
+router = SimpleRouter()
+router.register("deals", DealViewSet, basename="deal")
