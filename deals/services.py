@@ -85,7 +85,9 @@ def _event(
     note: str = "",
     partner_note: str = "",
 ) -> DealEvent:
-    return DealEvent.objects.create(
+    from .webhooks import webhook_deliveries_enqueue
+
+    event = DealEvent.objects.create(
         deal=deal,
         actor=actor,
         kind=kind,
@@ -96,6 +98,8 @@ def _event(
         note=note,
         partner_note=partner_note,
     )
+    webhook_deliveries_enqueue(event=event)
+    return event
 
 
 def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, note="", partner_note="", **fields):

@@ -16,3 +16,15 @@ def notify_partner_of_deal_event(event_id: int):
     event = DealEvent.objects.select_related("deal__submitted_by", "deal__organization").filter(pk=event_id).first()
     if event is not None:
         services.deal_notify_partner(event=event)
+
+
+@shared_task(bind=True, ignore_result=True, acks_late=True, max_retries=None)
+def deliver_webhook(self, delivery_id: int):
+    """Send one webhook; retried with exponential back-off until delivered or
+    WEBHOOK_MAX_ATTEMPTS is reached."""
+    from .models import DeliveryStatus
+    from .webhooks import retry_delay_seconds, webhook_deliver
+
+    delivery = webhook_deliver(delivery_id=delivery_id)
+    if delivery.status == DeliveryStatus.PENDING:
+        raise self.retry(countdown=retry_delay_seconds(delivery.attempts))

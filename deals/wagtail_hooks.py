@@ -1,11 +1,14 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from programs.wagtail_hooks import PortfolioPermissionPolicy
+
 from .admin_views import DealReviewIndexView, DealReviewView
-from .models import DealRegistration, RoutingRule
+from .models import DealRegistration, RoutingRule, WebhookDelivery, WebhookEndpoint
 
 
 class DealReviewViewSet(ModelViewSet):
@@ -58,11 +61,38 @@ class RoutingRuleViewSet(SnippetViewSet):
     list_filter = ["action", "is_active"]
 
 
+class WebhookEndpointViewSet(SnippetViewSet):
+    """Where status changes are sent (a partner's CRM, or the vendor's)."""
+
+    model = WebhookEndpoint
+    icon = "link-external"
+    menu_label = _("Webhooks")
+    list_display = ["url", "organization", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    copy_view_enabled = False
+
+
+register_permission_policy(WebhookDelivery, PortfolioPermissionPolicy(WebhookDelivery, "organization", read_only=True))
+
+
+class WebhookDeliveryViewSet(SnippetViewSet):
+    """Every webhook sent, with its attempts and the last answer: read-only."""
+
+    model = WebhookDelivery
+    icon = "history"
+    menu_label = _("Webhook deliveries")
+    list_display = ["event_type", "endpoint", "organization", "status", "attempts", "last_status_code", "created_at"]
+    list_filter = ["status", "event_type"]
+    ordering = ["-created_at"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
 class DealsViewSetGroup(ModelViewSetGroup):
     menu_label = _("Deals")
     menu_icon = "tasks"
     menu_order = 300
-    items = (DealReviewViewSet, RoutingRuleViewSet)
+    items = (DealReviewViewSet, RoutingRuleViewSet, WebhookEndpointViewSet, WebhookDeliveryViewSet)
 
 
 register_snippet(DealsViewSetGroup)

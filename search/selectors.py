@@ -7,7 +7,7 @@ from datetime import date
 
 from django.utils import timezone
 from elasticsearch import ApiError, NotFoundError, TransportError
-from elasticsearch.dsl import Q
+from elasticsearch.dsl import MultiSearch, Q
 from wagtail.models import Page
 
 from . import engine
@@ -158,16 +158,21 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
             ],
         )
         search = search.query(scored)
-    if sort == "newest" or not query:
-        search = search.sort({"effective_at": {"order": "desc", "missing": "_last"}}, "_score")
+    # Facet counts need every match, which stops Elasticsearch from skipping
+    # non-competitive hits in the ranked query; they go in their own size-0
+    # request of the same msearch, which the shard request cache can answer
+    # for repeated queries until the index changes.
+    facets = search.extra(size=0, track_total_hits=False).params(request_cache=True)
     for facet, field_name in FACETS.items():
-        search.aggs.bucket(facet, "terms", field=field_name, size=20)
-    search.aggs.bucket(
+        facets.aggs.bucket(facet, "terms", field=field_name, size=20)
+    facets.aggs.bucket(
         "updated",
         "date_range",
         field="updated_at",
         ranges=[{"key": key, "from": v} for key, v in UPDATED_WITHIN.items()],
     )
+    if sort == "newest" or not query:
+        search = search.sort({"effective_at": {"order": "desc", "missing": "_last"}}, "_score")
     search = search.highlight("title", "summary", "body", fragment_size=160, number_of_fragments=1)
     # Highlight the plain words: highlighting the fuzzy query re-runs its
     # expansion per hit and took over a second on 3,000 documents.
@@ -178,19 +183,20 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
         encoder="html",
         **({"highlight_query": highlight_query.to_dict()} if highlight_query else {}),
     )
-    if query:
-        spelling = {"field": "body", "suggest_mode": "popular", "min_word_length": 3}
-        search = search.suggest("spelling", query, term=spelling)
     start = (page - 1) * PER_PAGE
     search = search.extra(from_=start, size=PER_PAGE, track_total_hits=TOTAL_HITS_CAP)
-    response = search.execute()
+    response, facet_response = (
+        MultiSearch(using=engine.get_client(), index=alias_name()).add(search).add(facets).execute()
+    )
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
     results.total = response.hits.total.value
     results.total_is_lower_bound = response.hits.total.relation == "gte"
     results.hits = [_hit(document) for document in response]
     results.facets = {
-        name: [(bucket.key, bucket.doc_count) for bucket in response.aggregations[name].buckets if bucket.doc_count]
+        name: [
+            (bucket.key, bucket.doc_count) for bucket in facet_response.aggregations[name].buckets if bucket.doc_count
+        ]
         for name in (*FACETS, "updated")
     }
     if query and page == 1:
@@ -198,7 +204,10 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
         promoted = {bet.object_id for bet in bets}
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
     if query and not results.total:
-        results.suggestion = _suggestion(query, response)
+        # Only a query without results pays for the spelling suggestion.
+        spelling = {"field": "body", "suggest_mode": "popular", "min_word_length": 3}
+        suggest = _base_search(user, filters).suggest("spelling", query, term=spelling).extra(size=0)
+        results.suggestion = _suggestion(query, suggest.execute())
     return results
 
 

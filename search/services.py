@@ -4,12 +4,14 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from queue import Queue
+from threading import Thread
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError
-from elasticsearch.helpers import BulkIndexError, streaming_bulk
+from elasticsearch.helpers import BulkIndexError, bulk, streaming_bulk
 
 from . import registry
 from .documents import PortalDocument, document_id
@@ -221,11 +223,11 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
     done = 0
     started = time.monotonic()
 
-    def actions():
+    def action_batches():
         for kind in registry.kinds():
             for batch in _batches((str(object_id) for object_id in kind.all_ids()), batch_size):
-                for object_id, source in kind.build_batch(batch).items():
-                    yield {
+                yield [
+                    {
                         "_op_type": "index",
                         "_index": concrete,
                         "_id": document_id(kind.name, object_id),
@@ -233,12 +235,14 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
                         "version_type": "external",
                         "_source": {**source, "kind": kind.name, "object_id": object_id, "deleted": False},
                     }
+                    for object_id, source in kind.build_batch(batch).items()
+                ]
 
     try:
         client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
-        for _ok, _item in streaming_bulk(client, actions(), chunk_size=batch_size, raise_on_error=True):
-            done += 1
-            if progress and done % batch_size == 0:
+        for sent in _bulk_in_background(client, action_batches()):
+            done += sent
+            if progress:
                 progress(_progress_line(done, total, started))
         client.indices.put_settings(index=concrete, settings={"refresh_interval": "1s"})
         client.indices.refresh(index=concrete)
@@ -258,6 +262,37 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
     if progress:
         progress(_progress_line(done, total, started))
     return {"index": concrete, "documents": done, "replayed": replayed, "seconds": time.monotonic() - started}
+
+
+def _bulk_in_background(client, batches):
+    """Send each batch with one bulk request from a second thread while the
+    caller's thread builds the next (the database and the search engine work
+    at the same time). Yields how many documents each batch held."""
+    pending: Queue = Queue(maxsize=2)
+    failures: list[BaseException] = []
+
+    def sender():
+        while (batch := pending.get()) is not None:
+            if failures or not batch:
+                continue
+            try:
+                bulk(client, batch, chunk_size=len(batch), raise_on_error=True)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+                failures.append(error)
+
+    thread = Thread(target=sender, name="search-reindex-sender", daemon=True)
+    thread.start()
+    try:
+        for batch in batches:
+            if failures:
+                break
+            pending.put(batch)
+            yield len(batch)
+    finally:
+        pending.put(None)
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 def _batches(items, size: int):

@@ -55,3 +55,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
     },
 }
+
+# Outbound webhooks: attempts before a delivery is marked failed, and the
+# first retry delay (doubling each time, capped at an hour).
+WEBHOOK_MAX_ATTEMPTS = 8
+WEBHOOK_RETRY_BASE_SECONDS = 30

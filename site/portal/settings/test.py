@@ -34,3 +34,6 @@ SEARCH_INDEX_PREFIX = f"test-{env.SEARCH_INDEX_PREFIX}"
 DATABASES["default"]["TEST"] = {"NAME": env.TEST_DATABASE_NAME}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / ".services" / "test-media"  # noqa: F405
+
+# Webhook retries in seconds, not minutes, so tests see them.
+WEBHOOK_RETRY_BASE_SECONDS = 1

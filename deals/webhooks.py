@@ -1,0 +1,118 @@
+"""Outbound webhooks on deal registration status changes, signed with HMAC.
+
+A delivery row is written in the same transaction as the status change and
+sent by a Celery task after commit; failures are retried with exponential
+back-off and every attempt's outcome stays on the row.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import DealEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+SIGNATURE_HEADER = "X-PRM-Signature"
+TIMEOUT_SECONDS = 10
+
+
+def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` (the timestamp
+    lets receivers refuse replays)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def event_payload(event: DealEvent) -> dict:
+    deal = event.deal
+    return {
+        "event": f"deal.{event.kind}",
+        "event_id": event.pk,
+        "occurred_at": event.at.isoformat(),
+        "deal": {
+            "id": deal.pk,
+            "organization": deal.organization_id,
+            "company_name": deal.company_name,
+            "status": deal.status,
+            "stage": deal.stage,
+            "from_status": event.from_status,
+            "reason": event.partner_note,
+            "protected_until": deal.protected_until.isoformat() if deal.protected_until else None,
+            "estimated_value": str(deal.estimated_value),
+            "currency": deal.currency,
+        },
+    }
+
+
+def webhook_deliveries_enqueue(*, event: DealEvent) -> list[WebhookDelivery]:
+    """Queue the event for the deal's organization's endpoints and the vendor's."""
+    from .tasks import deliver_webhook
+
+    if event.from_status == event.to_status and event.kind != "submitted":
+        return []
+    deal = event.deal
+    endpoints = WebhookEndpoint.objects.filter(
+        Q(organization_id=deal.organization_id) | Q(organization__isnull=True), is_active=True
+    )
+    payload = event_payload(event)
+    deliveries = [
+        WebhookDelivery.objects.create(
+            organization_id=deal.organization_id,
+            endpoint=endpoint,
+            event=event,
+            event_type=payload["event"],
+            payload=payload,
+        )
+        for endpoint in endpoints
+    ]
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+    return deliveries
+
+
+def webhook_deliver(*, delivery_id: int) -> WebhookDelivery:
+    """One attempt; the caller retries while the status stays pending."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    if delivery.status != DeliveryStatus.PENDING:
+        return delivery
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    # The endpoint URL is validated to http(s) on the model.
+    request = urllib.request.Request(  # noqa: S310
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "partner-portal-webhooks/1",
+            "X-PRM-Event": delivery.event_type,
+            "X-PRM-Delivery": str(delivery.pk),
+            SIGNATURE_HEADER: webhook_signature(secret=delivery.endpoint.secret, timestamp=timestamp, body=body),
+        },
+    )
+    delivery.attempts += 1
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) URLField
+            delivery.last_status_code = response.status
+            delivery.last_error = ""
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = timezone.now()
+    except urllib.error.HTTPError as error:
+        delivery.last_status_code, delivery.last_error = error.code, f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError) as error:
+        delivery.last_status_code, delivery.last_error = None, str(getattr(error, "reason", error))[:500]
+    if delivery.status == DeliveryStatus.PENDING and delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+    delivery.save()
+    return delivery
+
+
+def retry_delay_seconds(attempts: int) -> int:
+    return min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
