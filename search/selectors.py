@@ -91,8 +91,8 @@ def _text_query(query: str, language: str):
             query=query,
             fields=["title^2", "summary"],
             fuzziness="AUTO:4,8",
-            prefix_length=1,
-            max_expansions=20,
+            prefix_length=2,
+            max_expansions=10,
             boost=0.5,
         ),
         # An exact title phrase outranks a newer mention in the body.
