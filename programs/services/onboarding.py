@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..metrics import current_agreement
+from ..metrics import current_agreement, organization_has_registered_deal
 from ..models import (
     AgreementAcceptance,
     ApplicationStatus,
@@ -277,5 +277,11 @@ def onboarding_checklist(*, organization: PartnerOrganization) -> list[dict]:
             "label": _("Invite a first colleague"),
             "url": "",
             "done": organization.invitations.exists() or organization.memberships.count() > 1,
+        },
+        {
+            "key": "first_deal",
+            "label": _("Register your first deal"),
+            "url": reverse("deals:new"),
+            "done": organization_has_registered_deal(organization),
         },
     ]
