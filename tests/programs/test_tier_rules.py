@@ -296,3 +296,45 @@ def test_the_partner_tier_page_shows_what_is_missing(client, ladder):
 
 def test_the_tier_page_needs_a_partner_login(client):
     assert client.get("/tier/")["Location"] == "/login/?next=/tier/"
+
+
+def retire(tier, *, at=None):
+    tier.retired = True
+    tier.save()
+    return tier_rules_record(tier=tier, effective_from=at)
+
+
+def test_a_retired_tier_leaves_the_ladder_from_its_retirement_on(ladder):
+    organization = OrganizationFactory(tier=ladder["gold"])
+    WON[organization.pk] = (Decimal("600000"), 12)
+    for _n in range(2):
+        certification_record(
+            organization=organization,
+            user=PartnerUserFactory(organization=organization),
+            certification=CertificationFactory(),
+            earned_at=timezone.now() - dt.timedelta(days=60),
+        )
+    before = timezone.now()
+    with time_machine.travel(before + dt.timedelta(days=30)):
+        version = retire(ladder["gold"])
+
+        assert version.rules["retired"] is True
+        assert [rules.name for rules in tier_rules_at(at=timezone.now())] == ["Registered", "Silver"]
+        assert [rules.name for rules in tier_rules_at(at=before)] == ["Registered", "Silver", "Gold"]
+        progress = tier_progress(organization=organization)
+        assert (progress.current.name, progress.current_tier, progress.next) == ("Gold", ladder["gold"], None)
+
+        change = tier_evaluate(organization=organization, reason="Nightly evaluation")
+
+    organization.refresh_from_db()
+    assert (change.from_tier, change.to_tier, organization.tier) == (ladder["gold"], ladder["silver"], ladder["silver"])
+    assert tier_rules_record(tier=ladder["gold"]) is None, "retiring again records nothing"
+
+
+def test_versions_recorded_before_tiers_could_be_retired_still_count(ladder):
+    silver_version = ladder["silver"].rule_versions.get()
+    silver_version.rules.pop("retired")
+    silver_version.save()
+
+    assert "Silver" in [rules.name for rules in tier_rules_at(at=timezone.now())]
+    assert tier_rules_record(tier=ladder["silver"]) is None, "the missing key is no rule change"

@@ -48,3 +48,25 @@ def test_an_earned_certification_re_evaluates_the_tier_on_the_worker(celery_work
         message=f"the nightly evaluation of the late partner (log:\n{celery_worker.log()})",
     )
     assert TierChange.objects.filter(organization=organization).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_retiring_a_tier_moves_its_partners_onto_the_remaining_ladder_on_the_worker(celery_worker, wait_for):
+    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    gold = TierFactory(name="Gold", rank=3, requires_signed_agreement=False)
+    for tier in (registered, gold):
+        tier_rules_record(tier=tier)
+    organization = OrganizationFactory(name="A Gold partner", tier=gold)
+
+    with transaction.atomic():
+        gold.retired = True
+        gold.save()
+        tier_rules_record(tier=gold)
+
+    change = wait_for(
+        lambda: TierChange.objects.filter(organization=organization).first(),
+        message=f"the re-evaluation after the retirement (log:\n{celery_worker.log()})",
+    )
+    assert (change.from_tier, change.to_tier, change.reason) == (gold, registered, "Tier Gold retired")
+    organization.refresh_from_db()
+    assert organization.tier == registered
