@@ -232,7 +232,11 @@ def tier_evaluate(
 
     Returns the recorded change (in approval mode, the pending proposal for
     the same move if there already is one), or None when the tier stays.
-    ``actor`` None means the system made the change. Idempotent."""
+    ``actor`` None means the system made the change. Idempotent.
+
+    In approval mode a move the CAM rejected is not proposed again while
+    nothing has changed since the rejection (see :func:`_rejection_stands`):
+    the nightly evaluation does not ask the same question every night."""
     at = at or timezone.now()
     settings = ProgramSettings.load()
     organization = PartnerOrganization.objects.select_for_update().get(pk=organization.pk)
@@ -254,10 +258,49 @@ def tier_evaluate(
     if settings.tier_change_mode == TierChangeMode.APPROVAL:
         same = pending.filter(from_tier_id=organization.tier_id, to_tier_id=target_id).order_by("created_at").first()
         _supersede(pending, keep_pk=same.pk if same else None)
+        if same is None and _rejection_stands(organization, target_id, metrics):
+            return None
         return same or TierChange.objects.create(status=TierChangeStatus.PROPOSED, **change_fields)
     _supersede(pending)
     _apply(organization, target_id, at)
     return TierChange.objects.create(status=TierChangeStatus.APPLIED, **change_fields)
+
+
+def _figures(snapshot: dict) -> dict:
+    """A metrics snapshot without its date, money compared as numbers ("150000" equals "150000.00")."""
+    figures = {name: value for name, value in snapshot.items() if name != "as_of"}
+    figures["won_revenue"] = Decimal(figures.get("won_revenue", "0"))
+    return figures
+
+
+def _rejection_stands(organization: PartnerOrganization, target_id: int | None, metrics: OrganizationMetrics) -> bool:
+    """Whether the CAM's latest rejection of this very move (same from and to
+    tier) still answers it, because nothing changed since the rejection:
+
+    * the organization's metrics snapshot equals the one the CAM rejected
+      (won revenue and deals, certifications, agreement; the date aside),
+    * the organization has stayed in its tier since,
+    * and no tier rule version was recorded since.
+
+    Any of these changing lets the next evaluation propose the move again;
+    there is no time limit."""
+    rejected = (
+        TierChange.objects.filter(
+            organization=organization,
+            status=TierChangeStatus.REJECTED,
+            from_tier_id=organization.tier_id,
+            to_tier_id=target_id,
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if rejected is None or rejected.decided_at is None:
+        return False
+    if organization.tier_since is not None and organization.tier_since > rejected.decided_at:
+        return False
+    if TierRuleVersion.objects.filter(created_at__gt=rejected.decided_at).exists():
+        return False
+    return _figures(rejected.metrics) == _figures(metrics.as_json())
 
 
 def _apply(organization: PartnerOrganization, tier_id: int | None, at: datetime) -> None:

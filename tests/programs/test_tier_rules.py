@@ -338,3 +338,44 @@ def test_versions_recorded_before_tiers_could_be_retired_still_count(ladder):
 
     assert "Silver" in [rules.name for rules in tier_rules_at(at=timezone.now())]
     assert tier_rules_record(tier=ladder["silver"]) is None, "the missing key is no rule change"
+
+
+def test_a_rejected_proposal_is_not_proposed_again_until_the_figures_change(ladder, vendor_staff):
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 5)
+    proposal = tier_evaluate(organization=organization, reason="Nightly evaluation")
+    tier_change_reject(change=proposal, actor=vendor_staff, reason="Wait for the Q3 figures")
+    WON[organization.pk] = (Decimal("150000.00"), 5)
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        next_night = tier_evaluate(organization=organization, reason="Nightly evaluation")
+    WON[organization.pk] = (Decimal("180000"), 6)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
+        after_more_deals = tier_evaluate(organization=organization, reason="Nightly evaluation")
+
+    assert next_night is None, "the same figures get the same answer"
+    assert after_more_deals.status == "proposed" and after_more_deals.pk != proposal.pk
+    assert after_more_deals.to_tier == ladder["silver"]
+    assert Decimal(after_more_deals.metrics["won_revenue"]) == Decimal("180000")
+    assert list(TierChange.objects.filter(organization=organization).values_list("status", flat=True)) == [
+        "proposed",
+        "rejected",
+    ]
+
+
+def test_a_rule_change_after_a_rejection_lets_the_move_be_proposed_again(ladder, vendor_staff):
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 5)
+    tier_change_reject(change=tier_evaluate(organization=organization), actor=vendor_staff, reason="Not yet")
+    assert tier_evaluate(organization=organization) is None
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        silver = ladder["silver"]
+        silver.commission_rate = Decimal("12")
+        silver.save()
+        tier_rules_record(tier=silver)
+        proposal = tier_evaluate(organization=organization)
+
+    assert proposal is not None and proposal.status == "proposed"
