@@ -3,11 +3,12 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils import translation
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
+from programs.audience import Reader
 from programs.tenancy import partner_context
 
-from .audience import reader_for, visible_pages
+from .audience import audience_rules_by_path, effective_audience, reader_for, visible_pages
 from .filters import LibraryFilter
 from .models import AnnouncementPage, AssetPage, AssetVersion, CobrandGeneration, CobrandTemplatePage
 
@@ -83,3 +84,30 @@ def generation_get(user, generation_id) -> CobrandGeneration:
         return visible.distinct().get(pk=generation_id)
     except CobrandGeneration.DoesNotExist as missing:
         raise Http404("No such co-branded file.") from missing
+
+
+def pages_restricted_to_tier(*, tier, reader: Reader | None = None) -> list[tuple[str, str]]:
+    """Live pages whose own audience lists ``tier``, in tree order, as
+    (title, url) pairs: what reaching the tier unlocks.
+
+    With ``reader`` (a partner as they would be in that tier), only the
+    pages whose whole audience (ancestors included) admits them, so a page
+    also reserved for another role, partner type or region is not promised.
+    Pages are those of the default locale, shown in the active language
+    when a live translation exists."""
+    key = str(tier.translation_key)
+    rules = audience_rules_by_path()
+    paths = [path for path, audience in rules.items() if key in (audience or {}).get("tiers", ())]
+    if not paths:
+        return []
+    pages = Page.objects.live().filter(path__in=paths, locale=Locale.get_default()).order_by("path")
+    unlocked = []
+    for page in pages:
+        if reader is not None and not reader.may_see(effective_audience(page, rules=rules)):
+            continue
+        translated = page.localized
+        shown = translated if translated.live else page
+        url = shown.get_url()
+        if url:
+            unlocked.append((shown.title, url))
+    return unlocked

@@ -17,6 +17,7 @@ from programs.wagtail_hooks import PortfolioPermissionPolicy
 
 from .components import LatestContentPanel
 from .models import AssetType, AssetVersion, CobrandGeneration
+from .selectors import pages_restricted_to_tier
 from .services import stale_assets
 
 
@@ -94,6 +95,12 @@ def stale_assets_menu_item():
 @hooks.register("partner_dashboard_panels")
 def latest_content_panel(request):
     return LatestContentPanel(request) or None
+
+
+@hooks.register("tier_unlocked_pages")
+def pages_unlocked_by_tier(tier, reader):
+    """The partner's tier page lists the portal pages reserved for a tier."""
+    return pages_restricted_to_tier(tier=tier, reader=reader)
 
 
 @hooks.register("before_serve_document")

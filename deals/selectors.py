@@ -46,3 +46,9 @@ def won_deal_figures(organization, start, end, currency: str):
         closed_on__lte=end.date(),
     ).aggregate(revenue=Sum("final_amount"), deals=Count("pk"))
     return DealFigures(won_revenue=totals["revenue"] or Decimal("0"), won_deals=totals["deals"])
+
+
+def organization_has_deals(organization) -> bool:
+    """Whether the organization has registered any deal, whatever became of it:
+    the onboarding checklist's "first deal" step (registered with programs.metrics)."""
+    return DealRegistration.objects.filter(organization=organization).exists()

@@ -2,7 +2,8 @@
 
 Deal figures come from the deals app, which depends on programs; so programs
 asks whoever registered a deal metrics source (deals registers one in its
-AppConfig.ready) rather than importing deals.
+AppConfig.ready) rather than importing deals. The onboarding checklist's
+"first deal registered" step asks registered deal activity sources the same way.
 """
 
 import calendar
@@ -69,6 +70,21 @@ def register_deal_metrics_source(source: DealMetricsSource) -> None:
     """``source(organization, start, end, currency)`` returns won deal figures."""
     if source not in _deal_sources:
         _deal_sources.append(source)
+
+
+DealActivitySource = Callable[[PartnerOrganization], bool]
+_deal_activity_sources: list[DealActivitySource] = []
+
+
+def register_deal_activity_source(source: DealActivitySource) -> None:
+    """``source(organization)`` tells whether the organization has registered any deal."""
+    if source not in _deal_activity_sources:
+        _deal_activity_sources.append(source)
+
+
+def organization_has_registered_deal(organization: PartnerOrganization) -> bool:
+    """Whether any registered source knows of a deal the organization registered."""
+    return any(source(organization) for source in _deal_activity_sources)
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -9,6 +9,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -126,7 +127,8 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
     """A rung of the partner ladder: what it takes and what it gives.
 
     Saving a tier records its rules as a new ``TierRuleVersion``; evaluations
-    and statements read rules from those versions, never from this row.
+    and statements read rules from those versions, never from this row. A
+    tier with history is retired (``retired``), never deleted.
     """
 
     name = models.CharField(_("name"), max_length=80)
@@ -134,6 +136,14 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
     colour = models.CharField(_("colour"), max_length=7, default="#6b7280", validators=[hex_colour_validator])
     badge = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     description = models.TextField(_("public description"), blank=True)
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_(
+            "A retired tier leaves the ladder: its partners are re-evaluated onto the remaining tiers, "
+            "and its rule history and tier changes are kept."
+        ),
+    )
 
     # Requirements, measured over the program's evaluation window.
     min_won_revenue = models.DecimalField(
@@ -193,6 +203,7 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
                 FieldPanel("colour"),
                 FieldPanel("badge"),
                 FieldPanel("description"),
+                FieldPanel("retired"),
             ],
             heading=_("Tier"),
         ),
@@ -223,16 +234,35 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("tier")
         ordering = ["rank"]
-        constraints = [models.UniqueConstraint(fields=["locale", "rank"], name="tier_unique_rank_per_locale")]
+        constraints = [
+            # Retired tiers keep their rank, so a successor can take it.
+            models.UniqueConstraint(
+                fields=["locale", "rank"], condition=models.Q(retired=False), name="tier_unique_rank_per_locale"
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The form has no locale field, so Django skips the rank constraint: checked here.
+        super().clean()
+        if self.retired or self.locale_id is None or self.rank is None:
+            return
+        holder = (
+            Tier.objects.filter(locale_id=self.locale_id, rank=self.rank, retired=False).exclude(pk=self.pk).first()
+        )
+        if holder is not None:
+            raise ValidationError(
+                {"rank": _("%(tier)s has this rank; retire it or pick another rank.") % {"tier": holder.name}}
+            )
 
 
 class TierRuleVersion(models.Model):
     """The rules of a tier as they stood from ``effective_from`` on."""
 
-    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="rule_versions")
+    # Rule history never goes with its tier: a tier that has versions is retired, not deleted.
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="rule_versions")
     effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
     rules = models.JSONField(_("rules"))
     created_by = models.ForeignKey(

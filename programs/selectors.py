@@ -1,8 +1,13 @@
 """Read queries of the partner program."""
 
+from dataclasses import replace
+
+from wagtail import hooks
+
+from .audience import Reader
 from .models import OrganizationStatus
 from .services.onboarding import onboarding_checklist
-from .services.tiers import tier_progress
+from .services.tiers import TierProgress, tier_progress
 from .tenancy import PartnerContext
 
 
@@ -13,3 +18,22 @@ def dashboard_panels(partner: PartnerContext) -> dict:
     if organization.status == OrganizationStatus.ONBOARDING:
         panels["onboarding_checklist"] = onboarding_checklist(organization=organization)
     return panels
+
+
+def tier_unlocks(*, partner: PartnerContext, progress: TierProgress) -> list[dict]:
+    """For the partner's current and next tier, the portal pages reserved for
+    it: ``{"tier": tier, "pages": [(title, url), ...]}``, tiers without pages left out.
+
+    Pages belong to other areas, so they answer through the
+    ``tier_unlocked_pages`` hook: a function taking the tier and the partner's
+    reader as it would be in that tier, returning (title, url) pairs."""
+    reader = Reader.for_user(partner.user)
+    unlocks = []
+    for tier in (progress.current_tier, progress.next_tier):
+        if tier is None:
+            continue
+        in_tier = replace(reader, tiers=frozenset({str(tier.translation_key)}), cache={})
+        pages = [page for hook in hooks.get_hooks("tier_unlocked_pages") for page in hook(tier, in_tier)]
+        if pages:
+            unlocks.append({"tier": tier, "pages": pages})
+    return unlocks

@@ -8,8 +8,10 @@ listing and every edit URL agree.
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -40,7 +42,7 @@ from .models import (
     TierChangeStatus,
     TierRuleVersion,
 )
-from .services.tiers import tier_rules_record
+from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
 from .views import admin_applications, admin_tier_changes
 
@@ -318,11 +320,22 @@ class MembershipViewSet(PortfolioViewSet):
 
 
 class TierViewSet(SnippetViewSet):
-    """Tiers with revision history; every save records a rule version."""
+    """Tiers with revision history; every save records a rule version. A tier
+    with history is retired (``retired`` ticked), never deleted (see
+    ``refuse_deleting_tiers_with_history``)."""
 
     model = Tier
     icon = "pick"
-    list_display = ["name", "rank", "min_won_revenue", "min_won_deals", "min_certified_people", "commission_rate"]
+    list_display = [
+        "name",
+        "rank",
+        "retired",
+        "min_won_revenue",
+        "min_won_deals",
+        "min_certified_people",
+        "commission_rate",
+    ]
+    list_filter = ["retired"]
     ordering = ["rank"]
 
 
@@ -445,3 +458,26 @@ def application_review_button(snippet, user, next_url=None):
 def record_tier_rules(request, instance):
     if isinstance(instance, Tier):
         tier_rules_record(tier=instance, actor=request.user)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_tiers_with_history(request, instances):
+    """Single and bulk delete, on the confirmation page already: a tier with
+    rule versions, tier changes or partners is retired, not deleted."""
+    refused = [
+        (tier, blockers)
+        for tier in instances
+        if isinstance(tier, Tier)
+        if (blockers := tier_deletion_blockers(tier=tier))
+    ]
+    if not refused:
+        return None
+    for tier, blockers in refused:
+        message = _(
+            "“%(tier)s” cannot be deleted: it has %(history)s, which must be kept. "
+            "Tick “retired” to retire it instead: it leaves the ladder and keeps its history."
+        )
+        messages.error(request, message % {"tier": tier, "history": ", ".join(blockers)})
+    if len(refused) == 1:
+        return redirect("wagtailsnippets_programs_tier:edit", refused[0][0].pk)
+    return redirect("wagtailsnippets_programs_tier:list")

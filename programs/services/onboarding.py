@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..metrics import current_agreement
+from ..metrics import current_agreement, organization_has_registered_deal
 from ..models import (
     AgreementAcceptance,
     ApplicationStatus,
@@ -25,6 +25,7 @@ from ..models import (
     PartnerRole,
     ProgramSettings,
 )
+from .tiers import tier_evaluation_request
 
 
 def email_domain_from_website(website: str) -> str:
@@ -113,7 +114,9 @@ def invitation_create(*, organization, email: str, roles: list[str], invited_by,
 
 @transaction.atomic
 def application_approve(*, application: PartnerApplication, actor, base_url: str):
-    """Create the organization and invite the applicant as its owner."""
+    """Create the organization and invite the applicant as its owner; once
+    this commits, a first tier evaluation places the new partner on the ladder
+    (in a background task, like every other evaluation)."""
     application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.PENDING:
         raise ValidationError(_("This application has already been reviewed."))
@@ -139,6 +142,7 @@ def application_approve(*, application: PartnerApplication, actor, base_url: str
         invited_by=actor,
         base_url=base_url,
     )
+    tier_evaluation_request(organization=organization, reason=_("Application approved"))
     return organization, invitation
 
 
@@ -277,5 +281,11 @@ def onboarding_checklist(*, organization: PartnerOrganization) -> list[dict]:
             "label": _("Invite a first colleague"),
             "url": "",
             "done": organization.invitations.exists() or organization.memberships.count() > 1,
+        },
+        {
+            "key": "first_deal",
+            "label": _("Register your first deal"),
+            "url": reverse("deals:new"),
+            "done": organization_has_registered_deal(organization),
         },
     ]

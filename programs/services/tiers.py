@@ -2,7 +2,8 @@
 
 Rules are read from ``TierRuleVersion`` snapshots, never from the editable
 ``Tier`` row, so any past evaluation can be recomputed with the rules that
-were in force on its date.
+were in force on its date. Retiring a tier is recorded the same way (a
+version with ``retired`` true), so the ladder of any past date is known too.
 """
 
 from collections.abc import Mapping
@@ -11,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -130,7 +132,13 @@ def _snapshot(tier: Tier, currency: str) -> dict:
         "deal_protection_days": tier.deal_protection_days,
         "mdf_allocation_percent": _money(tier.mdf_allocation_percent),
         "discount_percent": _money(tier.discount_percent),
+        "retired": tier.retired,
     }
+
+
+def _is_retired(rules: dict) -> bool:
+    # Versions recorded before tiers could be retired have no "retired" key.
+    return rules.get("retired", False)
 
 
 @transaction.atomic
@@ -138,27 +146,60 @@ def tier_rules_record(*, tier: Tier, actor=None, effective_from: datetime | None
     """Snapshot ``tier``'s rules as a new version (unless they are unchanged).
 
     Translations of a tier share its rules: only the default locale's tier
-    is a rung of the ladder."""
+    is a rung of the ladder. When the new version retires the tier, the
+    partners in it are re-evaluated onto the remaining ladder once the caller's
+    transaction commits."""
     if tier.locale_id != Locale.get_default().pk:
         return None
     rules = _snapshot(tier, ProgramSettings.load().program_currency)
     latest = tier.rule_versions.order_by("-effective_from").first()
-    if latest is not None and latest.rules == rules:
+    if latest is not None and {"retired": False, **latest.rules} == rules:
         return None
-    return TierRuleVersion.objects.create(
+    version = TierRuleVersion.objects.create(
         tier=tier, rules=rules, created_by=actor, effective_from=effective_from or timezone.now()
     )
+    if _is_retired(rules) and (latest is None or not _is_retired(latest.rules)):
+        for organization in PartnerOrganization.objects.filter(tier=tier):
+            tier_evaluation_request(organization=organization, reason=_("Tier %(tier)s retired") % {"tier": tier.name})
+    return version
+
+
+def tier_deletion_blockers(*, tier: Tier) -> list[str]:
+    """The history that keeps ``tier`` from being deleted (empty when it can
+    be): its rule versions, the tier changes naming it, the partners in it.
+    Such a tier is retired instead."""
+    blockers = []
+    if tier.rule_versions.exists():
+        blockers.append(_("rule versions"))
+    if TierChange.objects.filter(Q(from_tier=tier) | Q(to_tier=tier)).exists():
+        blockers.append(_("tier changes"))
+    if tier.organizations.exists():
+        blockers.append(_("partners in it"))
+    return blockers
 
 
 def tier_rules_at(*, at: datetime) -> list[TierRules]:
-    """The ladder in force at ``at``, lowest rank first."""
-    versions = TierRuleVersion.objects.filter(effective_from__lte=at, tier__locale=Locale.get_default()).order_by(
-        "tier_id", "-effective_from", "-pk"
+    """The ladder in force at ``at``, lowest rank first: tiers retired by
+    then are not on it."""
+    return sorted(
+        (
+            TierRules.from_version(version)
+            for version in _latest_versions(at).values()
+            if not _is_retired(version.rules)
+        ),
+        key=lambda rules: rules.rank,
     )
+
+
+def _latest_versions(at: datetime, *, tier_ids=None) -> dict[int, TierRuleVersion]:
+    """Each tier's version in force at ``at`` (retired ones included), by tier id."""
+    versions = TierRuleVersion.objects.filter(effective_from__lte=at, tier__locale=Locale.get_default())
+    if tier_ids is not None:
+        versions = versions.filter(tier_id__in=tier_ids)
     latest: dict[int, TierRuleVersion] = {}
-    for version in versions:
+    for version in versions.order_by("tier_id", "-effective_from", "-pk"):
         latest.setdefault(version.tier_id, version)
-    return sorted((TierRules.from_version(version) for version in latest.values()), key=lambda rules: rules.rank)
+    return latest
 
 
 def _metrics(organization: PartnerOrganization, at: datetime, settings: ProgramSettings) -> OrganizationMetrics:
@@ -191,7 +232,11 @@ def tier_evaluate(
 
     Returns the recorded change (in approval mode, the pending proposal for
     the same move if there already is one), or None when the tier stays.
-    ``actor`` None means the system made the change. Idempotent."""
+    ``actor`` None means the system made the change. Idempotent.
+
+    In approval mode a move the CAM rejected is not proposed again while
+    nothing has changed since the rejection (see :func:`_rejection_stands`):
+    the nightly evaluation does not ask the same question every night."""
     at = at or timezone.now()
     settings = ProgramSettings.load()
     organization = PartnerOrganization.objects.select_for_update().get(pk=organization.pk)
@@ -213,10 +258,49 @@ def tier_evaluate(
     if settings.tier_change_mode == TierChangeMode.APPROVAL:
         same = pending.filter(from_tier_id=organization.tier_id, to_tier_id=target_id).order_by("created_at").first()
         _supersede(pending, keep_pk=same.pk if same else None)
+        if same is None and _rejection_stands(organization, target_id, metrics):
+            return None
         return same or TierChange.objects.create(status=TierChangeStatus.PROPOSED, **change_fields)
     _supersede(pending)
     _apply(organization, target_id, at)
     return TierChange.objects.create(status=TierChangeStatus.APPLIED, **change_fields)
+
+
+def _figures(snapshot: dict) -> dict:
+    """A metrics snapshot without its date, money compared as numbers ("150000" equals "150000.00")."""
+    figures = {name: value for name, value in snapshot.items() if name != "as_of"}
+    figures["won_revenue"] = Decimal(figures.get("won_revenue", "0"))
+    return figures
+
+
+def _rejection_stands(organization: PartnerOrganization, target_id: int | None, metrics: OrganizationMetrics) -> bool:
+    """Whether the CAM's latest rejection of this very move (same from and to
+    tier) still answers it, because nothing changed since the rejection:
+
+    * the organization's metrics snapshot equals the one the CAM rejected
+      (won revenue and deals, certifications, agreement; the date aside),
+    * the organization has stayed in its tier since,
+    * and no tier rule version was recorded since.
+
+    Any of these changing lets the next evaluation propose the move again;
+    there is no time limit."""
+    rejected = (
+        TierChange.objects.filter(
+            organization=organization,
+            status=TierChangeStatus.REJECTED,
+            from_tier_id=organization.tier_id,
+            to_tier_id=target_id,
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if rejected is None or rejected.decided_at is None:
+        return False
+    if organization.tier_since is not None and organization.tier_since > rejected.decided_at:
+        return False
+    if TierRuleVersion.objects.filter(created_at__gt=rejected.decided_at).exists():
+        return False
+    return _figures(rejected.metrics) == _figures(metrics.as_json())
 
 
 def _apply(organization: PartnerOrganization, tier_id: int | None, at: datetime) -> None:
@@ -274,6 +358,10 @@ def tier_progress(*, organization: PartnerOrganization, at: datetime | None = No
     ladder = tier_rules_at(at=at)
     metrics = _metrics(organization, at, ProgramSettings.load())
     current = next((rules for rules in ladder if rules.tier_id == organization.tier_id), None)
+    if current is None and organization.tier_id:
+        # A retired tier: its benefits hold until the partner is re-evaluated.
+        retired = _latest_versions(at, tier_ids=[organization.tier_id]).get(organization.tier_id)
+        current = TierRules.from_version(retired) if retired else None
     higher = [rules for rules in ladder if current is None or rules.rank > current.rank]
     upcoming = higher[0] if higher else None
     missing = []

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from programs.metrics import DealFigures, register_deal_metrics_source
 from programs.models import Tier, TierRuleVersion
@@ -258,3 +259,76 @@ def test_channel_ops_can_pick_a_badge_image_for_a_tier(client):
 
     assert chooser.status_code == 200
     assert "Gold badge" in chooser.content.decode()
+
+
+def test_a_tier_with_history_is_not_deleted_but_can_be_retired(client):
+    from programs.models import TierChange
+    from programs.services.tiers import tier_rules_at
+
+    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    gold = TierFactory(name="Gold", rank=3, requires_signed_agreement=False)
+    for tier in (registered, gold):
+        tier_rules_record(tier=tier)
+    organization = OrganizationFactory(name="Gold Partner")
+    tier_evaluate(organization=organization)
+    organization.refresh_from_db()
+    assert organization.tier == gold
+    client.force_login(staff_in("Channel ops"))
+    history = (TierRuleVersion.objects.filter(tier=gold).count(), TierChange.objects.filter(to_tier=gold).count())
+
+    confirm = client.get(f"/admin/snippets/programs/tier/delete/{gold.pk}/", follow=True)
+    delete = client.post(f"/admin/snippets/programs/tier/delete/{gold.pk}/", follow=True)
+    bulk = client.post(f"/admin/bulk/programs/tier/delete/?id={gold.pk}", follow=True)
+
+    for response in (confirm, delete, bulk):
+        page = response.content.decode()
+        assert "“Gold” cannot be deleted: it has rule versions, tier changes, partners in it" in page
+        assert "Tick “retired” to retire it instead" in page
+    assert confirm.redirect_chain[-1][0] == f"/admin/snippets/programs/tier/edit/{gold.pk}/"
+    assert Tier.objects.filter(pk=gold.pk).exists()
+    assert (
+        TierRuleVersion.objects.filter(tier=gold).count(),
+        TierChange.objects.filter(to_tier=gold).count(),
+    ) == history
+
+    retire = client.post(
+        f"/admin/snippets/programs/tier/edit/{gold.pk}/",
+        {**TIER_FORM, "name": "Gold", "rank": "3", "requires_signed_agreement": "", "retired": "on"},
+    )
+
+    assert retire.status_code == 302, retire.content.decode()[:2000]
+    gold.refresh_from_db()
+    assert gold.retired
+    assert gold.rule_versions.order_by("-effective_from", "-pk").first().rules["retired"] is True
+    assert [rules.name for rules in tier_rules_at(at=timezone.now())] == ["Registered"]
+    listing = client.get("/admin/snippets/programs/tier/", {"retired": "true"}).content.decode()
+    assert "Gold" in listing and "Registered" not in listing
+    # The next evaluation moves the partner onto the remaining ladder.
+    change = tier_evaluate(organization=organization)
+    organization.refresh_from_db()
+    assert (change.from_tier, change.to_tier, organization.tier) == (gold, registered, registered)
+
+
+def test_a_tier_without_history_can_still_be_deleted(client):
+    draft = TierFactory(name="Draft tier", rank=7)
+    client.force_login(staff_in("Channel ops"))
+
+    response = client.post(f"/admin/snippets/programs/tier/delete/{draft.pk}/")
+
+    assert response.status_code == 302
+    assert not Tier.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_successor_takes_the_rank_of_a_retired_tier(client):
+    gold = TierFactory(name="Gold", rank=3, requires_signed_agreement=False)
+    tier_rules_record(tier=gold)
+    client.force_login(staff_in("Channel ops"))
+    new_gold = {**TIER_FORM, "name": "Gold 2027", "rank": "3"}
+
+    taken = client.post("/admin/snippets/programs/tier/add/", new_gold)
+    Tier.objects.filter(pk=gold.pk).update(retired=True)
+    added = client.post("/admin/snippets/programs/tier/add/", new_gold)
+
+    assert taken.status_code == 200 and "Gold has this rank; retire it or pick another rank." in taken.content.decode()
+    assert added.status_code == 302, added.content.decode()[:2000]
+    assert Tier.objects.filter(rank=3).count() == 2

@@ -296,3 +296,86 @@ def test_the_partner_tier_page_shows_what_is_missing(client, ladder):
 
 def test_the_tier_page_needs_a_partner_login(client):
     assert client.get("/tier/")["Location"] == "/login/?next=/tier/"
+
+
+def retire(tier, *, at=None):
+    tier.retired = True
+    tier.save()
+    return tier_rules_record(tier=tier, effective_from=at)
+
+
+def test_a_retired_tier_leaves_the_ladder_from_its_retirement_on(ladder):
+    organization = OrganizationFactory(tier=ladder["gold"])
+    WON[organization.pk] = (Decimal("600000"), 12)
+    for _n in range(2):
+        certification_record(
+            organization=organization,
+            user=PartnerUserFactory(organization=organization),
+            certification=CertificationFactory(),
+            earned_at=timezone.now() - dt.timedelta(days=60),
+        )
+    before = timezone.now()
+    with time_machine.travel(before + dt.timedelta(days=30)):
+        version = retire(ladder["gold"])
+
+        assert version.rules["retired"] is True
+        assert [rules.name for rules in tier_rules_at(at=timezone.now())] == ["Registered", "Silver"]
+        assert [rules.name for rules in tier_rules_at(at=before)] == ["Registered", "Silver", "Gold"]
+        progress = tier_progress(organization=organization)
+        assert (progress.current.name, progress.current_tier, progress.next) == ("Gold", ladder["gold"], None)
+
+        change = tier_evaluate(organization=organization, reason="Nightly evaluation")
+
+    organization.refresh_from_db()
+    assert (change.from_tier, change.to_tier, organization.tier) == (ladder["gold"], ladder["silver"], ladder["silver"])
+    assert tier_rules_record(tier=ladder["gold"]) is None, "retiring again records nothing"
+
+
+def test_versions_recorded_before_tiers_could_be_retired_still_count(ladder):
+    silver_version = ladder["silver"].rule_versions.get()
+    silver_version.rules.pop("retired")
+    silver_version.save()
+
+    assert "Silver" in [rules.name for rules in tier_rules_at(at=timezone.now())]
+    assert tier_rules_record(tier=ladder["silver"]) is None, "the missing key is no rule change"
+
+
+def test_a_rejected_proposal_is_not_proposed_again_until_the_figures_change(ladder, vendor_staff):
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 5)
+    proposal = tier_evaluate(organization=organization, reason="Nightly evaluation")
+    tier_change_reject(change=proposal, actor=vendor_staff, reason="Wait for the Q3 figures")
+    WON[organization.pk] = (Decimal("150000.00"), 5)
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        next_night = tier_evaluate(organization=organization, reason="Nightly evaluation")
+    WON[organization.pk] = (Decimal("180000"), 6)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
+        after_more_deals = tier_evaluate(organization=organization, reason="Nightly evaluation")
+
+    assert next_night is None, "the same figures get the same answer"
+    assert after_more_deals.status == "proposed" and after_more_deals.pk != proposal.pk
+    assert after_more_deals.to_tier == ladder["silver"]
+    assert Decimal(after_more_deals.metrics["won_revenue"]) == Decimal("180000")
+    assert list(TierChange.objects.filter(organization=organization).values_list("status", flat=True)) == [
+        "proposed",
+        "rejected",
+    ]
+
+
+def test_a_rule_change_after_a_rejection_lets_the_move_be_proposed_again(ladder, vendor_staff):
+    ProgramSettings.objects.update_or_create(defaults={"tier_change_mode": TierChangeMode.APPROVAL})
+    organization = OrganizationFactory(tier=ladder["registered"])
+    WON[organization.pk] = (Decimal("150000"), 5)
+    tier_change_reject(change=tier_evaluate(organization=organization), actor=vendor_staff, reason="Not yet")
+    assert tier_evaluate(organization=organization) is None
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        silver = ladder["silver"]
+        silver.commission_rate = Decimal("12")
+        silver.save()
+        tier_rules_record(tier=silver)
+        proposal = tier_evaluate(organization=organization)
+
+    assert proposal is not None and proposal.status == "proposed"

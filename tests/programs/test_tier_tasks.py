@@ -1,12 +1,24 @@
+from decimal import Decimal
+
 import pytest
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import PersonCertification, TierChange
+from programs.models import PartnerOrganization, PersonCertification, TierChange
 from programs.services.certifications import certification_record
+from programs.services.onboarding import application_submit
 from programs.services.tiers import tier_rules_record
 from programs.tasks import evaluate_all_tiers
-from tests.factories import CertificationFactory, OrganizationFactory, PartnerUserFactory, TierFactory
+from tests.factories import (
+    CertificationFactory,
+    OrganizationFactory,
+    PartnerTypeFactory,
+    PartnerUserFactory,
+    RegionFactory,
+    TierFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -48,3 +60,56 @@ def test_an_earned_certification_re_evaluates_the_tier_on_the_worker(celery_work
         message=f"the nightly evaluation of the late partner (log:\n{celery_worker.log()})",
     )
     assert TierChange.objects.filter(organization=organization).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_retiring_a_tier_moves_its_partners_onto_the_remaining_ladder_on_the_worker(celery_worker, wait_for):
+    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    gold = TierFactory(name="Gold", rank=3, requires_signed_agreement=False)
+    for tier in (registered, gold):
+        tier_rules_record(tier=tier)
+    organization = OrganizationFactory(name="A Gold partner", tier=gold)
+
+    with transaction.atomic():
+        gold.retired = True
+        gold.save()
+        tier_rules_record(tier=gold)
+
+    change = wait_for(
+        lambda: TierChange.objects.filter(organization=organization).first(),
+        message=f"the re-evaluation after the retirement (log:\n{celery_worker.log()})",
+    )
+    assert (change.from_tier, change.to_tier, change.reason) == (gold, registered, "Tier Gold retired")
+    organization.refresh_from_db()
+    assert organization.tier == registered
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_approved_application_gets_its_first_tier_on_the_worker(client, celery_worker, wait_for):
+    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    tier_rules_record(tier=registered)
+    application = application_submit(
+        company_name="Initech Systems",
+        website="https://initech.example",
+        partner_type=PartnerTypeFactory(),
+        region=RegionFactory(),
+        country="US",
+        contact_name="Bill Lumbergh",
+        contact_email="bill@initech.example",
+        expected_annual_revenue=Decimal("90000"),
+    )
+    ops = UserFactory()
+    ops.groups.add(Group.objects.get(name="Channel ops"))
+    client.force_login(ops)
+
+    response = client.post(f"/admin/programs/applications/{application.pk}/review/", {"approve": "1"})
+
+    assert response.status_code == 302
+    organization = PartnerOrganization.objects.get(email_domain="initech.example")
+    change = wait_for(
+        lambda: TierChange.objects.filter(organization=organization).first(),
+        message=f"the first tier evaluation of the new partner (log:\n{celery_worker.log()})",
+    )
+    assert (change.from_tier, change.to_tier, change.reason) == (None, registered, "Application approved")
+    organization.refresh_from_db()
+    assert organization.tier == registered

@@ -277,6 +277,7 @@ class Command(BaseCommand):
             tiers[rank], _ = Tier.objects.get_or_create(
                 rank=rank,
                 locale=locale,
+                retired=False,
                 defaults={
                     "name": name,
                     "colour": colour,
