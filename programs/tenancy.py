@@ -50,12 +50,17 @@ def partner_context(user) -> PartnerContext | None:
     """The user's active membership in an organization allowed on the portal."""
     if not getattr(user, "is_authenticated", False):
         return None
+    # Remembered on the user object, which lives for one request (like
+    # Django's permission cache): views, menus and search ask several times.
+    if hasattr(user, "_partner_context_cache"):
+        return user._partner_context_cache
     membership = (
         Membership.objects.select_related("user", "organization", "organization__tier", "organization__partner_type")
         .filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES)
         .first()
     )
-    return PartnerContext(membership) if membership else None
+    user._partner_context_cache = PartnerContext(membership) if membership else None
+    return user._partner_context_cache
 
 
 def scoped(queryset: QuerySet, user, *, organization_field: str = "organization", action: str = "view") -> QuerySet:

@@ -64,6 +64,9 @@ class PortalDocument(Document):
     #: the current version's file, for a download straight from the results
     download_url = Keyword(index=False)
     language = Keyword()
+    #: the languages this object also exists in (live translations), so a
+    #: reader's search falls back to the source only where no translation exists
+    translations = Keyword()
     title = Text(analyzer="standard", index_prefixes={}, fields={"raw": Keyword(ignore_above=256)})
     summary = Text(analyzer="standard")
     body = Text(analyzer="standard")

@@ -139,6 +139,10 @@ class SearchQueryLog(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # One row per search: nothing links to or from it, so Wagtail's reference
+    # index would only add a transaction to every query.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("search query")
         indexes = [models.Index(fields=["results", "-created_at"], name="search_query_zero_idx")]

@@ -32,7 +32,7 @@ def build_pages(object_ids) -> dict[str, dict]:
     by_type: dict[int, list[int]] = {}
     for pk, content_type_id in content_types:
         by_type.setdefault(content_type_id, []).append(pk)
-    context: dict = {}
+    context: dict = {"translations": _live_translations(ids)}
     documents = {}
     site_root_paths = Site.get_site_root_paths()
     for content_type_id, pks in by_type.items():
@@ -45,6 +45,17 @@ def build_pages(object_ids) -> dict[str, dict]:
             page._wagtail_cached_site_root_paths = site_root_paths
             documents[str(page.pk)] = _page_document(page, context)
     return documents
+
+
+def _live_translations(page_ids: list[int]) -> dict:
+    """translation key -> languages of its live pages, for a batch."""
+    keys = Page.objects.filter(pk__in=page_ids).values("translation_key")
+    translations: dict = {}
+    for key, language in Page.objects.filter(translation_key__in=keys, live=True).values_list(
+        "translation_key", "locale__language_code"
+    ):
+        translations.setdefault(key, set()).add(language)
+    return translations
 
 
 def _page_document(specific, context: dict) -> dict:
@@ -60,6 +71,7 @@ def _page_document(specific, context: dict) -> dict:
     return {
         "url": page.url or "",
         "language": language,
+        "translations": sorted(context["translations"].get(page.translation_key, set()) - {language}),
         "title": page.title,
         "summary": summary,
         "body": body,
@@ -97,6 +109,15 @@ def page_changed(sender=None, instance=None, **kwargs):
     page = instance if instance is not None else kwargs.get("page")
     if page is not None and page.pk:
         index_enqueue(kind=PAGE_KIND.name, object_id=page.pk)
+        _translations_changed(page)
+
+
+def _translations_changed(page) -> None:
+    """A page's translations list it among their languages: they change too."""
+    from .services import index_enqueue_many
+
+    siblings = Page.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk)
+    index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(siblings.values_list("pk", flat=True)))
 
 
 def subtree_changed(sender=None, instance=None, **kwargs):
@@ -122,3 +143,4 @@ def page_deleted(sender=None, instance=None, **kwargs):
         from .services import index_enqueue
 
         index_enqueue(kind=PAGE_KIND.name, object_id=instance.pk, operation="delete")
+        _translations_changed(instance)

@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 from elasticsearch import ApiError, NotFoundError, TransportError
 from elasticsearch.dsl import MultiSearch, Q
@@ -24,6 +25,8 @@ FACETS = {"type": "asset_type", "product_line": "product_lines", "language": "la
 #: "updated within" facet: key -> date math
 UPDATED_WITHIN = {"7d": "now-7d/d", "30d": "now-30d/d", "365d": "now-365d/d"}
 TOTAL_HITS_CAP = 1000
+#: the language translations are made from; readers fall back to it
+SOURCE_LANGUAGE = settings.LANGUAGE_CODE.split("-")[0]
 PER_PAGE = 20
 
 
@@ -35,6 +38,8 @@ class SearchHit:
     object_id: str
     snippet: str = ""
     language: str = ""
+    #: a source-language document shown because no translation exists (marked)
+    in_other_language: bool = False
     asset_type: str = ""
     version_label: str = ""
     updated_at: object = None
@@ -79,9 +84,12 @@ def _text_query(query: str, language: str):
     # Each field analyses the query its own way: plain words, the reader's
     # language stemmed, and English (the source language every translation
     # falls back to).
-    fields = ["title^4", f"localized.{language}.title^4", "summary^2", "body", f"localized.{language}.body^1.5"]
-    if language != "en":
-        fields += ["localized.en.title^2", "localized.en.body"]
+    # The body is matched in its language's analysis only: a reader sees
+    # documents in their language or the source language (see
+    # _language_clause), so the plain body field would only double the work.
+    fields = ["title^4", f"localized.{language}.title^4", "summary^2", f"localized.{language}.body^1.5"]
+    if language != SOURCE_LANGUAGE:
+        fields += [f"localized.{SOURCE_LANGUAGE}.title^2", f"localized.{SOURCE_LANGUAGE}.body"]
     should = [
         Q("multi_match", query=query, fields=fields),
         # Typo tolerance on the short fields only: fuzzy expansion over every
@@ -105,13 +113,25 @@ def _text_query(query: str, language: str):
     return Q("bool", should=should, minimum_should_match=1)
 
 
+def _language_clause(language: str, filters: dict):
+    """Documents in the reader's language, plus source-language documents that
+    have no translation into it; or exactly the language picked in the facet."""
+    if filters.get("language"):
+        return Q("term", language=filters["language"])
+    if language == SOURCE_LANGUAGE:
+        return Q("term", language=language)
+    fallback = Q("bool", filter=[Q("term", language=SOURCE_LANGUAGE)], must_not=[Q("term", translations=language)])
+    return Q("bool", should=[Q("term", language=language), fallback], minimum_should_match=1)
+
+
 def _base_search(user, filters: dict):
+    """Audience and facet filters, except language (see _language_clause)."""
     search = PortalDocument.search(using=engine.get_client(), index=alias_name()).exclude("term", deleted=True)
     clauses = audience_filter(user)
     for clause in clauses or []:
         search = search.filter(clause)
     for facet, value in filters.items():
-        if facet in FACETS and value:
+        if facet in FACETS and facet != "language" and value:
             search = search.filter("term", **{FACETS[facet]: value})
     if filters.get("updated") in UPDATED_WITHIN:
         search = search.filter("range", updated_at={"gte": UPDATED_WITHIN[filters["updated"]]})
@@ -126,6 +146,7 @@ def portal_search(
     filters = filters or {}
     query = " ".join(query.split())[:200]
     page = max(page, 1)
+    language = language if language in LANGUAGE_ANALYSIS else SOURCE_LANGUAGE
     if not engine.is_enabled():
         return _database_search(user=user, query=query, page=page, notice="")
     try:
@@ -139,8 +160,11 @@ def portal_search(
 
 def _engine_search(*, user, query, filters, sort, page, language) -> SearchResults:
     ranking = SearchSettings.load()
-    search = _base_search(user, filters)
+    unfiltered_by_language = _base_search(user, filters)
+    language_clause = _language_clause(language, filters)
+    search = unfiltered_by_language.filter(language_clause)
     if query:
+        unfiltered_by_language = unfiltered_by_language.query(_text_query(query, language))
         scored = Q(
             "bool",
             must=[_text_query(query, language)],
@@ -162,10 +186,15 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
     # non-competitive hits in the ranked query; they go in their own size-0
     # request of the same msearch, which the shard request cache can answer
     # for repeated queries until the index changes.
-    facets = search.extra(size=0, track_total_hits=False).params(request_cache=True)
+    # The language facet counts every language (so another one is one tap
+    # away); the others count what the reader's language choice lets through.
+    facets = unfiltered_by_language.extra(size=0, track_total_hits=False).params(request_cache=True)
+    facets.aggs.bucket("language", "terms", field=FACETS["language"], size=20)
+    in_language = facets.aggs.bucket("in_language", "filter", filter=language_clause)
     for facet, field_name in FACETS.items():
-        facets.aggs.bucket(facet, "terms", field=field_name, size=20)
-    facets.aggs.bucket(
+        if facet != "language":
+            in_language.bucket(facet, "terms", field=field_name, size=20)
+    in_language.bucket(
         "updated",
         "date_range",
         field="updated_at",
@@ -192,10 +221,13 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
     results = SearchResults(query=query, page=page, engine="elasticsearch")
     results.total = response.hits.total.value
     results.total_is_lower_bound = response.hits.total.relation == "gte"
-    results.hits = [_hit(document) for document in response]
+    results.hits = [_hit(document, language) for document in response]
+    aggregations = facet_response.aggregations
     results.facets = {
         name: [
-            (bucket.key, bucket.doc_count) for bucket in facet_response.aggregations[name].buckets if bucket.doc_count
+            (bucket.key, bucket.doc_count)
+            for bucket in (aggregations[name] if name == "language" else aggregations.in_language[name]).buckets
+            if bucket.doc_count
         ]
         for name in (*FACETS, "updated")
     }
@@ -206,12 +238,14 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
     if query and not results.total:
         # Only a query without results pays for the spelling suggestion.
         spelling = {"field": "body", "suggest_mode": "popular", "min_word_length": 3}
-        suggest = _base_search(user, filters).suggest("spelling", query, term=spelling).extra(size=0)
+        suggest = (
+            _base_search(user, filters).filter(language_clause).suggest("spelling", query, term=spelling).extra(size=0)
+        )
         results.suggestion = _suggestion(query, suggest.execute())
     return results
 
 
-def _hit(document) -> SearchHit:
+def _hit(document, language: str) -> SearchHit:
     highlight = getattr(document.meta, "highlight", None)
     snippet = ""
     if highlight:
@@ -227,6 +261,7 @@ def _hit(document) -> SearchHit:
         object_id=document.object_id,
         snippet=snippet,
         language=getattr(document, "language", ""),
+        in_other_language=getattr(document, "language", language) != language,
         asset_type=getattr(document, "asset_type", "") or "",
         version_label=getattr(document, "version_label", "") or "",
         updated_at=getattr(document, "updated_at", None),
@@ -288,13 +323,18 @@ def _database_search(*, user, query: str, page: int, notice: str) -> SearchResul
     return results
 
 
-def autocomplete(*, user, prefix: str, size: int = 8) -> list[dict]:
-    """Titles starting with what the user typed, limited to what they may see."""
+def autocomplete(*, user, prefix: str, size: int = 8, language: str = SOURCE_LANGUAGE) -> list[dict]:
+    """Titles starting with what the user typed, limited to what they may see
+    in their language (or the source language where no translation exists)."""
     prefix = " ".join(prefix.split())[:100]
     if len(prefix) < 2 or not engine.is_enabled():
         return []
-    search = _base_search(user, {}).query(
-        Q("multi_match", query=prefix, type="bool_prefix", operator="and", fields=["title", "title._index_prefix"])
+    search = (
+        _base_search(user, {})
+        .filter(_language_clause(language, {}))
+        .query(
+            Q("multi_match", query=prefix, type="bool_prefix", operator="and", fields=["title", "title._index_prefix"])
+        )
     )
     search = search.source(["title", "url", "kind"]).extra(size=size, track_total_hits=False)
     try:

@@ -1,5 +1,6 @@
 from dataclasses import asdict
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -13,13 +14,17 @@ from . import selectors, services
 FILTER_PARAMETERS = ("type", "product_line", "language", "updated")
 
 
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
 def _run_search(request) -> selectors.SearchResults:
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
     query = request.GET.get("q", "")
-    language = (get_language() or "en").split("-")[0]
+    language = _language()
     results = selectors.portal_search(
         user=request.user,
         query=query,
@@ -66,4 +71,5 @@ def search_api(request):
 @login_required
 @require_GET
 def autocomplete_api(request):
-    return JsonResponse({"suggestions": selectors.autocomplete(user=request.user, prefix=request.GET.get("q", ""))})
+    suggestions = selectors.autocomplete(user=request.user, prefix=request.GET.get("q", ""), language=_language())
+    return JsonResponse({"suggestions": suggestions})

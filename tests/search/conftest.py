@@ -21,12 +21,15 @@ def indexed(search_indexes, monkeypatch):
 
     def index(doc_id: str, *, title: str, body: str = "", audience: dict | None = None, age_days: int = 0, **extra):
         when = timezone.now() - dt.timedelta(days=age_days)
+        language = extra.pop("language", "en")
         sources[doc_id] = {
             "title": title,
             "summary": "",
             "body": body,
+            # as search.pages builds it: the text analysed for its own language
+            "localized": {language: {"title": title, "body": body}},
             "url": f"/docs/{doc_id}/",
-            "language": extra.pop("language", "en"),
+            "language": language,
             "effective_at": when,
             "updated_at": when,
             **audience_fields(audience),

@@ -1,0 +1,106 @@
+"""A reader searches in their language and falls back to the source language
+(English) only where no translation exists; the fallback is marked."""
+
+import pytest
+from django.test import Client
+from wagtail.models import Locale
+
+from content.models import LibraryPage
+from search.selectors import autocomplete, portal_search
+from search.services import outbox_drain
+from tests.factories import OrganizationFactory, PartnerUserFactory
+from tests.factories.content import publish_asset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def french():
+    return Locale.objects.get_or_create(language_code="fr")[0]
+
+
+@pytest.fixture
+def library(home_page, search_indexes):
+    from tests.factories.content import publish_page
+
+    return publish_page(home_page, LibraryPage, title="Library")
+
+
+@pytest.fixture
+def partner():
+    return PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"])
+
+
+def translate(page, locale, title):
+    """A published translation of ``page`` (parents copied as needed)."""
+    translation = page.copy_for_translation(locale, copy_parents=True, alias=False)
+    translation.title = title
+    translation.summary = f"{title}."
+    translation.save_revision().publish()
+    return type(translation).objects.get(pk=translation.pk)
+
+
+def search(user, query, reader_language, **filters):
+    outbox_drain(refresh=True)
+    return portal_search(user=user, query=query, language=reader_language, filters=filters)
+
+
+def test_a_french_reader_gets_the_translation_and_english_only_where_none_exists(library, partner, french):
+    translated = publish_asset(library, "Zephyr price list")
+    untranslated = publish_asset(library, "Zephyr battle card")
+    french_price_list = translate(translated, french, "Tarifs Zephyr")
+
+    french_hits = search(partner, "zephyr", "fr").hits
+
+    assert [(hit.object_id, hit.in_other_language) for hit in french_hits] == [
+        (str(french_price_list.pk), False),
+        (str(untranslated.pk), True),
+    ]
+    english_hits = search(partner, "zephyr", "en").hits
+    assert {hit.object_id for hit in english_hits} == {str(translated.pk), str(untranslated.pk)}
+    assert not any(hit.in_other_language for hit in english_hits)
+
+
+def test_the_fallback_returns_when_the_translation_is_unpublished(library, partner, french):
+    source = publish_asset(library, "Quokka data sheet")
+    translation = translate(source, french, "Fiche technique Quokka")
+    assert [hit.object_id for hit in search(partner, "quokka", "fr").hits] == [str(translation.pk)]
+
+    translation.unpublish()
+
+    [hit] = search(partner, "quokka", "fr").hits
+    assert (hit.object_id, hit.in_other_language) == (str(source.pk), True)
+
+
+def test_the_language_facet_counts_every_language_and_switches_to_one(library, partner, french):
+    source = publish_asset(library, "Wombat case study")
+    translate(source, french, "Étude de cas Wombat")
+
+    results = search(partner, "wombat", "fr")
+    assert dict(results.facets["language"]) == {"en": 1, "fr": 1}
+    assert [hit.title for hit in results.hits] == ["Étude de cas Wombat"]
+
+    english = search(partner, "wombat", "fr", language="en")
+    assert [(hit.title, hit.in_other_language) for hit in english.hits] == [("Wombat case study", True)]
+
+
+def test_autocomplete_offers_the_readers_language(library, partner, french):
+    source = publish_asset(library, "Narwhal pricing")
+    translate(source, french, "Narwhal tarifs")
+    outbox_drain(refresh=True)
+
+    assert [s["title"] for s in autocomplete(user=partner, prefix="narwh", language="fr")] == ["Narwhal tarifs"]
+    assert [s["title"] for s in autocomplete(user=partner, prefix="narwh", language="en")] == ["Narwhal pricing"]
+
+
+def test_the_search_page_marks_english_fallbacks(library, partner, french):
+    publish_asset(library, "Platypus battle card")
+    outbox_drain(refresh=True)
+    client = Client()
+    client.force_login(partner)
+
+    response = client.get("/fr/search/", {"q": "platypus"})
+
+    assert response.status_code == 200
+    assert "Platypus battle card" in response.content.decode()
+    assert 'class="badge language" lang="en"' in response.content.decode()
