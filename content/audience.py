@@ -85,11 +85,17 @@ def effective_audience(page, *, own: Audience | None = None, rules: dict | None 
     return audience.narrowed_by(own) if own is not None else audience
 
 
-def audience_rules_by_path() -> dict[str, dict]:
-    """Every page's own audience by tree path (for building many search documents)."""
+def audience_rules_by_path(page_paths=None) -> dict[str, dict]:
+    """Pages' own audiences by tree path, for building many search documents:
+    those of ``page_paths`` and their ancestors (every rule when None)."""
     from .models import PageAudienceRule
 
-    return dict(PageAudienceRule.objects.values_list("page__path", "audience"))
+    rules = PageAudienceRule.objects.all()
+    if page_paths is not None:
+        step = Page.steplen
+        ancestors = {path[:end] for path in page_paths for end in range(step, len(path) + 1, step)}
+        rules = rules.filter(page__path__in=ancestors)
+    return dict(rules.values_list("page__path", "audience"))
 
 
 def audience_rule_sync(page) -> None:

@@ -126,11 +126,12 @@ class AudienceMixin(models.Model):
         )
 
     def search_audience(self, context: dict | None = None) -> Audience:
-        """``context`` is shared while many documents are built (rules loaded once)."""
+        """``context`` is shared while a batch of documents is built: the rules
+        above the batch's pages (``context["page_paths"]``) are loaded once."""
         if context is None:
             return effective_audience(self)
         if "audience_rules" not in context:
-            context["audience_rules"] = audience_rules_by_path()
+            context["audience_rules"] = audience_rules_by_path(context.get("page_paths"))
         return effective_audience(self, rules=context["audience_rules"])
 
     def serve(self, request, *args, **kwargs):

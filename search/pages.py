@@ -28,11 +28,13 @@ def build_pages(object_ids) -> dict[str, dict]:
     per page type: a page class may widen its query with ``search_queryset``
     and shares ``context`` (e.g. audience rules loaded once) across the batch."""
     ids = [int(object_id) for object_id in object_ids]
-    content_types = Page.objects.filter(pk__in=ids, live=True, depth__gt=1).values_list("pk", "content_type_id")
+    live = Page.objects.filter(pk__in=ids, live=True, depth__gt=1).values_list("pk", "content_type_id", "path")
     by_type: dict[int, list[int]] = {}
-    for pk, content_type_id in content_types:
+    paths = []
+    for pk, content_type_id, path in live:
         by_type.setdefault(content_type_id, []).append(pk)
-    context: dict = {"translations": _live_translations(ids)}
+        paths.append(path)
+    context: dict = {"translations": _live_translations(ids), "page_paths": paths}
     documents = {}
     site_root_paths = Site.get_site_root_paths()
     for content_type_id, pks in by_type.items():
