@@ -164,10 +164,11 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
     language_clause = _language_clause(language, filters)
     search = unfiltered_by_language.filter(language_clause)
     if query:
-        unfiltered_by_language = unfiltered_by_language.query(_text_query(query, language))
+        text_query = _text_query(query, language)
+        unfiltered_by_language = unfiltered_by_language.query(text_query)
         scored = Q(
             "bool",
-            must=[_text_query(query, language)],
+            must=[text_query],
             should=[
                 Q(
                     "distance_feature",
