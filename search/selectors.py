@@ -238,12 +238,38 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
     if query and not results.total:
         # Only a query without results pays for the spelling suggestion.
-        spelling = {"field": "body", "suggest_mode": "popular", "min_word_length": 3}
-        suggest = (
-            _base_search(user, filters).filter(language_clause).suggest("spelling", query, term=spelling).extra(size=0)
-        )
-        results.suggestion = _suggestion(query, suggest.execute())
+        results.suggestion = _suggestion(query, _base_search(user, filters).filter(language_clause))
     return results
+
+
+def _suggestion(query: str, visible) -> str:
+    """A corrected query that finds something the reader may open. The
+    candidates come from every document's words, so each is counted under the
+    reader's own filters before it is offered (collating in the engine needs
+    the mustache module, which a core-only node does not have)."""
+    phrase = {
+        "field": "body",
+        "size": 5,
+        "max_errors": 2,
+        # any visible correction beats a query that found nothing
+        "confidence": 0.0,
+        "direct_generator": [{"field": "body", "suggest_mode": "always", "min_word_length": 3}],
+    }
+    response = visible.suggest("spelling", query, phrase=phrase).extra(size=0).execute()
+    suggest = getattr(response, "suggest", None)
+    candidates = [option.text for option in suggest.spelling[0].options] if suggest and suggest.spelling else []
+    candidates = [text for text in candidates if text.lower() != query.lower()]
+    if not candidates:
+        return ""
+    counts = MultiSearch(using=engine.get_client(), index=alias_name())
+    for text in candidates:
+        counts = counts.add(
+            visible.query("match", body={"query": text, "operator": "and"}).extra(size=0, track_total_hits=1)
+        )
+    for text, found in zip(candidates, counts.execute(), strict=True):
+        if found.hits.total.value:
+            return text
+    return ""
 
 
 def _hit(document, language: str) -> SearchHit:
@@ -275,22 +301,6 @@ def _as_date(value) -> date:
     if isinstance(value, str):  # a date-only value comes back as text
         return date.fromisoformat(value[:10])
     return value.date() if hasattr(value, "date") else value
-
-
-def _suggestion(query: str, response) -> str:
-    words = query.split()
-    corrected = list(words)
-    suggest = getattr(response, "suggest", None)
-    if not suggest:
-        return ""
-    for entry in suggest.spelling:
-        if entry.options:
-            original = entry.text
-            for index, word in enumerate(words):
-                if word.lower() == original:
-                    corrected[index] = entry.options[0].text
-    suggestion = " ".join(corrected)
-    return suggestion if suggestion.lower() != query.lower() else ""
 
 
 def _best_bets(user, query: str) -> list[SearchHit]:

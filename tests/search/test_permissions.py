@@ -120,3 +120,14 @@ def test_anonymous_users_are_sent_to_log_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_did_you_mean_never_offers_a_word_only_hidden_documents_contain(indexed, ladder):
+    gold = ladder["gold"].translation_key
+    indexed("gold-only", title="Gold rebate grid", body="Zanzibar accelerator rebates", audience={"tiers": [gold]})
+    indexed("everyone", title="Partner basics", body="Zanzibar basics for everyone", audience=None)
+    silver_partner, gold_partner = partner(ladder["silver"], ["sales"]), partner(ladder["gold"], ["sales"])
+
+    assert portal_search(user=gold_partner, query="acelerator").suggestion == "accelerator"
+    assert portal_search(user=silver_partner, query="acelerator").suggestion == ""
+    assert portal_search(user=silver_partner, query="zanzibr").suggestion == "zanzibar"
