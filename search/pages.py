@@ -36,17 +36,23 @@ def build_pages(object_ids) -> dict[str, dict]:
         paths.append(path)
     context: dict = {"translations": _live_translations(ids), "page_paths": paths}
     documents = {}
-    site_root_paths = Site.get_site_root_paths()
     for content_type_id, pks in by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
         queryset = model.objects.filter(pk__in=pks).select_related("locale")
         if hasattr(model, "search_queryset"):
             queryset = model.search_queryset(queryset)
-        for page in queryset:
-            # Wagtail caches the sites on the object it is given; one lookup per batch, not per page.
-            page._wagtail_cached_site_root_paths = site_root_paths
+        for page in with_site_root_paths(list(queryset)):
             documents[str(page.pk)] = _page_document(page, context)
     return documents
+
+
+def with_site_root_paths(pages: list) -> list:
+    """``pages``, each told the sites once (Wagtail caches them on the object
+    it is given), so their URLs cost one lookup per batch instead of per page."""
+    site_root_paths = Site.get_site_root_paths()
+    for page in pages:
+        page._wagtail_cached_site_root_paths = site_root_paths
+    return pages
 
 
 def _live_translations(page_ids: list[int]) -> dict:

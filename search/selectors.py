@@ -15,7 +15,7 @@ from . import engine
 from .audience import audience_allows, audience_fields, audience_filter
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
 from .models import BestBet, SearchSettings, SynonymSet, normalize_query
-from .pages import page_audience
+from .pages import page_audience, with_site_root_paths
 from .services import alias_name
 
 logger = logging.getLogger(__name__)
@@ -304,17 +304,20 @@ def _as_date(value) -> date:
 
 
 def _best_bets(user, query: str) -> list[SearchHit]:
-    bets = []
-    for bet in BestBet.objects.filter(query=normalize_query(query)).select_related("page"):
-        page = bet.page
-        if not page.live or not _page_visible(user, page):
-            continue
-        bets.append(SearchHit(title=page.title, url=page.url or "", kind="page", object_id=str(page.pk), promoted=True))
-    return bets
+    bets = BestBet.objects.filter(query=normalize_query(query), page__live=True).select_related("page")
+    pages = _visible_pages(user, [bet.page.specific for bet in bets])
+    return [SearchHit(title=p.title, url=p.url or "", kind="page", object_id=str(p.pk), promoted=True) for p in pages]
 
 
-def _page_visible(user, page) -> bool:
-    return audience_allows(user, audience_fields(page_audience(page)))
+def _visible_pages(user, pages: list) -> list:
+    """The specific pages of ``pages`` that ``user`` may open, with the
+    audience rules above them loaded once."""
+    context = {"page_paths": [page.path for page in pages]}
+    return [page for page in pages if audience_allows(user, audience_fields(page_audience(page, context)))]
+
+
+#: the fallback ranks this many database matches, then filters them by audience
+DATABASE_MATCHES_CAP = 200
 
 
 def _database_search(*, user, query: str, page: int, notice: str) -> SearchResults:
@@ -323,13 +326,14 @@ def _database_search(*, user, query: str, page: int, notice: str) -> SearchResul
     results = SearchResults(query=query, page=page, engine="database", notice=notice)
     if not query:
         return results
-    matches = Page.objects.live().filter(depth__gt=1).specific().search(query)[:TOTAL_HITS_CAP]
-    visible = [page_ for page_ in matches if _page_visible(user, page_)]
+    matches = Page.objects.live().filter(depth__gt=1).specific().search(query)[:DATABASE_MATCHES_CAP]
+    visible = _visible_pages(user, list(matches))
     results.total = len(visible)
+    results.total_is_lower_bound = len(matches) == DATABASE_MATCHES_CAP
     start = (page - 1) * PER_PAGE
     results.hits = [
         SearchHit(title=p.title, url=p.url or "", kind="page", object_id=str(p.pk), updated_at=p.last_published_at)
-        for p in visible[start : start + PER_PAGE]
+        for p in with_site_root_paths(visible[start : start + PER_PAGE])
     ]
     return results
 

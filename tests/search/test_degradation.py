@@ -87,3 +87,23 @@ def test_without_a_search_engine_the_portal_searches_the_database(client, settin
     assert payload["engine"] == "database"
     assert payload["notice"] == ""
     assert [hit["title"] for hit in payload["hits"]] == ["Embedded default guide"]
+
+
+def test_the_database_fallback_shows_only_pages_the_partner_may_open(client, settings, home_page):
+    from tests.factories import TierFactory
+    from tests.factories.content import publish_page
+
+    settings.ELASTICSEARCH_URL = None
+    silver, gold = TierFactory(name="Silver"), TierFactory(name="Gold")
+    publish_page(home_page, SectionPage, title="Quasar onboarding")
+    gold_section = publish_page(home_page, SectionPage, title="Quasar gold desk", audience_tiers=[gold])
+    publish_page(gold_section, SectionPage, title="Quasar gold rebates")
+    silver_user = PartnerUserFactory(organization=OrganizationFactory(tier=silver), roles=["sales"])
+    gold_user = PartnerUserFactory(organization=OrganizationFactory(tier=gold), roles=["sales"])
+
+    def titles(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return {hit["title"] for hit in client.get("/search/api/", {"q": "quasar"}).json()["hits"]}
+
+    assert titles(silver_user) == {"Quasar onboarding"}
+    assert titles(gold_user) == {"Quasar onboarding", "Quasar gold desk", "Quasar gold rebates"}
