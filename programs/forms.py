@@ -86,3 +86,11 @@ class ColleagueInviteForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class APITokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=255,
+        help_text=_("What will use it, e.g. “Salesforce sync”."),
+    )

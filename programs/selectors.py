@@ -3,12 +3,13 @@
 from dataclasses import replace
 
 from wagtail import hooks
+from wagtail.models import APIToken
 
 from .audience import Reader
-from .models import OrganizationStatus
+from .models import Membership, OrganizationStatus, PartnerRole
 from .services.onboarding import onboarding_checklist
 from .services.tiers import TierProgress, tier_progress
-from .tenancy import PartnerContext
+from .tenancy import PartnerContext, scoped
 
 
 def dashboard_panels(partner: PartnerContext) -> dict:
@@ -37,3 +38,12 @@ def tier_unlocks(*, partner: PartnerContext, progress: TierProgress) -> list[dic
         if pages:
             unlocks.append({"tier": tier, "pages": pages})
     return unlocks
+
+
+def partner_api_tokens(partner: PartnerContext):
+    """Active API tokens the partner user manages: their own; an owner's also
+    those of every colleague in the organization."""
+    tokens = APIToken.objects.filter(revoked_at__isnull=True).select_related("user").order_by("-created")
+    if partner.has_role(PartnerRole.OWNER):
+        return tokens.filter(user__in=scoped(Membership.objects.all(), partner.user).values("user"))
+    return tokens.filter(user=partner.user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, onboarding, profile, team, tiers
+from .views import api_tokens, dashboard, onboarding, profile, team, tiers
 
 app_name = "programs"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("team/<int:membership_id>/deactivate/", team.member_deactivate, name="member_deactivate"),
     path("team/invitations/<int:invitation_id>/revoke/", team.invitation_revoke_view, name="invitation_revoke"),
     path("profile/", profile.organization_profile, name="organization_profile"),
+    path("api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", api_tokens.api_token_revoke_view, name="api_token_revoke"),
     path("agreement/", profile.agreement_accept, name="agreement_accept"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),
 ]

@@ -99,3 +99,14 @@ isolation_case("content:generation_status")(_victim_generation)
 @isolation_case("content:generation_file")
 def _victim_generation_file(organization):
     return {**_victim_generation(organization), "kind": "pdf"}
+
+
+@isolation_case("programs:api_token_revoke", "post")
+def _api_token_of(organization):
+    from wagtail.models import APIToken
+
+    from tests.factories import PartnerUserFactory
+
+    owner = PartnerUserFactory(organization=organization, roles=["owner"])
+    token, _plaintext = APIToken.create_token(user=owner, name="Victim CRM")
+    return {"token_id": token.pk}

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Invitation, Membership, PartnerRole
+from .api_tokens import api_tokens_revoke_all
 from .onboarding import first_action_record, invitation_create
 
 
@@ -27,6 +28,8 @@ def membership_deactivate(*, membership: Membership, actor) -> Membership:
             raise ValidationError(_("The organization must keep at least one active owner."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    # Their integrations stop with them.
+    api_tokens_revoke_all(user=membership.user, actor=actor)
     return membership
 
 
