@@ -210,6 +210,54 @@ class AnnouncementPage(AudienceMixin, Page):
         verbose_name = _("announcement")
 
 
+class CoursePage(AudienceMixin, Page):
+    """A training course partners start and complete in the portal (progress
+    is kept per person, for the organization's onboarding and enablement)."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(6000)]
+    )
+    body = StreamField(BODY_BLOCKS, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("duration_minutes"), FieldPanel("body")]
+    settings_panels = Page.settings_panels + AudienceMixin.audience_panels
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "content.SectionPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("course")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_enrollment
+
+        context = super().get_context(request, *args, **kwargs)
+        context["enrollment"] = course_enrollment(request.user, self)
+        return context
+
+
+class CourseEnrollment(models.Model):
+    """A partner user's progress in a course."""
+
+    organization = models.ForeignKey(
+        "programs.PartnerOrganization", on_delete=models.CASCADE, related_name="course_enrollments"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_enrollments")
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrollments")
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("course enrollment")
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="content_enrollment_user_course")]
+        indexes = [models.Index(fields=["organization", "started_at"], name="content_enrollment_org_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.course}"
+
+
 class AssetType(TranslatableMixin, models.Model):
     """Kinds of content assets (pitch deck, price list, …), edited by channel marketing."""
 

@@ -6,11 +6,19 @@ from django.utils import translation
 from wagtail.models import Locale, Page
 
 from programs.audience import Reader
-from programs.tenancy import partner_context
+from programs.tenancy import partner_context, scoped
 
 from .audience import audience_rules_by_path, effective_audience, reader_for, visible_pages
 from .filters import LibraryFilter
-from .models import AnnouncementPage, AssetPage, AssetVersion, CobrandGeneration, CobrandTemplatePage
+from .models import (
+    AnnouncementPage,
+    AssetPage,
+    AssetVersion,
+    CobrandGeneration,
+    CobrandTemplatePage,
+    CourseEnrollment,
+    CoursePage,
+)
 
 
 def menu_pages(request, root: Page):
@@ -111,3 +119,26 @@ def pages_restricted_to_tier(*, tier, reader: Reader | None = None) -> list[tupl
         if url:
             unlocked.append((shown.title, url))
     return unlocked
+
+
+def course_enrollment(user, course):
+    """The user's own progress in ``course`` (None until they start it)."""
+    return scoped(CourseEnrollment.objects.filter(course=course, user=user), user).first()
+
+
+def courses_for(request) -> list[tuple]:
+    """Live courses the reader may see in the current language, each with the
+    reader's enrollment: ``[(course, enrollment or None), ...]``."""
+    language_code = translation.get_language() or "en"
+    courses = visible_pages(
+        CoursePage.objects.live().filter(locale__language_code=language_code), reader_for(request)
+    ).order_by("title")
+    enrollments = {
+        enrollment.course_id: enrollment
+        for enrollment in scoped(CourseEnrollment.objects.filter(user=request.user), request.user)
+    }
+    return [(course, enrollments.get(course.pk)) for course in courses]
+
+
+def organization_has_started_a_course(organization) -> bool:
+    return CourseEnrollment.objects.filter(organization=organization).exists()

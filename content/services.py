@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from programs.services.onboarding import first_action_record
 from programs.tenancy import partner_context
 
 from . import placeholders
@@ -23,6 +24,8 @@ from .models import (
     AssetVersion,
     CobrandGeneration,
     CobrandTemplatePage,
+    CourseEnrollment,
+    CoursePage,
     GenerationStatus,
 )
 
@@ -239,3 +242,28 @@ def cobrand_render(*, generation_id) -> CobrandGeneration:
 def _progress(generation, status, progress, *, fields=()):
     generation.status, generation.progress = status, progress
     generation.save(update_fields=["status", "progress", *fields])
+
+
+@transaction.atomic
+def course_start(*, course: CoursePage, user) -> CourseEnrollment:
+    """The partner user starts ``course`` (starting again keeps the first start)."""
+    partner = partner_context(user)
+    if partner is None:
+        raise ValidationError(_("Only partner users take courses."))
+    enrollment, created = CourseEnrollment.objects.get_or_create(
+        user=user, course=course, defaults={"organization": partner.organization}
+    )
+    if created:
+        first_action_record(partner.organization)
+    return enrollment
+
+
+@transaction.atomic
+def course_complete(*, course: CoursePage, user) -> CourseEnrollment:
+    enrollment = CourseEnrollment.objects.select_for_update().filter(user=user, course=course).first()
+    if enrollment is None:
+        raise ValidationError(_("Start the course before marking it complete."))
+    if enrollment.completed_at is None:
+        enrollment.completed_at = timezone.now()
+        enrollment.save(update_fields=["completed_at"])
+    return enrollment

@@ -1,14 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from programs.tenancy import partner_required
+
 from . import selectors, services
 from .audience import reader_for, visible_pages
-from .models import AssetPage, AssetVersion, CobrandTemplatePage, GenerationStatus
+from .models import AssetPage, AssetVersion, CobrandTemplatePage, CoursePage, GenerationStatus
 
 GENERATION_FILES = {"pdf": "application/pdf", "png": "image/png"}
 
@@ -85,3 +88,24 @@ def _generation_state(generation) -> dict:
     if generation.status == GenerationStatus.FAILED:
         state["error"] = _("The file could not be created. Channel marketing has been told; please try again later.")
     return state
+
+
+@partner_required()
+@require_GET
+def courses(request):
+    return render(request, "content/course_list.html", {"courses": selectors.courses_for(request)})
+
+
+@require_POST
+@partner_required()
+def course_progress(request, page_id: int, step: str):
+    """Start a course, or mark it complete (``step`` "start" or "complete")."""
+    course = get_object_or_404(visible_pages(CoursePage.objects.live(), reader_for(request)), pk=page_id)
+    record = {"start": services.course_start, "complete": services.course_complete}.get(step)
+    if record is None:
+        raise Http404
+    try:
+        record(course=course, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(course.url)

@@ -1,5 +1,6 @@
 """Content in the Wagtail admin: asset types, the stale assets report, the
-co-branding log, and no direct document URLs for versioned asset files."""
+co-branding log, training progress, and no direct document URLs for versioned
+asset files."""
 
 from django.http import Http404
 from django.urls import path, reverse
@@ -13,10 +14,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.audience import Reader
-from programs.wagtail_hooks import PortfolioPermissionPolicy
+from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
 from .components import LatestContentPanel
-from .models import AssetType, AssetVersion, CobrandGeneration
+from .models import AssetType, AssetVersion, CobrandGeneration, CourseEnrollment
 from .selectors import pages_restricted_to_tier
 from .services import stale_assets
 
@@ -48,8 +49,28 @@ class CobrandGenerationViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
+register_permission_policy(
+    CourseEnrollment, PortfolioPermissionPolicy(CourseEnrollment, "organization", read_only=True)
+)
+
+
+class CourseEnrollmentViewSet(PortfolioViewSet):
+    """Who started and completed which course: read-only, CAMs see their portfolio."""
+
+    model = CourseEnrollment
+    icon = "group"
+    menu_label = _("Training progress")
+    list_display = ["course", "organization", "user", "started_at", "completed_at"]
+    # no organization filter: its choices would name organizations outside a CAM's portfolio
+    list_filter = ["course", "started_at", "completed_at"]
+    list_export = ["course", "organization", "user", "started_at", "completed_at"]
+    ordering = ["-started_at"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
 class ContentGroup(SnippetViewSetGroup):
-    items = (AssetTypeViewSet, CobrandGenerationViewSet)
+    items = (AssetTypeViewSet, CobrandGenerationViewSet, CourseEnrollmentViewSet)
     menu_icon = "folder-open-inverse"
     menu_label = _("Content")
     menu_name = "content"

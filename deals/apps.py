@@ -5,11 +5,11 @@ class DealsConfig(AppConfig):
     name = "deals"
 
     def ready(self):
-        from programs.metrics import register_deal_activity_source, register_deal_metrics_source
+        from programs.metrics import DEAL_REGISTERED, register_activity_source, register_deal_metrics_source
 
         from .selectors import organization_has_deals, won_deal_figures
 
         # Tier evaluation counts won deals, and the onboarding checklist sees
         # the first registration, without programs importing deals.
         register_deal_metrics_source(won_deal_figures)
-        register_deal_activity_source(organization_has_deals)
+        register_activity_source(DEAL_REGISTERED, organization_has_deals)

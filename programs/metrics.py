@@ -3,7 +3,8 @@
 Deal figures come from the deals app, which depends on programs; so programs
 asks whoever registered a deal metrics source (deals registers one in its
 AppConfig.ready) rather than importing deals. The onboarding checklist's
-"first deal registered" step asks registered deal activity sources the same way.
+"first deal registered" and "first course started"
+steps ask registered activity sources the same way.
 """
 
 import calendar
@@ -72,19 +73,23 @@ def register_deal_metrics_source(source: DealMetricsSource) -> None:
         _deal_sources.append(source)
 
 
-DealActivitySource = Callable[[PartnerOrganization], bool]
-_deal_activity_sources: list[DealActivitySource] = []
+#: onboarding activities other apps report on (programs imports neither)
+DEAL_REGISTERED = "deal_registered"
+COURSE_STARTED = "course_started"
+ActivitySource = Callable[[PartnerOrganization], bool]
+_activity_sources: dict[str, list[ActivitySource]] = {}
 
 
-def register_deal_activity_source(source: DealActivitySource) -> None:
-    """``source(organization)`` tells whether the organization has registered any deal."""
-    if source not in _deal_activity_sources:
-        _deal_activity_sources.append(source)
+def register_activity_source(activity: str, source: ActivitySource) -> None:
+    """``source(organization)`` tells whether the organization did ``activity``
+    (deals reports DEAL_REGISTERED, content COURSE_STARTED)."""
+    sources = _activity_sources.setdefault(activity, [])
+    if source not in sources:
+        sources.append(source)
 
 
-def organization_has_registered_deal(organization: PartnerOrganization) -> bool:
-    """Whether any registered source knows of a deal the organization registered."""
-    return any(source(organization) for source in _deal_activity_sources)
+def organization_has_activity(organization: PartnerOrganization, activity: str) -> bool:
+    return any(source(organization) for source in _activity_sources.get(activity, []))
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -26,6 +26,8 @@ EXEMPT: dict[str, str] = {
     "content:asset_download": "a vendor-published asset; audience rules decide (tests/content/test_assets.py)",
     "content:version_download": "an asset's history; audience rules decide (tests/content/test_assets.py)",
     "content:cobrand_generate": "a vendor-published template; audience rules decide (tests/content/test_cobranding.py)",
+    "content:course_progress": "a vendor-published course; audience rules decide, progress is the caller's own "
+    "(tests/content/test_courses.py)",
 }
 
 #: URL prefixes outside the partner-facing surface.

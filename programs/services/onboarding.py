@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..metrics import current_agreement, organization_has_registered_deal
+from ..metrics import COURSE_STARTED, DEAL_REGISTERED, current_agreement, organization_has_activity
 from ..models import (
     AgreementAcceptance,
     ApplicationStatus,
@@ -286,6 +286,12 @@ def onboarding_checklist(*, organization: PartnerOrganization) -> list[dict]:
             "key": "first_deal",
             "label": _("Register your first deal"),
             "url": reverse("deals:new"),
-            "done": organization_has_registered_deal(organization),
+            "done": organization_has_activity(organization, DEAL_REGISTERED),
+        },
+        {
+            "key": "first_course",
+            "label": _("Start your first course"),
+            "url": reverse("content:courses"),
+            "done": organization_has_activity(organization, COURSE_STARTED),
         },
     ]

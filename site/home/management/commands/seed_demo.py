@@ -22,6 +22,7 @@ from content.models import (
     AssetType,
     CobrandField,
     CobrandTemplatePage,
+    CoursePage,
     FormField,
     FormPage,
     LibraryPage,
@@ -196,6 +197,14 @@ class Command(BaseCommand):
             home.add_child(instance=platinum)
             platinum.audience_tiers.set([tiers[4]])
             platinum.save_revision().publish()
+        if not CoursePage.objects.filter(title="Storage essentials").exists():
+            course = CoursePage(
+                title="Storage essentials",
+                intro="<p>The product line in 30 minutes: editions, sizing and the questions customers ask.</p>",
+                duration_minutes=30,
+            )
+            home.add_child(instance=course)
+            course.save_revision().publish()
         library = home.get_children().type(LibraryPage).first()
         if library is None:
             library = LibraryPage(title="Content library", slug="library", show_in_menus=True)
