@@ -403,7 +403,15 @@ def lead_convert(*, lead: Lead, actor, expected_close_date: datetime.date, **dea
         if existing is not None:
             return existing
     _require_status(lead, (LeadStatus.ACCEPTED,), _("Accept the lead before registering it as a deal."))
-    fields = {**lead_deal_initial(lead), **{k: v for k, v in deal_fields.items() if v not in (None, "", [])}}
+    # What neither the lead nor the caller gives is left for deal_register to refuse, field by field.
+    fields = {
+        "contact_name": "",
+        "estimated_value": None,
+        "currency": "",
+        "product_lines": [],
+        **lead_deal_initial(lead),
+        **{k: v for k, v in deal_fields.items() if v not in (None, "", [])},
+    }
     fields.pop("idempotency_key", None)
     deal = deal_register(
         organization=lead.organization,
