@@ -231,7 +231,8 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_deal(self, lead) -> int | None:
-        return DealRegistration.objects.filter(source_lead=lead).values_list("pk", flat=True).first()
+        deal = getattr(lead, "deal", None)  # reverse one-to-one, selected with the lead
+        return deal.pk if deal is not None else None
 
 
 class LeadCreateSerializer(serializers.Serializer):
@@ -306,7 +307,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise PermissionDenied(_("Only sales people and owners handle leads."))
 
     def get_queryset(self):
-        return selectors.lead_list(user=self.request.user).prefetch_related("product_lines")
+        return selectors.lead_list(user=self.request.user).select_related("deal").prefetch_related("product_lines")
 
     def get_object(self, action: str = "view"):
         try:

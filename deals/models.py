@@ -1,4 +1,5 @@
-"""Deal registrations, their audit trail, protection claims and routing rules.
+"""Deal registrations, their audit trail, protection claims and routing rules;
+vendor leads, their offers, audit trail, campaigns and distribution rules.
 
 Rows are written by ``deals.services`` only: every status change or edit
 records a ``DealEvent`` in the same transaction.

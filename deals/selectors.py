@@ -31,14 +31,15 @@ def deal_timeline(*, deal: DealRegistration) -> QuerySet[DealEvent]:
 
 def lead_list(*, user) -> QuerySet[Lead]:
     """The leads ``user`` may see (a partner: those currently with their
-    organization), open offers first, then most recent."""
+    organization), most recent first."""
     return scoped(Lead.objects.select_related("campaign"), user).order_by("-created_at", "-pk")
 
 
 def lead_get(*, user, pk: int, action: str = "view") -> Lead:
     """One lead the user may see, else 404 (also another tenant's id, and a
     lead that has moved on to another organization)."""
-    return get_scoped_or_404(Lead.objects.select_related("campaign", "organization"), user, action=action, pk=pk)
+    leads = Lead.objects.select_related("campaign", "organization", "deal")
+    return get_scoped_or_404(leads, user, action=action, pk=pk)
 
 
 def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:

@@ -238,3 +238,35 @@ def test_bad_input_is_refused_with_a_field_error_and_nothing_stored(fields, fiel
 
     assert field in refused.value.message_dict
     assert not Lead.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_distributions_share_the_round_robin_fairly():
+    import threading
+
+    from django.db import connections
+
+    organizations = [OrganizationFactory() for _ in range(3)]
+    rule()
+    threads_count = 9
+    barrier = threading.Barrier(threads_count)
+    errors: list[BaseException] = []
+
+    def create(number):
+        try:
+            barrier.wait(timeout=30)
+            new_lead(company_name=f"Simultaneous {number}")
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    counts = [Lead.objects.filter(organization=organization).count() for organization in organizations]
+    assert counts == [3, 3, 3]
