@@ -319,13 +319,17 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request):
         if partner_context(request.user) is not None or not request.user.has_perm("deals.add_lead"):
             raise PermissionDenied(_("This token may not create leads."))
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise APIValidationError({"Idempotency-Key": _("The Idempotency-Key header has at most 64 characters.")})
         payload = LeadCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        repeated = bool(key) and Lead.objects.filter(idempotency_key=key).exists()
         try:
-            lead = lead_services.lead_create(created_by=request.user, **payload.validated_data)
+            lead = lead_services.lead_create(created_by=request.user, idempotency_key=key, **payload.validated_data)
         except ValidationError as error:
             raise _validation_error(error) from error
-        return Response(LeadSerializer(lead).data, status=status.HTTP_201_CREATED)
+        return Response(LeadSerializer(lead).data, status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
 
     def _answer(self, act):
         lead = self.get_object(action="change")

@@ -633,6 +633,8 @@ class Lead(models.Model):
     offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
     respond_by = models.DateTimeField(_("answer due by"), null=True, blank=True)
     decline_reason = models.TextField(_("last decline reason"), blank=True)
+    #: Sent by integrations (the API's Idempotency-Key header) so a retried create stores one lead.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -652,6 +654,9 @@ class Lead(models.Model):
             models.CheckConstraint(
                 condition=models.Q(estimated_value__isnull=True) | models.Q(estimated_value__gt=0),
                 name="lead_value_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], condition=~models.Q(idempotency_key=""), name="lead_idempotency_key"
             ),
         ]
 

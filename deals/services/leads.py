@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -199,10 +199,24 @@ def _store(lead: Lead, product_lines, *, distribute: bool) -> Lead:
 
 
 @transaction.atomic
-def lead_create(*, created_by, product_lines=(), distribute: bool = True, **fields) -> Lead:
+def lead_create(*, created_by, product_lines=(), distribute: bool = True, idempotency_key: str = "", **fields) -> Lead:
     """Store a lead (fields as ``lead_build``) and offer it to a partner by the
-    distribution rules. Raises ``ValidationError`` (nothing stored) on bad input."""
-    return _store(lead_build(created_by=created_by, **fields), list(product_lines), distribute=distribute)
+    distribution rules. Raises ``ValidationError`` (nothing stored) on bad input.
+    A second create with the same ``idempotency_key`` returns the first lead."""
+    if idempotency_key:
+        existing = Lead.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    lead = lead_build(created_by=created_by, **fields)
+    lead.idempotency_key = idempotency_key
+    if idempotency_key:
+        try:
+            with transaction.atomic():
+                lead.save()
+        except IntegrityError:
+            # A retry raced us: the other request stored it first.
+            return Lead.objects.get(idempotency_key=idempotency_key)
+    return _store(lead, list(product_lines), distribute=distribute)
 
 
 @transaction.atomic

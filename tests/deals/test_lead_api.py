@@ -170,3 +170,16 @@ def test_another_organizations_lead_is_not_found_through_the_api(partner):
     assert client.get(f"{LEADS}{foreign.pk}/").status_code == 404
     assert client.post(f"{LEADS}{foreign.pk}/accept/").status_code == 404
     assert Lead.objects.get(pk=foreign.pk).status == LeadStatus.OFFERED
+
+
+def test_a_retried_create_with_the_same_idempotency_key_stores_one_lead(integration):
+    LeadDistributionRule.objects.create(name="All")
+    OrganizationFactory()
+    client = api_client(integration)
+    body = {"company_name": "Globex", "country": "DE"}
+
+    first = client.post(LEADS, body, content_type="application/json", headers={"Idempotency-Key": "web-42"})
+    again = client.post(LEADS, body, content_type="application/json", headers={"Idempotency-Key": "web-42"})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and Lead.objects.count() == 1
