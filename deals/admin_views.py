@@ -169,10 +169,14 @@ class LeadIndexView(IndexView):
 
 
 class LeadAssignForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        label=_("Offer to"), queryset=PartnerOrganization.objects.filter(status__in=PORTAL_STATUSES)
-    )
+    organization = forms.ModelChoiceField(label=_("Offer to"), queryset=PartnerOrganization.objects.none())
     note = forms.CharField(label=_("Internal note"), required=False, max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A CAM offers leads within the portfolio only.
+        organizations = PartnerOrganization.objects.filter(status__in=PORTAL_STATUSES)
+        self.fields["organization"].queryset = scoped(organizations, user, organization_field="")
 
 
 class LeadImportForm(forms.Form):
@@ -225,7 +229,7 @@ class LeadAdminView(_LeadAdminMixin, View):
         lead = self.object
         return super().get_context_data(
             lead=lead,
-            form=form or LeadAssignForm(),
+            form=form or LeadAssignForm(user=self.request.user),
             product_lines=lead.product_lines.all(),
             offers=lead.offers.select_related("organization", "rule"),
             events=lead.events.select_related("actor", "organization"),
@@ -238,7 +242,7 @@ class LeadAdminView(_LeadAdminMixin, View):
         return self.render_to_response(self.get_context_data())
 
     def post(self, request, pk):
-        form = LeadAssignForm(request.POST)
+        form = LeadAssignForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 lead_services.lead_assign(

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deals.models import Lead, LeadDistributionRule, LeadEvent, LeadStatus
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
 from tests.factories.deals import offered_lead
 from tests.factories.programs import ProductLineFactory
 
@@ -118,3 +118,31 @@ def test_staff_without_lead_permissions_are_refused(client):
     assert client.get(f"{LEADS}{lead.pk}/").status_code in (302, 403)
     assert upload(client, HEADER + "Acme,US,,,,,\n").status_code in (302, 403)
     assert Lead.objects.count() == 1
+
+
+def test_a_cam_assigns_within_the_portfolio_only(client):
+    cam = UserFactory()
+    cam.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "change_lead", "view_lead"]))
+    mine, foreign = OrganizationFactory(channel_account_manager=cam), OrganizationFactory()
+    lead = offered_lead(mine)
+    client.force_login(cam)
+
+    response = client.post(f"{LEADS}{lead.pk}/", {"organization": foreign.pk})
+
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert Lead.objects.get(pk=lead.pk).organization == mine
+    assert client.get(f"{LEADS}{offered_lead(foreign).pk}/").status_code == 404
+
+
+def test_the_partner_is_emailed_about_a_new_offer(mailoutbox):
+    from deals.services.leads import lead_notify_offer
+
+    organization = OrganizationFactory()
+    seller = PartnerUserFactory(organization=organization, roles=["sales"])
+    PartnerUserFactory(organization=organization, roles=["finance"])
+    lead = offered_lead(organization, company_name="Wonka Industries")
+
+    lead_notify_offer(lead=lead, organization=organization)
+
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [seller.email]
+    assert "Wonka Industries" in mailoutbox[0].subject
