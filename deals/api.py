@@ -34,6 +34,8 @@ class DealSerializer(serializers.ModelSerializer):
     product_lines = serializers.SerializerMethodField()
     estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
     final_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead = serializers.PrimaryKeyRelatedField(source="source_lead", read_only=True)
 
     class Meta:
         model = DealRegistration
@@ -62,6 +64,8 @@ class DealSerializer(serializers.ModelSerializer):
             "protected_until",
             "final_amount",
             "closed_on",
+            "campaign",
+            "lead",
         ]
         read_only_fields = fields
 
@@ -133,7 +137,11 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = DealFilter
 
     def get_queryset(self):
-        return selectors.deal_list(user=self.request.user).prefetch_related("lines__product_line")
+        return (
+            selectors.deal_list(user=self.request.user)
+            .select_related("campaign")
+            .prefetch_related("lines__product_line")
+        )
 
     def get_object(self):
         try:

@@ -90,6 +90,7 @@ def test_accept_decline_and_convert_through_the_api(partner):
     )
     assert converted.status_code == 201, converted.content
     deal = DealRegistration.objects.get(pk=converted.json()["id"])
+    assert converted.json()["campaign"] == "trade-show" and converted.json()["lead"] == lead.pk
     assert deal.campaign == campaign and deal.organization == organization
     assert client.get(f"{LEADS}{lead.pk}/").json()["deal"] == deal.pk
 
