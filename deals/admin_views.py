@@ -10,10 +10,13 @@ from django.views.generic import View
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from programs.tenancy import get_scoped_or_404, scoped
+from programs.models import PartnerOrganization
+from programs.tenancy import PORTAL_STATUSES, get_scoped_or_404, scoped
 
 from . import services
-from .models import DealRegistration, ExtensionStatus
+from .lead_import import MAX_BYTES, parse_leads_csv
+from .models import Campaign, DealRegistration, ExtensionStatus, Lead, LeadStatus
+from .services import leads as lead_services
 
 
 class DealReviewIndexView(IndexView):
@@ -151,3 +154,150 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
                 messages.success(request, _("Details saved for %(company)s.") % {"company": changes["company_name"]})
                 return redirect(request.path)
         return self.render_to_response(self.get_context_data(details_form=details_form))
+
+
+# Leads ----------------------------------------------------------------------
+
+
+class LeadIndexView(IndexView):
+    """Every lead (CAMs: those with their portfolio); the add button imports a CSV file."""
+
+    add_item_label = _("Import leads from CSV")
+
+    def get_base_queryset(self):
+        return scoped(super().get_base_queryset(), self.request.user).select_related("organization", "campaign")
+
+
+class LeadAssignForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Offer to"), queryset=PartnerOrganization.objects.none())
+    note = forms.CharField(label=_("Internal note"), required=False, max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A CAM offers leads within the portfolio only.
+        organizations = PartnerOrganization.objects.filter(status__in=PORTAL_STATUSES)
+        self.fields["organization"].queryset = scoped(organizations, user, organization_field="")
+
+
+class LeadImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, up to 2 MB, one lead per line. Columns: company_name and country (required), domain, "
+            "contact_name, contact_email, contact_phone, product_lines (codes separated by ;), estimated_value, "
+            "currency, notes, campaign (code)."
+        ),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.filter(is_active=True),
+        required=False,
+        help_text=_("For rows without a campaign column value."),
+    )
+
+
+class _LeadAdminMixin(WagtailAdminTemplateMixin):
+    header_icon = "user"
+    index_url_name = None
+    permission_policy = None
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": Lead._meta.verbose_name_plural.capitalize()},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class LeadAdminView(_LeadAdminMixin, View):
+    """One lead: details, offers, the full audit trail and assignment by hand."""
+
+    template_name = "deals/admin/lead.html"
+
+    def dispatch(self, request, pk):
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        self.object = get_scoped_or_404(
+            Lead.objects.select_related("organization", "campaign", "distribution_rule"), request.user, pk=pk
+        )
+        return super().dispatch(request, pk)
+
+    def get_page_title(self):
+        return str(self.object.company_name)
+
+    def get_context_data(self, form=None, **kwargs):
+        lead = self.object
+        return super().get_context_data(
+            lead=lead,
+            form=form or LeadAssignForm(user=self.request.user),
+            product_lines=lead.product_lines.all(),
+            offers=lead.offers.select_related("organization", "rule"),
+            events=lead.events.select_related("actor", "organization"),
+            deal=DealRegistration.objects.filter(source_lead=lead).first(),
+            assignable=lead.status not in (LeadStatus.ACCEPTED, LeadStatus.CONVERTED),
+            **kwargs,
+        )
+
+    def get(self, request, pk):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, pk):
+        form = LeadAssignForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                lead_services.lead_assign(
+                    lead=self.object,
+                    organization=form.cleaned_data["organization"],
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(company)s offered to %(organization)s.")
+                    % {"company": self.object.company_name, "organization": form.cleaned_data["organization"]},
+                )
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class LeadImportView(_LeadAdminMixin, View):
+    """Upload a CSV file of leads: all rows are stored and distributed, or
+    none when any row is wrong (each problem listed with its line)."""
+
+    template_name = "deals/admin/lead_import.html"
+
+    def dispatch(self, request):
+        if not self.permission_policy.user_has_permission(request.user, "add"):
+            raise PermissionDenied
+        return super().dispatch(request)
+
+    def get_page_title(self):
+        return str(_("Import leads from CSV"))
+
+    def get(self, request):
+        return self.render_to_response(self.get_context_data(form=LeadImportForm()))
+
+    def post(self, request):
+        form = LeadImportForm(request.POST, request.FILES)
+        problems = []
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_BYTES:
+                problems = [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}]
+            else:
+                parsed = parse_leads_csv(upload.read(), campaign=form.cleaned_data["campaign"], created_by=request.user)
+                problems = parsed.errors
+                if not problems:
+                    leads = lead_services.leads_create_many(leads=parsed.leads)
+                    offered = sum(1 for lead in leads if lead.organization_id)
+                    messages.success(
+                        request,
+                        _("%(count)s leads imported; %(offered)s offered to partners, the others wait for you.")
+                        % {"count": len(leads), "offered": offered},
+                    )
+                    return redirect(self.index_url_name)
+        return self.render_to_response(self.get_context_data(form=form, problems=problems), status=400)

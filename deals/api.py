@@ -1,4 +1,4 @@
-"""REST API for CRM sync: list, create and update deal registrations.
+"""REST API for CRM sync: list, create and update deal registrations and leads.
 
 Partners see their organization's registrations (the same scoping layer as
 the portal pages); vendor integration users with the view-all permission see
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -23,8 +24,9 @@ from programs.models import PartnerOrganization
 from programs.tenancy import partner_context
 
 from . import selectors, services
-from .models import DealRegistration, DealStage, DealStatus
-from .views import REGISTER_ROLES
+from .models import Campaign, DealRegistration, DealStage, DealStatus, Lead, LeadSource, LeadStatus
+from .services import leads as lead_services
+from .views import LEAD_ROLES, REGISTER_ROLES
 
 
 class DealSerializer(serializers.ModelSerializer):
@@ -32,6 +34,8 @@ class DealSerializer(serializers.ModelSerializer):
     product_lines = serializers.SerializerMethodField()
     estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
     final_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead = serializers.PrimaryKeyRelatedField(source="source_lead", read_only=True)
 
     class Meta:
         model = DealRegistration
@@ -60,6 +64,8 @@ class DealSerializer(serializers.ModelSerializer):
             "protected_until",
             "final_amount",
             "closed_on",
+            "campaign",
+            "lead",
         ]
         read_only_fields = fields
 
@@ -131,7 +137,11 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = DealFilter
 
     def get_queryset(self):
-        return selectors.deal_list(user=self.request.user).prefetch_related("lines__product_line")
+        return (
+            selectors.deal_list(user=self.request.user)
+            .select_related("campaign")
+            .prefetch_related("lines__product_line")
+        )
 
     def get_object(self):
         try:
@@ -195,5 +205,178 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return organization
 
 
+class LeadSerializer(serializers.ModelSerializer):
+    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    product_lines = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    deal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "organization",
+            "campaign",
+            "source",
+            "company_name",
+            "domain",
+            "country",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "product_lines",
+            "estimated_value",
+            "currency",
+            "notes",
+            "status",
+            "offered_at",
+            "respond_by",
+            "created_at",
+            "updated_at",
+            "deal",
+        ]
+        read_only_fields = fields
+
+    def get_deal(self, lead) -> int | None:
+        deal = getattr(lead, "deal", None)  # reverse one-to-one, selected with the lead
+        return deal.pk if deal is not None else None
+
+
+class LeadCreateSerializer(serializers.Serializer):
+    """A lead from a vendor system (web form, marketing automation); distributed at once."""
+
+    company_name = serializers.CharField(max_length=200)
+    domain = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, min_length=2)
+    contact_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    product_lines = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    estimated_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    campaign = serializers.SlugRelatedField(
+        slug_field="code", queryset=Campaign.objects.all(), required=False, allow_null=True, default=None
+    )
+    source = serializers.ChoiceField(choices=LeadSource.choices, default=LeadSource.API)
+
+    validate_product_lines = DealCreateSerializer.validate_product_lines
+
+
+class LeadDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class LeadConvertSerializer(serializers.Serializer):
+    """What the lead does not say; anything else given overrides the lead."""
+
+    expected_close_date = serializers.DateField()
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    currency = serializers.CharField(max_length=3, min_length=3, required=False)
+    product_lines = serializers.ListField(child=serializers.CharField(), required=False)
+    contact_name = serializers.CharField(max_length=120, required=False)
+    stage = serializers.ChoiceField(choices=DealStage.choices, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+    validate_product_lines = DealCreateSerializer.validate_product_lines
+
+
+class LeadFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices)
+    country = django_filters.CharFilter(lookup_expr="iexact")
+    campaign = django_filters.CharFilter(field_name="campaign__code")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    created_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    organization = django_filters.NumberFilter(field_name="organization_id")
+
+    class Meta:
+        model = Lead
+        fields = ["status", "country", "campaign", "updated_since", "created_since", "organization"]
+
+
+class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Leads: partners (sales, owners) see and answer those offered to their
+    organization; vendor integration users create leads and see all."""
+
+    authentication_classes = [APITokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    serializer_class = LeadSerializer
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LeadFilter
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        partner = partner_context(request.user)
+        if partner is not None and not partner.has_role(*LEAD_ROLES):
+            raise PermissionDenied(_("Only sales people and owners handle leads."))
+
+    def get_queryset(self):
+        return selectors.lead_list(user=self.request.user).select_related("deal").prefetch_related("product_lines")
+
+    def get_object(self, action: str = "view"):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError as error:
+            raise NotFound from error
+        return selectors.lead_get(user=self.request.user, pk=pk, action=action)
+
+    def create(self, request):
+        if partner_context(request.user) is not None or not request.user.has_perm("deals.add_lead"):
+            raise PermissionDenied(_("This token may not create leads."))
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise APIValidationError({"Idempotency-Key": _("The Idempotency-Key header has at most 64 characters.")})
+        payload = LeadCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        repeated = bool(key) and Lead.objects.filter(idempotency_key=key).exists()
+        try:
+            lead = lead_services.lead_create(created_by=request.user, idempotency_key=key, **payload.validated_data)
+        except ValidationError as error:
+            raise _validation_error(error) from error
+        return Response(LeadSerializer(lead).data, status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
+
+    def _answer(self, act):
+        lead = self.get_object(action="change")
+        if partner_context(self.request.user) is None:
+            raise PermissionDenied(_("Only the partner the lead is offered to answers it."))
+        try:
+            result = act(lead)
+        except ValidationError as error:
+            raise _validation_error(error) from error
+        return result
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        lead = self._answer(lambda lead: lead_services.lead_accept(lead=lead, actor=request.user))
+        return Response(LeadSerializer(lead).data)
+
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        self.get_object(action="change")  # another tenant's id: 404 before any 400
+        payload = LeadDeclineSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        lead = self._answer(
+            lambda lead: lead_services.lead_decline(
+                lead=lead, actor=request.user, reason=payload.validated_data["reason"]
+            )
+        )
+        return Response(LeadSerializer(lead).data)
+
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        self.get_object(action="change")  # another tenant's id: 404 before any 400
+        payload = LeadConvertSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        deal = self._answer(
+            lambda lead: lead_services.lead_convert(lead=lead, actor=request.user, **payload.validated_data)
+        )
+        return Response(DealSerializer(deal).data, status=status.HTTP_201_CREATED)
+
+
 router = SimpleRouter()
 router.register("deals", DealViewSet, basename="deal")
+router.register("leads", LeadViewSet, basename="lead")

@@ -1,4 +1,5 @@
-"""Deal registrations, their audit trail, protection claims and routing rules.
+"""Deal registrations, their audit trail, protection claims and routing rules;
+vendor leads, their offers, audit trail, campaigns and distribution rules.
 
 Rows are written by ``deals.services`` only: every status change or edit
 records a ``DealEvent`` in the same transaction.
@@ -146,6 +147,26 @@ class DealRegistration(models.Model):
         _("final amount"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     closed_on = models.DateField(_("close date"), null=True, blank=True)
+
+    source_lead = models.OneToOneField(
+        "Lead",
+        verbose_name=_("converted from lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deal",
+        editable=False,
+    )
+    campaign = models.ForeignKey(
+        "Campaign",
+        verbose_name=_("source campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deal_registrations",
+        editable=False,
+        help_text=_("Kept from the lead the registration was converted from, for attribution."),
+    )
 
     class Meta:
         verbose_name = _("deal registration")
@@ -319,6 +340,12 @@ class DealProgramSettings(BaseGenericSetting):
     extension_days = models.PositiveSmallIntegerField(
         _("extension (days)"), default=30, validators=[MinValueValidator(1)]
     )
+    lead_sla_hours = models.PositiveSmallIntegerField(
+        _("lead response time (hours)"),
+        default=48,
+        validators=[MinValueValidator(1)],
+        help_text=_("A partner who neither accepts nor declines an offered lead within this time loses it."),
+    )
 
     class Meta:
         verbose_name = _("deal registration settings")
@@ -488,7 +515,8 @@ class WebhookDelivery(models.Model):
         "programs.PartnerOrganization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
     )
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey("DealEvent", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("DealEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    lead_event = models.ForeignKey("LeadEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     event_type = models.CharField(_("event"), max_length=40)
     payload = models.JSONField()
     status = models.CharField(
@@ -508,3 +536,316 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_type} → {self.endpoint}"
+
+
+# Leads ----------------------------------------------------------------------
+
+
+class Campaign(models.Model):
+    """A marketing campaign leads come from; deals converted from its leads
+    keep it for attribution."""
+
+    name = models.CharField(_("name"), max_length=160)
+    code = models.SlugField(_("code"), max_length=60, unique=True, help_text=_("Used in lead imports and the API."))
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("code"),
+        FieldPanel("description"),
+        MultiFieldPanel([FieldPanel("starts_on"), FieldPanel("ends_on")], heading=_("Dates")),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        verbose_name = _("campaign")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
+
+
+class LeadSource(models.TextChoices):
+    CAMPAIGN = "campaign", _("Campaign")
+    WEBSITE = "website", _("Website")
+    IMPORT = "import", _("CSV import")
+    API = "api", _("API")
+    MANUAL = "manual", _("Entered by hand")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New (not assigned)")
+    OFFERED = "offered", _("Offered to a partner")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Not answered in time")
+    CONVERTED = "converted", _("Converted to a deal")
+
+
+class Lead(models.Model):
+    """A vendor lead offered to one partner organization at a time.
+
+    ``organization`` is the organization the lead is currently offered to or
+    accepted by; a partner loses sight of a lead once it moves on. Rows are
+    written by ``deals.services.leads`` only, each change with a ``LeadEvent``.
+    """
+
+    organization = models.ForeignKey(
+        "programs.PartnerOrganization",
+        verbose_name=_("assigned organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=LeadSource.choices, default=LeadSource.CAMPAIGN)
+
+    company_name = models.CharField(_("company"), max_length=200)
+    domain = models.CharField(_("website or e-mail domain"), max_length=253, blank=True)
+    country = models.CharField(_("country (ISO code)"), max_length=2, validators=[validate_country])
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    product_lines = models.ManyToManyField(
+        "programs.ProductLine", blank=True, related_name="leads", verbose_name=_("product lines")
+    )
+    estimated_value = models.DecimalField(
+        _("estimated value"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[validate_currency])
+    notes = models.TextField(_("notes"), blank=True)
+
+    status = models.CharField(_("status"), max_length=10, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    distribution_rule = models.ForeignKey(
+        "LeadDistributionRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
+    respond_by = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    decline_reason = models.TextField(_("last decline reason"), blank=True)
+    #: Sent by integrations (the API's Idempotency-Key header) so a retried create stores one lead.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="lead_org_status_idx"),
+            models.Index(fields=["organization", "-created_at"], name="lead_org_recent_idx"),
+            models.Index(fields=["status", "respond_by"], name="lead_status_due_idx"),
+            models.Index(fields=["organization", "updated_at"], name="lead_org_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(estimated_value__isnull=True) | models.Q(estimated_value__gt=0),
+                name="lead_value_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], condition=~models.Q(idempotency_key=""), name="lead_idempotency_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.company_name
+
+    def clean(self):
+        super().clean()
+        if (self.estimated_value is None) != (not self.currency):
+            raise ValidationError({"currency": _("Give both the estimated value and its currency, or neither.")})
+
+    @property
+    def is_open_offer(self) -> bool:
+        return self.status == LeadStatus.OFFERED and self.respond_by is not None and self.respond_by > timezone.now()
+
+
+class LeadOfferOutcome(models.TextChoices):
+    PENDING = "pending", _("Awaiting an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Not answered in time")
+    WITHDRAWN = "withdrawn", _("Withdrawn by channel operations")
+
+
+class LeadOffer(models.Model):
+    """One offer of a lead to one organization; an organization that declined
+    or let an offer lapse is never offered the same lead again."""
+
+    organization = models.ForeignKey(
+        "programs.PartnerOrganization", on_delete=models.CASCADE, related_name="lead_offers"
+    )
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="offers")
+    rule = models.ForeignKey(
+        "LeadDistributionRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="offers"
+    )
+    offered_at = models.DateTimeField(default=timezone.now)
+    respond_by = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=LeadOfferOutcome.choices, default=LeadOfferOutcome.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("lead offer")
+        ordering = ["offered_at", "pk"]
+        indexes = [models.Index(fields=["organization", "offered_at"], name="lead_offer_org_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"], condition=models.Q(outcome="pending"), name="lead_one_pending_offer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.lead_id} → {self.organization_id}: {self.outcome}"
+
+
+class LeadEventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Not answered in time")
+    UNASSIGNED = "unassigned", _("No partner left to offer it to")
+    CONVERTED = "converted", _("Converted to a deal registration")
+
+
+class LeadEvent(models.Model):
+    """One entry of a lead's audit trail, with the organization it concerned."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    organization = models.ForeignKey(
+        "programs.PartnerOrganization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the system acted."),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("event"), max_length=12, choices=LeadEventKind.choices)
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("lead event")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["lead", "at"], name="lead_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.lead_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        names = sorted(set(self.before) | set(self.after))
+        return [(name, self.before.get(name), self.after.get(name)) for name in names]
+
+
+class DistributionAction(models.TextChoices):
+    ROUND_ROBIN = "round_robin", _("Round-robin among matching active organizations")
+    ORGANIZATION = "organization", _("Offer to a named organization")
+
+
+class LeadDistributionRule(ClusterableModel):
+    """One ordered rule deciding which partner a lead is offered to.
+
+    The first active rule whose lead conditions hold and that finds an
+    organization (never one that already declined or let the lead lapse)
+    wins. Without one the lead waits for channel ops to assign it by hand.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    sort_order = models.PositiveIntegerField(_("order"), default=0, db_index=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    countries = models.CharField(
+        _("lead country is one of"), max_length=300, blank=True, help_text=_("ISO codes, e.g. US, CA. Empty: any.")
+    )
+    product_lines = ParentalManyToManyField(
+        "programs.ProductLine", blank=True, related_name="+", verbose_name=_("lead names one of these product lines")
+    )
+    regions = ParentalManyToManyField(
+        "programs.Region", blank=True, related_name="+", verbose_name=_("partner region is one of")
+    )
+    partner_types = ParentalManyToManyField(
+        "programs.PartnerType", blank=True, related_name="+", verbose_name=_("partner type is one of")
+    )
+    tiers = ParentalManyToManyField(
+        "programs.Tier", blank=True, related_name="+", verbose_name=_("partner tier is one of")
+    )
+
+    action = models.CharField(
+        _("action"), max_length=12, choices=DistributionAction.choices, default=DistributionAction.ROUND_ROBIN
+    )
+    organization = models.ForeignKey(
+        "programs.PartnerOrganization",
+        verbose_name=_("named organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    #: The organization that received the rule's last round-robin offer.
+    last_organization_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    panels = [
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("is_active")], heading=_("Rule")),
+        MultiFieldPanel(
+            [
+                FieldPanel("countries"),
+                FieldPanel("product_lines"),
+                FieldPanel("regions"),
+                FieldPanel("partner_types"),
+                FieldPanel("tiers"),
+            ],
+            heading=_("Conditions"),
+        ),
+        MultiFieldPanel([FieldPanel("action"), FieldPanel("organization")], heading=_("Action")),
+    ]
+
+    sort_order_field = "sort_order"
+
+    class Meta:
+        verbose_name = _("lead distribution rule")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def country_codes(self) -> set[str]:
+        return {code.strip().upper() for code in self.countries.replace(";", ",").split(",") if code.strip()}
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        unknown = sorted(code for code in self.country_codes if code not in COUNTRIES)
+        if unknown:
+            errors["countries"] = _("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+        if self.action == DistributionAction.ORGANIZATION and not self.organization_id:
+            errors["organization"] = _("Choose the organization to offer the leads to.")
+        if errors:
+            raise ValidationError(errors)

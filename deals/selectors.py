@@ -9,7 +9,7 @@ from programs.metrics import DealFigures
 from programs.models import ProductLine
 from programs.tenancy import get_scoped_or_404, scoped
 
-from .models import DealEvent, DealRegistration, DealStatus
+from .models import DealEvent, DealRegistration, DealStatus, Lead, LeadEvent, LeadStatus
 
 
 def deal_list(*, user) -> QuerySet[DealRegistration]:
@@ -27,6 +27,29 @@ def deal_get(*, user, pk: int, action: str = "view") -> DealRegistration:
 def deal_timeline(*, deal: DealRegistration) -> QuerySet[DealEvent]:
     """The partner's view of the audit trail: what happened and the partner-safe note."""
     return deal.events.only("at", "kind", "partner_note", "deal_id").order_by("at", "pk")
+
+
+def lead_list(*, user) -> QuerySet[Lead]:
+    """The leads ``user`` may see (a partner: those currently with their
+    organization), most recent first."""
+    return scoped(Lead.objects.select_related("campaign"), user).order_by("-created_at", "-pk")
+
+
+def lead_get(*, user, pk: int, action: str = "view") -> Lead:
+    """One lead the user may see, else 404 (also another tenant's id, and a
+    lead that has moved on to another organization)."""
+    leads = Lead.objects.select_related("campaign", "organization", "deal")
+    return get_scoped_or_404(leads, user, action=action, pk=pk)
+
+
+def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:
+    """The partner's view of a lead's history: its own organization's part only."""
+    return lead.events.filter(organization_id=lead.organization_id).only("at", "kind", "lead_id").order_by("at", "pk")
+
+
+def lead_open_count(*, user) -> int:
+    """Leads waiting for the partner's answer (the dashboard and deal list link)."""
+    return lead_list(user=user).filter(status=LeadStatus.OFFERED).count()
 
 
 def product_line_choices() -> QuerySet[ProductLine]:

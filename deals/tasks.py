@@ -28,3 +28,35 @@ def deliver_webhook(self, delivery_id: int):
     delivery = webhook_deliver(delivery_id=delivery_id)
     if delivery.status == DeliveryStatus.PENDING:
         raise self.retry(countdown=retry_delay_seconds(delivery.attempts))
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def reassign_lead(lead_id: int):
+    """Offer a just-declined lead to the next organization."""
+    from .models import Lead
+    from .services.leads import lead_reassign
+
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is not None:
+        lead_reassign(lead=lead)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def reassign_due_leads():
+    """Periodic: move lapsed and declined leads on to the next organization."""
+    from .services.leads import leads_reassign_due
+
+    leads_reassign_due()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def notify_partner_of_lead_offer(lead_id: int, organization_id: int):
+    from programs.models import PartnerOrganization
+
+    from .models import Lead
+    from .services.leads import lead_notify_offer
+
+    lead = Lead.objects.filter(pk=lead_id).first()
+    organization = PartnerOrganization.objects.filter(pk=organization_id).first()
+    if lead is not None and organization is not None:
+        lead_notify_offer(lead=lead, organization=organization)

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/stage/", views.deal_stage, name="stage"),
     path("<int:pk>/extend/", views.deal_extend, name="extend"),
     path("<int:pk>/respond/", views.deal_respond, name="respond"),
+    path("leads/", views.lead_list, name="lead_list"),
+    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/accept/", views.lead_accept, name="lead_accept"),
+    path("leads/<int:pk>/decline/", views.lead_decline, name="lead_decline"),
+    path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
 ]

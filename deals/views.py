@@ -12,7 +12,9 @@ from programs.tenancy import partner_required
 
 from . import selectors, services
 from .forms import DealRegistrationForm, ReasonForm, StageForm, add_service_errors
-from .models import DealStatus, ExtensionStatus
+from .models import DealStatus, ExtensionStatus, LeadStatus
+from .services import leads as lead_services
+from .services.leads import LEAD_ROLES, lead_deal_initial
 
 REGISTER_ROLES = ("sales", "owner")
 
@@ -23,7 +25,13 @@ def deal_list(request):
     return render(
         request,
         "deals/deal_list.html",
-        {"page": page, "deals": page.object_list, "can_register": request.partner.has_role(*REGISTER_ROLES)},
+        {
+            "page": page,
+            "deals": page.object_list,
+            "can_register": request.partner.has_role(*REGISTER_ROLES),
+            "open_leads": selectors.lead_open_count(user=request.user) if request.partner.has_role(*LEAD_ROLES) else 0,
+            "can_see_leads": request.partner.has_role(*LEAD_ROLES),
+        },
     )
 
 
@@ -125,3 +133,88 @@ def deal_respond(request, pk):
         done=_("Thank you; the registration is back under review."),
         act=lambda deal, data: services.deal_provide_info(deal=deal, actor=request.user, answer=data["reason"]),
     )
+
+
+# Leads ----------------------------------------------------------------------
+
+
+@partner_required(*LEAD_ROLES)
+def lead_list(request):
+    page = Paginator(selectors.lead_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "deals/lead_list.html", {"page": page, "leads": page.object_list})
+
+
+def _lead_detail(request, lead, *, decline_form=None, convert_form=None, status=200):
+    if convert_form is None and lead.status == LeadStatus.ACCEPTED:
+        convert_form = DealRegistrationForm(
+            initial=lead_deal_initial(lead),
+            organization=request.partner.organization,
+            currency=lead.currency or ProgramSettings.load().program_currency,
+        )
+    return render(
+        request,
+        "deals/lead_detail.html",
+        {
+            "lead": lead,
+            "product_lines": lead.product_lines.all(),
+            "events": selectors.lead_timeline(lead=lead),
+            "can_answer": lead.is_open_offer,
+            "decline_form": decline_form or ReasonForm(),
+            "convert_form": convert_form,
+        },
+        status=status,
+    )
+
+
+@partner_required(*LEAD_ROLES)
+def lead_detail(request, pk):
+    return _lead_detail(request, selectors.lead_get(user=request.user, pk=pk))
+
+
+@require_POST
+@partner_required(*LEAD_ROLES)
+def lead_accept(request, pk):
+    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
+    try:
+        lead_services.lead_accept(lead=lead, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Lead accepted. Register it as a deal when you are ready."))
+    return redirect("deals:lead_detail", pk=lead.pk)
+
+
+@require_POST
+@partner_required(*LEAD_ROLES)
+def lead_decline(request, pk):
+    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            lead_services.lead_decline(lead=lead, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Lead declined; it will be offered to another partner."))
+            return redirect("deals:lead_list")
+    return _lead_detail(request, lead, decline_form=form, status=400)
+
+
+@require_POST
+@partner_required(*LEAD_ROLES)
+def lead_convert(request, pk):
+    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
+    form = DealRegistrationForm(
+        request.POST, request.FILES, organization=request.partner.organization, currency=lead.currency
+    )
+    if form.is_valid():
+        fields = dict(form.cleaned_data)
+        fields.pop("idempotency_key", None)
+        try:
+            deal = lead_services.lead_convert(lead=lead, actor=request.user, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("deals:detail", pk=deal.pk)
+    return _lead_detail(request, lead, convert_form=form, status=400)

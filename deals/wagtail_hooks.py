@@ -7,8 +7,17 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
-from .admin_views import DealReviewIndexView, DealReviewView
-from .models import DealRegistration, RoutingRule, WebhookDelivery, WebhookEndpoint
+from .admin_views import DealReviewIndexView, DealReviewView, LeadAdminView, LeadImportView, LeadIndexView
+from .models import (
+    Campaign,
+    DealRegistration,
+    Lead,
+    LeadDistributionRule,
+    LeadEvent,
+    RoutingRule,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 class DealReviewViewSet(ModelViewSet):
@@ -88,11 +97,93 @@ class WebhookDeliveryViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
+class LeadAdminViewSet(ModelViewSet):
+    """Vendor leads: filtered listing, a page per lead with its offers, audit
+    trail and assignment by hand, and the CSV import (the add button). Leads
+    change through those pages only (services), so there is no edit form."""
+
+    model = Lead
+    icon = "user"
+    menu_label = _("Leads")
+    url_prefix = "deals/leads"
+    index_view_class = LeadIndexView
+    list_display = ["company_name", "organization", "status", "country", "campaign", "respond_by", "created_at"]
+    list_filter = ["status", "campaign", "source", "organization"]
+    search_fields = ["company_name", "domain", "contact_email"]
+    ordering = ["-created_at"]
+    copy_view_enabled = False
+    add_to_reference_index = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        for name in ("delete_url_name", "history_url_name", "usage_url_name"):
+            view_kwargs[name] = None
+        return view_kwargs
+
+    def _view(self, view_class):
+        return view_class.as_view(permission_policy=self.permission_policy, index_url_name=self.get_url_name("index"))
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            # Named "add" and "edit" so the listing links to the import and to the lead's page.
+            path("import/", self._view(LeadImportView), name="add"),
+            path("<int:pk>/", self._view(LeadAdminView), name="edit"),
+        ]
+
+
+class CampaignViewSet(SnippetViewSet):
+    """Marketing campaigns leads come from; converted deals keep them for attribution."""
+
+    model = Campaign
+    icon = "pick"
+    menu_label = _("Campaigns")
+    list_display = ["name", "code", "starts_on", "ends_on", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+
+
+class LeadDistributionRuleViewSet(SnippetViewSet):
+    """Ordered rules: the first active rule that finds an organization offers the lead."""
+
+    model = LeadDistributionRule
+    icon = "resubmit"
+    menu_label = _("Lead distribution rules")
+    list_display = ["name", "action", "organization", "is_active"]
+    list_filter = ["action", "is_active"]
+
+
+register_permission_policy(LeadEvent, PortfolioPermissionPolicy(LeadEvent, "organization", read_only=True))
+
+
+class LeadEventViewSet(SnippetViewSet):
+    """Every lead state change with its actor, time and before/after: read-only."""
+
+    model = LeadEvent
+    icon = "history"
+    menu_label = _("Lead history")
+    list_display = ["lead", "kind", "organization", "actor", "from_status", "to_status", "at"]
+    list_filter = ["kind"]
+    ordering = ["-at"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
 class DealsViewSetGroup(ModelViewSetGroup):
     menu_label = _("Deals")
     menu_icon = "tasks"
     menu_order = 300
-    items = (DealReviewViewSet, RoutingRuleViewSet, WebhookEndpointViewSet, WebhookDeliveryViewSet)
+    items = (
+        DealReviewViewSet,
+        RoutingRuleViewSet,
+        LeadAdminViewSet,
+        CampaignViewSet,
+        LeadDistributionRuleViewSet,
+        LeadEventViewSet,
+        WebhookEndpointViewSet,
+        WebhookDeliveryViewSet,
+    )
 
 
 register_snippet(DealsViewSetGroup)

@@ -1,4 +1,4 @@
-"""Outbound webhooks on deal registration status changes, signed with HMAC.
+"""Outbound webhooks on deal registration and lead status changes, signed with HMAC.
 
 A delivery row is written in the same transaction as the status change and
 sent by a Celery task after commit; failures are retried with exponential
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import DealEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from .models import DealEvent, DeliveryStatus, LeadEvent, LeadEventKind, WebhookDelivery, WebhookEndpoint
 
 SIGNATURE_HEADER = "X-PRM-Signature"
 TIMEOUT_SECONDS = 10
@@ -67,6 +67,60 @@ def webhook_deliveries_enqueue(*, event: DealEvent) -> list[WebhookDelivery]:
             organization_id=deal.organization_id,
             endpoint=endpoint,
             event=event,
+            event_type=payload["event"],
+            payload=payload,
+        )
+        for endpoint in endpoints
+    ]
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+    return deliveries
+
+
+#: Lead events sent to webhooks (creation and unassignment stay internal).
+LEAD_WEBHOOK_KINDS = (
+    LeadEventKind.OFFERED,
+    LeadEventKind.ACCEPTED,
+    LeadEventKind.DECLINED,
+    LeadEventKind.LAPSED,
+    LeadEventKind.CONVERTED,
+)
+
+
+def lead_event_payload(event: LeadEvent) -> dict:
+    lead = event.lead
+    return {
+        "event": f"lead.{event.kind}",
+        "event_id": event.pk,
+        "occurred_at": event.at.isoformat(),
+        "lead": {
+            "id": lead.pk,
+            "organization": event.organization_id,
+            "company_name": lead.company_name,
+            "country": lead.country,
+            "status": lead.status,
+            "from_status": event.from_status,
+            "respond_by": lead.respond_by.isoformat() if lead.respond_by else None,
+            "campaign": lead.campaign.code if lead.campaign_id else None,
+        },
+    }
+
+
+def webhook_lead_deliveries_enqueue(*, event: LeadEvent) -> list[WebhookDelivery]:
+    """Queue a lead event for the organization it concerns and the vendor's endpoints."""
+    from .tasks import deliver_webhook
+
+    if event.kind not in LEAD_WEBHOOK_KINDS or not event.organization_id:
+        return []
+    endpoints = WebhookEndpoint.objects.filter(
+        Q(organization_id=event.organization_id) | Q(organization__isnull=True), is_active=True
+    )
+    payload = lead_event_payload(event)
+    deliveries = [
+        WebhookDelivery.objects.create(
+            organization_id=event.organization_id,
+            endpoint=endpoint,
+            lead_event=event,
             event_type=payload["event"],
             payload=payload,
         )

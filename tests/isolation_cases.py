@@ -57,6 +57,25 @@ isolation_case("deals:respond", "post")(_victim_deal)
 isolation_case("deals_api:deal-detail")(_victim_deal)
 
 
+def _victim_lead(organization):
+    from tests.factories.deals import offered_lead
+
+    return {"pk": offered_lead(organization).pk}
+
+
+for _name, _method in (
+    ("deals:lead_detail", "get"),
+    ("deals:lead_accept", "post"),
+    ("deals:lead_decline", "post"),
+    ("deals:lead_convert", "post"),
+    ("deals_api:lead-detail", "get"),
+    ("deals_api:lead-accept", "post"),
+    ("deals_api:lead-decline", "post"),
+    ("deals_api:lead-convert", "post"),
+):
+    isolation_case(_name, _method)(_victim_lead)
+
+
 @isolation_case("programs:member_deactivate", "post")
 def _member_of(organization):
     from tests.factories import PartnerUserFactory

@@ -42,3 +42,15 @@ def register_deal(organization, user=None, **overrides):
     from deals.services import deal_register
 
     return deal_register(organization=organization, submitted_by=user, **deal_fields(**overrides))
+
+
+def offered_lead(organization, **fields):
+    """A lead offered to ``organization`` by hand, as channel ops would."""
+    from deals.services.leads import lead_assign, lead_create
+
+    lead = lead_create(
+        created_by=None,
+        distribute=False,
+        **{"company_name": "Initech", "country": "US", "domain": "initech.example", **fields},
+    )
+    return lead_assign(lead=lead, organization=organization, actor=None)

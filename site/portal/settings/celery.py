@@ -54,6 +54,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.expire_deal_protections",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Offer declined leads and leads not answered within the SLA to the next partner.
+    "deals-reassign-leads": {
+        "task": "deals.tasks.reassign_due_leads",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Outbound webhooks: attempts before a delivery is marked failed, and the

@@ -30,7 +30,18 @@ from content.models import (
 )
 from content.rendering import render_pdf
 from deals.matching import claim_keys, normalize_company_name
-from deals.models import DealClaim, DealEvent, DealProductLine, DealRegistration, DealStatus
+from deals.models import (
+    Campaign,
+    DealClaim,
+    DealEvent,
+    DealProductLine,
+    DealRegistration,
+    DealStatus,
+    Lead,
+    LeadDistributionRule,
+    LeadSource,
+)
+from deals.services.leads import lead_create
 from home.models import HomePage, PortalBranding
 from programs.models import (
     Certification,
@@ -118,6 +129,14 @@ body { font-family: DejaVu Sans, sans-serif; }
 .band img { max-height: 14mm; vertical-align: middle; }
 h1 { color: {{ partner.colour }}; }"""
 BULK_BATCH = 2000
+# company, domain, country, estimated value (USD)
+DEMO_LEADS = [
+    ("Umbrella Logistics", "umbrella-logistics.example", "US", "18000"),
+    ("Soylent Foods", "soylent.example", "GB", "42000"),
+    ("Cyberdyne Robotics", "cyberdyne.example", "DE", "95000"),
+    ("Tyrell Biotech", "tyrell.example", "FR", "27500"),
+]
+
 # Words for synthetic end-customer names of seeded deal registrations.
 _DEAL_NAME_TEXT = (
     "Acme Apex Atlas Aurora Beacon Blue Bright Cascade Cedar Cobalt Crest Delta Eagle Echo Ember Falcon Forge "
@@ -157,6 +176,7 @@ class Command(BaseCommand):
             tiers = self.seed_program()
             self.seed_content(home, tiers)
             self.seed_named_partners(tiers)
+            self.seed_leads()
         self.seed_bulk_partners(partners, tiers)
         if deals < 0:
             raise CommandError("--deals must be zero or more.")
@@ -342,6 +362,32 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=user, defaults={"organization": organization, "roles": [role.value]}
                 )
+
+    def seed_leads(self) -> None:
+        """A campaign, a round-robin distribution rule and a few leads offered
+        to the demo partners (once)."""
+        if Lead.objects.exists():
+            return
+        campaign, _ = Campaign.objects.get_or_create(
+            code="spring-webinar", defaults={"name": "Spring storage webinar", "starts_on": timezone.localdate()}
+        )
+        if not LeadDistributionRule.objects.exists():
+            LeadDistributionRule.objects.create(name="Every active partner, in turn")
+        lines = list(ProductLine.objects.filter(locale=Locale.get_default()).order_by("pk")[:2])
+        for company, domain, country, value in DEMO_LEADS:
+            lead_create(
+                created_by=None,
+                source=LeadSource.CAMPAIGN,
+                campaign=campaign,
+                company_name=company,
+                domain=domain,
+                country=country,
+                contact_name="Demo Contact",
+                contact_email=f"it@{domain}",
+                estimated_value=Decimal(value),
+                currency="USD",
+                product_lines=lines[:1],
+            )
 
     def seed_bulk_partners(self, total: int, tiers: dict[int, Tier]) -> None:
         missing = total - PartnerOrganization.objects.count()

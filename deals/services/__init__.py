@@ -18,8 +18,8 @@ from programs.models import PartnerOrganization, PersonCertification
 from programs.services.onboarding import first_action_record
 from programs.services.tiers import tier_evaluation_request
 
-from .matching import ConflictMatch, claim_keys, find_conflicts, lock_keys, normalize_company_name, normalize_domain
-from .models import (
+from ..matching import ConflictMatch, claim_keys, find_conflicts, lock_keys, normalize_company_name, normalize_domain
+from ..models import (
     ACTIVE_STATUSES,
     DealClaim,
     DealConflict,
@@ -85,7 +85,7 @@ def _event(
     note: str = "",
     partner_note: str = "",
 ) -> DealEvent:
-    from .webhooks import webhook_deliveries_enqueue
+    from ..webhooks import webhook_deliveries_enqueue
 
     event = DealEvent.objects.create(
         deal=deal,
@@ -122,7 +122,7 @@ def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, n
         partner_note=partner_note,
     )
     if kind in (DealEventKind.APPROVED, DealEventKind.REJECTED, DealEventKind.MORE_INFO, DealEventKind.EXPIRED):
-        from .tasks import notify_partner_of_deal_event
+        from ..tasks import notify_partner_of_deal_event
 
         notify_partner_of_deal_event.delay_on_commit(event.pk)
     return event
@@ -322,8 +322,12 @@ def deal_register(
     competitive_situation: str = "",
     notes: str = "",
     attachment: UploadedFile | None = None,
+    lead=None,
 ) -> DealRegistration:
     """Register an opportunity, check it for conflicts and route it.
+
+    ``lead``: the accepted lead it is converted from (``deals.services.leads.lead_convert``);
+    the registration keeps the lead's campaign for attribution.
 
     Submitting again with the same ``idempotency_key`` returns the first
     registration unchanged. Raises ``ValidationError`` (nothing stored) on
@@ -363,11 +367,16 @@ def deal_register(
         competitive_situation=competitive_situation,
         notes=notes,
         attachment=attachment,
+        source_lead=lead,
+        campaign_id=lead.campaign_id if lead is not None else None,
     )
     if not deal.normalized_name:
         errors["company_name"] = [_("Enter the end customer's company name.")]
     try:
-        deal.full_clean(exclude=["idempotency_key", "organization", "normalized_name"], validate_constraints=False)
+        deal.full_clean(
+            exclude=["idempotency_key", "organization", "normalized_name", "source_lead", "campaign"],
+            validate_constraints=False,
+        )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
