@@ -464,6 +464,8 @@ class PartnerApplication(models.Model):
         _("currency"), max_length=3, default="USD", validators=[currency_validator]
     )
     message = models.TextField(_("anything else we should know"), blank=True)
+    #: the language the applicant wrote in, for our answer
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", editable=False)
 
     status = models.CharField(
         _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, db_index=True

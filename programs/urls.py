@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, onboarding, profile, team, tiers
+from .views import dashboard, onboarding, preferences, profile, team, tiers
 
 app_name = "programs"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("team/<int:membership_id>/deactivate/", team.member_deactivate, name="member_deactivate"),
     path("team/invitations/<int:invitation_id>/revoke/", team.invitation_revoke_view, name="invitation_revoke"),
     path("profile/", profile.organization_profile, name="organization_profile"),
+    path("preferences/", preferences.preferences, name="preferences"),
     path("agreement/", profile.agreement_accept, name="agreement_accept"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),
 ]

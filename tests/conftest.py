@@ -169,10 +169,13 @@ def wait_for():
 
 @pytest.fixture
 def home_page():
-    """The portal home created by the migrations, served by the default site."""
+    """The portal home created by the migrations, served by the default site
+    (other languages' homes are its translations or aliases)."""
+    from wagtail.models import Locale
+
     from home.models import HomePage
 
-    return HomePage.objects.get(depth=2)
+    return HomePage.objects.get(depth=2, locale=Locale.get_default())
 
 
 @pytest.fixture
