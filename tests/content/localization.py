@@ -1,8 +1,12 @@
 """What a translator does in the admin with wagtail-localize: submit a page
-for translation, fill its PO file, upload it and publish the translation."""
+for translation, fill its PO file, upload it and publish the translation.
+
+wagtail-localize publishes translations once the transaction commits; inside
+a test's transaction the callbacks are run at the end of each step."""
 
 import polib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from wagtail.models import Locale, Page
 from wagtail_localize.models import Translation
@@ -13,7 +17,8 @@ def submit_for_translation(client, page, language_code="fr", *, include_subtree=
     data = {"locales": [locale.pk]}
     if include_subtree:
         data["include_subtree"] = "on"
-    response = client.post(reverse("wagtail_localize:submit_page_translation", args=[page.pk]), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("wagtail_localize:submit_page_translation", args=[page.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return page_translation(page, language_code)
 
@@ -55,6 +60,24 @@ def translate_with_po(client, translation, texts: dict[str, str]) -> list[str]:
 def publish_translation(client, translation):
     """The translation editor's Publish button."""
     page = translation.get_target_instance()
-    response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), {"action": "publish"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), {"action": "publish"})
     assert response.status_code in (200, 302), response.status_code
     return Page.objects.get(pk=page.pk).specific
+
+
+def translate_page(page, language_code: str, texts: dict[str, str], *, user=None):
+    """Translate ``page`` through wagtail-localize's API (what the editor and
+    PO uploads do): source extracted, strings imported, translation published."""
+    from wagtail_localize.models import TranslationSource
+
+    locale = Locale.objects.get(language_code=language_code)
+    source, _created = TranslationSource.update_or_create_from_instance(page)
+    translation, _created = Translation.objects.get_or_create(source=source, target_locale=locale)
+    po = translation.export_po()
+    for entry in po:
+        entry.msgstr = texts.get(entry.msgid, "")
+    translation.import_po(po, user=user)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        translation.save_target(user=user, publish=True)
+    return page.get_translation(locale)
