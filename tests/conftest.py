@@ -188,3 +188,14 @@ def vendor_staff():
     user = UserFactory()
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def default_language_and_time_zone():
+    """Requests activate the language of their URL in the test's thread and
+    leave it active; each test starts in English and UTC, as a worker's task does."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
