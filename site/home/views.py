@@ -1,8 +1,14 @@
+from urllib.parse import urlsplit
+
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
+from django.utils import translation
+from django.utils.translation import get_language_from_path
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.models import Locale, Page, Site
 
 from programs.languages import active_membership, remember_language
 
@@ -31,3 +37,36 @@ class PortalLoginView(auth_views.LoginView):
         url = super().get_success_url()
         language = getattr(self, "language", None)
         return translate_url(url, language) if language else url
+
+
+@require_POST
+def set_language(request):
+    """The language switcher: Django's ``set_language``, which also finds the
+    way back from a prefixed page to English at the root, and from a portal
+    page to its translation (whose slug may differ) or the language's home."""
+    next_url = request.POST.get("next", "")
+    language = request.POST.get("language", "")
+    current = get_language_from_path(urlsplit(next_url).path) or translation.get_language()
+    with translation.override(current):
+        page_url = _translated_page_url(request, next_url, language)
+        response = i18n.set_language(request)
+    if page_url and response.status_code == 302:
+        response["Location"] = page_url
+    return response
+
+
+def _translated_page_url(request, next_url: str, language: str) -> str | None:
+    """The URL of the Wagtail page at ``next_url`` in ``language`` (in the active language)."""
+    try:
+        match = resolve(urlsplit(next_url).path)
+        locale = Locale.objects.get(language_code=language)
+    except (Resolver404, Locale.DoesNotExist):
+        return None
+    site = Site.find_for_request(request)
+    if match.url_name != "wagtail_serve" or site is None:
+        return None
+    root = site.root_page.localized
+    path = match.args[0] if match.args else match.kwargs.get("path", "")
+    page = Page.objects.filter(url_path=f"{root.url_path}{path}").first() or root
+    target = page.get_translation_or_none(locale) or site.root_page.get_translation_or_none(locale)
+    return target.get_url(request) if target is not None else None
