@@ -222,6 +222,7 @@ class AssetType(TranslatableMixin, models.Model):
 
     name = models.CharField(_("name"), max_length=80)
     code = models.SlugField(_("code"), max_length=40, help_text=_("Stable identifier used in filters and search."))
+    override_translatable_fields = [SynchronizedField("code", overridable=False)]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("asset type")

@@ -142,6 +142,7 @@ def test_translators_translate_a_tiers_public_name_and_description():
     assert response.status_code == 302
     translation = page_translation(gold, "fr")
     po = download_po(translator, translation)
+    assert {entry.msgid for entry in po} == {"Gold", "Our best partners."}  # not its colour
     for entry in po:
         entry.msgstr = {"Gold": "Or", "Our best partners.": "Nos meilleurs partenaires."}.get(entry.msgid, "")
     upload_po(translator, translation, po)
