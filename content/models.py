@@ -657,6 +657,8 @@ class CobrandGeneration(models.Model):
 
 class FormField(TranslatableMixin, AbstractFormField):
     page = ParentalKey("content.FormPage", on_delete=models.CASCADE, related_name="form_fields")
+    # Labels, help texts and choices are translated; answers keep the same keys in every language.
+    override_translatable_fields = [SynchronizedField("clean_name", overridable=False)]
 
     class Meta(TranslatableMixin.Meta):
         ordering = ["sort_order"]
@@ -699,6 +701,10 @@ class FormPage(AudienceMixin, AbstractEmailForm):
         ),
     ]
     settings_panels = AbstractEmailForm.settings_panels + AudienceMixin.audience_panels
+    # Where submissions go is not the translators' to change.
+    override_translatable_fields = AudienceMixin.override_translatable_fields + [
+        SynchronizedField("to_address", overridable=False)
+    ]
 
     parent_page_types = ["home.HomePage", "content.SectionPage"]
     subpage_types = []

@@ -194,3 +194,21 @@ def test_every_page_type_can_be_submitted_for_translation(home_page):
         assert translated.locale.language_code == "de" and translated.live, page
     german_flyer = CobrandTemplatePage.objects.get(locale__language_code="de")
     assert [field.name for field in german_flyer.free_fields.all()] == ["headline"]
+
+
+def test_a_translated_form_keeps_its_recipients_and_answer_keys(home_page):
+    from content.models import FormField, FormPage
+
+    form = FormPage(title="Contact", slug="contact", to_address="channel@acme.example", subject="Partner question")
+    form.form_fields = [FormField(label="Your question", field_type="multiline", required=True)]
+    home_page.add_child(instance=form)
+    form.save_revision().publish()
+
+    german = translate_page(
+        FormPage.objects.get(pk=form.pk), "de", {"Your question": "Ihre Frage", "Partner question": "Partnerfrage"}
+    )
+
+    assert (german.to_address, german.subject) == ("channel@acme.example", "Partnerfrage")
+    assert [(field.label, field.clean_name) for field in german.form_fields.all()] == [("Ihre Frage", "your_question")]
+    page = partner_client().get(german.url)
+    assert page.status_code == 200 and "Ihre Frage" in page.text
