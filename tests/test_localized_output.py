@@ -105,3 +105,19 @@ def test_a_partners_own_language_wins_over_the_organizations_for_emails(django_c
 
     assert "31 mars 2027" in mail.outbox[0].body
     assert "Dupont SA" in mail.outbox[0].subject and "14 jours" in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_a_german_organization_is_invited_in_german_from_an_english_page(client, django_capture_on_commit_callbacks):
+    organization = OrganizationFactory(name="Kölner Netzwerke GmbH", preferred_language="de")
+    owner = PartnerUserFactory(organization=organization, roles=["owner"])
+    client.force_login(owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/team/", {"email": "neu@koeln.example", "roles": ["sales"]})
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "Ihre Einladung zum Partnerkonto Kölner Netzwerke GmbH"
+    assert "Richten Sie Ihre Anmeldung hier ein:" in message.body
+    assert "/de/invitations/" in message.body
