@@ -109,9 +109,10 @@ def translation_status_menu_item():
 
 
 @hooks.register("before_edit_page")
+@hooks.register("before_unpublish_page")
 def source_pages_need_authors(request, page):
-    """Translators (change and publish permissions, no add) edit translations,
-    never the source-language page everything is translated from."""
+    """Translators (change and publish permissions, no add) edit and unpublish
+    translations, never the source-language page everything is translated from."""
     if request.user.is_superuser or page.locale_id != Locale.get_default().pk:
         return None
     if "add" not in page.permissions_for_user(request.user).permissions:

@@ -126,6 +126,10 @@ def test_translators_translate_but_do_not_author_pages_or_see_partner_records(ho
     ):
         assert refused(translator.get(url)), url
 
+    translator.post(reverse("wagtailadmin_pages:unpublish", args=[section.pk]))
+    section.refresh_from_db()
+    assert section.live
+
     translation = submit_for_translation(translator, section, "de")
     french_edit = translator.get(reverse("wagtailadmin_pages:edit", args=[translation.get_target_instance().pk]))
     assert french_edit.status_code == 200
