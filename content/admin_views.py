@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.models import Locale
 
-from .selectors import translation_status
+from .selectors import translation_status, translation_summary
 
 #: who sees the translation status: the people who may submit translations
 TRANSLATION_PERMISSION = "wagtail_localize.submit_translation"
@@ -27,4 +27,4 @@ class TranslationStatusView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         rows = translation_status()
         locales = [state.locale for state in rows[0][1]] if rows else Locale.objects.exclude(pk=Locale.get_default().pk)
-        return super().get_context_data(rows=rows, locales=locales, **kwargs)
+        return super().get_context_data(rows=rows, locales=locales, summaries=translation_summary(rows), **kwargs)

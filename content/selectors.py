@@ -177,6 +177,37 @@ def translation_status(*, pages=None) -> list[tuple[Page, list[TranslationState]
     return rows
 
 
+@dataclass(frozen=True)
+class LocaleSummary:
+    """One locale over every source page: how many are fully translated, how
+    many were started, how many changed in the source since."""
+
+    locale: Locale
+    translated: int
+    started: int
+    out_of_date: int
+    pages: int
+
+
+def translation_summary(rows) -> list[LocaleSummary]:
+    """Per locale totals of :func:`translation_status` rows."""
+    if not rows:
+        return []
+    summaries = []
+    for index, state in enumerate(rows[0][1]):
+        states = [row_states[index] for _page, row_states in rows]
+        summaries.append(
+            LocaleSummary(
+                locale=state.locale,
+                translated=sum(1 for item in states if item.percent == 100),
+                started=sum(1 for item in states if item.percent is not None),
+                out_of_date=sum(1 for item in states if item.out_of_date),
+                pages=len(states),
+            )
+        )
+    return summaries
+
+
 def translation_notice(page: Page) -> str:
     """What a reader should know about the language of ``page``: shown in the
     source language (not translated yet) or partly so; empty when fully translated."""

@@ -106,7 +106,10 @@ def test_the_localization_team_sees_progress_and_changed_sources(home_page):
     assert 'data-locale="de">\n                Not started' in row
     assert "out of date" not in row
 
+    assert 'data-summary="fr">\n                0 of 2 translated' in report.text  # the home page and Pricing
+
     republish(section, intro="<p>Prices change every quarter.</p>")
+    assert "1 out of date" in translator.get(url).text
     row = translator.get(url).text
     row = row[row.index(">Pricing<") :]
     assert "out of date" in row[: row.index("</tr>")]
