@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from programs.audience import Audience, Reader
 from programs.fields import PartnerRolesField
@@ -101,6 +102,13 @@ class AudienceMixin(models.Model):
                 "pages below can narrow the audience further but never widen it."
             ),
         )
+    ]
+
+    #: wagtail-localize leaves many-to-many fields out of translations; the
+    #: audience must follow the source page into every language, unchangeable
+    #: by translators.
+    override_translatable_fields = [
+        SynchronizedField(name, overridable=False) for name in sorted(AUDIENCE_FIELDS | {"audience_roles"})
     ]
 
     class Meta:
@@ -263,6 +271,7 @@ class AssetType(TranslatableMixin, models.Model):
 
     name = models.CharField(_("name"), max_length=80)
     code = models.SlugField(_("code"), max_length=40, help_text=_("Stable identifier used in filters and search."))
+    override_translatable_fields = [SynchronizedField("code", overridable=False)]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("asset type")
@@ -373,6 +382,11 @@ class AssetPage(AudienceMixin, Page):
     ]
     settings_panels = Page.settings_panels + AudienceMixin.audience_panels
     search_fields = Page.search_fields + [index.SearchField("summary"), index.FilterField("effective_date")]
+    override_translatable_fields = AudienceMixin.override_translatable_fields + [
+        SynchronizedField("product_lines", overridable=False),
+        SynchronizedField("partner_types", overridable=False),
+        SynchronizedField("version_label", overridable=False),
+    ]
 
     parent_page_types = ["content.LibraryPage", "content.SectionPage"]
     subpage_types = []
@@ -568,13 +582,13 @@ class CobrandTemplatePage(AudienceMixin, Page):
 
     kind = models.CharField(_("kind"), max_length=12, choices=CobrandKind.choices, default=CobrandKind.FLYER)
     summary = models.TextField(_("summary"), max_length=400, blank=True)
-    html = models.TextField(
+    html = placeholders.TemplateHTMLField(
         _("HTML"),
         help_text=_(
             "Layout of the PDF and image. Placeholders: {{ partner.name }}, {{ partner.logo }} (an image address), "
             "{{ partner.email }}, {{ partner.phone }}, {{ partner.website }}, {{ partner.address }}, "
-            "{{ partner.colour }}, {{ vendor.name }}, {{ vendor.colour }} "
-            "and {{ field.<name> }} for the free fields below."
+            "{{ partner.colour }}, {{ partner.tier }}, {{ partner.discount }}, {{ vendor.name }}, {{ vendor.colour }}, "
+            "{{ date.today }} (in the partner's language) and {{ field.<name> }} for the free fields below."
         ),
     )
     css = models.TextField(_("CSS"), blank=True, default="@page { size: A4; margin: 12mm; }")
@@ -603,6 +617,8 @@ class CobrandTemplatePage(AudienceMixin, Page):
     ]
     settings_panels = Page.settings_panels + AudienceMixin.audience_panels
     search_fields = Page.search_fields + [index.SearchField("summary")]
+    # Translators translate the texts (labels in the HTML too), not the styles.
+    override_translatable_fields = AudienceMixin.override_translatable_fields + [SynchronizedField("css")]
     base_form_class = CobrandTemplateForm
 
     parent_page_types = ["content.LibraryPage", "content.SectionPage"]
@@ -619,7 +635,7 @@ class CobrandTemplatePage(AudienceMixin, Page):
         return context
 
 
-class CobrandField(Orderable):
+class CobrandField(TranslatableMixin, Orderable):
     """A free field partners may fill in; anything else in the template is fixed."""
 
     page = ParentalKey(CobrandTemplatePage, on_delete=models.CASCADE, related_name="free_fields")
@@ -633,6 +649,11 @@ class CobrandField(Orderable):
     default = models.CharField(_("default"), max_length=500, blank=True)
 
     panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("label"), FieldPanel("max_length")]), FieldPanel("default")]
+    # The name is the placeholder's key in the HTML: the same in every language.
+    override_translatable_fields = [SynchronizedField("name", overridable=False)]
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order"]
 
     def clean(self):
         super().clean()
@@ -683,8 +704,13 @@ class CobrandGeneration(models.Model):
         return f"{self.template} for {self.organization_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class FormField(AbstractFormField):
+class FormField(TranslatableMixin, AbstractFormField):
     page = ParentalKey("content.FormPage", on_delete=models.CASCADE, related_name="form_fields")
+    # Labels, help texts and choices are translated; answers keep the same keys in every language.
+    override_translatable_fields = [SynchronizedField("clean_name", overridable=False)]
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order"]
 
 
 class PartnerFormSubmission(AbstractFormSubmission):
@@ -724,6 +750,10 @@ class FormPage(AudienceMixin, AbstractEmailForm):
         ),
     ]
     settings_panels = AbstractEmailForm.settings_panels + AudienceMixin.audience_panels
+    # Where submissions go is not the translators' to change.
+    override_translatable_fields = AudienceMixin.override_translatable_fields + [
+        SynchronizedField("to_address", overridable=False)
+    ]
 
     parent_page_types = ["home.HomePage", "content.SectionPage"]
     subpage_types = []

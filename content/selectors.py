@@ -1,9 +1,13 @@
 """Read queries of the content area, always through the reader's audience."""
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch
 from django.utils import translation
+from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
+from wagtail_localize.models import StringSegment, Translation, TranslationSource
 
 from programs.audience import Reader
 from programs.tenancy import partner_context, scoped
@@ -142,3 +146,121 @@ def courses_for(request) -> list[tuple]:
 
 def organization_has_started_a_course(organization) -> bool:
     return CourseEnrollment.objects.filter(organization=organization).exists()
+
+
+# --- Translation status ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TranslationState:
+    """How far one page is translated into one locale."""
+
+    locale: Locale
+    #: None: not submitted for translation (the locale shows the source page)
+    percent: int | None
+    #: the source page was published again since its texts were last sent for translation
+    out_of_date: bool
+    translation: Translation | None
+
+
+def translation_status(*, pages=None) -> list[tuple[Page, list[TranslationState]]]:
+    """Every source-language page with its state in each other locale, for the
+    localization team (a handful of queries whatever the number of pages)."""
+    source_locale = Locale.get_default()
+    locales = list(Locale.objects.exclude(pk=source_locale.pk).order_by("language_code"))
+    if pages is None:
+        pages = Page.objects.filter(locale=source_locale, depth__gt=1, alias_of__isnull=True).order_by("path")
+    pages = list(pages)
+    sources = {
+        source.object_id: source
+        for source in TranslationSource.objects.filter(
+            locale=source_locale, object_id__in=[page.translation_key for page in pages]
+        )
+    }
+    translations = {
+        (translation.source_id, translation.target_locale_id): translation
+        for translation in Translation.objects.filter(source__in=sources.values(), enabled=True)
+    }
+    segments = StringSegment.objects.filter(source__in=sources.values())
+    totals = dict(segments.values_list("source_id").annotate(count=Count("pk")))
+    done = {
+        (row["source_id"], row["string__translations__locale_id"]): row["count"]
+        for row in segments.filter(
+            string__translations__context_id=F("context_id"), string__translations__has_error=False
+        )
+        .values("source_id", "string__translations__locale_id")
+        .annotate(count=Count("pk", distinct=True))
+    }
+    rows = []
+    for page in pages:
+        source = sources.get(page.translation_key)
+        states = []
+        for locale in locales:
+            translation = translations.get((source.pk, locale.pk)) if source else None
+            if translation is None:
+                states.append(TranslationState(locale, None, False, None))
+                continue
+            total = totals.get(source.pk, 0)
+            percent = round(100 * done.get((source.pk, locale.pk), 0) / total) if total else 100
+            out_of_date = bool(page.last_published_at and page.last_published_at > source.last_updated_at)
+            states.append(TranslationState(locale, percent, out_of_date, translation))
+        rows.append((page, states))
+    return rows
+
+
+@dataclass(frozen=True)
+class LocaleSummary:
+    """One locale over every source page: how many are fully translated, how
+    many were started, how many changed in the source since."""
+
+    locale: Locale
+    translated: int
+    started: int
+    out_of_date: int
+    pages: int
+
+
+def translation_summary(rows) -> list[LocaleSummary]:
+    """Per locale totals of :func:`translation_status` rows."""
+    if not rows:
+        return []
+    summaries = []
+    for index, state in enumerate(rows[0][1]):
+        states = [row_states[index] for _page, row_states in rows]
+        summaries.append(
+            LocaleSummary(
+                locale=state.locale,
+                translated=sum(1 for item in states if item.percent == 100),
+                started=sum(1 for item in states if item.percent is not None),
+                out_of_date=sum(1 for item in states if item.out_of_date),
+                pages=len(states),
+            )
+        )
+    return summaries
+
+
+def translation_notice(page: Page) -> str:
+    """What a reader should know about the language of ``page``: shown in the
+    source language (not translated yet) or partly so; empty when fully translated."""
+    if page.alias_of_id is not None:
+        source = Page.objects.select_related("locale").filter(pk=page.alias_of_id).first()
+        if source is not None and source.locale_id != page.locale_id:
+            return _("This page is not translated into %(language)s yet; it is shown in %(source)s.") % {
+                "language": page.locale.get_display_name(),
+                "source": source.locale.get_display_name(),
+            }
+        return ""
+    translation = (
+        Translation.objects.select_related("source__locale")
+        .filter(source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True)
+        .first()
+    )
+    if translation is None:
+        return ""
+    total, translated = translation.get_progress()
+    if translated < total:
+        return _("Parts of this page are not translated into %(language)s yet; they are shown in %(source)s.") % {
+            "language": page.locale.get_display_name(),
+            "source": translation.source.locale.get_display_name(),
+        }
+    return ""

@@ -12,8 +12,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from wagtail.users.models import UserProfile
 
+from programs.languages import preferred_time_zone
 from programs.services.onboarding import first_action_record
 from programs.tenancy import partner_context
 
@@ -107,12 +110,14 @@ def stale_asset_reminders_send(*, today=None) -> int:
             if locked.stale_reminder_sent_for == locked.review_by:
                 continue
             context = {"asset": locked, "edit_url": f"{settings.WAGTAILADMIN_BASE_URL}/admin/pages/{locked.pk}/edit/"}
-            send_mail(
-                subject=_("Content to review: %(title)s") % {"title": locked.title},
-                message=render_to_string("content/email/stale_asset.txt", context),
-                from_email=None,
-                recipient_list=[owner.email],
-            )
+            # Owners are vendor staff: their admin language (Account settings).
+            with translation.override(UserProfile.get_for_user(owner).get_preferred_language()):
+                send_mail(
+                    subject=_("Content to review: %(title)s") % {"title": locked.title},
+                    message=render_to_string("content/email/stale_asset.txt", context),
+                    from_email=None,
+                    recipient_list=[owner.email],
+                )
             AssetPage.objects.filter(pk=locked.pk).update(stale_reminder_sent_for=locked.review_by)
             sent += 1
     return sent
@@ -137,6 +142,8 @@ def cobrand_values(*, template: CobrandTemplatePage, organization, free_values: 
         )
         if part
     )
+    tier = getattr(organization, "tier", None)
+    tier = tier.localized if tier is not None else None
     values = {
         "partner.name": getattr(organization, "name", "") or "",
         "partner.logo": _logo_data_uri(organization),
@@ -145,8 +152,12 @@ def cobrand_values(*, template: CobrandTemplatePage, organization, free_values: 
         "partner.website": getattr(organization, "website", "") or "",
         "partner.address": address,
         "partner.colour": getattr(organization, "brand_colour", "") or branding.primary_colour,
+        "partner.tier": tier.name if tier else "",
+        # Numbers and dates in the active language: 12,5 % and 3. März 2027 in German.
+        "partner.discount": f"{number_format(tier.discount_percent, use_l10n=True)}\u00a0%" if tier else "",
         "vendor.name": branding.vendor_name,
         "vendor.colour": branding.primary_colour,
+        "date.today": date_format(timezone.localdate(), "DATE_FORMAT"),
     }
     for field in template.free_fields.all():
         values[f"field.{field.name}"] = free_values.get(field.name, field.default)
@@ -220,7 +231,7 @@ def cobrand_render(*, generation_id) -> CobrandGeneration:
     _progress(generation, GenerationStatus.RUNNING, 10)
     template = generation.template.specific
     try:
-        with translation.override(generation.language):
+        with translation.override(generation.language), timezone.override(preferred_time_zone(user=generation.user)):
             values = cobrand_values(
                 template=template, organization=generation.organization, free_values=generation.values
             )

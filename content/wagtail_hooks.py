@@ -2,6 +2,7 @@
 co-branding log, training progress, and no direct document URLs for versioned
 asset files."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
+from wagtail.models import Locale, TranslatableMixin
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -16,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from programs.audience import Reader
 from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
+from .admin_views import TRANSLATION_PERMISSION, TranslationStatusView
 from .components import LatestContentPanel
 from .models import AssetType, AssetVersion, CobrandGeneration, CourseEnrollment
 from .selectors import pages_restricted_to_tier
@@ -105,12 +108,48 @@ def content_admin_urls():
             StaleAssetsReport.as_view(results_only=True),
             name="content_stale_assets_results",
         ),
+        path("reports/translation-status/", TranslationStatusView.as_view(), name="content_translation_status"),
     ]
 
 
 @hooks.register("register_reports_menu_item")
 def stale_assets_menu_item():
     return MenuItem(_("Stale assets"), reverse("content_stale_assets"), icon_name="warning", order=650)
+
+
+class TranslationStatusMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(TRANSLATION_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def translation_status_menu_item():
+    return TranslationStatusMenuItem(
+        _("Translation status"), reverse("content_translation_status"), icon_name="site", order=660
+    )
+
+
+@hooks.register("before_edit_page")
+@hooks.register("before_unpublish_page")
+def source_pages_need_authors(request, page):
+    """Translators (change and publish permissions, no add) edit and unpublish
+    translations, never the source-language page everything is translated from."""
+    if request.user.is_superuser or page.locale_id != Locale.get_default().pk:
+        return None
+    if "add" not in page.permissions_for_user(request.user).permissions:
+        raise PermissionDenied
+    return None
+
+
+@hooks.register("before_edit_snippet")
+def source_snippets_need_authors(request, instance):
+    """Likewise for translatable snippets: the source row needs the add permission."""
+    if not isinstance(instance, TranslatableMixin) or instance.locale_id != Locale.get_default().pk:
+        return None
+    opts = instance._meta
+    if not request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+        raise PermissionDenied
+    return None
 
 
 @hooks.register("partner_dashboard_panels")

@@ -1,8 +1,10 @@
+import zoneinfo
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import PartnerApplication, PartnerOrganization, PartnerRole
+from .models import Membership, PartnerApplication, PartnerOrganization, PartnerRole
 from .services.onboarding import application_submit
 
 
@@ -94,3 +96,18 @@ class APITokenForm(forms.Form):
         max_length=255,
         help_text=_("What will use it, e.g. “Salesforce sync”."),
     )
+
+
+def time_zone_choices():
+    return [("", _("The portal's time zone (UTC)")), *((name, name) for name in sorted(zoneinfo.available_timezones()))]
+
+
+class PreferencesForm(forms.ModelForm):
+    """A partner user's own language and time zone."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
+
+    class Meta:
+        model = Membership
+        fields = ["preferred_language", "time_zone"]
+        labels = {"preferred_language": _("Language")}

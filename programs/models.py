@@ -21,6 +21,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from .validators import validate_logo
 
@@ -36,6 +37,8 @@ class PartnerType(TranslatableMixin, models.Model):
     description = models.TextField(_("description"), blank=True)
 
     panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("description")]
+    #: translators translate the name and description; the code rules use stays
+    override_translatable_fields = [SynchronizedField("code", overridable=False)]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("partner type")
@@ -72,6 +75,7 @@ class ProductLine(TranslatableMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, help_text=_("Stable identifier used in rules."))
 
     panels = [FieldPanel("name"), FieldPanel("code")]
+    override_translatable_fields = [SynchronizedField("code", overridable=False)]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("product line")
@@ -230,6 +234,12 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
     ]
 
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    #: translators translate the public name and description; the rules and
+    #: the look stay those of the source tier
+    override_translatable_fields = [
+        SynchronizedField(name, overridable=False)
+        for name in ("colour", "badge", "counted_certifications", "required_certifications")
+    ]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("tier")
@@ -464,6 +474,8 @@ class PartnerApplication(models.Model):
         _("currency"), max_length=3, default="USD", validators=[currency_validator]
     )
     message = models.TextField(_("anything else we should know"), blank=True)
+    #: the language the applicant wrote in, for our answer
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", editable=False)
 
     status = models.CharField(
         _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, db_index=True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import api_tokens, dashboard, onboarding, profile, team, tiers
+from .views import api_tokens, dashboard, onboarding, preferences, profile, team, tiers
 
 app_name = "programs"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/", profile.organization_profile, name="organization_profile"),
     path("api-tokens/", api_tokens.api_tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", api_tokens.api_token_revoke_view, name="api_token_revoke"),
+    path("preferences/", preferences.preferences, name="preferences"),
     path("agreement/", profile.agreement_accept, name="agreement_accept"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),
 ]

@@ -19,6 +19,13 @@ def _text(value) -> str:
     return strip_tags(str(value))
 
 
+def searchable_pages():
+    """Live pages below the root, except aliases: the copies wagtail-localize
+    keeps in each language tree until a page is translated show the source's
+    text, so readers find the source itself (marked as in another language)."""
+    return Page.objects.live().filter(depth__gt=1, alias_of__isnull=True)
+
+
 def build_page(object_id: str) -> dict | None:
     return build_pages([object_id]).get(str(object_id))
 
@@ -28,7 +35,7 @@ def build_pages(object_ids) -> dict[str, dict]:
     per page type: a page class may widen its query with ``search_queryset``
     and shares ``context`` (e.g. audience rules loaded once) across the batch."""
     ids = [int(object_id) for object_id in object_ids]
-    live = Page.objects.filter(pk__in=ids, live=True, depth__gt=1).values_list("pk", "content_type_id", "path")
+    live = searchable_pages().filter(pk__in=ids).values_list("pk", "content_type_id", "path")
     by_type: dict[int, list[int]] = {}
     paths = []
     for pk, content_type_id, path in live:
@@ -59,7 +66,7 @@ def _live_translations(page_ids: list[int]) -> dict:
     """translation key -> languages of its live pages, for a batch."""
     keys = Page.objects.filter(pk__in=page_ids).values("translation_key")
     translations: dict = {}
-    for key, language in Page.objects.filter(translation_key__in=keys, live=True).values_list(
+    for key, language in searchable_pages().filter(translation_key__in=keys).values_list(
         "translation_key", "locale__language_code"
     ):
         translations.setdefault(key, set()).add(language)
@@ -98,11 +105,11 @@ def page_audience(page, context: dict | None = None) -> dict | None:
 
 
 def _live_page_ids():
-    return Page.objects.live().filter(depth__gt=1).order_by("pk").values_list("pk", flat=True).iterator()
+    return searchable_pages().order_by("pk").values_list("pk", flat=True).iterator()
 
 
 def _live_page_count() -> int:
-    return Page.objects.live().filter(depth__gt=1).count()
+    return searchable_pages().count()
 
 
 PAGE_KIND = registry.DocumentKind(

@@ -326,8 +326,9 @@ def _database_search(*, user, query: str, page: int, notice: str) -> SearchResul
     results = SearchResults(query=query, page=page, engine="database", notice=notice)
     if not query:
         return results
+    # Wagtail's search cannot filter on alias_of, so aliases go after ranking.
     matches = Page.objects.live().filter(depth__gt=1).specific().search(query)[:DATABASE_MATCHES_CAP]
-    visible = _visible_pages(user, list(matches))
+    visible = _visible_pages(user, [match for match in matches if match.alias_of_id is None])
     results.total = len(visible)
     results.total_is_lower_bound = len(matches) == DATABASE_MATCHES_CAP
     start = (page - 1) * PER_PAGE

@@ -169,10 +169,13 @@ def wait_for():
 
 @pytest.fixture
 def home_page():
-    """The portal home created by the migrations, served by the default site."""
+    """The portal home created by the migrations, served by the default site
+    (other languages' homes are its translations or aliases)."""
+    from wagtail.models import Locale
+
     from home.models import HomePage
 
-    return HomePage.objects.get(depth=2)
+    return HomePage.objects.get(depth=2, locale=Locale.get_default())
 
 
 @pytest.fixture
@@ -185,3 +188,14 @@ def vendor_staff():
     user = UserFactory()
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def default_language_and_time_zone():
+    """Requests activate the language of their URL in the test's thread and
+    leave it active; each test starts in English and UTC, as a worker's task does."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()

@@ -22,3 +22,11 @@ def portal_menu(context):
 @register.simple_tag(takes_context=True)
 def visible_children(context, page):
     return selectors.child_pages(context["request"], page)
+
+
+@register.simple_tag
+def translation_notice(page):
+    """A sentence when ``page`` is shown (partly) in its source language."""
+    if page is None or not hasattr(page, "alias_of_id"):
+        return ""
+    return selectors.translation_notice(page)

@@ -11,9 +11,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Model, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from programs.languages import recipient_locale
 from programs.models import PartnerOrganization, PersonCertification
 from programs.services.onboarding import first_action_record
 from programs.services.tiers import tier_evaluation_request
@@ -660,20 +663,23 @@ def deal_send_expiry_reminder(*, deal: DealRegistration, days_before: int) -> bo
     )
     recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
     if recipient:
-        transaction.on_commit(
-            lambda: send_mail(
-                _("Deal protection for %(company)s ends in %(days)s days")
-                % {"company": deal.company_name, "days": days_before},
-                _(
-                    "Your registration of %(company)s is protected until %(date)s. Update its stage, or request an "
-                    "extension from the registration page."
-                )
-                % {"company": deal.company_name, "date": deal.protected_until.date().isoformat()},
-                None,
-                [recipient],
-            )
-        )
+        transaction.on_commit(lambda: _send_expiry_reminder(deal, days_before, recipient))
     return True
+
+
+def _send_expiry_reminder(deal: DealRegistration, days_before: int, recipient: str) -> None:
+    with recipient_locale(user=deal.submitted_by, organization=deal.organization):
+        send_mail(
+            _("Deal protection for %(company)s ends in %(days)s days")
+            % {"company": deal.company_name, "days": days_before},
+            _(
+                "Your registration of %(company)s is protected until %(date)s. Update its stage, or request an "
+                "extension from the registration page."
+            )
+            % {"company": deal.company_name, "date": date_format(localtime(deal.protected_until), "DATE_FORMAT")},
+            None,
+            [recipient],
+        )
 
 
 def deals_send_expiry_reminders() -> int:
@@ -705,13 +711,14 @@ def deal_notify_partner(*, event: DealEvent) -> None:
     recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
     if not recipient:
         return
-    send_mail(
-        _("Deal registration %(company)s: %(status)s")
-        % {"company": deal.company_name, "status": deal.partner_status_text},
-        event.partner_note or deal.partner_status_text,
-        None,
-        [recipient],
-    )
+    with recipient_locale(user=deal.submitted_by, organization=deal.organization):
+        send_mail(
+            _("Deal registration %(company)s: %(status)s")
+            % {"company": deal.company_name, "status": deal.partner_status_text},
+            event.partner_note or deal.partner_status_text,
+            None,
+            [recipient],
+        )
 
 
 @transaction.atomic

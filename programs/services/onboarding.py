@@ -4,13 +4,14 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..metrics import COURSE_STARTED, DEAL_REGISTERED, current_agreement, organization_has_activity
@@ -41,7 +42,7 @@ def application_submit(**fields) -> PartnerApplication:
     The company is identified by its web domain: an application under review
     or an existing partner with that domain refuses the new one, with a
     message saying which."""
-    application = PartnerApplication(**fields)
+    application = PartnerApplication(**fields, language=translation.get_language() or settings.LANGUAGE_CODE)
     application.email_domain = email_domain_from_website(application.website)
     application.full_clean()
     contact_domain = application.contact_email.rsplit("@", 1)[-1].lower()
@@ -76,8 +77,10 @@ def application_submit(**fields) -> PartnerApplication:
     return application
 
 
-def _send(subject: str, template: str, context: dict, recipient: str) -> None:
-    send_mail(subject, render_to_string(template, context), None, [recipient])
+def _send(subject, template: str, context: dict, recipient: str, *, language: str) -> None:
+    """``subject`` is a callable: it is translated, like the body, in the recipient's language."""
+    with translation.override(language):
+        send_mail(str(subject()), render_to_string(template, context), None, [recipient])
 
 
 @transaction.atomic
@@ -99,14 +102,16 @@ def invitation_create(*, organization, email: str, roles: list[str], invited_by,
         invited_by=invited_by,
         expires_at=timezone.now() + validity,
     )
-    url = base_url.rstrip("/") + reverse("programs:invitation_accept", kwargs={"token": token})
+    with translation.override(organization.preferred_language):
+        url = base_url.rstrip("/") + reverse("programs:invitation_accept", kwargs={"token": token})
     context = {"organization": organization, "url": url, "expires_at": invitation.expires_at}
     transaction.on_commit(
         lambda: _send(
-            _("Your invitation to the %(organization)s partner account") % {"organization": organization.name},
+            lambda: _("Your invitation to the %(organization)s partner account") % {"organization": organization.name},
             "programs/email/invitation.txt",
             context,
             invitation.email,
+            language=organization.preferred_language,
         )
     )
     return invitation, url
@@ -160,7 +165,11 @@ def application_reject(*, application: PartnerApplication, actor, reason: str) -
     context = {"application": application}
     transaction.on_commit(
         lambda: _send(
-            _("Your partner application"), "programs/email/application_rejected.txt", context, application.contact_email
+            lambda: _("Your partner application"),
+            "programs/email/application_rejected.txt",
+            context,
+            application.contact_email,
+            language=application.language,
         )
     )
     return application

@@ -51,3 +51,14 @@ def colleague_invite(*, organization, email: str, roles: list[str], actor, base_
     )
     first_action_record(organization)
     return invitation, url
+
+
+@transaction.atomic
+def membership_preferences_update(*, membership: Membership, preferred_language: str, time_zone: str) -> Membership:
+    """A partner user's own language (empty: the organization's) and time zone
+    (empty: the portal's), used for their pages, emails and downloads."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.preferred_language, membership.time_zone = preferred_language, time_zone
+    membership.full_clean()
+    membership.save(update_fields=["preferred_language", "time_zone"])
+    return membership

@@ -14,11 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Locale
 
+from ..formats import money
 from ..metrics import OrganizationMetrics, organization_metrics
 from ..models import (
     Certification,
@@ -93,8 +93,7 @@ class TierRules:
         gaps = []
         revenue_gap = self.min_won_revenue - metrics.won_revenue
         if revenue_gap > 0:
-            amount = number_format(revenue_gap, decimal_pos=2, use_l10n=True, force_grouping=True)
-            gaps.append(_("%(currency)s %(amount)s more won revenue") % {"currency": self.currency, "amount": amount})
+            gaps.append(_("%(amount)s more won revenue") % {"amount": money(revenue_gap, self.currency)})
         deals_gap = self.min_won_deals - metrics.won_deals
         if deals_gap > 0:
             deals_text = ngettext("%(count)d more won deal", "%(count)d more won deals", deals_gap)

@@ -1,9 +1,16 @@
-from django.conf import settings
+from urllib.parse import urlsplit
+
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
+from django.utils import translation
+from django.utils.translation import get_language_from_path
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.models import Locale, Page, Site
+
+from programs.languages import active_membership, remember_language
 
 from .health import run_checks
 
@@ -21,21 +28,10 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        self.language = _preferred_language(form.get_user())
+        membership = active_membership(form.get_user())
+        self.language = membership.language if membership else None
         response = super().form_valid(form)
-        if self.language:
-            # The same cookie Django's set_language view writes.
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                self.language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
-        return response
+        return remember_language(response, self.language) if self.language else response
 
     def get_success_url(self):
         url = super().get_success_url()
@@ -43,8 +39,34 @@ class PortalLoginView(auth_views.LoginView):
         return translate_url(url, language) if language else url
 
 
-def _preferred_language(user) -> str | None:
-    from programs.models import Membership
+@require_POST
+def set_language(request):
+    """The language switcher: Django's ``set_language``, which also finds the
+    way back from a prefixed page to English at the root, and from a portal
+    page to its translation (whose slug may differ) or the language's home."""
+    next_url = request.POST.get("next", "")
+    language = request.POST.get("language", "")
+    current = get_language_from_path(urlsplit(next_url).path) or translation.get_language()
+    with translation.override(current):
+        page_url = _translated_page_url(request, next_url, language)
+        response = i18n.set_language(request)
+    if page_url and response.status_code == 302:
+        response["Location"] = page_url
+    return response
 
-    membership = Membership.objects.select_related("organization").filter(user=user, is_active=True).first()
-    return membership.language if membership else None
+
+def _translated_page_url(request, next_url: str, language: str) -> str | None:
+    """The URL of the Wagtail page at ``next_url`` in ``language`` (in the active language)."""
+    try:
+        match = resolve(urlsplit(next_url).path)
+        locale = Locale.objects.get(language_code=language)
+    except (Resolver404, Locale.DoesNotExist):
+        return None
+    site = Site.find_for_request(request)
+    if match.url_name != "wagtail_serve" or site is None:
+        return None
+    root = site.root_page.localized
+    path = match.args[0] if match.args else match.kwargs.get("path", "")
+    page = Page.objects.filter(url_path=f"{root.url_path}{path}").first() or root
+    target = page.get_translation_or_none(locale) or site.root_page.get_translation_or_none(locale)
+    return target.get_url(request) if target is not None else None

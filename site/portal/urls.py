@@ -16,7 +16,7 @@ urlpatterns = [
     path("healthz/", home_views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", home_views.set_language, name="set_language"),
     path("api/v2/", api_router.urls),
     path("api/v1/", include((deals_api_router.urls, "deals_api"))),
     path("sitemap.xml", sitemap, name="sitemap"),

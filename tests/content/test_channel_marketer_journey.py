@@ -86,10 +86,10 @@ def test_a_channel_marketer_builds_a_gold_section_that_only_gold_partners_use(ce
             "audience_tiers": [gold.pk],
         },
     )
-    section = SectionPage.objects.get(slug="gold-corner")
+    section = SectionPage.objects.get(slug="gold-corner", alias_of=None)
     first = upload_document(admin, "gold-prices-1", b"%PDF-1.4 gold prices 1")
     add_page(admin, "assetpage", section, asset_fields(first, "1.0"))
-    asset = AssetPage.objects.get(slug="gold-price-list")
+    asset = AssetPage.objects.get(slug="gold-price-list", alias_of=None)
     second = upload_document(admin, "gold-prices-2", b"%PDF-1.4 gold prices 2")
     edit_page(admin, asset, asset_fields(second, "2.0"))
     add_page(
@@ -109,7 +109,7 @@ def test_a_channel_marketer_builds_a_gold_section_that_only_gold_partners_use(ce
             "free_fields": inline_formset([{"name": "headline", "label": "Headline", "max_length": 30, "default": ""}]),
         },
     )
-    flyer = CobrandTemplatePage.objects.get(slug="gold-flyer")
+    flyer = CobrandTemplatePage.objects.get(slug="gold-flyer", alias_of=None)
 
     gold_partner = Client()
     gold_partner.force_login(

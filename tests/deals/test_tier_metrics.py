@@ -30,7 +30,7 @@ def test_won_deals_count_towards_the_next_tier():
         )
         if number == 1:
             assert tier_progress(organization=organization).missing == [
-                "USD 20,000.00 more won revenue",
+                "$20,000.00 more won revenue",
                 "1 more won deal",
             ]
 

@@ -159,7 +159,7 @@ def test_what_is_missing_for_the_next_tier_is_spelled_out(ladder):
 
     assert progress.current.name == "Silver" and progress.next.name == "Gold"
     assert progress.missing == [
-        "USD 120,000.00 more won revenue",
+        "$120,000.00 more won revenue",
         "1 more certified person",
         "Certification: Storage Engineer",
         "Sign the partner agreement",
@@ -289,9 +289,9 @@ def test_the_partner_tier_page_shows_what_is_missing(client, ladder):
     assert '<span class="tier-badge" style="background: #6b7280">Registered</span>' in html
     assert "Commission rate" in html
     assert "To reach Silver:" in html
-    assert "USD 60,000.00 more won revenue" in html
+    assert "$60,000.00 more won revenue" in html
     assert "2 more won deals" in html
-    assert "USD 60,000.00 more won revenue" in dashboard
+    assert "$60,000.00 more won revenue" in dashboard
 
 
 def test_the_tier_page_needs_a_partner_login(client):

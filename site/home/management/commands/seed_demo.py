@@ -101,6 +101,39 @@ SECTIONS = [
     ("Technical", "Architecture guides, certifications and support processes.", ["owner", "technical"]),
     ("Announcements", "Program news from the channel team.", []),
 ]
+#: the languages demo partners read, by country
+COUNTRY_LANGUAGES = {"DE": "de", "FR": "fr", "JP": "ja", "MX": "es"}
+#: texts of the demo pages in French and German, as a translator would enter them
+PAGE_TRANSLATIONS = {
+    "fr": {
+        "Partner Portal": "Portail partenaires",
+        "Everything you need to sell with us: content, deals, funds and your program status.": (
+            "Tout ce qu’il faut pour vendre avec nous : contenus, affaires, fonds et votre statut dans le programme."
+        ),
+        "Sales": "Ventes",
+        "Battle cards, price lists and deal registration guidance for sales reps.": (
+            "Argumentaires, listes de prix et conseils d’enregistrement d’affaires pour les commerciaux."
+        ),
+        "Marketing": "Marketing",
+        "Campaign kits, co-branded assets and MDF guidance.": "Kits de campagne, supports co-marqués et conseils MDF.",
+        "Platinum pricing": "Tarifs Platinum",
+        "Special pricing for Platinum partners.": "Tarifs spéciaux pour les partenaires Platinum.",
+    },
+    "de": {
+        "Partner Portal": "Partnerportal",
+        "Everything you need to sell with us: content, deals, funds and your program status.": (
+            "Alles, was Sie für den Verkauf mit uns brauchen: Inhalte, Deals, Budgets und Ihr Programmstatus."
+        ),
+        "Sales": "Vertrieb",
+        "Battle cards, price lists and deal registration guidance for sales reps.": (
+            "Battle Cards, Preislisten und Hinweise zur Deal-Registrierung für den Vertrieb."
+        ),
+        "Marketing": "Marketing",
+        "Campaign kits, co-branded assets and MDF guidance.": "Kampagnen-Kits, Co-Branding-Material und MDF-Hinweise.",
+        "Platinum pricing": "Platinum-Preise",
+        "Special pricing for Platinum partners.": "Sonderpreise für Platinum-Partner.",
+    },
+}
 ANNOUNCEMENTS = [
     ("New Storage price list for 2026", "Prices change on 1 December; the new list is in the library."),
     ("Cloud Backup certification now open", "Certified engineers count towards Gold and Platinum."),
@@ -177,6 +210,7 @@ class Command(BaseCommand):
             self.seed_content(home, tiers)
             self.seed_named_partners(tiers)
             self.seed_leads()
+            self.seed_translations(home)
         self.seed_bulk_partners(partners, tiers)
         if deals < 0:
             raise CommandError("--deals must be zero or more.")
@@ -185,7 +219,7 @@ class Command(BaseCommand):
         self.print_logins()
 
     def seed_pages(self) -> HomePage:
-        home = HomePage.objects.filter(depth=2).first()
+        home = HomePage.objects.filter(depth=2, locale=Locale.get_default()).first()
         if home is None:
             root = Page.get_first_root_node()
             home = root.add_child(instance=HomePage(title="Partner Portal", slug="portal", locale=Locale.get_default()))
@@ -285,6 +319,39 @@ class Command(BaseCommand):
             marketing.add_child(instance=form)
             form.save_revision().publish()
 
+    def seed_translations(self, home: HomePage) -> None:
+        """Every language tree follows the English one (wagtail-localize aliases);
+        the home page and a few sections are translated into French and German
+        with wagtail-localize, the way the Localization team does in the admin."""
+        from wagtail_localize.models import (
+            LocaleSynchronization,
+            StringSegment,
+            StringTranslation,
+            Translation,
+            TranslationSource,
+        )
+        from wagtail_localize.synctree import synchronize_tree
+
+        for sync in LocaleSynchronization.objects.select_related("locale", "sync_from"):
+            synchronize_tree(sync.sync_from, sync.locale)
+        pages = [home, *(page.specific for page in home.get_children().filter(title__in=PAGE_TRANSLATIONS["fr"]))]
+        for language_code, texts in PAGE_TRANSLATIONS.items():
+            locale = Locale.objects.get(language_code=language_code)
+            for page in pages:
+                source, _created = TranslationSource.update_or_create_from_instance(page)
+                translation, created = Translation.objects.get_or_create(source=source, target_locale=locale)
+                if not created:
+                    continue
+                for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
+                    if segment.string.data in texts:
+                        StringTranslation.objects.update_or_create(
+                            translation_of=segment.string,
+                            locale=locale,
+                            context=segment.context,
+                            defaults={"data": texts[segment.string.data]},
+                        )
+                translation.save_target(publish=True)
+
     def seed_branding(self, home: HomePage) -> None:
         site = Site.objects.get(root_page=home)
         PortalBranding.objects.update_or_create(
@@ -343,6 +410,7 @@ class Command(BaseCommand):
                     "contact_email": f"partners@{domain}",
                     "status": OrganizationStatus.ACTIVE,
                     "tier": tiers[tier_rank],
+                    "preferred_language": COUNTRY_LANGUAGES.get(country, "en"),
                     "tier_since": timezone.now(),
                     "activated_at": timezone.now(),
                 },

@@ -39,7 +39,7 @@ def revoke_training_progress(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("content", "0004_content_team_permissions"),
+        ("content", "0008_cobrand_html_translated_by_text"),
         ("programs", "0006_tier_retired"),
         ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

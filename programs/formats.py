@@ -1,0 +1,32 @@
+"""Money as partners read it: a Decimal amount with its explicit ISO 4217
+currency, grouped and with the decimal mark of the active language (Django's
+locale formats), the symbol where that language puts it: ``1 234,56 €`` in
+French, ``1.234,56 €`` in German, ``€1,234.56`` in English."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import translation
+from django.utils.formats import number_format
+
+#: symbols of the usual program currencies; others are written as their code
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
+#: currencies without minor units
+NO_DECIMALS = frozenset({"JPY", "KRW"})
+#: languages writing the currency after the amount (with a no-break space)
+SYMBOL_AFTER = frozenset({"fr", "de", "es"})
+
+
+def money(amount: Decimal | int | None, currency: str, *, language: str | None = None) -> str:
+    """``amount`` in ``currency`` formatted for ``language`` (default: the active one)."""
+    if amount is None:
+        return ""
+    language = (language or translation.get_language() or "en").split("-")[0]
+    currency = (currency or "").upper()
+    places = 0 if currency in NO_DECIMALS else 2
+    rounded = Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    with translation.override(language):
+        figure = number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+    symbol = SYMBOLS.get(currency)
+    if language in SYMBOL_AFTER:
+        return f"{figure}\u00a0{symbol or currency}"
+    return f"{symbol}{figure}" if symbol else f"{currency}\u00a0{figure}"

@@ -1,0 +1,63 @@
+"""The language and time zone partner people read in: their own choice, else
+their organization's; used for pages (on login and from the switcher), emails
+and generated files."""
+
+import zoneinfo
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from .models import Membership, PartnerOrganization
+
+
+def remember_language(response, language: str):
+    """Set the cookie Django's ``set_language`` view writes, so the choice
+    outlives the session."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+def active_membership(user) -> Membership | None:
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return Membership.objects.select_related("organization").filter(user=user, is_active=True).first()
+
+
+def preferred_language(*, user=None, organization: PartnerOrganization | None = None) -> str:
+    """``user``'s language when they are a partner person, else ``organization``'s,
+    else the portal's default."""
+    membership = active_membership(user)
+    if membership is not None:
+        return membership.language
+    if organization is not None and organization.preferred_language:
+        return organization.preferred_language
+    return settings.LANGUAGE_CODE
+
+
+def preferred_time_zone(*, user=None):
+    membership = active_membership(user)
+    if membership is not None and membership.time_zone:
+        try:
+            return zoneinfo.ZoneInfo(membership.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return timezone.get_default_timezone()
+
+
+@contextmanager
+def recipient_locale(*, user=None, organization: PartnerOrganization | None = None):
+    """Render an email or a file for ``user`` (else ``organization``) in their
+    language and time zone."""
+    language = preferred_language(user=user, organization=organization)
+    with translation.override(language), timezone.override(preferred_time_zone(user=user)):
+        yield

@@ -1,0 +1,39 @@
+"""Money in the partner's language: one helper, Decimal amounts, explicit currency."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from programs.formats import money
+from tests.factories import OrganizationFactory, PartnerUserFactory
+from tests.factories.deals import register_deal
+
+
+@pytest.mark.parametrize(
+    ("language", "currency", "expected"),
+    [
+        ("fr", "EUR", "1\u00a0234,56\u00a0€"),
+        ("de", "EUR", "1.234,56\u00a0€"),
+        ("es", "USD", "1\u00a0234,56\u00a0$"),
+        ("en", "USD", "$1,234.56"),
+        ("en", "CHF", "CHF\u00a01,234.56"),
+        ("ja", "JPY", "¥1,235"),
+    ],
+)
+def test_money_is_written_the_way_each_language_writes_it(language, currency, expected):
+    assert money(Decimal("1234.56"), currency, language=language) == expected
+
+
+@pytest.mark.django_db
+def test_a_french_partner_reads_deal_values_the_french_way():
+    organization = OrganizationFactory(preferred_language="fr")
+    user = PartnerUserFactory(organization=organization, roles=["sales"])
+    deal = register_deal(organization, user, estimated_value=Decimal("48000.50"), currency="EUR")
+    client = Client()
+    client.force_login(user)
+
+    detail = client.get(f"/fr/deals/{deal.pk}/").text
+    listing = client.get("/fr/deals/").text
+
+    assert "48\u00a0000,50\u00a0€" in detail and "48\u00a0000,50\u00a0€" in listing
