@@ -12,10 +12,10 @@ from django.db import migrations, models
 def fill(apps, schema_editor):
     for model_name in ("FormField", "CobrandField"):
         model = apps.get_model("content", model_name)
-        for row in model.objects.select_related("page").iterator():
-            row.locale_id = row.page.locale_id
-            row.translation_key = uuid.uuid4()
-            row.save(update_fields=["locale", "translation_key"])
+        # Values only: a historical form page cannot be instantiated here
+        # (Wagtail's form page __init__ needs attributes migrations lack).
+        for pk, locale_id in model.objects.values_list("pk", "page__locale_id").iterator():
+            model.objects.filter(pk=pk).update(locale_id=locale_id, translation_key=uuid.uuid4())
 
 
 class Migration(migrations.Migration):
