@@ -512,7 +512,10 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not get_user_model().objects.filter(username=args.user).exists():
+        # Once only: seed_demo synchronizes every language tree with the
+        # English one, which would copy the 100k benchmark assets into each.
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     seed_assets(args.assets)
     pages = Page.objects.live().filter(depth__gt=1).count()
     print(f"{pages:,} live pages, {AssetPage.objects.count():,} assets")

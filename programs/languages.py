@@ -30,6 +30,10 @@ def remember_language(response, language: str):
 def active_membership(user) -> Membership | None:
     if user is None or not getattr(user, "pk", None):
         return None
+    # The request's partner context already holds it (one membership per user).
+    remembered = getattr(user, "_partner_context_cache", None)
+    if remembered is not None:
+        return remembered.membership
     return Membership.objects.select_related("organization").filter(user=user, is_active=True).first()
 
 

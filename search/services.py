@@ -246,6 +246,9 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
                 progress(_progress_line(done, total, started))
         client.indices.put_settings(index=concrete, settings={"refresh_interval": "1s"})
         client.indices.refresh(index=concrete)
+        # Queries are served from one settled segment from the first one on,
+        # instead of racing the merges a bulk load leaves behind.
+        client.indices.forcemerge(index=concrete, max_num_segments=1)
         previous = list(client.indices.get_alias(name=alias).keys()) if client.indices.exists_alias(name=alias) else []
         swap = [{"remove": {"index": old, "alias": alias}} for old in previous]
         swap.append({"add": {"index": concrete, "alias": alias}})
