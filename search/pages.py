@@ -48,14 +48,20 @@ def build_pages(object_ids) -> dict[str, dict]:
         queryset = model.objects.filter(pk__in=pks).select_related("locale")
         if hasattr(model, "search_queryset"):
             queryset = model.search_queryset(queryset)
-        for page in with_site_root_paths(list(queryset)):
+        for page in with_site_root_paths(list(queryset), fresh=True):
             documents[str(page.pk)] = _page_document(page, context)
     return documents
 
 
-def with_site_root_paths(pages: list) -> list:
+def with_site_root_paths(pages: list, *, fresh: bool = False) -> list:
     """``pages``, each told the sites once (Wagtail caches them on the object
-    it is given), so their URLs cost one lookup per batch instead of per page."""
+    it is given), so their URLs cost one lookup per batch instead of per page.
+
+    ``fresh`` reads the sites from the database: the index keeps URLs long
+    after a worker process's cache could have gone stale (e.g. a language's
+    home page added since)."""
+    if fresh:
+        Site.clear_site_root_paths_cache()
     site_root_paths = Site.get_site_root_paths()
     for page in pages:
         page._wagtail_cached_site_root_paths = site_root_paths
@@ -66,8 +72,8 @@ def _live_translations(page_ids: list[int]) -> dict:
     """translation key -> languages of its live pages, for a batch."""
     keys = Page.objects.filter(pk__in=page_ids).values("translation_key")
     translations: dict = {}
-    for key, language in searchable_pages().filter(translation_key__in=keys).values_list(
-        "translation_key", "locale__language_code"
+    for key, language in (
+        searchable_pages().filter(translation_key__in=keys).values_list("translation_key", "locale__language_code")
     ):
         translations.setdefault(key, set()).add(language)
     return translations

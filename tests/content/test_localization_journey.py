@@ -1,8 +1,9 @@
 """The localization issue's "done when": a member of the Localization group
 (not a superuser) translates a new Gold section and its co-branded flyer into
 French only in the admin (PO files through wagtail-localize); a French Gold
-partner reads the section under /fr/ and downloads the flyer in French; a
-Silver partner still reaches neither, in French either."""
+partner reads the section under /fr/, finds it in French through the search
+(in English, marked, before it was translated) and downloads the flyer in
+French; a Silver partner still reaches neither, in French either."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -28,7 +29,7 @@ FRENCH = {
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worker, home_page, wait_for):
+def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worker, search_indexes, home_page, wait_for):
     gold, silver = TierFactory(name="Gold"), TierFactory(name="Silver")
     marketer = UserFactory()
     marketer.groups.add(Group.objects.get(name="Marketing"))
@@ -79,6 +80,13 @@ def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worke
     assert before.status_code == 200
     assert "For Gold partners only." in before.text
     assert "pas encore traduite" in before.text
+    english_hit = wait_for(
+        lambda: search_hits(french_gold, "gold corner"), timeout=15, message="the English section in French search"
+    )
+    assert {(hit["title"], hit["in_other_language"]) for hit in english_hit} == {
+        ("Gold corner", True),
+        ("Gold flyer", True),
+    }
 
     translator = UserFactory()
     translator.groups.add(Group.objects.get(name="Localization"))
@@ -97,6 +105,13 @@ def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worke
     assert "traduite" not in page.text  # nothing is left in English
     french_flyer = CobrandTemplatePage.objects.get(translation_key=flyer.translation_key, locale__language_code="fr")
     assert "Prospectus Gold" in french_gold.get(french_flyer.url).text
+    found = wait_for(
+        lambda: [hit for hit in search_hits(french_gold, "espace gold") if hit["title"] == "Espace Gold"],
+        timeout=15,
+        message="the French section in French search",
+    )
+    assert found[0]["in_other_language"] is False and found[0]["url"].startswith("/fr/")
+    assert "Gold corner" not in {hit["title"] for hit in search_hits(french_gold, "gold")}
 
     started = french_gold.post(
         reverse("content:cobrand_generate", args=[french_flyer.pk]), {"field_headline": "Sauvegardes rapides"}
@@ -118,4 +133,9 @@ def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worke
     )
     for url in ("/fr/espace-gold/", french_flyer.url):
         assert silver_partner.get(url).status_code == 404, url
+    assert search_hits(silver_partner, "espace gold") == []
     assert silver_partner.post(reverse("content:cobrand_generate", args=[french_flyer.pk])).status_code == 404
+
+
+def search_hits(client, query) -> list[dict]:
+    return client.get("/fr/search/api/", {"q": query}).json()["hits"]
