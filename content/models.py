@@ -198,6 +198,7 @@ class SectionPage(AudienceMixin, Page):
 
     class Meta:
         verbose_name = _("section page")
+        verbose_name_plural = _("section pages")
 
 
 class AnnouncementPage(AudienceMixin, Page):
@@ -216,6 +217,7 @@ class AnnouncementPage(AudienceMixin, Page):
 
     class Meta:
         verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
 
 
 class CoursePage(AudienceMixin, Page):
@@ -237,6 +239,7 @@ class CoursePage(AudienceMixin, Page):
 
     class Meta:
         verbose_name = _("course")
+        verbose_name_plural = _("courses")
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import course_enrollment
@@ -259,6 +262,7 @@ class CourseEnrollment(models.Model):
 
     class Meta:
         verbose_name = _("course enrollment")
+        verbose_name_plural = _("course enrollments")
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="content_enrollment_user_course")]
         indexes = [models.Index(fields=["organization", "started_at"], name="content_enrollment_org_idx")]
 
@@ -275,6 +279,7 @@ class AssetType(TranslatableMixin, models.Model):
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("asset type")
+        verbose_name_plural = _("asset types")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["code", "locale"], name="content_assettype_code_locale")]
 
@@ -298,6 +303,7 @@ class LibraryPage(AudienceMixin, Page):
 
     class Meta:
         verbose_name = _("content library")
+        verbose_name_plural = _("content libraries")
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import library_assets
@@ -393,6 +399,7 @@ class AssetPage(AudienceMixin, Page):
 
     class Meta:
         verbose_name = _("content asset")
+        verbose_name_plural = _("content assets")
 
     def save(self, *args, **kwargs):
         result = super().save(*args, **kwargs)
@@ -501,6 +508,7 @@ class AssetVersion(models.Model):
 
     class Meta:
         verbose_name = _("asset version")
+        verbose_name_plural = _("asset versions")
         ordering = ["-published_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["asset", "label"], name="content_assetversion_label_unique"),
@@ -545,6 +553,7 @@ class AssetDownload(models.Model):
 
     class Meta:
         verbose_name = _("asset download")
+        verbose_name_plural = _("asset downloads")
         indexes = [models.Index(fields=["asset", "downloaded_at"])]
 
     def __str__(self):
@@ -626,6 +635,7 @@ class CobrandTemplatePage(AudienceMixin, Page):
 
     class Meta:
         verbose_name = _("co-branded template")
+        verbose_name_plural = _("co-branded templates")
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import cobrand_page_context
@@ -698,6 +708,7 @@ class CobrandGeneration(models.Model):
 
     class Meta:
         verbose_name = _("co-branded generation")
+        verbose_name_plural = _("co-branded generations")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -760,6 +771,7 @@ class FormPage(AudienceMixin, AbstractEmailForm):
 
     class Meta:
         verbose_name = _("form page")
+        verbose_name_plural = _("form pages")
 
     def get_submission_class(self):
         return PartnerFormSubmission

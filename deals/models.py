@@ -170,6 +170,7 @@ class DealRegistration(models.Model):
 
     class Meta:
         verbose_name = _("deal registration")
+        verbose_name_plural = _("deal registrations")
         ordering = ["-submitted_at", "-pk"]
         indexes = [
             models.Index(fields=["organization", "-submitted_at"], name="deal_org_recent_idx"),
@@ -210,6 +211,7 @@ class DealProductLine(models.Model):
 
     class Meta:
         verbose_name = _("deal product line")
+        verbose_name_plural = _("deal product lines")
         constraints = [models.UniqueConstraint(fields=["deal", "product_line"], name="deal_product_line_once")]
 
     def __str__(self):
@@ -228,6 +230,7 @@ class DealClaim(models.Model):
 
     class Meta:
         verbose_name = _("deal protection claim")
+        verbose_name_plural = _("deal protection claims")
         constraints = [models.UniqueConstraint(fields=["key", "product_line"], name="deal_claim_unique_key")]
 
     def __str__(self):
@@ -245,6 +248,7 @@ class DealConflict(models.Model):
 
     class Meta:
         verbose_name = _("deal conflict")
+        verbose_name_plural = _("deal conflicts")
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["deal", "other"], name="deal_conflict_once")]
 
@@ -292,6 +296,7 @@ class DealEvent(models.Model):
 
     class Meta:
         verbose_name = _("deal event")
+        verbose_name_plural = _("deal events")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["deal", "at"], name="deal_event_timeline_idx")]
 
@@ -314,6 +319,7 @@ class DealReminder(models.Model):
 
     class Meta:
         verbose_name = _("deal expiry reminder")
+        verbose_name_plural = _("deal expiry reminders")
         constraints = [
             models.UniqueConstraint(fields=["deal", "days_before", "protected_until"], name="deal_reminder_once")
         ]
@@ -349,6 +355,7 @@ class DealProgramSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("deal registration settings")
+        verbose_name_plural = _("deal registration settings")
 
 
 class RoutingAction(models.TextChoices):
@@ -416,6 +423,7 @@ class RoutingRule(ClusterableModel):
 
     class Meta:
         verbose_name = _("deal routing rule")
+        verbose_name_plural = _("deal routing rules")
         ordering = ["sort_order", "pk"]
 
     def __str__(self):
@@ -450,6 +458,7 @@ class DealUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("deal registration grant")
+        verbose_name_plural = _("deal registration grants")
 
 
 DealRegistration.sharing_permission_model = DealUserObjectPermission
@@ -496,6 +505,7 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         indexes = [models.Index(fields=["organization", "is_active"])]
 
     def __str__(self):
@@ -562,6 +572,7 @@ class Campaign(models.Model):
 
     class Meta:
         verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["name"]
 
     def __str__(self):
@@ -643,6 +654,7 @@ class Lead(models.Model):
 
     class Meta:
         verbose_name = _("lead")
+        verbose_name_plural = _("leads")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["organization", "status"], name="lead_org_status_idx"),
@@ -700,6 +712,7 @@ class LeadOffer(models.Model):
 
     class Meta:
         verbose_name = _("lead offer")
+        verbose_name_plural = _("lead offers")
         ordering = ["offered_at", "pk"]
         indexes = [models.Index(fields=["organization", "offered_at"], name="lead_offer_org_idx")]
         constraints = [
@@ -753,6 +766,7 @@ class LeadEvent(models.Model):
 
     class Meta:
         verbose_name = _("lead event")
+        verbose_name_plural = _("lead events")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["lead", "at"], name="lead_event_timeline_idx")]
 
@@ -830,6 +844,7 @@ class LeadDistributionRule(ClusterableModel):
 
     class Meta:
         verbose_name = _("lead distribution rule")
+        verbose_name_plural = _("lead distribution rules")
         ordering = ["sort_order", "pk"]
 
     def __str__(self):

@@ -42,6 +42,7 @@ class PartnerType(TranslatableMixin, models.Model):
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("partner type")
+        verbose_name_plural = _("partner types")
         ordering = ["name"]
 
     def __str__(self):
@@ -54,6 +55,7 @@ class Region(models.Model):
 
     class Meta:
         verbose_name = _("region")
+        verbose_name_plural = _("regions")
         ordering = ["name"]
 
     def __str__(self):
@@ -79,6 +81,7 @@ class ProductLine(TranslatableMixin, models.Model):
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("product line")
+        verbose_name_plural = _("product lines")
         ordering = ["name"]
 
     def __str__(self):
@@ -95,6 +98,7 @@ class Certification(models.Model):
 
     class Meta:
         verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
         ordering = ["name"]
 
     def __str__(self):
@@ -125,6 +129,7 @@ class ProgramSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("partner program settings")
+        verbose_name_plural = _("partner program settings")
 
 
 class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
@@ -243,6 +248,7 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
         ordering = ["rank"]
         constraints = [
             # Retired tiers keep their rank, so a successor can take it.
@@ -282,6 +288,7 @@ class TierRuleVersion(models.Model):
 
     class Meta:
         verbose_name = _("tier rule version")
+        verbose_name_plural = _("tier rule versions")
         ordering = ["tier", "-effective_from"]
         indexes = [models.Index(fields=["tier", "-effective_from"])]
 
@@ -359,6 +366,7 @@ class PartnerOrganization(index.Indexed, models.Model):
 
     class Meta:
         verbose_name = _("partner organization")
+        verbose_name_plural = _("partner organizations")
         ordering = ["name"]
         permissions = [("view_all_partner_records", "Can see every partner organization's records")]
 
@@ -388,6 +396,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         indexes = [models.Index(fields=["organization", "is_active"])]
 
     def __str__(self):
@@ -410,6 +419,7 @@ class PersonCertification(models.Model):
 
     class Meta:
         verbose_name = _("earned certification")
+        verbose_name_plural = _("earned certifications")
         indexes = [models.Index(fields=["organization", "certification", "expires_at"])]
         constraints = [
             models.UniqueConstraint(fields=["user", "certification", "earned_at"], name="certification_earned_once")
@@ -439,6 +449,7 @@ class Invitation(models.Model):
 
     class Meta:
         verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         indexes = [models.Index(fields=["organization", "-created_at"])]
 
     def __str__(self):
@@ -492,6 +503,7 @@ class PartnerApplication(models.Model):
 
     class Meta:
         verbose_name = _("partner application")
+        verbose_name_plural = _("partner applications")
         ordering = ["-submitted_at"]
 
     def __str__(self):
@@ -510,6 +522,7 @@ class PartnerAgreement(models.Model):
 
     class Meta:
         verbose_name = _("partner agreement")
+        verbose_name_plural = _("partner agreements")
         ordering = ["-effective_from"]
 
     def __str__(self):
@@ -527,6 +540,7 @@ class AgreementAcceptance(models.Model):
 
     class Meta:
         verbose_name = _("agreement acceptance")
+        verbose_name_plural = _("agreement acceptances")
         constraints = [
             models.UniqueConstraint(fields=["organization", "agreement"], name="agreement_accepted_once_per_org")
         ]
@@ -567,6 +581,7 @@ class TierChange(models.Model):
 
     class Meta:
         verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organization", "-created_at"])]
 

@@ -75,6 +75,7 @@ class SearchSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("search settings")
+        verbose_name_plural = _("search settings")
 
 
 class SynonymSet(models.Model):
@@ -94,6 +95,7 @@ class SynonymSet(models.Model):
 
     class Meta:
         verbose_name = _("synonym set")
+        verbose_name_plural = _("synonym sets")
 
     def __str__(self):
         return self.terms
@@ -117,6 +119,7 @@ class BestBet(models.Model):
 
     class Meta:
         verbose_name = _("promoted result")
+        verbose_name_plural = _("promoted results")
         ordering = ["query", "sort_order"]
 
     def __str__(self):
@@ -145,6 +148,7 @@ class SearchQueryLog(models.Model):
 
     class Meta:
         verbose_name = _("search query")
+        verbose_name_plural = _("search queries")
         indexes = [models.Index(fields=["results", "-created_at"], name="search_query_zero_idx")]
 
     def __str__(self):

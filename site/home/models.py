@@ -17,6 +17,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("portal home page")
+        verbose_name_plural = _("portal home pages")
 
 
 @register_setting(icon="pick")
@@ -49,6 +50,7 @@ class PortalBranding(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("portal branding")
+        verbose_name_plural = _("portal branding")
 
 
 class WorkerHeartbeat(models.Model):
