@@ -273,40 +273,50 @@ class DealEventKind(models.TextChoices):
     REMINDER = "reminder", _("Expiry reminder sent")
 
 
-class DealEvent(models.Model):
-    """One entry of a registration's audit trail."""
+class StatusEvent(models.Model):
+    """One entry of an audit trail: who changed what, when, from which status
+    to which, and the fields before and after (deals and leads keep one each)."""
 
-    deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("Empty when the system acted."),
     )
-    at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=20, choices=DealEventKind.choices)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     note = models.TextField(_("internal note"), blank=True)
-    partner_note = models.TextField(_("note shown to the partner"), blank=True)
 
     class Meta:
-        verbose_name = _("deal event")
-        verbose_name_plural = _("deal events")
+        abstract = True
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["deal", "at"], name="deal_event_timeline_idx")]
-
-    def __str__(self):
-        return f"{self.deal_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for every field the event recorded."""
         names = sorted(set(self.before) | set(self.after))
         return [(name, self.before.get(name), self.after.get(name)) for name in names]
+
+
+class DealEvent(StatusEvent):
+    """One entry of a registration's audit trail."""
+
+    deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=DealEventKind.choices)
+    partner_note = models.TextField(_("note shown to the partner"), blank=True)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("deal event")
+        verbose_name_plural = _("deal events")
+        indexes = [models.Index(fields=["deal", "at"], name="deal_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.deal_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class DealReminder(models.Model):
@@ -735,7 +745,7 @@ class LeadEventKind(models.TextChoices):
     CONVERTED = "converted", _("Converted to a deal registration")
 
 
-class LeadEvent(models.Model):
+class LeadEvent(StatusEvent):
     """One entry of a lead's audit trail, with the organization it concerned."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
@@ -747,35 +757,15 @@ class LeadEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Empty when the system acted."),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
     kind = models.CharField(_("event"), max_length=12, choices=LeadEventKind.choices)
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, blank=True)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("lead event")
         verbose_name_plural = _("lead events")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["lead", "at"], name="lead_event_timeline_idx")]
 
     def __str__(self):
         return f"{self.lead_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
-
-    def changes(self) -> list[tuple[str, object, object]]:
-        names = sorted(set(self.before) | set(self.after))
-        return [(name, self.before.get(name), self.after.get(name)) for name in names]
 
 
 class DistributionAction(models.TextChoices):

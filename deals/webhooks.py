@@ -53,22 +53,22 @@ def event_payload(event: DealEvent) -> dict:
 
 def webhook_deliveries_enqueue(*, event: DealEvent) -> list[WebhookDelivery]:
     """Queue the event for the deal's organization's endpoints and the vendor's."""
-    from .tasks import deliver_webhook
-
     if event.from_status == event.to_status and event.kind != "submitted":
         return []
-    deal = event.deal
+    return _deliveries_enqueue(organization_id=event.deal.organization_id, payload=event_payload(event), event=event)
+
+
+def _deliveries_enqueue(*, organization_id: int, payload: dict, **event) -> list[WebhookDelivery]:
+    """One delivery per active endpoint of the organization and of the vendor,
+    sent after commit; ``event`` links the deal or lead event it reports."""
+    from .tasks import deliver_webhook
+
     endpoints = WebhookEndpoint.objects.filter(
-        Q(organization_id=deal.organization_id) | Q(organization__isnull=True), is_active=True
+        Q(organization_id=organization_id) | Q(organization__isnull=True), is_active=True
     )
-    payload = event_payload(event)
     deliveries = [
         WebhookDelivery.objects.create(
-            organization_id=deal.organization_id,
-            endpoint=endpoint,
-            event=event,
-            event_type=payload["event"],
-            payload=payload,
+            organization_id=organization_id, endpoint=endpoint, event_type=payload["event"], payload=payload, **event
         )
         for endpoint in endpoints
     ]
@@ -108,27 +108,11 @@ def lead_event_payload(event: LeadEvent) -> dict:
 
 def webhook_lead_deliveries_enqueue(*, event: LeadEvent) -> list[WebhookDelivery]:
     """Queue a lead event for the organization it concerns and the vendor's endpoints."""
-    from .tasks import deliver_webhook
-
     if event.kind not in LEAD_WEBHOOK_KINDS or not event.organization_id:
         return []
-    endpoints = WebhookEndpoint.objects.filter(
-        Q(organization_id=event.organization_id) | Q(organization__isnull=True), is_active=True
+    return _deliveries_enqueue(
+        organization_id=event.organization_id, payload=lead_event_payload(event), lead_event=event
     )
-    payload = lead_event_payload(event)
-    deliveries = [
-        WebhookDelivery.objects.create(
-            organization_id=event.organization_id,
-            endpoint=endpoint,
-            lead_event=event,
-            event_type=payload["event"],
-            payload=payload,
-        )
-        for endpoint in endpoints
-    ]
-    for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
-    return deliveries
 
 
 def webhook_deliver(*, delivery_id: int) -> WebhookDelivery:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from .models import Membership, PartnerOrganization
+from .tenancy import partner_context
 
 
 def remember_language(response, language: str):
@@ -30,10 +31,11 @@ def remember_language(response, language: str):
 def active_membership(user) -> Membership | None:
     if user is None or not getattr(user, "pk", None):
         return None
-    # The request's partner context already holds it (one membership per user).
-    remembered = getattr(user, "_partner_context_cache", None)
-    if remembered is not None:
-        return remembered.membership
+    # A portal partner's membership is the request's partner context (one per
+    # user, remembered); others (e.g. a suspended organization's people) are looked up.
+    partner = partner_context(user)
+    if partner is not None:
+        return partner.membership
     return Membership.objects.select_related("organization").filter(user=user, is_active=True).first()
 
 

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import get_language_from_path
 
 from .languages import preferred_time_zone
-from .tenancy import partner_context
 
 #: Wagtail serves pages by their slug in each language tree: its URLs are not
 #: translated by name (a page's translation may have another slug).
@@ -50,7 +49,6 @@ def partner_time_zone(get_response):
     def middleware(request):
         if not request.user.is_authenticated:
             return get_response(request)
-        partner_context(request.user)  # remembered for the request: views use it too
         with timezone.override(preferred_time_zone(user=request.user)):
             return get_response(request)
 

@@ -105,22 +105,29 @@ def _event(
     return event
 
 
+def _status_change(instance, changed: dict) -> tuple[dict, dict]:
+    """Apply ``changed`` (status and other fields) to ``instance``, save it and
+    return its values before and after: the fields that moved, status always."""
+    before = {name: getattr(instance, name) for name in changed}
+    for name, value in changed.items():
+        setattr(instance, name, value)
+    instance.save()
+    after = {name: getattr(instance, name) for name in changed}
+    kept = [name for name in changed if before[name] != after[name] or name == "status"]
+    return {name: before[name] for name in kept}, {name: after[name] for name in kept}
+
+
 def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, note="", partner_note="", **fields):
     """Change status (and ``fields``) and record the event with before/after."""
-    changed = {"status": status, **fields}
-    before = {name: getattr(deal, name) for name in changed}
-    for name, value in changed.items():
-        setattr(deal, name, value)
-    deal.save()
-    after = {name: getattr(deal, name) for name in changed}
+    before, after = _status_change(deal, {"status": status, **fields})
     event = _event(
         deal,
         kind,
         actor=actor,
         from_status=before["status"],
         to_status=status,
-        before={k: v for k, v in before.items() if before[k] != after[k] or k == "status"},
-        after={k: v for k, v in after.items() if before[k] != after[k] or k == "status"},
+        before=before,
+        after=after,
         note=note,
         partner_note=partner_note,
     )

@@ -31,7 +31,7 @@ from ..models import (
     LeadSource,
     LeadStatus,
 )
-from . import _json, deal_register
+from . import _json, _status_change, deal_register
 
 #: Lead fields a creator fills in (product lines and campaign apart).
 LEAD_FIELDS = (
@@ -84,14 +84,8 @@ def _set_status(lead: Lead, status: str, kind: str, *, actor=None, note: str = "
     """Change status (and ``fields``) and record the event with what changed;
     the event names the organization concerned (the previous one when the
     lead leaves it)."""
-    changed = {"status": status, **fields}
     previous_organization_id = lead.organization_id
-    before = {name: getattr(lead, name) for name in changed}
-    for name, value in changed.items():
-        setattr(lead, name, value)
-    lead.save()
-    after = {name: getattr(lead, name) for name in changed}
-    keep = [name for name in changed if before[name] != after[name] or name == "status"]
+    before, after = _status_change(lead, {"status": status, **fields})
     return _event(
         lead,
         kind,
@@ -99,8 +93,8 @@ def _set_status(lead: Lead, status: str, kind: str, *, actor=None, note: str = "
         organization_id=lead.organization_id or previous_organization_id,
         from_status=before["status"],
         to_status=status,
-        before={name: before[name] for name in keep},
-        after={name: after[name] for name in keep},
+        before=before,
+        after=after,
         note=note,
     )
 
