@@ -5,7 +5,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+# The project catalog plus one per app that keeps its own (<app>/locale/), so
+# apps built side by side do not edit the same file.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po))
 
 .PHONY: install run test lint messages services-start services-stop services-status clean
 
@@ -18,7 +20,7 @@ $(STAMP): requirements.txt scripts/system-packages.sh
 	touch $(STAMP)
 
 # Interface translations are compiled from locale/*/LC_MESSAGES/django.po.
-$(MO_FILES): locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+$(MO_FILES): %.mo: %.po $(STAMP)
 	msgfmt --check -o $@ $<
 
 install: $(STAMP) $(MO_FILES)

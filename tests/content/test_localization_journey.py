@@ -80,13 +80,13 @@ def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worke
     assert before.status_code == 200
     assert "For Gold partners only." in before.text
     assert "pas encore traduite" in before.text
-    english_hit = wait_for(
-        lambda: search_hits(french_gold, "gold corner"), timeout=15, message="the English section in French search"
+    # The section and its flyer reach the index one outbox row at a time: wait for both.
+    english_hits = {("Gold corner", True), ("Gold flyer", True)}
+    wait_for(
+        lambda: hit_titles(french_gold, "gold corner") == english_hits,
+        timeout=30,
+        message=f"{english_hits} in French search",
     )
-    assert {(hit["title"], hit["in_other_language"]) for hit in english_hit} == {
-        ("Gold corner", True),
-        ("Gold flyer", True),
-    }
 
     translator = UserFactory()
     translator.groups.add(Group.objects.get(name="Localization"))
@@ -107,11 +107,17 @@ def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worke
     assert "Prospectus Gold" in french_gold.get(french_flyer.url).text
     found = wait_for(
         lambda: [hit for hit in search_hits(french_gold, "espace gold") if hit["title"] == "Espace Gold"],
-        timeout=15,
+        timeout=30,
         message="the French section in French search",
     )
     assert found[0]["in_other_language"] is False and found[0]["url"].startswith("/fr/")
-    assert "Gold corner" not in {hit["title"] for hit in search_hits(french_gold, "gold")}
+    # The French flyer is indexed after the section: the English originals are hidden once both are.
+    wait_for(
+        lambda: {"Espace Gold", "Prospectus Gold"} <= {title for title, _ in hit_titles(french_gold, "gold")},
+        timeout=30,
+        message="the French section and flyer in French search",
+    )
+    assert not {"Gold corner", "Gold flyer"} & {title for title, _ in hit_titles(french_gold, "gold")}
 
     started = french_gold.post(
         reverse("content:cobrand_generate", args=[french_flyer.pk]), {"field_headline": "Sauvegardes rapides"}
@@ -139,3 +145,7 @@ def test_a_translator_brings_a_gold_section_to_french_gold_partners(celery_worke
 
 def search_hits(client, query) -> list[dict]:
     return client.get("/fr/search/api/", {"q": query}).json()["hits"]
+
+
+def hit_titles(client, query) -> set[tuple[str, bool]]:
+    return {(hit["title"], hit["in_other_language"]) for hit in search_hits(client, query)}
