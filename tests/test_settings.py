@@ -23,14 +23,49 @@ def test_production_settings_pass_the_deployment_checks():
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="partners.vendor.example",
+        EMAIL_HOST="smtp.vendor.example",
+        DEFAULT_FROM_EMAIL="partners@vendor.example",
     )
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", DJANGO_SETTINGS_MODULE="portal.settings.production")
+def test_production_refuses_to_start_and_names_everything_missing():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DATABASE_URL="",
+        REDIS_URL="",
+        ELASTICSEARCH_URL="",
+        EMAIL_HOST="",
+        DEFAULT_FROM_EMAIL="",
+    )
 
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ELASTICSEARCH_URL",
+        "EMAIL_HOST",
+        "DEFAULT_FROM_EMAIL",
+    ):
+        assert name in message, f"{name} not named in: {message}"
+
+
+def test_production_refuses_a_short_secret_even_when_everything_else_is_set():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        SECRET_KEY="short",
+        ALLOWED_HOSTS="partners.vendor.example",
+        EMAIL_HOST="smtp.vendor.example",
+        DEFAULT_FROM_EMAIL="partners@vendor.example",
+    )
+
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "SECRET_KEY" in message and "ALLOWED_HOSTS" not in message

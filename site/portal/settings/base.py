@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import environment as env
 from .celery import *  # noqa: F403
+from .email import *  # noqa: F403
 from .search import *  # noqa: F403
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
@@ -15,7 +16,7 @@ BASE_DIR = PORTAL_DIR.parent.parent
 
 SECRET_KEY = env.SECRET_KEY
 DEBUG = bool(env.DEBUG)
-ALLOWED_HOSTS = env.ALLOWED_HOSTS
+ALLOWED_HOSTS = env.ALLOWED_HOSTS or ["127.0.0.1", "localhost"]
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
@@ -166,8 +167,6 @@ WAGTAILADMIN_BASE_URL = env.BASE_URL
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-
-DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,
