@@ -131,7 +131,16 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
     worker_name = f"production-{uuid.uuid4().hex[:8]}@{os.uname().nodename}"
     commands = {
         # The README's three lines.
-        "gunicorn": [sys.executable, "-m", "gunicorn", "--pythonpath", "site", "portal.wsgi", "-b", f"127.0.0.1:{port}"],
+        "gunicorn": [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--pythonpath",
+            "site",
+            "portal.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+        ],
         "worker": [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-n", worker_name],
         "beat": [sys.executable, "-m", "celery", "-A", "portal", "beat", "-s", str(tmp_path / "beat-schedule")],
     }
