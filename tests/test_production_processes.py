@@ -95,7 +95,7 @@ def _wait(condition, timeout: float, message: str, processes=()):
     raise AssertionError(f"Timed out after {timeout} s waiting for {message}\n{logs}")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
     controller, inbox = smtp_sink
     redis_url = _production_redis_url()
