@@ -66,7 +66,8 @@ def application_submit(**fields) -> PartnerApplication:
     already_pending = ValidationError(
         {"website": _("An application for %(domain)s is already under review.") % {"domain": application.email_domain}}
     )
-    if PartnerApplication.objects.filter(email_domain=application.email_domain, status=ApplicationStatus.PENDING).exists():
+    pending = PartnerApplication.objects.filter(email_domain=application.email_domain, status=ApplicationStatus.PENDING)
+    if pending.exists():
         raise already_pending
     try:
         with transaction.atomic():

@@ -54,5 +54,6 @@ def test_simultaneous_identical_applications_keep_exactly_one():
         thread.join(timeout=60)
 
     assert unexpected == []
-    assert PartnerApplication.objects.filter(email_domain="globex.example", status=ApplicationStatus.PENDING).count() == 1
+    pending = PartnerApplication.objects.filter(email_domain="globex.example", status=ApplicationStatus.PENDING)
+    assert pending.count() == 1
     assert refusals == ["An application for globex.example is already under review."] * (THREADS - 1)
