@@ -3,6 +3,8 @@ import secrets
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -69,3 +71,25 @@ def test_production_refuses_a_short_secret_even_when_everything_else_is_set():
     assert result.returncode != 0
     message = result.stderr.strip().splitlines()[-1]
     assert "SECRET_KEY" in message and "ALLOWED_HOSTS" not in message
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_demo_with_its_known_passwords_refuses_to_seed_a_production_database():
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import _test_database_url
+
+    users_before = get_user_model().objects.count()
+    result = _manage(
+        "seed_demo",
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DATABASE_URL=_test_database_url(),
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="partners.vendor.example",
+        EMAIL_HOST="smtp.vendor.example",
+        DEFAULT_FROM_EMAIL="partners@vendor.example",
+    )
+
+    assert result.returncode != 0
+    assert "refuses to run on production settings" in result.stderr
+    assert get_user_model().objects.count() == users_before

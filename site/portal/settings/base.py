@@ -14,6 +14,9 @@ from .search import *  # noqa: F403
 PORTAL_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PORTAL_DIR.parent.parent
 
+#: "production" where portal.settings.production is in force (commands that
+#: create known passwords refuse to run there).
+PORTAL_ENVIRONMENT = "development"
 SECRET_KEY = env.SECRET_KEY
 DEBUG = bool(env.DEBUG)
 ALLOWED_HOSTS = env.ALLOWED_HOSTS or ["127.0.0.1", "localhost"]

@@ -24,6 +24,7 @@ if _missing:
         "Production settings need these environment variables: " + "; ".join(_missing) + ". See README, Production."
     )
 
+PORTAL_ENVIRONMENT = "production"
 DEBUG = False
 SECRET_KEY = env.SECRET_KEY
 ALLOWED_HOSTS = env.ALLOWED_HOSTS

@@ -7,6 +7,7 @@ import random
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -200,6 +201,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, partners: int, deals: int = 0, **options):
+        if settings.PORTAL_ENVIRONMENT == "production":
+            # The demo creates a superuser and partners with published passwords.
+            raise CommandError(
+                "seed_demo refuses to run on production settings: it creates accounts with known passwords."
+            )
         if partners < 0:
             raise CommandError("--partners must be zero or more.")
         started = time.monotonic()
