@@ -7,6 +7,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.navigation import NavigationItem
+from programs.services.data_rights import ExportSection
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
 from .admin_views import DealReviewIndexView, DealReviewView, LeadAdminView, LeadImportView, LeadIndexView
@@ -200,3 +201,57 @@ def deal_navigation_items():
             key="leads", label=_("Leads"), url="deals:lead_list", icon="inbox-arrow-down", roles=LEAD_ROLES, order=25
         ),
     ]
+
+
+@hooks.register("organization_data_export")
+def deal_export_sections(organization):
+    """The organization's registrations with their history and attachments, and its leads."""
+    deals = (
+        DealRegistration.objects.filter(organization=organization)
+        .select_related("submitted_by")
+        .prefetch_related("product_lines", "events")
+        .order_by("pk")
+    )
+    rows, files = [], []
+    for deal in deals:
+        rows.append(
+            {
+                "id": deal.pk,
+                "company_name": deal.company_name,
+                "domain": deal.domain,
+                "country": deal.country,
+                "contact_name": deal.contact_name,
+                "contact_email": deal.contact_email,
+                "contact_phone": deal.contact_phone,
+                "product_lines": [line.code for line in deal.product_lines.all()],
+                "estimated_value": deal.estimated_value,
+                "currency": deal.currency,
+                "expected_close_date": deal.expected_close_date,
+                "stage": deal.stage,
+                "status": deal.status,
+                "submitted_by": deal.submitted_by.get_username() if deal.submitted_by else None,
+                "notes": deal.notes,
+                "attachment": f"files/{_attachment_path(deal)}" if deal.attachment else None,
+                "events": [
+                    {
+                        "kind": event.kind,
+                        "from_status": event.from_status,
+                        "to_status": event.to_status,
+                        "at": event.at,
+                        "note_to_partner": event.partner_note,
+                    }
+                    for event in deal.events.all()
+                ],
+            }
+        )
+        if deal.attachment:
+            files.append((_attachment_path(deal), deal.attachment))
+    leads = Lead.objects.filter(organization=organization).order_by("pk")
+    lead_rows = list(
+        leads.values("id", "company_name", "domain", "country", "contact_name", "contact_email", "status", "offered_at")
+    )
+    return [ExportSection("deals", rows, files), ExportSection("leads", lead_rows)]
+
+
+def _attachment_path(deal) -> str:
+    return f"deals/{deal.pk}/{deal.attachment.name.rsplit('/', 1)[-1]}"

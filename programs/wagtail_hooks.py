@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import Locale
@@ -45,7 +46,7 @@ from .models import (
 from .navigation import NavigationItem
 from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
-from .views import admin_applications, admin_tier_changes
+from .views import admin_applications, admin_tier_changes, data_rights
 
 WRITE_ACTIONS = frozenset({"add", "change", "delete"})
 
@@ -439,7 +440,18 @@ def application_review_urls():
     return [
         path("programs/applications/<int:pk>/review/", admin_applications.review, name="programs_application_review"),
         path("programs/tier-changes/<int:pk>/decide/", admin_tier_changes.decide, name="programs_tier_change_decide"),
+        path("programs/erase-person/", data_rights.person_erase_view, name="programs_person_erase"),
     ]
+
+
+class PersonErasureMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("programs.erase_person")
+
+
+@hooks.register("register_settings_menu_item")
+def person_erase_menu_item():
+    return PersonErasureMenuItem(_("Erase personal data"), reverse("programs_person_erase"), icon_name="bin", order=900)
 
 
 @hooks.register("register_snippet_listing_buttons")
@@ -501,5 +513,13 @@ def program_navigation_items():
         NavigationItem(key="api_tokens", label=_("API tokens"), url="programs:api_tokens", icon="key", order=90),
         NavigationItem(
             key="preferences", label=_("Your preferences"), url="programs:preferences", icon="cog-6-tooth", order=95
+        ),
+        NavigationItem(
+            key="data_export",
+            label=_("Your organization's data"),
+            url="programs:data_export",
+            icon="arrow-down-tray",
+            roles=("owner",),
+            order=97,
         ),
     ]

@@ -157,8 +157,15 @@ STATIC_ROOT = env.STATIC_ROOT or BASE_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.MEDIA_ROOT or BASE_DIR / "media"
 MEDIA_URL = "/media/"
+#: Files only permission-checked views may serve (data exports…): outside the
+#: public media root, so a web server that serves /media/ never exposes them.
+PRIVATE_MEDIA_ROOT = env.PRIVATE_MEDIA_ROOT or BASE_DIR / "private-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     # Fingerprinted names (cached for a year) and gzip/brotli copies served by
     # WhiteNoise; with DEBUG (make run) the plain names are served from the apps.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
