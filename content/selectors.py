@@ -12,7 +12,7 @@ from wagtail_localize.models import StringSegment, Translation, TranslationSourc
 from programs.audience import Reader
 from programs.tenancy import partner_context, scoped
 
-from .audience import audience_rules_by_path, effective_audience, reader_for, visible_pages
+from .audience import audience_rules_by_path, reader_for, visible_pages
 from .filters import LibraryFilter
 from .models import (
     AnnouncementPage,
@@ -32,6 +32,15 @@ def menu_pages(request, root: Page):
 
 def child_pages(request, page: Page):
     return visible_pages(page.get_children().live().specific(), reader_for(request))
+
+
+def breadcrumb_pages(request, page: Page):
+    """The pages above ``page`` (the portal home first) for its breadcrumbs:
+    none when the reader may not see the page itself."""
+    reader = reader_for(request)
+    if not visible_pages(Page.objects.filter(pk=page.pk), reader).exists():
+        return []
+    return list(visible_pages(page.get_ancestors().filter(depth__gt=1).live(), reader).specific())
 
 
 def current_assets(request):
@@ -113,10 +122,10 @@ def pages_restricted_to_tier(*, tier, reader: Reader | None = None) -> list[tupl
     if not paths:
         return []
     pages = Page.objects.live().filter(path__in=paths, locale=Locale.get_default()).order_by("path")
+    if reader is not None:
+        pages = visible_pages(pages, reader)
     unlocked = []
     for page in pages:
-        if reader is not None and not reader.may_see(effective_audience(page, rules=rules)):
-            continue
         translated = page.localized
         shown = translated if translated.live else page
         url = shown.get_url()
