@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, ReferenceIndex
 from wagtail_localize.models import StringSegment, Translation, TranslationSource
 
 from programs.audience import Reader
@@ -41,6 +42,20 @@ def breadcrumb_pages(request, page: Page):
     if not visible_pages(Page.objects.filter(pk=page.pk), reader).exists():
         return []
     return list(visible_pages(page.get_ancestors().filter(depth__gt=1).live(), reader).specific())
+
+
+def document_readable(request, document) -> bool:
+    """May the reader open ``document`` at its Wagtail URL: vendor staff, or
+    a reader of at least one live page that uses it (in its body, rich text
+    or a chooser, as Wagtail's reference index records)."""
+    reader = reader_for(request)
+    if reader.sees_everything:
+        return True
+    using_pages = ReferenceIndex.get_references_to(document).filter(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    )
+    page_ids = [int(object_id) for object_id in using_pages.values_list("object_id", flat=True).distinct()]
+    return visible_pages(Page.objects.live().filter(pk__in=page_ids), reader).exists()
 
 
 def current_assets(request):
