@@ -2,6 +2,7 @@
 co-branding log, training progress, and no direct document URLs for versioned
 asset files."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
@@ -23,7 +24,7 @@ from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 from .admin_views import TRANSLATION_PERMISSION, TranslationStatusView
 from .components import LatestContentPanel
 from .models import AssetType, AssetVersion, CobrandGeneration, CourseEnrollment
-from .selectors import pages_restricted_to_tier
+from .selectors import document_readable, pages_restricted_to_tier
 from .services import stale_assets
 
 
@@ -152,6 +153,17 @@ def source_snippets_need_authors(request, instance):
     if not request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
         raise PermissionDenied
     return None
+
+
+@hooks.register("before_serve_document")
+def documents_only_for_readers_of_their_pages(document, request):
+    """A document linked from a gated page is as private as the page: served
+    to readers of a live page that uses it (and to staff), never by its URL alone."""
+    if document_readable(request, document):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404
 
 
 @hooks.register("partner_dashboard_panels")

@@ -72,6 +72,8 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     (``"organization"`` for partner-owned rows, ``""`` for the organization
     model itself). ``action`` ("view", "change") selects which explicit
     grants count: a record shared for viewing cannot be changed by the grantee.
+    Explicit grants count only for an active member of an organization on
+    the portal.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
@@ -83,7 +85,10 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     if membership is not None:
         visible |= Q(**{f"{organization_lookup}pk": membership.organization_id})
     sharing_model = getattr(queryset.model, "sharing_permission_model", None)
-    if sharing_model is not None:
+    # Grants are given to a partner's person: they lapse with that person's
+    # access (membership deactivated, organization suspended) without
+    # anyone having to find and delete them.
+    if sharing_model is not None and membership is not None:
         shared = sharing_model.objects.filter(
             user=user, permission__codename=f"{action}_{queryset.model._meta.model_name}"
         ).values("content_object")

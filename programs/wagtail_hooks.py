@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -44,6 +45,7 @@ from .models import (
     TierRuleVersion,
 )
 from .navigation import NavigationItem
+from .services.organizations import organization_status_change
 from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
 from .views import admin_applications, admin_tier_changes, data_rights
@@ -218,6 +220,20 @@ class PartnerOrganizationForm(WagtailAdminModelForm):
             self.fields["channel_account_manager"].queryset = staff.order_by("first_name", "last_name", "username")
 
 
+class OrganizationStatusThroughService:
+    """The edit view saves the form but leaves the status to
+    ``organization_status_change``, which revokes what suspension must revoke."""
+
+    def save_instance(self):
+        status = self.form.cleaned_data.get("status", self.form.instance.status)
+        with transaction.atomic():
+            self.form.instance.status = self.form.initial.get("status", status)
+            organization = super().save_instance()
+            organization_status_change(organization=organization, status=status, actor=self.request.user)
+        organization.status = status
+        return organization
+
+
 class PartnerOrganizationViewSet(PortfolioViewSet):
     """Partner organizations; a CAM sees only their portfolio. The tier is
     shown, not edited: it changes through evaluation so every change is
@@ -225,6 +241,13 @@ class PartnerOrganizationViewSet(PortfolioViewSet):
 
     model = PartnerOrganization
     organization_field = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edit_view_class = type(
+            "PartnerOrganizationEditView", (OrganizationStatusThroughService, self.edit_view_class), {}
+        )
+
     icon = "group"
     menu_label = _("Organizations")
     list_display = ["name", "status", "tier", "partner_type", "region", "channel_account_manager"]
