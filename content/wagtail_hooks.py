@@ -41,7 +41,7 @@ register_permission_policy(
 )
 
 
-class CobrandGenerationViewSet(SnippetViewSet):
+class CobrandGenerationViewSet(PortfolioViewSet):
     """Who generated which co-branded file: read-only log."""
 
     model = CobrandGeneration

@@ -8,7 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.navigation import NavigationItem
 from programs.services.data_rights import ExportSection
-from programs.wagtail_hooks import PortfolioPermissionPolicy
+from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import DealReviewIndexView, DealReviewView, LeadAdminView, LeadImportView, LeadIndexView
 from .models import (
@@ -24,6 +24,18 @@ from .models import (
 from .services.leads import LEAD_ROLES
 
 
+class DealReviewFilterSet(PortfolioFilterSet):
+    class Meta:
+        model = DealRegistration
+        fields = ["status", "queue", "organization", "has_conflict", "extension_status"]
+
+
+class LeadFilterSet(PortfolioFilterSet):
+    class Meta:
+        model = Lead
+        fields = ["status", "campaign", "source", "organization"]
+
+
 class DealReviewViewSet(ModelViewSet):
     """Registrations awaiting a decision (and every other one), filtered by
     status, queue, organization and conflict. Registrations are created by
@@ -36,7 +48,7 @@ class DealReviewViewSet(ModelViewSet):
     url_prefix = "deals/registrations"
     index_view_class = DealReviewIndexView
     list_display = ["company_name", "organization", "status", "queue", "has_conflict", "estimated_value", "currency"]
-    list_filter = ["status", "queue", "organization", "has_conflict", "extension_status"]
+    filterset_class = DealReviewFilterSet
     search_fields = ["company_name", "normalized_name", "domain"]
     ordering = ["-submitted_at"]
     copy_view_enabled = False
@@ -74,7 +86,7 @@ class RoutingRuleViewSet(SnippetViewSet):
     list_filter = ["action", "is_active"]
 
 
-class WebhookEndpointViewSet(SnippetViewSet):
+class WebhookEndpointViewSet(PortfolioViewSet):
     """Where status changes are sent (a partner's CRM, or the vendor's)."""
 
     model = WebhookEndpoint
@@ -88,7 +100,7 @@ class WebhookEndpointViewSet(SnippetViewSet):
 register_permission_policy(WebhookDelivery, PortfolioPermissionPolicy(WebhookDelivery, "organization", read_only=True))
 
 
-class WebhookDeliveryViewSet(SnippetViewSet):
+class WebhookDeliveryViewSet(PortfolioViewSet):
     """Every webhook sent, with its attempts and the last answer: read-only."""
 
     model = WebhookDelivery
@@ -112,7 +124,7 @@ class LeadAdminViewSet(ModelViewSet):
     url_prefix = "deals/leads"
     index_view_class = LeadIndexView
     list_display = ["company_name", "organization", "status", "country", "campaign", "respond_by", "created_at"]
-    list_filter = ["status", "campaign", "source", "organization"]
+    filterset_class = LeadFilterSet
     search_fields = ["company_name", "domain", "contact_email"]
     ordering = ["-created_at"]
     copy_view_enabled = False
@@ -161,7 +173,7 @@ class LeadDistributionRuleViewSet(SnippetViewSet):
 register_permission_policy(LeadEvent, PortfolioPermissionPolicy(LeadEvent, "organization", read_only=True))
 
 
-class LeadEventViewSet(SnippetViewSet):
+class LeadEventViewSet(PortfolioViewSet):
     """Every lead state change with its actor, time and before/after: read-only."""
 
     model = LeadEvent
