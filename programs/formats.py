@@ -5,13 +5,12 @@ French, ``1.234,56 €`` in German, ``€1,234.56`` in English."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import get_currency_precision
 from django.utils import translation
 from django.utils.formats import number_format
 
 #: symbols of the usual program currencies; others are written as their code
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
-#: currencies without minor units
-NO_DECIMALS = frozenset({"JPY", "KRW"})
 #: languages writing the currency after the amount (with a no-break space)
 SYMBOL_AFTER = frozenset({"fr", "de", "es"})
 
@@ -22,7 +21,8 @@ def money(amount: Decimal | int | None, currency: str, *, language: str | None =
         return ""
     language = (language or translation.get_language() or "en").split("-")[0]
     currency = (currency or "").upper()
-    places = 0 if currency in NO_DECIMALS else 2
+    # Minor units from CLDR (through Babel): JPY 0, EUR 2, KWD and BHD 3.
+    places = get_currency_precision(currency) if currency else 2
     rounded = Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     with translation.override(language):
         figure = number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)

@@ -19,6 +19,9 @@ from tests.factories.deals import register_deal
         ("en", "USD", "$1,234.56"),
         ("en", "CHF", "CHF\u00a01,234.56"),
         ("ja", "JPY", "¥1,235"),
+        ("en", "KRW", "KRW\u00a01,235"),
+        ("en", "KWD", "KWD\u00a01,234.560"),
+        ("fr", "BHD", "1\u00a0234,560\u00a0BHD"),
     ],
 )
 def test_money_is_written_the_way_each_language_writes_it(language, currency, expected):
