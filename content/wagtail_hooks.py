@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.audience import Reader
 from programs.navigation import NavigationItem
+from programs.services.data_rights import ExportSection
 from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import TRANSLATION_PERMISSION, TranslationStatusView
@@ -40,7 +41,7 @@ register_permission_policy(
 )
 
 
-class CobrandGenerationViewSet(SnippetViewSet):
+class CobrandGenerationViewSet(PortfolioViewSet):
     """Who generated which co-branded file: read-only log."""
 
     model = CobrandGeneration
@@ -199,3 +200,34 @@ def content_navigation_items():
         NavigationItem(key="content", label=_("Content"), url=content_home_url, icon="book-open", order=30),
         NavigationItem(key="training", label=_("Training"), url="content:courses", icon="academic-cap", order=50),
     ]
+
+
+@hooks.register("organization_data_export")
+def content_export_sections(organization):
+    """Co-branded files made for the organization, training progress and downloads."""
+    generations = CobrandGeneration.objects.filter(organization=organization).select_related("template", "user")
+    rows, files = [], []
+    for generation in generations:
+        made = [kind for kind in ("pdf", "png") if getattr(generation, kind)]
+        rows.append(
+            {
+                "template": generation.template.title,
+                "made_by": generation.user.get_username() if generation.user else None,
+                "language": generation.language,
+                "values": generation.values,
+                "status": generation.status,
+                "created_at": generation.created_at,
+                "files": [f"files/cobranded/{generation.pk}.{kind}" for kind in made],
+            }
+        )
+        files.extend((f"cobranded/{generation.pk}.{kind}", getattr(generation, kind)) for kind in made)
+    enrollments = [
+        {
+            "person": enrollment.user.get_username(),
+            "course": enrollment.course.title,
+            "started_at": enrollment.started_at,
+            "completed_at": enrollment.completed_at,
+        }
+        for enrollment in CourseEnrollment.objects.filter(organization=organization).select_related("user", "course")
+    ]
+    return [ExportSection("cobranded_files", rows, files), ExportSection("training", enrollments)]

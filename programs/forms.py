@@ -108,3 +108,10 @@ class PreferencesForm(PortalFormMixin, forms.ModelForm):
         model = Membership
         fields = ["preferred_language", "time_zone"]
         labels = {"preferred_language": _("Language")}
+
+
+class PersonErasureForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the person"))
+    confirm = forms.BooleanField(
+        label=_("I understand that this erases their name, e-mail and login for good"), required=False
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import api_tokens, dashboard, onboarding, preferences, profile, team, tiers
+from .views import api_tokens, dashboard, data_rights, onboarding, preferences, profile, team, tiers
 
 app_name = "programs"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("api-tokens/", api_tokens.api_tokens, name="api_tokens"),
     path("api-tokens/<id:token_id>/revoke/", api_tokens.api_token_revoke_view, name="api_token_revoke"),
     path("preferences/", preferences.preferences, name="preferences"),
+    path("data-export/", data_rights.data_export, name="data_export"),
+    path("data-export/<uuid:export_id>/", data_rights.data_export_download, name="data_export_download"),
     path("agreement/", profile.agreement_accept, name="agreement_accept"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),
 ]

@@ -137,3 +137,13 @@ def _api_token_of(organization):
     owner = PartnerUserFactory(organization=organization, roles=["owner"])
     token, _plaintext = APIToken.create_token(user=owner, name="Victim CRM")
     return {"token_id": token.pk}
+
+
+def _victim_export(organization):
+    from programs.models import ExportStatus, OrganizationExport
+
+    export = OrganizationExport.objects.create(organization=organization, status=ExportStatus.DONE)
+    return {"export_id": export.pk}
+
+
+isolation_case("programs:data_export_download")(_victim_export)

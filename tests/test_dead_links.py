@@ -83,3 +83,19 @@ def test_no_link_on_any_partner_page_is_dead_for_any_demo_role(client, search_in
             dead[f"{username} from {start}"] = found
         client.logout()
     assert dead == {}
+
+
+def test_onboarding_steps_for_another_role_are_named_not_linked(client):
+    from programs.models import OrganizationStatus, PartnerAgreement
+    from tests.factories import OrganizationFactory, PartnerUserFactory
+
+    PartnerAgreement.objects.create(version="1", title="Partner agreement", body="<p>Terms</p>")
+    organization = OrganizationFactory(status=OrganizationStatus.ONBOARDING)
+    client.force_login(PartnerUserFactory(organization=organization, roles=["marketing"]))
+
+    html = client.get("/dashboard/").text
+
+    assert "Accept the partner agreement" in html
+    assert 'href="/agreement/"' not in html  # the owner accepts it
+    assert 'href="/deals/new/"' not in html  # sales and owners register deals
+    assert 'href="/profile/"' in html  # marketing completes the profile

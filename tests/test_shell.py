@@ -194,3 +194,20 @@ def test_pages_load_no_third_party_assets(client, home_page):
     for url in ("/dashboard/", "/deals/new/", "/"):
         html = client.get(url).content.decode()
         assert not re.search(r'<(script|link|img)\b[^>]*(src|href)="(https?:)?//', html), url
+
+
+def test_channel_ops_edit_the_navigation_in_the_admin(client):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    listing = client.get("/admin/snippets/home/navigationentry/")
+    entry = NavigationEntry.objects.get(item="leads")
+    edit = client.get(f"/admin/snippets/home/navigationentry/edit/{entry.pk}/")
+
+    assert listing.status_code == 200
+    assert edit.status_code == 200
+    # Every item an app registers is offered, by its label.
+    assert '<option value="leads" selected>Leads</option>' in edit.text
+    assert '<option value="training">Training</option>' in edit.text

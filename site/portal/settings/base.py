@@ -10,6 +10,7 @@ from . import environment as env
 from .celery import *  # noqa: F403
 from .email import *  # noqa: F403
 from .search import *  # noqa: F403
+from .security import *  # noqa: F403
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PORTAL_DIR.parent.parent
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,10 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff reach the admin only after their second factor (after authentication).
+    "home.second_factor.StaffSecondFactorMiddleware",
     "programs.middleware.partner_time_zone",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a login lockout into the lockout page; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -117,6 +125,8 @@ if env.REDIS_URL:
     }
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "portal.abuse.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -157,8 +167,15 @@ STATIC_ROOT = env.STATIC_ROOT or BASE_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.MEDIA_ROOT or BASE_DIR / "media"
 MEDIA_URL = "/media/"
+#: Files only permission-checked views may serve (data exports…): outside the
+#: public media root, so a web server that serves /media/ never exposes them.
+PRIVATE_MEDIA_ROOT = env.PRIVATE_MEDIA_ROOT or BASE_DIR / "private-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     # Fingerprinted names (cached for a year) and gzip/brotli copies served by
     # WhiteNoise; with DEBUG (make run) the plain names are served from the apps.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
