@@ -140,9 +140,16 @@ def _api_token_of(organization):
 
 
 def _victim_export(organization):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
     from programs.models import ExportStatus, OrganizationExport
 
-    export = OrganizationExport.objects.create(organization=organization, status=ExportStatus.DONE)
+    # A finished export with its file: what the owner downloads (the positive control).
+    export = OrganizationExport.objects.create(
+        organization=organization, status=ExportStatus.DONE, finished_at=timezone.now()
+    )
+    export.file.save("export.zip", ContentFile(b"PK victim export"))
     return {"export_id": export.pk}
 
 
