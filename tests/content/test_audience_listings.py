@@ -155,3 +155,7 @@ def test_breadcrumbs_hold_only_pages_the_reader_may_see(portal, home_page):
         request = RequestFactory().get(desk.url)
         request.user = clients[reader].user
         assert [page.title for page in breadcrumb_pages(request, desk)] == expected, reader
+    # What the shell renders above the page: the same trail.
+    html = clients["gold"].get(desk.url).text
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, re.S).group(0)
+    assert ">Gold lounge<" in crumbs

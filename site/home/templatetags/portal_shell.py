@@ -7,6 +7,7 @@ from heroicons import IconDoesNotExist
 from heroicons.templatetags.heroicons import heroicon_outline
 from wagtail import hooks
 
+from content import selectors as content_selectors
 from home.branding import brand_tokens as tokens_for
 from home.navigation import partner_navigation as navigation_for
 
@@ -66,11 +67,11 @@ def trail(*labels_and_urls):
 @register.simple_tag(takes_context=True)
 def page_trail(context, page):
     """Breadcrumbs of a portal page: its ancestors below the site root, the
-    content home first (the reader may see them: audiences are inherited)."""
+    content home first, through the audience like every page listing."""
     request = context.get("request")
     if page is None or request is None:
         return []
-    ancestors = list(page.get_ancestors().filter(depth__gt=1).specific())
+    ancestors = content_selectors.breadcrumb_pages(request, page)
     crumbs = [{"label": ancestor.title, "url": ancestor.get_url(request)} for ancestor in ancestors]
     if crumbs:
         crumbs[0]["label"] = _("Content")
