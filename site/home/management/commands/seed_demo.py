@@ -636,6 +636,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nDemo logins\n"
             f"  Admin (vendor staff): http://127.0.0.1:8000/admin/  user {admin_name}  password {admin_password}\n"
+            "                        then scan the QR code with an authenticator app (staff need a second factor)\n"
             f"  Partner portal:       http://127.0.0.1:8000/login/  user {slug}.owner"
             f"  password {DEMO_PARTNER_PASSWORD}\n"
             f"  Other partner users:  <company>.<role>, e.g. {slug}.sales, contoso.marketing, fabrikam.finance;"
