@@ -18,7 +18,7 @@ _AXE_RUN = """async () => {
         id: violation.id,
         impact: violation.impact,
         help: violation.help,
-        targets: violation.nodes.map((node) => node.target.join(" ")),
+        targets: violation.nodes.map((node) => `${node.target.join(" ")} ${node.html.slice(0, 80)}`),
     }));
 }"""
 

@@ -25,22 +25,23 @@ class Phone:
         self.page.goto("/dashboard/")
         expect(self.page.locator("main h1")).to_be_visible()
 
-    def _touch(self, control: Locator, what: str) -> None:
-        expect(control, f"{what} should be visible").to_be_visible()
+    def _touch(self, control: Locator, what: str) -> Locator:
+        """The first visible control of those matching (a page may offer the
+        same link twice, say in the menu and in the content)."""
+        visible = control.filter(visible=True).first
+        expect(visible, f"{what} should be visible").to_be_visible()
         self.taps.append(what)
+        return visible
 
     def tap(self, control: Locator, what: str) -> None:
-        self._touch(control, what)
-        control.tap()
+        self._touch(control, what).tap()
 
     def tick(self, checkbox: Locator, what: str) -> None:
-        self._touch(checkbox, what)
-        checkbox.check()
+        self._touch(checkbox, what).check()
 
     def choose(self, select: Locator, option: str, what: str) -> None:
         """Pick ``option`` (its visible label) in a list; one tap, however the phone shows the list."""
-        self._touch(select, what)
-        select.select_option(label=option)
+        self._touch(select, what).select_option(label=option)
 
     def type(self, field: Locator, text: str) -> None:
         expect(field).to_be_visible()
