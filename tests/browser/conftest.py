@@ -97,7 +97,7 @@ def demo(django_db_setup, django_db_blocker, async_unsafe_allowed) -> DemoProgra
         program = demo_program_create()
     yield program
     with django_db_blocker.unblock():
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
         connection.creation.deserialize_db_from_string(migrated_state)
         connection.close()
     from search.engine import get_client

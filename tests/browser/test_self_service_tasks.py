@@ -49,7 +49,7 @@ def test_check_a_registrations_approval_status(page, sign_in, demo):
     phone = Phone(page, "check a registration's approval status")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="Deal registrations"), "Deal registrations")
+    phone.tap(page.get_by_role("link", name="Deals", exact=True), "Deals")
     phone.tap(page.get_by_role("link", name=APPROVED_DEAL_COMPANY), APPROVED_DEAL_COMPANY)
 
     expect(page.get_by_role("heading", level=1, name=APPROVED_DEAL_COMPANY)).to_be_visible()
@@ -66,6 +66,7 @@ def test_open_a_co_branded_email_template(page, sign_in, demo):
     phone = Phone(page, "open a co-branded email template")
     phone.open_dashboard()
 
+    phone.tap(page.get_by_role("link", name="Content", exact=True), "Content")
     phone.tap(page.get_by_role("link", name="Marketing", exact=True), "Marketing")
     phone.tap(page.get_by_role("link", name=template.title), template.title)
 
@@ -119,7 +120,7 @@ def test_enroll_in_a_certification_course(page, sign_in, demo):
     phone = Phone(page, "enroll in a certification course")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="Acme Storage Partner Network"), "portal home")
+    phone.tap(page.get_by_role("link", name="Content", exact=True), "Content")
     phone.tap(page.get_by_role("link", name=course.title), course.title)
     phone.tap(page.get_by_role("button", name="Start the course"), "Start the course")
 
@@ -136,7 +137,8 @@ def test_check_certification_progress(page, sign_in, demo):
     phone = Phone(page, "check certification progress")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="Training"), "Training")
+    phone.tap(page.get_by_role("link", name="More", exact=True), "More")
+    phone.tap(page.get_by_role("link", name="Training", exact=True), "Training")
 
     course_entry = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=course.title))
     expect(course_entry).to_contain_text("In progress")
