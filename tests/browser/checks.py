@@ -84,6 +84,17 @@ _SMALL_TARGETS = """(minimum) => {
         }
         return /\\p{L}{2,}/u.test(text);
     };
+    const pseudoArea = (element, pseudo) => {
+        const style = getComputedStyle(element, pseudo);
+        if (style.content === "none" || !["absolute", "fixed"].includes(style.position)) return null;
+        const container = style.position === "fixed" ? null : element.offsetParent;
+        const outer = container ? container.getBoundingClientRect()
+                                : {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
+        const inset = (side) => (style[side].endsWith("px") ? parseFloat(style[side]) : null);
+        const [top, right, bottom, left] = ["top", "right", "bottom", "left"].map(inset);
+        if ([top, right, bottom, left].includes(null)) return null;
+        return {width: outer.right - right - (outer.left + left), height: outer.bottom - bottom - (outer.top + top)};
+    };
     const small = [];
     for (const element of document.querySelectorAll(interactive)) {
         let box = element.getBoundingClientRect();
@@ -91,6 +102,12 @@ _SMALL_TARGETS = """(minimum) => {
         // Not on screen for a finger: hidden, or clipped to a pixel for screen readers only.
         if (style.visibility === "hidden" || box.width <= 1 || box.height <= 1) continue;
         if (inSentence(element)) continue;
+        // A "stretched link" (an absolutely placed ::before/::after over its
+        // card) is tapped anywhere on the area that pseudo-element covers.
+        for (const pseudo of ["::before", "::after"]) {
+            const area = pseudoArea(element, pseudo);
+            if (area && area.width >= box.width && area.height >= box.height) box = area;
+        }
         // A checkbox or radio button is tapped through its label too: the larger one counts.
         for (const label of ["checkbox", "radio"].includes(element.type) ? element.labels : []) {
             const labelBox = label.getBoundingClientRect();

@@ -137,7 +137,6 @@ def test_check_certification_progress(page, sign_in, demo):
     phone = Phone(page, "check certification progress")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="More", exact=True), "More")
     phone.tap(page.get_by_role("link", name="Training", exact=True), "Training")
 
     course_entry = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=course.title))
