@@ -178,12 +178,9 @@ def test_static_files_are_fingerprinted_and_compressed_for_production(tmp_path, 
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
-    staticfiles_storage._wrapped = None  # built again from the changed settings
-    try:
-        call_command("collectstatic", interactive=False, verbosity=0)
-        hashed = staticfiles_storage.url("css/portal.css")
-    finally:
-        staticfiles_storage._wrapped = None
+    # (changing STORAGES and STATIC_ROOT rebuilds staticfiles_storage: Django's setting_changed handler)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = staticfiles_storage.url("css/portal.css")
     assert re.fullmatch(r"/static/css/portal\.[0-9a-f]{12}\.css", hashed)
     assert (tmp_path / hashed.removeprefix("/static/")).exists()
     assert (tmp_path / (hashed.removeprefix("/static/") + ".gz")).exists()
@@ -211,3 +208,15 @@ def test_channel_ops_edit_the_navigation_in_the_admin(client):
     # Every item an app registers is offered, by its label.
     assert '<option value="leads" selected>Leads</option>' in edit.text
     assert '<option value="training">Training</option>' in edit.text
+
+
+def test_an_item_whose_view_refuses_the_role_is_not_offered(client):
+    def careless():
+        # No roles given, but the profile page is for owners and marketing only.
+        return [NavigationItem(key="careless", label="Careless item", url="programs:organization_profile")]
+
+    client.force_login(PartnerUserFactory(roles=["sales"]))
+    with hooks.register_temporarily("partner_navigation_items", careless):
+        assert "Careless item" not in client.get("/menu/").text
+        client.force_login(PartnerUserFactory(roles=["marketing"]))
+        assert "Careless item" in client.get("/menu/").text

@@ -10,7 +10,7 @@ from wagtail.models import Locale, Site
 
 from content import selectors as content_selectors
 from programs.navigation import registered_items
-from programs.tenancy import partner_context
+from programs.tenancy import partner_context, partner_may_open
 
 from .models import NavigationEntry, NavigationPlacement
 
@@ -92,12 +92,13 @@ def partner_navigation(request) -> PartnerNavigation | None:
     navigation = None
     partner = partner_context(request.user) if request.user.is_authenticated else None
     if partner is not None:
-        navigation = _build(request, partner.roles)
+        navigation = _build(request, partner)
     request._partner_navigation = navigation
     return navigation
 
 
-def _build(request, roles: frozenset[str]) -> PartnerNavigation:
+def _build(request, partner) -> PartnerNavigation:
+    roles = partner.roles
     entries = _entries_by_item()
     placed = []
     for key, item in registered_items().items():
@@ -111,7 +112,8 @@ def _build(request, roles: frozenset[str]) -> PartnerNavigation:
         else:
             placement, position, label = NavigationPlacement.MENU, UNCONFIGURED_POSITION + item.order, item.label
         url = item.url_for(request)
-        if url:
+        # An item whose view refuses the reader's roles would link to a 404.
+        if url and partner_may_open(partner, url):
             placed.append((position, placement, NavigationLink(key=key, label=str(label), url=url, icon=item.icon)))
     placed.sort(key=lambda row: row[0])
     tabs = [link for _position, placement, link in placed if placement == NavigationPlacement.TAB][:TAB_SLOTS]

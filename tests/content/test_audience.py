@@ -73,7 +73,7 @@ def test_direct_urls_answer_only_pages_of_the_partners_audience(tree, tier, role
 def test_menus_and_listings_show_only_the_partners_pages(tree, tier, roles, is_msp, extra, home_page):
     client = partner_client(tree, tier, roles, tree["msp"] if is_msp else None)
     expected = EVERYONE_PAGES | extra
-    menu = re.search(r'<nav class="portal-menu".*?</nav>', client.get(home_page.url).text, re.S).group(0)
+    menu = re.search(r'<nav class="side-nav".*?</nav>', client.get(home_page.url).text, re.S).group(0)
     top_level = {"Partner news", "Sales", "Platinum pricing", "MSP corner", "Library"}
     assert {title for title in top_level if f">{title}<" in menu} == top_level & expected
 

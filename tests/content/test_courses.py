@@ -52,7 +52,7 @@ def test_starting_the_first_course_ticks_off_onboarding_and_completing_it_is_rec
     assert response.status_code == 302 and response["Location"] == course.url
     enrollment = CourseEnrollment.objects.get(course=course)
     assert enrollment.organization == organization and enrollment.completed_at is None
-    assert checklist_step(client.get("/dashboard/").text, step).startswith('<li class="done">✓')
+    assert checklist_step(client.get("/dashboard/").text, step).startswith('<li class="done">')
     organization.refresh_from_db()
     assert organization.first_action_at is not None
     assert "Mark as complete" in client.get(course.url).text

@@ -43,7 +43,7 @@ def test_decline_without_a_reason_shows_the_error_and_changes_nothing(client, sa
 
     response = client.post(f"/deals/leads/{lead.pk}/decline/", {"reason": ""})
 
-    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert response.status_code == 400 and "Fill in this field." in response.content.decode()
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.OFFERED
 
 

@@ -80,11 +80,11 @@ def test_a_double_submit_creates_one_registration_and_shows_the_same_result(clie
     ("overrides", "field", "message"),
     [
         ({"expected_close_date": "2000-01-01"}, "expected_close_date", "cannot be in the past"),
-        ({"estimated_value": "-5"}, "estimated_value", "greater than or equal to 0.01"),
-        ({"currency": "XYZ"}, "currency", "XYZ is not an ISO 4217 currency code."),
-        ({"country": "QQ"}, "country", "QQ is not an ISO 3166 country code."),
+        ({"estimated_value": "-5"}, "estimated_value", "Enter an amount greater than zero."),
+        ({"currency": "XYZ"}, "currency", "Choose one of the options in the list."),
+        ({"country": "QQ"}, "country", "Choose one of the options in the list."),
         ({"domain": "not a domain"}, "domain", "Enter a website or e-mail domain such as acme.com."),
-        ({"product_lines": []}, "product_lines", "This field is required."),
+        ({"product_lines": []}, "product_lines", "Choose at least one option."),
         ({"company_name": "!!!"}, "company_name", "Enter the end customer&#x27;s company name."),
     ],
 )
