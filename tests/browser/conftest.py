@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -96,9 +96,18 @@ def demo(django_db_setup, django_db_blocker, async_unsafe_allowed) -> DemoProgra
             migrated_state = connection.creation.serialize_db_to_string()
         program = demo_program_create()
     yield program
+    from portal.celery import app
+
+    # Tasks the tests queued would only find missing rows now; and while the
+    # tables are swapped, a worker's lookup must wait rather than recreate a
+    # content type the restored state brings back (a duplicate key).
+    app.control.purge()
     with django_db_blocker.unblock():
-        call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(migrated_state)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE django_content_type, auth_permission IN ACCESS EXCLUSIVE MODE")
+            call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(migrated_state)
         connection.close()
     from search.engine import get_client
 
