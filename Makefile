@@ -5,6 +5,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# npm ci writes this file; it is newer than package-lock.json once installed.
+NODE_STAMP := node_modules/.package-lock.json
 # The project catalog plus one per app that keeps its own (<app>/locale/), so
 # apps built side by side do not edit the same file.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po))
@@ -19,11 +21,17 @@ $(STAMP): requirements.txt scripts/system-packages.sh
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# Front-end packages from package-lock.json (axe-core for the browser tests).
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 # Interface translations are compiled from locale/*/LC_MESSAGES/django.po.
 $(MO_FILES): %.mo: %.po $(STAMP)
 	msgfmt --check -o $@ $<
 
-install: $(STAMP) $(MO_FILES)
+install: $(STAMP) $(NODE_STAMP) $(MO_FILES)
 
 # The embedded default: SQLite, Wagtail's database search, eager tasks.
 run: install
@@ -59,4 +67,4 @@ services-status:
 	scripts/services.sh status
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media static
+	rm -rf $(VENV) node_modules db.sqlite3 media static

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs outside Python: Pango and fonts for
-# WeasyPrint (co-branded PDFs), gettext to compile interface translations.
+# WeasyPrint (co-branded PDFs), gettext to compile interface translations,
+# Chromium for the browser tests (Playwright drives Debian's build: its own
+# browser download is not used).
 # Installs only what is missing; run by `make install`.
 set -euo pipefail
 
-PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext)
+PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext chromium)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

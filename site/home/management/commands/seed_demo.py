@@ -22,6 +22,7 @@ from content.models import (
     AssetPage,
     AssetType,
     CobrandField,
+    CobrandKind,
     CobrandTemplatePage,
     CoursePage,
     FormField,
@@ -195,6 +196,19 @@ body { font-family: DejaVu Sans, sans-serif; }
 .band { border-bottom: 4px solid {{ partner.colour }}; padding-bottom: 4mm; }
 .band img { max-height: 14mm; vertical-align: middle; }
 h1 { color: {{ partner.colour }}; }"""
+DEMO_EMAIL_HTML = """<p><img src="{{ partner.logo }}" alt="{{ partner.name }}"></p>
+<h1>{{ field.subject }}</h1>
+<p>{{ partner.name }} now protects your data with Acme Storage: backups in minutes, restores in seconds.</p>
+<p>{{ partner.name }} · {{ partner.email }} · {{ partner.phone }}</p>"""
+DEMO_EMAIL_TEXT = """Subject: {{ field.subject }}
+
+Hello,
+
+{{ partner.name }} now protects your data with Acme Storage: backups in minutes, restores in seconds.
+Reply to this email or call us to book a free backup review.
+
+{{ partner.name }}
+{{ partner.email }} · {{ partner.phone }} · {{ partner.website }}"""
 BULK_BATCH = 2000
 # company, domain, country, estimated value (USD)
 DEMO_LEADS = [
@@ -345,6 +359,21 @@ class Command(BaseCommand):
             ]
             marketing.add_child(instance=flyer)
             flyer.save_revision().publish()
+        if not CobrandTemplatePage.objects.filter(slug="backup-review-email").exists():
+            email = CobrandTemplatePage(
+                title="Backup review invitation email",
+                slug="backup-review-email",
+                kind=CobrandKind.EMAIL,
+                summary="An email inviting your customers to a free backup review, signed with your details.",
+                html=DEMO_EMAIL_HTML,
+                css="@page { size: A4; margin: 12mm; } body { font-family: DejaVu Sans, sans-serif; }",
+                text=DEMO_EMAIL_TEXT,
+            )
+            email.free_fields = [
+                CobrandField(name="subject", label="Subject", max_length=80, default="Is your backup ready for 2026?")
+            ]
+            marketing.add_child(instance=email)
+            email.save_revision().publish()
         if not FormPage.objects.filter(slug="request-a-joint-event").exists():
             form = FormPage(
                 title="Request a joint event",

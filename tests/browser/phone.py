@@ -1,0 +1,53 @@
+"""A partner on a phone, for the self-service task tests: starts on the
+dashboard, touches only controls they can see, and counts the taps."""
+
+from playwright.sync_api import Locator, Page, expect
+
+#: The promise to partners: every common task within three taps of the dashboard.
+MAX_TAPS = 3
+#: Task name → the taps it took, printed at the end of the run.
+TAP_LOG: dict[str, list[str]] = {}
+
+
+class Phone:
+    """Taps, ticks and choices count (each is a touch on the screen);
+    typing into a field does not. Each counted step waits for the control to
+    be visible, so a test cannot pass by reaching into hidden markup."""
+
+    def __init__(self, page: Page, task: str):
+        self.page = page
+        self.task = task
+        self.taps: list[str] = []
+        TAP_LOG[task] = self.taps
+
+    def open_dashboard(self) -> None:
+        """Where every task starts (the address a partner lands on after logging in)."""
+        self.page.goto("/dashboard/")
+        expect(self.page.locator("main h1")).to_be_visible()
+
+    def _touch(self, control: Locator, what: str) -> Locator:
+        """The first visible control of those matching (a page may offer the
+        same link twice, say in the menu and in the content)."""
+        visible = control.filter(visible=True).first
+        expect(visible, f"{what} should be visible").to_be_visible()
+        self.taps.append(what)
+        return visible
+
+    def tap(self, control: Locator, what: str) -> None:
+        self._touch(control, what).tap()
+
+    def tick(self, checkbox: Locator, what: str) -> None:
+        self._touch(checkbox, what).check()
+
+    def choose(self, select: Locator, option: str, what: str) -> None:
+        """Pick ``option`` (its visible label) in a list; one tap, however the phone shows the list."""
+        self._touch(select, what).select_option(label=option)
+
+    def type(self, field: Locator, text: str) -> None:
+        expect(field).to_be_visible()
+        field.fill(text)
+
+    def assert_within_reach(self) -> None:
+        assert len(self.taps) <= MAX_TAPS, (
+            f"{self.task} took {len(self.taps)} taps from the dashboard (at most {MAX_TAPS}): {' → '.join(self.taps)}"
+        )
