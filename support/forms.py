@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.forms import add_service_errors
 from deals.validators import ATTACHMENT_SIGNATURES
+from programs.formkit import PortalFormMixin
 
 from .models import CasePriority, Delivery, NotificationCategory
 from .selectors import categories_offered, linkable_deals
@@ -46,7 +47,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return category.localized.name
 
 
-class CaseForm(forms.Form):
+class CaseForm(PortalFormMixin, forms.Form):
     """What a partner fills in on a phone; the service re-validates everything."""
 
     category = CategoryChoiceField(label=_("What is it about?"), queryset=None, empty_label=None)
@@ -72,7 +73,7 @@ class CaseForm(forms.Form):
         self.fields["attachments"] = attachments_field()
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalFormMixin, forms.Form):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
 
     def __init__(self, *args, **kwargs):
@@ -80,7 +81,7 @@ class ReplyForm(forms.Form):
         self.fields["attachments"] = attachments_field()
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why does the case need more work?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -89,7 +90,7 @@ class ReopenForm(forms.Form):
     )
 
 
-class ShareForm(forms.Form):
+class ShareForm(PortalFormMixin, forms.Form):
     user = forms.ModelChoiceField(label=_("Colleague"), queryset=None, empty_label=None)
 
     def __init__(self, *args, colleagues, **kwargs):
@@ -98,7 +99,7 @@ class ShareForm(forms.Form):
         self.fields["user"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
 
-class NotificationSettingsForm(forms.Form):
+class NotificationSettingsForm(PortalFormMixin, forms.Form):
     """One delivery choice per category of notification."""
 
     def __init__(self, *args, current: dict[str, str], **kwargs):

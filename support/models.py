@@ -174,13 +174,13 @@ class SlaTarget(models.Model):
         _("first answer within (business hours)"),
         max_digits=6,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.25"))],
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("2000"))],
     )
     resolution_hours = models.DecimalField(
         _("resolved within (business hours)"),
         max_digits=6,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.25"))],
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("2000"))],
     )
 
     panels = [

@@ -1,14 +1,19 @@
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from programs.navigation import NavigationItem
+from programs.tenancy import partner_context
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
 from .admin_views import CaseFileView, CaseQueueFilterSet, CaseQueueIndexView, CaseWorkView
 from .models import Case, CaseCategory, SlaTarget, SupportHoliday
+from .selectors import notification_unread_count
 
 # Registered before the viewsets, which pick it up: CAMs see their portfolio's cases.
 register_permission_policy(Case, PortfolioPermissionPolicy(Case, "organization"))
@@ -90,3 +95,23 @@ class SupportViewSetGroup(ModelViewSetGroup):
 
 
 register_snippet(SupportViewSetGroup)
+
+
+@hooks.register("partner_navigation_items")
+def support_navigation_items():
+    return [
+        NavigationItem(key="support", label=_("Support"), url="support:case_list", icon="lifebuoy", order=50),
+        NavigationItem(
+            key="notifications", label=_("Notifications"), url="support:notifications", icon="bell", order=55
+        ),
+    ]
+
+
+@hooks.register("partner_header_notifications")
+def notification_bell(request):
+    """The shell's bell: unread count and the notification list."""
+    if partner_context(request.user) is None:
+        return None
+    count = notification_unread_count(user=request.user)
+    label = ngettext("%(count)s unread notification", "%(count)s unread notifications", count) % {"count": count}
+    return {"count": count, "url": reverse("support:notifications"), "label": label}
