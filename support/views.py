@@ -151,7 +151,7 @@ def case_attachment_download(request, case_pk, pk):
 @partner_required()
 def notification_list(request):
     page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "support/notification_list.html", {"page": page, "notifications": page.object_list})
+    return render(request, "support/notification_list.html", {"page": page, "items": page.object_list})
 
 
 @partner_required()

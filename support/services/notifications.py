@@ -76,7 +76,7 @@ def notifications_send(*, recipients: Iterable, **kwargs) -> list[Notification]:
 
 
 def _absolute(url: str) -> str:
-    return f"{settings.BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
 
 
 @transaction.atomic
@@ -85,7 +85,7 @@ def notification_email(*, notification_id: int) -> bool:
     notification = (
         Notification.objects.select_for_update(skip_locked=True)
         .select_related("recipient")
-        .filter(pk=notification_id, emailed_at__isnull=True)
+        .filter(pk=notification_id, delivery=Delivery.IMMEDIATE, emailed_at__isnull=True)
         .first()
     )
     if notification is None or not notification.recipient.email:
