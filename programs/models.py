@@ -505,6 +505,15 @@ class PartnerApplication(models.Model):
         verbose_name = _("partner application")
         verbose_name_plural = _("partner applications")
         ordering = ["-submitted_at"]
+        constraints = [
+            # Two identical applications submitted at once both pass the service's
+            # check (there is no row to lock yet): the database keeps one.
+            models.UniqueConstraint(
+                fields=["email_domain"],
+                condition=models.Q(status="pending"),
+                name="one_pending_application_per_domain",
+            )
+        ]
 
     def __str__(self):
         return self.company_name

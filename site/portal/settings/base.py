@@ -8,14 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from . import environment as env
 from .celery import *  # noqa: F403
+from .email import *  # noqa: F403
 from .search import *  # noqa: F403
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PORTAL_DIR.parent.parent
 
+#: "production" where portal.settings.production is in force (commands that
+#: create known passwords refuse to run there).
+PORTAL_ENVIRONMENT = "development"
 SECRET_KEY = env.SECRET_KEY
 DEBUG = bool(env.DEBUG)
-ALLOWED_HOSTS = env.ALLOWED_HOSTS
+ALLOWED_HOSTS = env.ALLOWED_HOSTS or ["127.0.0.1", "localhost"]
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
@@ -156,7 +160,9 @@ MEDIA_ROOT = env.MEDIA_ROOT or BASE_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Fingerprinted names (cached for a year) and gzip/brotli copies served by
+    # WhiteNoise; with DEBUG (make run) the plain names are served from the apps.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Wagtail's page editor posts many fields for complex pages.
@@ -167,8 +173,6 @@ WAGTAILADMIN_BASE_URL = env.BASE_URL
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-
-DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,
