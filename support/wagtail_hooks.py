@@ -109,9 +109,13 @@ def support_navigation_items():
 
 @hooks.register("partner_header_notifications")
 def notification_bell(request):
-    """The shell's bell: unread count and the notification list."""
+    """The shell's bell: unread count and the notification list. Nothing
+    unread leaves the slot to other hooks (the shell shows the first with a
+    count); the list stays one tap away under Notifications in the menu."""
     if partner_context(request.user) is None:
         return None
     count = notification_unread_count(user=request.user)
+    if not count:
+        return None
     label = ngettext("%(count)s unread notification", "%(count)s unread notifications", count) % {"count": count}
     return {"count": count, "url": reverse("support:notifications"), "label": label}
