@@ -12,6 +12,7 @@ from programs.tenancy import partner_context
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
 from .admin_views import CaseFileView, CaseQueueFilterSet, CaseQueueIndexView, CaseWorkView
+from .components import SupportPanel
 from .models import Case, CaseCategory, SlaTarget, SupportHoliday
 from .selectors import notification_unread_count
 
@@ -119,3 +120,8 @@ def notification_bell(request):
         return None
     label = ngettext("%(count)s unread notification", "%(count)s unread notifications", count) % {"count": count}
     return {"count": count, "url": reverse("support:notifications"), "label": label}
+
+
+@hooks.register("partner_dashboard_panels")
+def support_panel(request):
+    return SupportPanel(request)

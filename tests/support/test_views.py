@@ -32,8 +32,10 @@ def test_open_a_case_from_the_dashboard_and_see_the_sla(client, technical, organ
     SlaTargetFactory(priority="high", first_response_hours=Decimal("40"), resolution_hours=Decimal("80"))
     category = CaseCategoryFactory(code="mdf", name="MDF")
     deal = register_deal(organization)
+    # Dashboard → "Open a case" (support panel) → the form: two taps.
     dashboard = client.get(reverse("programs:dashboard")).content.decode()
-    assert reverse("support:case_list") in dashboard and reverse("support:notifications") in dashboard
+    assert f'href="{reverse("support:case_new")}"' in dashboard
+    assert reverse("support:notifications") in client.get("/menu/").content.decode()
 
     form = client.get(reverse("support:case_new"))
     assert form.status_code == 200 and "MDF" in form.content.decode()
@@ -57,6 +59,8 @@ def test_open_a_case_from_the_dashboard_and_see_the_sla(client, technical, organ
     assert "First answer due in" in html
     assert "proof.pdf" in html and "invoice.pdf" in html
     assert case.deal == deal and case.opened_by == technical
+    dashboard = client.get(reverse("programs:dashboard")).content.decode()
+    assert "Claim stuck" in dashboard and "First answer due in" in dashboard
 
 
 def test_a_bad_attachment_keeps_what_was_typed_and_says_why(client, technical):
