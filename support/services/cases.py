@@ -326,9 +326,10 @@ def case_partner_reply(
     )
     _attach(case, message, files, user=author)
     now = timezone.now()
-    if case.status in (CaseStatus.WAITING_ON_PARTNER, CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        kind = CaseEventKind.PARTNER_REPLIED if case.status == CaseStatus.WAITING_ON_PARTNER else CaseEventKind.REOPENED
-        _change(case, kind, actor=author, **_status_fields(case, CaseStatus.OPEN, now))
+    if case.status == CaseStatus.WAITING_ON_PARTNER:
+        _change(case, CaseEventKind.PARTNER_REPLIED, actor=author, **_status_fields(case, CaseStatus.OPEN, now))
+    elif case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        _change(case, CaseEventKind.REOPENED, actor=author, **_reopen_fields(case, now))
     else:
         _event(case, CaseEventKind.PARTNER_REPLIED, actor=author)
     if case.assignee_id:
@@ -350,6 +351,16 @@ def case_reopen_deadline(case: Case) -> datetime | None:
     return case.resolved_at + timedelta(days=SupportSettings.load().reopen_window_days)
 
 
+def _reopen_fields(case: Case, now: datetime) -> dict:
+    """A reopened case is open again with a fresh resolution target from now."""
+    fields = _status_fields(case, CaseStatus.OPEN, now)
+    fields["resolution_due_at"] = _due_dates(priority=case.priority, organization=case.organization, start=now)[
+        "resolution_due_at"
+    ]
+    fields["escalation_level"] = 0
+    return fields
+
+
 def _require_reopenable(case: Case) -> None:
     deadline = case_reopen_deadline(case)
     if deadline is None or deadline < timezone.now():
@@ -366,14 +377,7 @@ def case_reopen(*, case: Case, actor, reason: str = "") -> Case:
     if case.status in ACTIVE_CASE_STATUSES:
         raise ValidationError(_("This case is still open."))
     _require_reopenable(case)
-    now = timezone.now()
-    fields = _status_fields(case, CaseStatus.OPEN, now)
-    # Resolution is due again: a fresh target from now.
-    fields["resolution_due_at"] = _due_dates(priority=case.priority, organization=case.organization, start=now)[
-        "resolution_due_at"
-    ]
-    fields["escalation_level"] = 0
-    _change(case, CaseEventKind.REOPENED, actor=actor, **fields)
+    _change(case, CaseEventKind.REOPENED, actor=actor, **_reopen_fields(case, timezone.now()))
     if reason.strip():
         CaseMessage.objects.create(case=case, author=actor, body=reason.strip(), from_partner=True)
     return case

@@ -142,7 +142,8 @@ def test_a_paused_or_answered_case_does_not_escalate(time_machine):
     assert cases_escalate_breached() == 0
 
 
-def test_the_beat_task_escalates_on_a_real_worker(celery_worker, wait_for, transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_beat_task_escalates_on_a_real_worker(celery_worker, wait_for):
     from portal.celery import app
 
     assert "support.tasks.escalate_breached_cases" in {entry["task"] for entry in app.conf.beat_schedule.values()}
