@@ -166,3 +166,39 @@ def _victim_deal_with_attachment(organization):
 
 
 isolation_case("deals:attachment")(_victim_deal_with_attachment)
+
+
+def _victim_case(organization):
+    from tests.factories import PartnerUserFactory
+    from tests.factories.support import open_case, pdf_file
+
+    opener = PartnerUserFactory(organization=organization, roles=["technical"])
+    return open_case(organization, opener, attachments=[pdf_file()])
+
+
+for _name, _method in (
+    ("support:case_detail", "get"),
+    ("support:case_reply", "post"),
+    ("support:case_reopen", "post"),
+    ("support:case_share", "post"),
+):
+    isolation_case(_name, _method)(lambda organization: {"pk": _victim_case(organization).pk})
+
+
+@isolation_case("support:case_attachment")
+def _victim_case_attachment(organization):
+    case = _victim_case(organization)
+    return {"case_pk": case.pk, "pk": case.attachments.get().pk}
+
+
+@isolation_case("support:notification_open")
+def _victim_notification(organization):
+    from support.models import NotificationCategory
+    from support.services.notifications import notification_send
+    from tests.factories import PartnerUserFactory
+
+    recipient = PartnerUserFactory(organization=organization, roles=["owner"])
+    notification = notification_send(
+        recipient=recipient, category=NotificationCategory.CASE_UPDATE, title="Your case was answered", url="/support/"
+    )
+    return {"pk": notification.pk}

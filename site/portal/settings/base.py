@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "deals",
     "mdf",
     "search",
+    "support",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

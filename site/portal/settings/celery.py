@@ -63,6 +63,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.reassign_due_leads",
         "schedule": crontab(minute="*/15"),
     },
+    # Breached support cases go to the CAM, then the escalation group.
+    "support-escalate-cases": {
+        "task": "support.tasks.escalate_breached_cases",
+        "schedule": crontab(minute="*/5"),
+    },
+    "support-notification-digests": {
+        "task": "support.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Outbound webhooks: attempts before a delivery is marked failed, and the
