@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "content",
     "deals",
     "mdf",
+    "incentives",
     "search",
     "wagtail_localize",
     "wagtail_localize.locales",

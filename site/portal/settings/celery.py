@@ -59,6 +59,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.reassign_due_leads",
         "schedule": crontab(minute="*/15"),
     },
+    # Settle rebates of the periods that ended yesterday, then draft the statements due.
+    "incentives-period-close": {
+        "task": "incentives.tasks.close_incentive_periods",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # Outbound webhooks: attempts before a delivery is marked failed, and the
