@@ -14,11 +14,14 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from programs.navigation import NavigationItem
 from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import DisputeAdminView, ScopedIndexView, StatementAdminView
+from .components import IncentivesPanel
 from .models import Dispute, Enrollment, IncentiveProgram, LedgerLine, RuleVersion, Statement
 from .services.rules import program_rules_record
+from .views import EARNINGS_ROLES
 
 # Registered before the viewsets below, which pick them up.
 for scoped_model, organization_field, read_only in (
@@ -193,3 +196,22 @@ def refuse_deleting_programs_with_history(request, instances):
             % {"program": program},
         )
     return redirect("wagtailsnippets_incentives_incentiveprogram:list")
+
+
+@hooks.register("partner_navigation_items")
+def incentive_navigation_items():
+    return [
+        NavigationItem(
+            key="earnings",
+            label=_("Earnings"),
+            url="incentives:earnings",
+            icon="banknotes",
+            roles=EARNINGS_ROLES,
+            order=40,
+        )
+    ]
+
+
+@hooks.register("partner_dashboard_panels")
+def incentives_dashboard_panel(request):
+    return IncentivesPanel(request) or None

@@ -39,6 +39,7 @@ partner_urlpatterns = [
     path("search/", include("search.urls")),
     path("deals/", include("deals.urls")),
     path("content/", include("content.urls")),
+    path("incentives/", include("incentives.urls")),
     path("", include("programs.urls")),
 ]
 

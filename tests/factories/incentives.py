@@ -58,3 +58,23 @@ def won_deal(organization, *, amount, closed_on, currency="USD", product_lines=N
     if quantity is not None:
         deal.lines.update(quantity=quantity)
     return deal_update_stage(deal=deal, actor=user, stage="won", final_amount=Decimal(amount), closed_on=closed_on)
+
+
+def statement_with_line(organization, *, amount="1000.00", currency="USD"):
+    """A draft statement for March 2026 holding one 5 % commission line of ``organization``."""
+    from incentives.models import IncentiveProgram
+    from incentives.services.accruals import deal_accruals_compute
+    from incentives.services.statements import statements_generate
+
+    if not IncentiveProgram.objects.filter(name="Isolation commission").exists():
+        incentive_program(name="Isolation commission", default_rate="5")
+    deal = won_deal(organization, amount=amount, closed_on=datetime.date(2026, 3, 2), currency=currency)
+    deal_accruals_compute(deal_id=deal.pk)
+    statements_generate(period_end=datetime.date(2026, 3, 31))
+    return organization_statement(organization)
+
+
+def organization_statement(organization):
+    from incentives.models import Statement
+
+    return Statement.objects.get(organization=organization, period_end=datetime.date(2026, 3, 31))
