@@ -139,6 +139,7 @@ def _victim_statement(organization):
     return statement_with_line(organization)
 
 
+@isolation_case("incentives_api:statement-detail")
 @isolation_case("incentives:statement_detail")
 @isolation_case("incentives:statement_csv")
 @isolation_case("incentives:statement_pdf")
@@ -146,6 +147,7 @@ def _incentive_statement_of(organization):
     return {"pk": _victim_statement(organization).pk}
 
 
+@isolation_case("incentives_api:line-detail")
 @isolation_case("incentives:line_detail")
 def _incentive_line_of(organization):
     return {"pk": _victim_statement(organization).lines.get().pk}

@@ -11,6 +11,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deals.webhooks import webhook_payload_enqueue
+
 from ..models import (
     DisputeStatus,
     LedgerLine,
@@ -36,8 +38,37 @@ def statement_totals(*, statement: Statement) -> list[CurrencyTotal]:
     return [CurrencyTotal(row["currency"], row["total"]) for row in rows]
 
 
+#: statement events partners' systems hear about through the signed webhooks
+WEBHOOK_KINDS = (StatementEventKind.APPROVED, StatementEventKind.PAID)
+
+
+def statement_event_payload(event: StatementEvent) -> dict:
+    """The webhook body, shaped like the deals app's events."""
+    statement = event.statement
+    return {
+        "event": f"statement.{event.kind}",
+        "event_id": event.pk,
+        "occurred_at": event.at.isoformat(),
+        "statement": {
+            "id": statement.pk,
+            "organization": statement.organization_id,
+            "period_start": statement.period_start.isoformat(),
+            "period_end": statement.period_end.isoformat(),
+            "status": statement.status,
+            "totals": [
+                {"currency": total.currency, "amount": str(total.amount)}
+                for total in statement_totals(statement=statement)
+            ],
+            "payment_reference": statement.payment_reference,
+            "payment_date": statement.payment_date.isoformat() if statement.payment_date else None,
+        },
+    }
+
+
 def _event(statement: Statement, kind: str, *, actor, from_status: str, before=None, after=None, note=""):
-    return StatementEvent.objects.create(
+    """Record the change; approvals and payments also go to the webhooks
+    (same endpoints, signature and retries as deal events)."""
+    event = StatementEvent.objects.create(
         statement=statement,
         kind=kind,
         actor=actor,
@@ -47,6 +78,9 @@ def _event(statement: Statement, kind: str, *, actor, from_status: str, before=N
         after=after or {},
         note=note,
     )
+    if kind in WEBHOOK_KINDS:
+        webhook_payload_enqueue(organization_id=statement.organization_id, payload=statement_event_payload(event))
+    return event
 
 
 @transaction.atomic

@@ -196,3 +196,27 @@ def test_only_owner_and_finance_people_of_the_organization_dispute(partner, gold
     ):
         with pytest.raises(ValidationError, match="owner or finance"):
             dispute_open(line=line, user=user, comment="Wrong")
+
+
+def test_approval_and_payment_are_sent_to_the_webhooks(partner, gold):
+    from deals.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(organization=partner, url="https://crm.example/hooks")
+    incentive_program(tier_rates={gold: "5"})
+    won(partner, "1000.00", D(2026, 3, 2))
+    [statement] = statements_generate(period_end=MARCH_END)
+    finance = UserFactory()
+
+    statement_approve(statement=statement, actor=finance)
+    statement_mark_paid(statement=statement, actor=finance, payment_reference="PAY-9", payment_date=D(2026, 4, 5))
+
+    deliveries = WebhookDelivery.objects.filter(organization=partner, event_type__startswith="statement.").order_by(
+        "pk"
+    )
+    assert [delivery.event_type for delivery in deliveries] == ["statement.approved", "statement.paid"]
+    paid = deliveries.last().payload["statement"]
+    assert (paid["status"], paid["payment_reference"], paid["totals"]) == (
+        "paid",
+        "PAY-9",
+        [{"currency": "USD", "amount": "50.00"}],
+    )

@@ -178,7 +178,7 @@ def test_the_dashboard_shows_sales_and_finance_cards(client, partner):
     assert "Accrued commissions" not in client.get(reverse("programs:dashboard")).content.decode()
 
 
-@pytest.mark.parametrize("url_name", sorted(name for name in CASES if name.startswith("incentives:")))
+@pytest.mark.parametrize("url_name", sorted(name for name in CASES if name.startswith("incentives")))
 def test_the_owner_opens_their_own_incentive_pages(client, url_name):
     """Positive control of the isolation cases: the same URL answers its owner."""
     method, make_kwargs = CASES[url_name]
@@ -186,3 +186,26 @@ def test_the_owner_opens_their_own_incentive_pages(client, url_name):
     kwargs = make_kwargs(organization)
     login(client, organization, "owner", "finance")
     assert getattr(client, method)(reverse(url_name, kwargs=kwargs)).status_code == 200
+
+
+def test_the_api_lists_statements_and_lines_of_the_callers_organization(client, partner):
+    mine = statement_with_line(partner)
+    statement_with_line(OrganizationFactory())
+    login(client, partner, "finance")
+
+    statements = client.get("/api/v1/incentives/statements/").json()
+    lines = client.get("/api/v1/incentives/lines/", {"statement": mine.pk}).json()
+
+    assert [row["id"] for row in statements["results"]] == [mine.pk]
+    assert statements["results"][0]["totals"] == [{"currency": "USD", "amount": "50.00"}]
+    [line] = lines["results"]
+    assert (line["amount"], line["currency"], line["rate"], line["rule_version"], line["status"]) == (
+        "50.00",
+        "USD",
+        "5.000",
+        1,
+        "accrued",
+    )
+    login(client, partner, "sales")
+    assert client.get("/api/v1/incentives/statements/").status_code == 403
+    assert client.get("/api/v1/incentives/lines/").status_code == 200
