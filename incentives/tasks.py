@@ -3,7 +3,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .services.accruals import deal_accruals_compute, rebates_compute
+from .services.accruals import deal_accruals_compute, deals_closed_since, rebates_compute
 from .services.statements import statements_generate
 
 
@@ -17,6 +17,20 @@ def request_deal_accruals(*, deal) -> None:
     won, lost or corrected: the worker computes its accruals once the change
     is committed."""
     compute_deal_accruals.delay_on_commit(deal.pk)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def recompute_accruals_since(program_id: int, since: str):
+    """A rule version back-dated to ``since``: every deal of that program's
+    kind closed since then is recomputed (one task per deal, idempotent)."""
+    for deal_id in deals_closed_since(program_id=program_id, since=datetime.date.fromisoformat(since)):
+        compute_deal_accruals.delay(deal_id)
+
+
+def request_backdated_recomputation(*, version) -> None:
+    """Queue the recomputation a version in force before today calls for."""
+    if version is not None and version.effective_from < timezone.localdate():
+        recompute_accruals_since.delay_on_commit(version.program_id, version.effective_from.isoformat())
 
 
 @shared_task(ignore_result=True, acks_late=True)

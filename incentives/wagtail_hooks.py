@@ -21,6 +21,7 @@ from .admin_views import DisputeAdminView, ScopedIndexView, StatementAdminView
 from .components import IncentivesPanel
 from .models import Dispute, Enrollment, IncentiveProgram, LedgerLine, RuleVersion, Statement
 from .services.rules import program_rules_record
+from .tasks import request_backdated_recomputation
 from .views import EARNINGS_ROLES
 
 # Registered before the viewsets below, which pick them up.
@@ -178,7 +179,7 @@ register_snippet(IncentivesGroup)
 @hooks.register("after_edit_snippet")
 def record_program_rules(request, instance):
     if isinstance(instance, IncentiveProgram):
-        program_rules_record(program=instance, actor=request.user)
+        request_backdated_recomputation(version=program_rules_record(program=instance, actor=request.user))
 
 
 @hooks.register("before_delete_snippet")

@@ -340,6 +340,16 @@ def deal_accruals_compute(*, deal_id: int) -> list[LedgerLine]:
     return written
 
 
+def deals_closed_since(*, program_id: int, since: datetime.date):
+    """Ids of the deals a rule change from ``since`` may affect: won deals
+    closed since then, and deals holding lines of the program (maybe no
+    longer won). Streamed, for programs with a long history."""
+    won = DealRegistration.objects.filter(status=DealStatus.WON, closed_on__gte=since).values_list("pk", flat=True)
+    yield from won.iterator(chunk_size=2000)
+    accrued = LedgerLine.objects.filter(program_id=program_id, deal__isnull=False, earned_on__gte=since)
+    yield from accrued.exclude(deal__status=DealStatus.WON).values_list("deal_id", flat=True).distinct().iterator()
+
+
 def rebate_revenue(*, organization, currency: str, start: datetime.date, end: datetime.date) -> Decimal:
     """Won revenue in ``currency`` closed from ``start`` to ``end`` inclusive
     (other currencies are never converted and do not count)."""
