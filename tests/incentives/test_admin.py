@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from incentives.models import DisputeStatus, IncentiveProgram, LineKind, StatementStatus
 from incentives.services.accruals import deal_accruals_compute
@@ -161,3 +161,35 @@ def test_finance_answers_and_resolves_a_dispute_with_an_adjustment(client, draft
         LineKind.ADJUSTMENT,
     )
     assert [total.amount for total in statement_totals(statement=draft_statement)] == [Decimal("60.00")]
+
+
+def test_channel_ops_correct_a_won_deal_in_the_review_page(client):
+    from deals.models import DealEventKind
+
+    deal = won_deal(OrganizationFactory(), amount="1000.00", closed_on=datetime.date(2026, 3, 2))
+    ops = staff_in("Channel ops")
+    # No staff group holds the deal review permissions yet (tests/deals/test_admin.py makes its own group).
+    ops.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="deals", codename__in=["view_dealregistration", "change_dealregistration"]
+        )
+    )
+    client.force_login(ops)
+    url = f"/admin/deals/registrations/{deal.pk}/"
+    assert "Correct the outcome" in client.get(url).content.decode()
+
+    data = {"correct_outcome": "1", "outcome-status": "won", "outcome-final_amount": "1200.00"}
+    response = client.post(url, {**data, "outcome-closed_on": "2026-03-02", "outcome-reason": ""})
+    assert "Say why the deal is corrected." in response.content.decode()
+    response = client.post(url, {**data, "outcome-closed_on": "2026-03-02", "outcome-reason": "PO amended"})
+    assert response.status_code == 302
+
+    deal.refresh_from_db()
+    assert deal.final_amount == Decimal("1200.00")
+    event = deal.events.filter(kind=DealEventKind.EDITED).get()
+    assert (event.actor, event.before, event.after, event.note) == (
+        ops,
+        {"status": "won", "final_amount": "1000.00"},
+        {"status": "won", "final_amount": "1200.00"},
+        "PO amended",
+    )
