@@ -193,3 +193,18 @@ def test_channel_ops_correct_a_won_deal_in_the_review_page(client):
         {"status": "won", "final_amount": "1200.00"},
         "PO amended",
     )
+
+
+def test_finance_reads_the_ledger_and_rule_history_but_cannot_edit_them(client, draft_statement):
+    line = draft_statement.lines.get()
+    client.force_login(staff_in("Finance"))
+
+    listing = client.get("/admin/snippets/incentives/ledgerline/")
+    assert listing.status_code == 200
+    assert draft_statement.organization.name in listing.content.decode()
+    assert client.get(f"/admin/snippets/incentives/ledgerline/inspect/{line.pk}/").status_code == 200
+    assert client.get("/admin/snippets/incentives/ruleversion/").status_code == 200
+    response = client.post(f"/admin/snippets/incentives/ledgerline/edit/{line.pk}/", {"amount": "1"})
+    assert response.status_code in (302, 403)
+    line.refresh_from_db()
+    assert line.amount == Decimal("50.00")
