@@ -12,10 +12,12 @@ organization's id is simply not found (404), never forbidden (403).
 
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import Resolver404, resolve
 
 from .models import Membership, OrganizationStatus, PartnerOrganization
 
@@ -114,6 +116,20 @@ def partner_required(*roles: str):
             request.partner = context
             return view(request, *args, **kwargs)
 
+        #: read by ``partner_may_open`` so links are offered only to those who may follow them
+        wrapper.partner_roles = roles
         return wrapper
 
     return decorator
+
+
+def partner_may_open(partner: PartnerContext, url: str) -> bool:
+    """Whether ``partner`` may open the partner page at ``url`` (a view guarded
+    by ``partner_required`` with roles they lack would answer 404): pages
+    offer a link only where it leads somewhere."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    roles = getattr(match.func, "partner_roles", ())
+    return not roles or partner.has_role(*roles)

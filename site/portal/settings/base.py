@@ -156,7 +156,9 @@ MEDIA_ROOT = env.MEDIA_ROOT or BASE_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Fingerprinted names (cached for a year) and gzip/brotli copies served by
+    # WhiteNoise; with DEBUG (make run) the plain names are served from the apps.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Wagtail's page editor posts many fields for complex pages.

@@ -13,8 +13,6 @@ if not env.ALLOWED_HOSTS:
 DEBUG = False
 SECRET_KEY = env.SECRET_KEY
 
-STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
-
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True
 # /healthz/ is probed by load balancers over plain HTTP inside the network.

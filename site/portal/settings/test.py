@@ -34,6 +34,9 @@ SEARCH_INDEX_PREFIX = f"test-{env.SEARCH_INDEX_PREFIX}"
 DATABASES["default"]["TEST"] = {"NAME": env.TEST_DATABASE_NAME}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / ".services" / "test-media"  # noqa: F405
+# Tests run with DEBUG off and without collectstatic, so pages link the plain
+# names; tests/test_shell.py runs collectstatic with the real storage.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 
 # Webhook retries in seconds, not minutes, so tests see them.
 WEBHOOK_RETRY_BASE_SECONDS = 1
