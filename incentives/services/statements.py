@@ -87,7 +87,7 @@ def _event(statement: Statement, kind: str, *, actor, from_status: str, before=N
 def statements_generate(*, period_end: datetime.date, actor=None) -> list[Statement]:
     """Draft (or top up the draft) statement of every organization with lines
     due on ``period_end``: unpaid lines of the programs whose payout falls on
-    that day, past their hold days. A program's lines in one currency whose
+    that day, past their hold days. A program's lines in its currency whose
     total is below its minimum payout wait for a later statement; so do the
     lines of an organization whose statement for the period is already
     approved. A line goes on one statement only."""
@@ -108,7 +108,8 @@ def statements_generate(*, period_end: datetime.date, actor=None) -> list[Statem
         )
         groups = lines.values("organization_id", "currency").annotate(total=Sum("amount")).order_by("organization_id")
         for group in groups:
-            if 0 <= group["total"] < rules.minimum_payout:
+            # The minimum is an amount in the program's currency; other currencies have none.
+            if group["currency"] == rules.currency and 0 <= group["total"] < rules.minimum_payout:
                 continue
             organization_id = group["organization_id"]
             if organization_id not in statements:
