@@ -209,3 +209,20 @@ def test_the_api_lists_statements_and_lines_of_the_callers_organization(client, 
     login(client, partner, "sales")
     assert client.get("/api/v1/incentives/statements/").status_code == 403
     assert client.get("/api/v1/incentives/lines/").status_code == 200
+
+
+def test_the_earnings_page_queries_do_not_grow_with_its_lines(client, partner, django_assert_max_num_queries):
+    """One query per kind of data, not per line (the page is read at scale)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    incentive_program(tier_rates={partner.tier: "5"})
+    login(client, partner, "owner")
+    for day in (2, 3):
+        deal_accruals_compute(deal_id=won_deal(partner, amount="1000", closed_on=D(2026, 3, day)).pk)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("incentives:earnings"))
+    for day in range(4, 20):
+        deal_accruals_compute(deal_id=won_deal(partner, amount="1000", closed_on=D(2026, 3, day)).pk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("incentives:earnings"))
