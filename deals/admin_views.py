@@ -16,8 +16,9 @@ from programs.models import PartnerOrganization
 from programs.tenancy import PORTAL_STATUSES, get_scoped_or_404, scoped
 
 from . import services
+from .forms import add_service_errors
 from .lead_import import MAX_BYTES, parse_leads_csv
-from .models import Campaign, DealRegistration, ExtensionStatus, Lead, LeadStatus, attachment_filename
+from .models import Campaign, DealRegistration, DealStatus, ExtensionStatus, Lead, LeadStatus, attachment_filename
 from .services import leads as lead_services
 
 
@@ -69,6 +70,20 @@ class DealDetailsForm(forms.ModelForm):
         return normalize_domain(self.cleaned_data["domain"])
 
 
+class OutcomeCorrectionForm(forms.Form):
+    """Channel ops correct a closed deal; saved through ``deal_correct_outcome``,
+    which also recomputes tier and incentive accruals."""
+
+    status = forms.ChoiceField(
+        label=_("Outcome"), choices=[(DealStatus.WON, DealStatus.WON.label), (DealStatus.LOST, DealStatus.LOST.label)]
+    )
+    final_amount = forms.DecimalField(label=_("Final amount"), max_digits=14, decimal_places=2, required=False)
+    closed_on = forms.DateField(label=_("Close date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class DealReviewView(WagtailAdminTemplateMixin, View):
     """One registration: details, conflicts with their explanation, the full
     audit trail and the reviewer's decisions."""
@@ -99,10 +114,14 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
             {"url": "", "label": self.object.company_name},
         ]
 
-    def get_context_data(self, form=None, details_form=None, **kwargs):
+    def get_context_data(self, form=None, details_form=None, correction_form=None, **kwargs):
         deal = self.object
+        closed = deal.status in (DealStatus.WON, DealStatus.LOST)
+        initial = {"status": deal.status, "final_amount": deal.final_amount, "closed_on": deal.closed_on}
         return super().get_context_data(
             deal=deal,
+            correction_form=correction_form
+            or (OutcomeCorrectionForm(initial=initial, prefix="outcome") if closed else None),
             form=form or DecisionForm(),
             details_form=details_form or DealDetailsForm(instance=deal, prefix="details"),
             product_lines=deal.lines.select_related("product_line"),
@@ -121,6 +140,8 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
     def post(self, request, pk):
         if "save_details" in request.POST:
             return self.save_details(request)
+        if "correct_outcome" in request.POST:
+            return self.correct_outcome(request)
         form = DecisionForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -143,6 +164,20 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, _("Decision recorded for %(company)s.") % {"company": deal.company_name})
         return redirect(self.index_url_name)
+
+    def correct_outcome(self, request):
+        form = OutcomeCorrectionForm(request.POST, prefix="outcome")
+        if form.is_valid():
+            try:
+                services.deal_correct_outcome(deal=self.object, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Outcome corrected; the tier and the incentive accruals are recomputed in a moment.")
+                )
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(correction_form=form))
 
     def save_details(self, request):
         # A copy: a failed edit must not leak half-applied values into the page.

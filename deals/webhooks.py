@@ -59,6 +59,12 @@ def webhook_deliveries_enqueue(*, event: DealEvent) -> list[WebhookDelivery]:
     return _deliveries_enqueue(organization_id=event.deal.organization_id, payload=event_payload(event), event=event)
 
 
+def webhook_payload_enqueue(*, organization_id: int, payload: dict) -> list[WebhookDelivery]:
+    """Queue an event another app reports (incentive statements approved or
+    paid) for the organization's endpoints and the vendor's, like deal events."""
+    return _deliveries_enqueue(organization_id=organization_id, payload=payload)
+
+
 def _deliveries_enqueue(*, organization_id: int, payload: dict, **event) -> list[WebhookDelivery]:
     """One delivery per active endpoint of the organization and of the vendor,
     sent after commit; ``event`` links the deal or lead event it reports."""

@@ -202,3 +202,39 @@ def _victim_notification(organization):
         recipient=recipient, category=NotificationCategory.CASE_UPDATE, title="Your case was answered", url="/support/"
     )
     return {"pk": notification.pk}
+
+
+def _victim_statement(organization):
+    from tests.factories.incentives import statement_with_line
+
+    return statement_with_line(organization)
+
+
+@isolation_case("incentives_api:statement-detail")
+@isolation_case("incentives:statement_detail")
+@isolation_case("incentives:statement_csv")
+@isolation_case("incentives:statement_pdf")
+def _incentive_statement_of(organization):
+    return {"pk": _victim_statement(organization).pk}
+
+
+@isolation_case("incentives_api:line-detail")
+@isolation_case("incentives:line_detail")
+def _incentive_line_of(organization):
+    return {"pk": _victim_statement(organization).lines.get().pk}
+
+
+@isolation_case("incentives:dispute_detail")
+def _incentive_dispute_of(organization):
+    from incentives.services.disputes import dispute_open
+    from tests.factories import PartnerUserFactory
+
+    line = _victim_statement(organization).lines.get()
+    finance = PartnerUserFactory(organization=organization, roles=["finance"])
+    return {"pk": dispute_open(line=line, user=finance, comment="Victim's dispute").pk}
+
+
+EXEMPT["incentives:opt_in"] = (
+    "a vendor-published SPIFF, not tenant-owned; the enrollment is always the caller's own organization "
+    "(tests/incentives/test_views.py)"
+)

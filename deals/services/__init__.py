@@ -38,6 +38,7 @@ from ..models import (
     RoutingAction,
     RoutingRule,
 )
+from ..outcomes import deal_outcome_changed
 
 logger = logging.getLogger("portal.deals")
 
@@ -546,6 +547,7 @@ def deal_update_stage(
             closed_on=closed_on,
         )
         tier_evaluation_request(organization=deal.organization, reason=_("Deal won"))
+        deal_outcome_changed(deal=deal)
     elif stage == DealStage.LOST:
         _release(deal)
         _set_status(
@@ -571,6 +573,58 @@ def deal_update_stage(
             after={"stage": stage},
             partner_note=str(deal.get_stage_display()),
         )
+    return deal
+
+
+@transaction.atomic
+def deal_correct_outcome(
+    *,
+    deal: DealRegistration,
+    actor,
+    reason: str,
+    status: str | None = None,
+    final_amount: Decimal | None = None,
+    closed_on: datetime.date | None = None,
+) -> DealRegistration:
+    """Channel ops correct a closed deal: its amount, close date, or won/lost.
+    The event keeps the values before and after; tier evaluation and whoever
+    listens to deal outcomes (incentive accruals) recompute from the new values."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the deal is corrected.")})
+    deal = _locked(deal)
+    _require_status(deal, (DealStatus.WON, DealStatus.LOST), _("Only a won or lost deal can be corrected."))
+    changes = {}
+    if status is not None and status != deal.status:
+        if status not in (DealStatus.WON, DealStatus.LOST):
+            raise ValidationError({"status": _("A closed deal is either won or lost.")})
+        changes["status"] = status
+        changes["stage"] = DealStage.WON if status == DealStatus.WON else DealStage.LOST
+    if final_amount is not None and final_amount != deal.final_amount:
+        if final_amount <= 0:
+            raise ValidationError({"final_amount": _("The final amount must be greater than zero.")})
+        changes["final_amount"] = final_amount
+    if closed_on is not None and closed_on != deal.closed_on:
+        if closed_on > timezone.localdate():
+            raise ValidationError({"closed_on": _("The close date cannot be in the future.")})
+        changes["closed_on"] = closed_on
+    if changes.get("status", deal.status) == DealStatus.WON and not changes.get("final_amount", deal.final_amount):
+        raise ValidationError({"final_amount": _("Enter the final amount of the won deal.")})
+    if not changes:
+        return deal
+    before, after = _status_change(deal, {"status": deal.status, **changes})
+    _event(
+        deal,
+        DealEventKind.EDITED,
+        actor=actor,
+        from_status=before["status"],
+        to_status=deal.status,
+        before=before,
+        after=after,
+        note=reason,
+        partner_note=_("Outcome corrected by channel operations."),
+    )
+    tier_evaluation_request(organization=deal.organization, reason=_("Deal corrected"))
+    deal_outcome_changed(deal=deal)
     return deal
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "content",
     "deals",
     "mdf",
+    "incentives",
     "search",
     "support",
     "wagtail_localize",

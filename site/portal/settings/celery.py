@@ -72,6 +72,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "support.tasks.send_notification_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Settle rebates of the periods that ended yesterday, then draft the statements due.
+    "incentives-period-close": {
+        "task": "incentives.tasks.close_incentive_periods",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # Outbound webhooks: attempts before a delivery is marked failed, and the

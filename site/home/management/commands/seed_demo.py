@@ -45,6 +45,7 @@ from deals.models import (
 )
 from deals.services.leads import lead_create
 from home.models import HomePage, PortalBranding
+from incentives.demo import seed_incentives
 from programs.models import (
     Certification,
     Membership,
@@ -262,6 +263,12 @@ class Command(BaseCommand):
             tiers = self.seed_program()
             self.seed_content(home, tiers)
             self.seed_named_partners(tiers)
+            seed_incentives(
+                organizations=list(
+                    PartnerOrganization.objects.filter(name__in=[p[0] for p in PARTNERS]).order_by("pk")
+                ),
+                stdout=self.stdout,
+            )
             self.seed_leads()
             self.seed_translations(home)
             self.seed_snippet_translations()

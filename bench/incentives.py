@@ -1,0 +1,173 @@
+"""Incentives benchmark: statement generation for every organization (total
+time and peak memory), then the partner earnings page through HTTP (the
+Django test client, full middleware stack), median and p95.
+
+Run it against its own PostgreSQL database seeded at the target scale
+(5,000 partners, 1,000,000 registrations), as for bench/deals_conflict.py:
+
+    eval "$(scripts/services.sh env)"
+    psql "$DATABASE_URL" -c "CREATE DATABASE prm_bench"
+    export DATABASE_URL="${DATABASE_URL%/*}/prm_bench" REDIS_URL= SEARCH_INDEX_PREFIX=bench
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py seed_demo --partners 5000 --deals 1000000
+    .venv/bin/python bench/incentives.py --runs 200
+
+The first run gives every seeded won deal a final amount and close date (the
+bulk seeding leaves them empty) and one 5 % commission line, inserted in
+batches (the accrual service is measured by the test suite, not here).
+Statement generation runs in a transaction that is rolled back, so the
+benchmark can be repeated.
+
+First figures (1 December 2026, a fifth of the target scale: 1,000 partners,
+200,000 registrations, 40,087 won-deal lines, on the shared 2-core machine
+under load): statements for 1,000 organizations in 36.5 s, peak RSS 180 MB;
+earnings page median 385 ms, p95 567 ms. The page's time goes to the three
+ledger queries scoped by programs.tenancy.scoped, whose "CAM or own
+organization" OR makes PostgreSQL scan every line (the deals list shows the
+same, 442 ms).
+"""
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "site")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
+from django.db.models.functions import TruncDate  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from deals.models import DealRegistration, DealStatus  # noqa: E402
+from incentives.models import IncentiveProgram, LedgerLine, LineKind, ProgramKind  # noqa: E402
+from incentives.services.accruals import round_money  # noqa: E402
+from incentives.services.rules import program_rules_record  # noqa: E402
+from incentives.services.statements import statements_generate  # noqa: E402
+from programs.models import Membership  # noqa: E402
+
+BENCH_PROGRAM = "Bench commission"
+RATE = Decimal("5")
+BATCH = 5000
+
+
+class Rollback(Exception):
+    pass
+
+
+def summary(label: str, samples: list[float]) -> str:
+    samples_ms = sorted(value * 1000 for value in samples)
+    p95 = statistics.quantiles(samples_ms, n=100, method="inclusive")[94]
+    return f"{label:<34} median {statistics.median(samples_ms):7.2f} ms   p95 {p95:7.2f} ms   (n={len(samples_ms)})"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def prepare_ledger() -> int:
+    """One commission line per won deal (idempotent: keyed by deal)."""
+    program, created = IncentiveProgram.objects.get_or_create(
+        name=BENCH_PROGRAM,
+        defaults={
+            "kind": ProgramKind.COMMISSION,
+            "default_rate": RATE,
+            "rules_effective_from": datetime.date(2000, 1, 1),
+        },
+    )
+    version = program_rules_record(program=program) if created else program.rule_versions.latest("number")
+    won = DealRegistration.objects.filter(status=DealStatus.WON)
+    # Bulk-seeded won deals have neither amount nor close date.
+    won.filter(closed_on__isnull=True).update(final_amount=F("estimated_value"), closed_on=TruncDate("submitted_at"))
+    missing = won.exclude(pk__in=LedgerLine.objects.filter(program=program).values("deal_id"))
+    rows = missing.values_list("pk", "organization_id", "final_amount", "currency", "closed_on")
+    written = 0
+    batch = []
+    for deal_id, organization_id, amount, currency, closed_on in rows.iterator(chunk_size=BATCH):
+        batch.append(
+            LedgerLine(
+                organization_id=organization_id,
+                program=program,
+                rule_version=version,
+                deal_id=deal_id,
+                subject=f"deal:{deal_id}",
+                kind=LineKind.ACCRUAL,
+                key=f"{program.pk}:deal:{deal_id}:v{version.pk}:0",
+                earned_on=closed_on,
+                basis="default rate",
+                base_amount=amount,
+                rate=RATE,
+                amount=round_money(amount * RATE / 100, currency),
+                currency=currency,
+            )
+        )
+        if len(batch) == BATCH:
+            LedgerLine.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    LedgerLine.objects.bulk_create(batch)
+    return written + len(batch)
+
+
+def time_statement_generation(period_end: datetime.date) -> None:
+    started = time.monotonic()
+    try:
+        with transaction.atomic():
+            statements = statements_generate(period_end=period_end)
+            elapsed = time.monotonic() - started
+            lines = LedgerLine.objects.filter(statement__in=[s.pk for s in statements[:1000]]).count()
+            raise Rollback
+    except Rollback:
+        pass
+    print(f"Statements generated: {len(statements)} (first 1,000 hold {lines} lines)")
+    print(f"Statement generation: {elapsed:.1f} s   peak memory (process RSS) {peak_rss_mb():.0f} MB")
+
+
+def time_earnings_page(runs: int) -> None:
+    memberships = Membership.objects.filter(is_active=True).select_related("user")[:5000]
+    readers = [m.user for m in memberships if set(m.roles) & {"owner", "sales", "finance"}]
+    rng = random.Random(7)
+    client = Client()
+    samples = []
+    for _ in range(runs):
+        client.force_login(rng.choice(readers))
+        started = time.monotonic()
+        response = client.get("/incentives/")
+        samples.append(time.monotonic() - started)
+        if response.status_code != 200:
+            raise SystemExit(f"The earnings page answered {response.status_code}")
+    print(summary("Earnings page (HTTP)", samples))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=200, help="earnings page requests to time")
+    arguments = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    today = timezone.localdate()
+    period_end = today.replace(day=1) - datetime.timedelta(days=1)
+    started = time.monotonic()
+    written = prepare_ledger()
+    print(f"Ledger prepared: {written} new lines in {time.monotonic() - started:.1f} s")
+    print(f"Won deals: {DealRegistration.objects.filter(status=DealStatus.WON).count()}")
+    time_statement_generation(period_end)
+    time_earnings_page(arguments.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Read API for finance systems: statements and ledger lines, following the
+deals API's conventions (token or session auth, tenant scoping through the
+selectors, page-number pagination, money as strings with their currency)."""
+
+import django_filters
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.routers import SimpleRouter
+
+from deals.api import Pagination
+from portal.api_auth import APITokenAuthentication
+from programs.tenancy import partner_context
+
+from . import selectors
+from .models import LedgerLine, LineKind, Statement, StatementStatus
+from .services.statements import statement_totals
+from .views import EARNINGS_ROLES, STATEMENT_ROLES
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
+
+
+class PartnerRole(BasePermission):
+    """Partner users need one of the view's roles; vendor users are scoped by the selectors."""
+
+    message = _("Your role does not give access to incentive records.")
+
+    def has_permission(self, request, view):
+        context = partner_context(request.user)
+        return context is None or context.has_role(*view.roles)
+
+
+class LedgerLineSerializer(serializers.ModelSerializer):
+    program = serializers.CharField(source="program.name")
+    rule_version = serializers.IntegerField(source="rule_version.number")
+    base_amount = serializers.DecimalField(**MONEY)
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3, coerce_to_string=True)
+    bonus = serializers.DecimalField(**MONEY)
+    amount = serializers.DecimalField(**MONEY)
+    status = serializers.CharField(source="earning_status")
+
+    class Meta:
+        model = LedgerLine
+        fields = [
+            "id",
+            "organization",
+            "program",
+            "rule_version",
+            "kind",
+            "deal",
+            "reverses",
+            "earned_on",
+            "tier_name",
+            "basis",
+            "base_amount",
+            "rate",
+            "bonus",
+            "units",
+            "amount",
+            "currency",
+            "note",
+            "statement",
+            "status",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    totals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "organization",
+            "period_start",
+            "period_end",
+            "status",
+            "totals",
+            "approved_at",
+            "payment_reference",
+            "payment_date",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_totals(self, statement) -> list[dict]:
+        """One total per currency (never summed across currencies)."""
+        return [{"currency": t.currency, "amount": str(t.amount)} for t in statement_totals(statement=statement)]
+
+
+class LineFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=LineKind.choices)
+    earned_since = django_filters.DateFilter(field_name="earned_on", lookup_expr="gte")
+    statement = django_filters.NumberFilter(field_name="statement_id")
+    deal = django_filters.NumberFilter(field_name="deal_id")
+
+    class Meta:
+        model = LedgerLine
+        fields = ["kind", "earned_since", "statement", "deal"]
+
+
+class StatementFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=StatementStatus.choices)
+    period_end_since = django_filters.DateFilter(field_name="period_end", lookup_expr="gte")
+
+    class Meta:
+        model = Statement
+        fields = ["status", "period_end_since"]
+
+
+class _ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    authentication_classes = [APITokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, PartnerRole]
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    roles: tuple[str, ...] = ()
+
+    def _pk(self) -> int:
+        try:
+            return int(self.kwargs["pk"])
+        except ValueError as error:
+            raise NotFound from error
+
+
+class LedgerLineViewSet(_ReadViewSet):
+    serializer_class = LedgerLineSerializer
+    filterset_class = LineFilter
+    roles = EARNINGS_ROLES
+
+    def get_queryset(self):
+        return selectors.line_list(user=self.request.user)
+
+    def get_object(self):
+        return selectors.line_get(user=self.request.user, pk=self._pk())
+
+
+class StatementViewSet(_ReadViewSet):
+    serializer_class = StatementSerializer
+    filterset_class = StatementFilter
+    roles = STATEMENT_ROLES
+
+    def get_queryset(self):
+        return selectors.statement_list(user=self.request.user)
+
+    def get_object(self):
+        return selectors.statement_get(user=self.request.user, pk=self._pk())
+
+
+router = SimpleRouter()
+router.register("statements", StatementViewSet, basename="statement")
+router.register("lines", LedgerLineViewSet, basename="line")

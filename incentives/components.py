@@ -1,0 +1,42 @@
+from laces.components import Component
+
+from . import selectors
+from .services.disputes import DISPUTING_ROLES
+from .services.statements import statement_totals
+
+SALES_ROLES = ("owner", "sales")
+
+
+class IncentivesPanel(Component):
+    """The dashboard's incentive cards: sales see their accrued commissions
+    and the active SPIFFs; finance (and owners) the next payout and open disputes."""
+
+    template_name = "incentives/_dashboard_panel.html"
+    order = 40
+
+    def __init__(self, request):
+        partner = getattr(request, "partner", None)
+        self.for_sales = bool(partner and partner.has_role(*SALES_ROLES))
+        self.for_finance = bool(partner and partner.has_role(*DISPUTING_ROLES))
+        user = request.user
+        self.totals = selectors.earnings_totals(user=user) if self.for_sales or self.for_finance else []
+        self.spiffs = selectors.active_spiffs(organization=partner.organization) if self.for_sales else []
+        self.next_payout = selectors.next_payout(user=user) if self.for_finance else None
+        self.open_disputes = selectors.open_dispute_count(user=user) if self.for_finance else 0
+
+    def __bool__(self):
+        return self.for_sales or self.for_finance
+
+    def get_context_data(self, parent_context=None):
+        next_payout_totals = []
+        if self.next_payout is not None:
+            next_payout_totals = statement_totals(statement=self.next_payout)
+        return {
+            "for_sales": self.for_sales,
+            "for_finance": self.for_finance,
+            "totals": self.totals,
+            "spiffs": self.spiffs,
+            "next_payout": self.next_payout,
+            "next_payout_totals": next_payout_totals,
+            "open_disputes": self.open_disputes,
+        }

@@ -1,0 +1,219 @@
+"""Read queries of incentives; partner-facing ones go through programs.tenancy."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from programs.formats import money
+from programs.models import PartnerOrganization
+from programs.tenancy import get_scoped_or_404, scoped
+
+from .models import (
+    Dispute,
+    DisputeStatus,
+    Enrollment,
+    IncentiveProgram,
+    LedgerLine,
+    ProgramKind,
+    Statement,
+    StatementStatus,
+)
+from .periods import period_bounds
+from .services.accruals import rebate_revenue, rebate_step_reached
+from .services.rules import ProgramRules, rules_in_force
+
+
+class EarningStatus:
+    """Where a line stands on its way to the partner's bank account."""
+
+    ACCRUED = "accrued"
+    APPROVED = "approved"
+    PAID = "paid"
+
+    @staticmethod
+    def choices():
+        return [
+            (EarningStatus.ACCRUED, _("Accrued")),
+            (EarningStatus.APPROVED, _("Approved")),
+            (EarningStatus.PAID, _("Paid")),
+        ]
+
+
+EARNING_STATUS = Case(
+    When(statement__status=StatementStatus.PAID, then=Value(EarningStatus.PAID)),
+    When(statement__status=StatementStatus.APPROVED, then=Value(EarningStatus.APPROVED)),
+    default=Value(EarningStatus.ACCRUED),
+    output_field=CharField(),
+)
+
+
+def _lines(queryset: QuerySet[LedgerLine]) -> QuerySet[LedgerLine]:
+    return queryset.select_related("program", "rule_version", "deal", "statement").annotate(
+        earning_status=EARNING_STATUS
+    )
+
+
+def statement_lines(*, statement: Statement) -> QuerySet[LedgerLine]:
+    return _lines(statement.lines.all()).order_by("earned_on", "pk")
+
+
+def line_list(*, user, status: str = "", program_id: int | None = None) -> QuerySet[LedgerLine]:
+    """The ledger lines ``user`` may see, newest first, filtered by earning status and program."""
+    lines = _lines(scoped(LedgerLine.objects.all(), user))
+    if status:
+        lines = lines.filter(earning_status=status)
+    if program_id:
+        lines = lines.filter(program_id=program_id)
+    return lines.order_by("-earned_on", "-pk")
+
+
+def line_get(*, user, pk: int) -> LedgerLine:
+    return get_scoped_or_404(_lines(LedgerLine.objects.all()), user, pk=pk)
+
+
+@dataclass(frozen=True)
+class EarningsTotal:
+    currency: str
+    accrued: Decimal
+    approved: Decimal
+    paid: Decimal
+
+
+def earnings_totals(*, user) -> list[EarningsTotal]:
+    """Accrued, approved and paid per currency (never summed across currencies)."""
+    rows = (
+        scoped(LedgerLine.objects.all(), user)
+        .values("currency")
+        .annotate(
+            accrued=Sum("amount", filter=Q(statement__isnull=True) | Q(statement__status=StatementStatus.DRAFT)),
+            approved=Sum("amount", filter=Q(statement__status=StatementStatus.APPROVED)),
+            paid=Sum("amount", filter=Q(statement__status=StatementStatus.PAID)),
+        )
+        .order_by("currency")
+    )
+    zero = Decimal("0")
+    return [
+        EarningsTotal(row["currency"], row["accrued"] or zero, row["approved"] or zero, row["paid"] or zero)
+        for row in rows
+    ]
+
+
+def statement_list(*, user) -> QuerySet[Statement]:
+    return scoped(Statement.objects.all(), user).order_by("-period_end", "-pk")
+
+
+def statement_get(*, user, pk: int) -> Statement:
+    return get_scoped_or_404(Statement.objects.select_related("organization"), user, pk=pk)
+
+
+def dispute_list(*, user) -> QuerySet[Dispute]:
+    return scoped(Dispute.objects.select_related("line__program", "statement"), user).order_by("-opened_at", "-pk")
+
+
+def dispute_get(*, user, pk: int) -> Dispute:
+    return get_scoped_or_404(Dispute.objects.select_related("line__program", "line__deal", "statement"), user, pk=pk)
+
+
+def open_dispute_count(*, user) -> int:
+    return dispute_list(user=user).filter(status=DisputeStatus.OPEN).count()
+
+
+def next_payout(*, user) -> Statement | None:
+    """The approved statement awaiting payment, else the draft being prepared."""
+    statements = statement_list(user=user).exclude(status=StatementStatus.PAID)
+    return statements.order_by("-status", "period_end").first()
+
+
+@dataclass(frozen=True)
+class SpiffStatus:
+    program: IncentiveProgram
+    rules: ProgramRules
+    enrolled: bool
+    earned: list  # [(currency, amount)]
+    qualifying_deals: int
+
+
+def active_spiffs(*, organization: PartnerOrganization, today: datetime.date | None = None) -> list[SpiffStatus]:
+    """SPIFFs whose window is open today, with what the partner earned in them."""
+    today = today or timezone.localdate()
+    found = []
+    enrolled = set(Enrollment.objects.filter(organization=organization).values_list("program_id", flat=True))
+    for rules in rules_in_force(on=today, kinds=[ProgramKind.SPIFF]):
+        if not rules.active or not (rules.starts_on and rules.ends_on and rules.starts_on <= today <= rules.ends_on):
+            continue
+        lines = LedgerLine.objects.filter(organization=organization, program_id=rules.program_id)
+        earned = list(lines.values("currency").annotate(total=Sum("amount")).values_list("currency", "total"))
+        deals = lines.filter(deal__isnull=False, reversed_by__isnull=True, kind="accrual").count()
+        found.append(
+            SpiffStatus(
+                program=rules.version.program,
+                rules=rules,
+                enrolled=rules.program_id in enrolled,
+                earned=earned,
+                qualifying_deals=deals,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class RebateAttainment:
+    program: IncentiveProgram
+    rules: ProgramRules
+    period_start: datetime.date
+    period_end: datetime.date
+    revenue: Decimal
+    current_rate: Decimal | None
+    next_threshold: Decimal | None
+    next_rate: Decimal | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        return self.next_threshold - self.revenue if self.next_threshold is not None else None
+
+    @property
+    def progress_percent(self) -> int:
+        if self.next_threshold is None or not self.next_threshold:
+            return 100
+        return min(100, int(self.revenue * 100 / self.next_threshold))
+
+    def next_step_text(self) -> str:
+        """What is needed for the next step, in the voice of the tier page."""
+        if self.next_threshold is None:
+            return _("You reached the highest step of this rebate.")
+        return _("%(amount)s more won revenue by %(date)s to earn %(rate)s %%.") % {
+            "amount": money(self.gap, self.rules.currency),
+            "date": date_format(self.period_end, "SHORT_DATE_FORMAT"),
+            "rate": self.next_rate.normalize(),
+        }
+
+
+def rebate_attainments(*, organization: PartnerOrganization, today: datetime.date | None = None):
+    """Live attainment of each rebate program in the current period."""
+    today = today or timezone.localdate()
+    found = []
+    for rules in rules_in_force(on=today, kinds=[ProgramKind.REBATE]):
+        if not rules.active or not rules.rebate_steps:
+            continue
+        start, end = period_bounds(today, rules.rebate_period)
+        revenue = rebate_revenue(organization=organization, currency=rules.currency, start=start, end=end)
+        reached = rebate_step_reached(rules, revenue)
+        upcoming = next((step for step in rules.rebate_steps if step.threshold > revenue), None)
+        found.append(
+            RebateAttainment(
+                program=rules.version.program,
+                rules=rules,
+                period_start=start,
+                period_end=end,
+                revenue=revenue,
+                current_rate=reached.rate if reached else None,
+                next_threshold=upcoming.threshold if upcoming else None,
+                next_rate=upcoming.rate if upcoming else None,
+            )
+        )
+    return found

@@ -1,0 +1,42 @@
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from .services.accruals import deal_accruals_compute, deals_closed_since, rebates_compute
+from .services.statements import statements_generate
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def compute_deal_accruals(deal_id: int):
+    deal_accruals_compute(deal_id=deal_id)
+
+
+def request_deal_accruals(*, deal) -> None:
+    """The deals app calls this (through ``deals.outcomes``) when a deal is
+    won, lost or corrected: the worker computes its accruals once the change
+    is committed."""
+    compute_deal_accruals.delay_on_commit(deal.pk)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def recompute_accruals_since(program_id: int, since: str):
+    """A rule version back-dated to ``since``: every deal of that program's
+    kind closed since then is recomputed (one task per deal, idempotent)."""
+    for deal_id in deals_closed_since(program_id=program_id, since=datetime.date.fromisoformat(since)):
+        compute_deal_accruals.delay(deal_id)
+
+
+def request_backdated_recomputation(*, version) -> None:
+    """Queue the recomputation a version in force before today calls for."""
+    if version is not None and version.effective_from < timezone.localdate():
+        recompute_accruals_since.delay_on_commit(version.program_id, version.effective_from.isoformat())
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def close_incentive_periods(period_end: str | None = None):
+    """Daily: settle the rebates of the periods that ended yesterday, then
+    draft the statements of the payouts due that day (both idempotent)."""
+    day = datetime.date.fromisoformat(period_end) if period_end else timezone.localdate() - datetime.timedelta(days=1)
+    rebates_compute(period_end=day)
+    statements_generate(period_end=day)

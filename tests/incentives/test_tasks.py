@@ -1,0 +1,71 @@
+"""Accruals are computed by a real Celery worker once the deal's change commits."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from deals.models import DealStatus
+from deals.services import deal_correct_outcome
+from incentives.models import LedgerLine, LineKind
+from tests.factories import OrganizationFactory, TierFactory
+from tests.factories.incentives import incentive_program, won_deal
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_won_deal_accrues_on_the_worker_and_a_correction_reverses(celery_worker, wait_for):
+    gold = TierFactory(name="Gold")
+    partner = OrganizationFactory(tier=gold)
+    incentive_program(tier_rates={gold: "5"})
+
+    deal = won_deal(partner, amount="10000.00", closed_on=datetime.date(2026, 3, 10))
+
+    line = wait_for(
+        lambda: LedgerLine.objects.filter(deal=deal, kind=LineKind.ACCRUAL).first(),
+        timeout=30,
+        message="the worker to write the accrual",
+    )
+    assert (line.amount, line.currency, line.tier_name) == (Decimal("500.00"), "USD", "Gold")
+
+    deal_correct_outcome(deal=deal, actor=None, reason="Customer cancelled", status=DealStatus.LOST)
+
+    wait_for(
+        lambda: LedgerLine.objects.filter(deal=deal, kind=LineKind.REVERSAL).exists(),
+        timeout=30,
+        message="the worker to reverse the accrual",
+    )
+    amounts = sorted(LedgerLine.objects.filter(deal=deal).values_list("amount", flat=True))
+    assert amounts == [Decimal("-500.00"), Decimal("500.00")]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backdated_rule_change_is_applied_to_deals_closed_since(celery_worker, wait_for):
+    from django.db import transaction
+
+    from incentives.services.rules import program_rules_record
+    from incentives.tasks import request_backdated_recomputation
+
+    gold = TierFactory(name="Gold")
+    partner = OrganizationFactory(tier=gold)
+    program = incentive_program(tier_rates={gold: "5"})
+    before = won_deal(partner, amount="1000.00", closed_on=datetime.date(2026, 2, 1))
+    after = won_deal(partner, amount="1000.00", closed_on=datetime.date(2026, 3, 1))
+    wait_for(lambda: LedgerLine.objects.filter(deal__in=[before, after]).count() == 2, timeout=30, message="accruals")
+
+    with transaction.atomic():
+        program.tier_rates.update(rate=Decimal("8"))
+        program.rules_effective_from = datetime.date(2026, 2, 15)
+        program.save()
+        request_backdated_recomputation(version=program_rules_record(program=program))
+
+    wait_for(
+        lambda: LedgerLine.objects.filter(deal=after, amount=Decimal("80.00")).exists(),
+        timeout=30,
+        message="the worker to recompute the deal closed after the new version's date",
+    )
+    assert sorted(LedgerLine.objects.filter(deal=after).values_list("amount", flat=True)) == [
+        Decimal("-50.00"),
+        Decimal("50.00"),
+        Decimal("80.00"),
+    ]
+    assert list(LedgerLine.objects.filter(deal=before).values_list("amount", flat=True)) == [Decimal("50.00")]
