@@ -10,12 +10,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
-from wagtail.models import Locale, TranslatableMixin
+from wagtail.models import Locale, Site, TranslatableMixin
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.audience import Reader
+from programs.navigation import NavigationItem
 from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import TRANSLATION_PERMISSION, TranslationStatusView
@@ -172,3 +173,17 @@ def asset_files_only_through_the_library(document, request):
     if AssetVersion.objects.filter(document=document).exists():
         raise Http404
     return None
+
+
+def content_home_url(request):
+    """The root of the portal's page tree (sections, library) in the reader's language."""
+    site = Site.find_for_request(request)
+    return site.root_page.localized.get_url(request) if site else None
+
+
+@hooks.register("partner_navigation_items")
+def content_navigation_items():
+    return [
+        NavigationItem(key="content", label=_("Content"), url=content_home_url, icon="book-open", order=30),
+        NavigationItem(key="training", label=_("Training"), url="content:courses", icon="academic-cap", order=50),
+    ]

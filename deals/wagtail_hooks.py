@@ -1,10 +1,12 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from programs.navigation import NavigationItem
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
 from .admin_views import DealReviewIndexView, DealReviewView, LeadAdminView, LeadImportView, LeadIndexView
@@ -18,6 +20,7 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from .services.leads import LEAD_ROLES
 
 
 class DealReviewViewSet(ModelViewSet):
@@ -187,3 +190,13 @@ class DealsViewSetGroup(ModelViewSetGroup):
 
 
 register_snippet(DealsViewSetGroup)
+
+
+@hooks.register("partner_navigation_items")
+def deal_navigation_items():
+    return [
+        NavigationItem(key="deals", label=_("Deals"), url="deals:list", icon="briefcase", order=20),
+        NavigationItem(
+            key="leads", label=_("Leads"), url="deals:lead_list", icon="inbox-arrow-down", roles=LEAD_ROLES, order=25
+        ),
+    ]

@@ -42,6 +42,7 @@ from .models import (
     TierChangeStatus,
     TierRuleVersion,
 )
+from .navigation import NavigationItem
 from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
 from .views import admin_applications, admin_tier_changes
@@ -481,3 +482,24 @@ def refuse_deleting_tiers_with_history(request, instances):
     if len(refused) == 1:
         return redirect("wagtailsnippets_programs_tier:edit", refused[0][0].pk)
     return redirect("wagtailsnippets_programs_tier:list")
+
+
+@hooks.register("partner_navigation_items")
+def program_navigation_items():
+    return [
+        NavigationItem(key="dashboard", label=_("Home"), url="programs:dashboard", icon="home", order=10),
+        NavigationItem(key="tier", label=_("Your tier"), url="programs:tier_progress", icon="trophy", order=60),
+        NavigationItem(key="team", label=_("Team"), url="programs:team", icon="user-group", order=70),
+        NavigationItem(
+            key="profile",
+            label=_("Company profile"),
+            url="programs:organization_profile",
+            icon="building-office",
+            roles=("owner", "marketing"),
+            order=80,
+        ),
+        NavigationItem(key="api_tokens", label=_("API tokens"), url="programs:api_tokens", icon="key", order=90),
+        NavigationItem(
+            key="preferences", label=_("Your preferences"), url="programs:preferences", icon="cog-6-tooth", order=95
+        ),
+    ]

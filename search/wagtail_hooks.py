@@ -1,6 +1,9 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from programs.navigation import NavigationItem
 
 from .models import BestBet, SearchQueryLog, SynonymSet
 
@@ -44,3 +47,8 @@ class SearchViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(SearchViewSetGroup)
+
+
+@hooks.register("partner_navigation_items")
+def search_navigation_items():
+    return [NavigationItem(key="search", label=_("Search"), url="search:search", icon="magnifying-glass", order=40)]

@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, TranslatableMixin
+from wagtail_localize.fields import SynchronizedField
+
+from programs.fields import PartnerRolesField
+from programs.navigation import registered_items
 
 
 class HomePage(Page):
@@ -61,3 +65,49 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def navigation_key_choices():
+    """Items the installed apps offer (``partner_navigation_items`` hook)."""
+    return [(item.key, item.label) for item in registered_items().values()]
+
+
+class NavigationPlacement(models.TextChoices):
+    TAB = "tab", _("Phone tab bar (first four)")
+    MENU = "menu", _("More menu")
+    HIDDEN = "hidden", _("Hidden")
+
+
+class NavigationEntry(TranslatableMixin, models.Model):
+    """Where one navigation item appears, and for which partner roles.
+
+    For a reader, the first entry of each item (by position) whose roles
+    include one of theirs decides; an item with entries, none for their
+    roles, is not shown to them. Apps' items without any entry appear in
+    the More menu."""
+
+    item = models.CharField(_("item"), max_length=60, choices=navigation_key_choices)
+    label = models.CharField(
+        _("label"), max_length=60, blank=True, help_text=_("Leave empty to use the item's own, translated label.")
+    )
+    roles = PartnerRolesField(
+        _("partner roles"), default=list, blank=True, help_text=_("Leave all unticked for every role.")
+    )
+    placement = models.CharField(
+        _("placement"), max_length=10, choices=NavigationPlacement.choices, default=NavigationPlacement.MENU
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=100, help_text=_("Lower comes first."))
+
+    panels = [FieldPanel(name) for name in ("item", "label", "roles", "placement", "position")]
+    #: translators translate the label; where and for whom stays the source's
+    override_translatable_fields = [
+        SynchronizedField(name, overridable=False) for name in ("item", "roles", "placement", "position")
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("partner navigation entry")
+        verbose_name_plural = _("partner navigation entries")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.label or str(dict(navigation_key_choices()).get(self.item, self.item))

@@ -2,17 +2,24 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
-from django.urls import Resolver404, resolve, translate_url
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import get_language_from_path
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Locale, Page, Site
 
 from programs.languages import active_membership, remember_language
+from programs.tenancy import partner_required
 
+from .branding import brand_tokens
 from .health import run_checks
+from .models import PortalBranding
+from .navigation import partner_navigation
 
 
 @never_cache
@@ -70,3 +77,41 @@ def _translated_page_url(request, next_url: str, language: str) -> str | None:
     page = Page.objects.filter(url_path=f"{root.url_path}{path}").first() or root
     target = page.get_translation_or_none(locale) or site.root_page.get_translation_or_none(locale)
     return target.get_url(request) if target is not None else None
+
+
+@partner_required()
+def menu(request):
+    """The phone's "More" tab: every navigation item and section, the
+    language, preferences and logging out."""
+    return render(request, "home/menu.html", {"navigation": partner_navigation(request)})
+
+
+@require_GET
+def web_manifest(request):
+    """The web app manifest, so partners can add the portal to a home screen."""
+    site = Site.find_for_request(request)
+    branding = PortalBranding.for_site(site) if site else None
+    tokens = brand_tokens(branding.primary_colour if branding else None)
+    name = branding.vendor_name if branding else _("Partner Portal")
+    manifest = {
+        "name": name,
+        "short_name": name[:12],
+        "start_url": reverse("programs:dashboard"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f3f4f6",
+        "theme_color": tokens.brand,
+        "lang": translation.get_language(),
+        "icons": [
+            {"src": static("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("icons/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": static("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/v1/", include((deals_api_router.urls, "deals_api"))),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("manifest.webmanifest", home_views.web_manifest, name="web_manifest"),
 ]
 
 if settings.DEBUG:
@@ -34,6 +35,7 @@ if settings.DEBUG:
 partner_urlpatterns = [
     path("login/", home_views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("menu/", home_views.menu, name="menu"),
     path("search/", include("search.urls")),
     path("deals/", include("deals.urls")),
     path("content/", include("content.urls")),

@@ -1,0 +1,132 @@
+"""The partner shell's navigation for one request: the apps' registered items
+(``programs.navigation``) placed and filtered per role by the admin's
+navigation entries, plus the section pages the reader's audience admits."""
+
+from dataclasses import dataclass, field
+
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from wagtail.models import Locale, Site
+
+from content import selectors as content_selectors
+from programs.navigation import registered_items
+from programs.tenancy import partner_context
+
+from .models import NavigationEntry, NavigationPlacement
+
+#: the phone tab bar holds four items and "More"
+TAB_SLOTS = 4
+#: unconfigured items come after every configured one
+UNCONFIGURED_POSITION = 1000
+
+
+@dataclass
+class NavigationLink:
+    key: str
+    label: str
+    url: str
+    icon: str = "squares-2x2"
+    active: bool = False
+
+
+@dataclass
+class PartnerNavigation:
+    #: the dashboard, where the logo and "Home" lead
+    home_url: str
+    tabs: list[NavigationLink] = field(default_factory=list)
+    menu: list[NavigationLink] = field(default_factory=list)
+    sections: list[NavigationLink] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[NavigationLink]:
+        return [*self.tabs, *self.menu]
+
+    @property
+    def more_active(self) -> bool:
+        return any(link.active for link in self.menu)
+
+
+def _entries_by_item() -> dict[str, list[NavigationEntry]]:
+    default_locale = Locale.get_default()
+    entries = list(NavigationEntry.objects.filter(locale=default_locale).order_by("position", "pk"))
+    labels = {}
+    language = translation.get_language() or default_locale.language_code
+    if entries and language != default_locale.language_code:
+        translated = NavigationEntry.objects.filter(
+            locale__language_code=language, translation_key__in=[entry.translation_key for entry in entries]
+        ).exclude(label="")
+        labels = {entry.translation_key: entry.label for entry in translated}
+    by_item: dict[str, list[NavigationEntry]] = {}
+    for entry in entries:
+        entry.label = labels.get(entry.translation_key, entry.label)
+        by_item.setdefault(entry.item, []).append(entry)
+    return by_item
+
+
+def _active_key(request, links: list[NavigationLink], content_url: str | None) -> str | None:
+    path = request.path
+    try:
+        if resolve(path).url_name == "wagtail_serve":
+            return "content"
+    except Resolver404:
+        return None
+    best, best_length = None, 0
+    for link in links:
+        if link.url == content_url:
+            continue
+        if path.startswith(link.url) and len(link.url) > best_length:
+            best, best_length = link.key, len(link.url)
+    return best
+
+
+def content_home_url(request) -> str | None:
+    """The root of the portal's page tree in the reader's language."""
+    site = Site.find_for_request(request)
+    return site.root_page.localized.get_url(request) if site else None
+
+
+def partner_navigation(request) -> PartnerNavigation | None:
+    """What the shell shows a signed-in partner (None for anyone else)."""
+    if hasattr(request, "_partner_navigation"):
+        return request._partner_navigation
+    navigation = None
+    partner = partner_context(request.user) if request.user.is_authenticated else None
+    if partner is not None:
+        navigation = _build(request, partner.roles)
+    request._partner_navigation = navigation
+    return navigation
+
+
+def _build(request, roles: frozenset[str]) -> PartnerNavigation:
+    entries = _entries_by_item()
+    placed = []
+    for key, item in registered_items().items():
+        if not item.allowed_for(roles):
+            continue
+        if key in entries:
+            entry = next((e for e in entries[key] if not e.roles or roles.intersection(e.roles)), None)
+            if entry is None or entry.placement == NavigationPlacement.HIDDEN:
+                continue
+            placement, position, label = entry.placement, entry.position, entry.label or item.label
+        else:
+            placement, position, label = NavigationPlacement.MENU, UNCONFIGURED_POSITION + item.order, item.label
+        url = item.url_for(request)
+        if url:
+            placed.append((position, placement, NavigationLink(key=key, label=str(label), url=url, icon=item.icon)))
+    placed.sort(key=lambda row: row[0])
+    tabs = [link for _position, placement, link in placed if placement == NavigationPlacement.TAB][:TAB_SLOTS]
+    menu = [link for _position, _placement, link in placed if link not in tabs]
+    content_url = content_home_url(request)
+    active = _active_key(request, tabs + menu, content_url)
+    for link in tabs + menu:
+        link.active = link.key == active
+    home = next((link.url for link in tabs + menu if link.key == "dashboard"), None)
+    sections = []
+    site = Site.find_for_request(request)
+    if site is not None:
+        for page in content_selectors.menu_pages(request, site.root_page.localized):
+            url = page.get_url(request)
+            sections.append(
+                NavigationLink(key=f"page-{page.pk}", label=page.title, url=url, active=request.path.startswith(url))
+            )
+    return PartnerNavigation(home_url=home or "/", tabs=tabs, menu=menu, sections=sections)
