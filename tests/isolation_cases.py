@@ -131,3 +131,55 @@ def _api_token_of(organization):
     owner = PartnerUserFactory(organization=organization, roles=["owner"])
     token, _plaintext = APIToken.create_token(user=owner, name="Victim CRM")
     return {"token_id": token.pk}
+
+
+def _victim_mdf_request(organization):
+    from tests.factories.mdf import allocated, auto_approve_all, submit_request
+
+    auto_approve_all()
+    allocated(organization)
+    return {"pk": submit_request(organization).pk}
+
+
+for _name, _method in (
+    ("mdf:request_detail", "get"),
+    ("mdf:request_cancel", "post"),
+    ("mdf:claim_new", "get"),
+    ("mdf:leads_upload", "post"),
+    ("mdf_api:request-detail", "get"),
+):
+    isolation_case(_name, _method)(_victim_mdf_request)
+
+
+@isolation_case("mdf:ledger")
+def _victim_mdf_allocation(organization):
+    from tests.factories.mdf import allocated
+
+    return {"allocation_id": allocated(organization).pk}
+
+
+def _victim_mdf_claim(organization):
+    from decimal import Decimal
+
+    from mdf.services.claims import claim_submit
+    from tests.factories.mdf import allocated, auto_approve_all, submit_request, upload
+
+    auto_approve_all()
+    allocated(organization)
+    return claim_submit(
+        request=submit_request(organization),
+        submitted_by=None,
+        actual_cost=Decimal("4000"),
+        claimed_amount=Decimal("2000"),
+        proofs=[upload()],
+    )
+
+
+@isolation_case("mdf:proof")
+def _victim_mdf_proof(organization):
+    return {"pk": _victim_mdf_claim(organization).proofs.get().pk}
+
+
+@isolation_case("mdf_api:claim-detail")
+def _victim_mdf_claim_detail(organization):
+    return {"pk": _victim_mdf_claim(organization).pk}

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from content.api import api_router
 from deals.api import router as deals_api_router
 from home import views as home_views
+from mdf.api import router as mdf_api_router
 
 # Machine endpoints and the vendor admin (which has its own language setting).
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("i18n/setlang/", home_views.set_language, name="set_language"),
     path("api/v2/", api_router.urls),
     path("api/v1/", include((deals_api_router.urls, "deals_api"))),
+    path("api/v1/mdf/", include((mdf_api_router.urls, "mdf_api"))),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("manifest.webmanifest", home_views.web_manifest, name="web_manifest"),
 ]
@@ -39,6 +41,7 @@ partner_urlpatterns = [
     path("search/", include("search.urls")),
     path("deals/", include("deals.urls")),
     path("content/", include("content.urls")),
+    path("mdf/", include("mdf.urls")),
     path("", include("programs.urls")),
 ]
 
