@@ -58,6 +58,12 @@ def webhook_deliveries_enqueue(*, event: DealEvent) -> list[WebhookDelivery]:
     return _deliveries_enqueue(organization_id=event.deal.organization_id, payload=event_payload(event), event=event)
 
 
+def webhook_payload_enqueue(*, organization_id: int, payload: dict) -> list[WebhookDelivery]:
+    """Queue a payload another app reports (MDF request and claim changes) to
+    the organization's endpoints and the vendor's, signed and retried like deal events."""
+    return _deliveries_enqueue(organization_id=organization_id, payload=payload)
+
+
 def _deliveries_enqueue(*, organization_id: int, payload: dict, **event) -> list[WebhookDelivery]:
     """One delivery per active endpoint of the organization and of the vendor,
     sent after commit; ``event`` links the deal or lead event it reports."""

@@ -125,3 +125,13 @@ class PaymentForm(forms.Form):
 class DeadlineForm(forms.Form):
     until = forms.DateField(label=_("New claim deadline"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LinkDealForm(PortalFormMixin, forms.Form):
+    """Attribute one of the organization's registrations to the activity."""
+
+    deal = forms.ModelChoiceField(label=_("Deal registration"), queryset=None)
+
+    def __init__(self, *args, deals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deal"].queryset = deals

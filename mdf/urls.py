@@ -12,5 +12,6 @@ urlpatterns = [
     path("requests/<int:pk>/cancel/", views.request_cancel_view, name="request_cancel"),
     path("requests/<int:pk>/claim/", views.claim_new, name="claim_new"),
     path("requests/<int:pk>/leads/", views.leads_upload, name="leads_upload"),
+    path("requests/<int:pk>/deals/", views.deal_link, name="deal_link"),
     path("proof/<int:pk>/", views.proof_download, name="proof"),
 ]

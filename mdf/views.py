@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deals.selectors import deal_list
 from programs.tenancy import partner_context, partner_required
 
 from . import selectors
-from .forms import CancelForm, ClaimForm, FundRequestForm, LeadUploadForm, add_service_errors
+from .forms import CancelForm, ClaimForm, FundRequestForm, LeadUploadForm, LinkDealForm, add_service_errors
 from .models import RequestStatus
 from .roi import roi_for_requests
-from .services.claims import activity_leads_import, claim_submit
+from .services.claims import activity_leads_import, activity_link_deal, claim_submit
 from .services.requests import request_cancel, request_resubmit, request_submit
 from .validators import PROOF_MAX_FILES
 
@@ -83,7 +84,11 @@ def request_new(request):
     )
 
 
-def _detail(request, fund_request, *, edit_form=None, claim_form=None, lead_form=None, status=200):
+def _linkable_deals(request):
+    return deal_list(user=request.user).filter(mdf_activity__isnull=True).only("pk", "company_name", "submitted_at")
+
+
+def _detail(request, fund_request, *, edit_form=None, lead_form=None, link_form=None, status=200):
     can_act = request.partner.has_role(*REQUEST_ROLES)
     return render(
         request,
@@ -104,6 +109,8 @@ def _detail(request, fund_request, *, edit_form=None, claim_form=None, lead_form
             "edit_form": edit_form or FundRequestForm(instance=fund_request),
             "lead_form": lead_form or LeadUploadForm(),
             "cancel_form": CancelForm(),
+            "link_form": link_form or LinkDealForm(deals=_linkable_deals(request)[:200]),
+            "linked_deals": fund_request.activity_deals.select_related("deal"),
         },
         status=status,
     )
@@ -198,6 +205,22 @@ def leads_upload(request, pk):
                 return redirect("mdf:request_detail", pk=pk)
             form.add_error("file", result.errors)
     return _detail(request, fund_request, lead_form=form, status=400)
+
+
+@require_POST
+@partner_required(*REQUEST_ROLES)
+def deal_link(request, pk):
+    fund_request = selectors.request_get(user=request.user, pk=pk)
+    form = LinkDealForm(request.POST, deals=_linkable_deals(request))
+    if form.is_valid():
+        try:
+            activity_link_deal(request=fund_request, deal=form.cleaned_data["deal"], actor=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Registration linked: its pipeline and won revenue count for this activity."))
+            return redirect("mdf:request_detail", pk=pk)
+    return _detail(request, fund_request, link_form=form, status=400)
 
 
 @login_required

@@ -146,6 +146,7 @@ for _name, _method in (
     ("mdf:request_cancel", "post"),
     ("mdf:claim_new", "get"),
     ("mdf:leads_upload", "post"),
+    ("mdf:deal_link", "post"),
     ("mdf_api:request-detail", "get"),
 ):
     isolation_case(_name, _method)(_victim_mdf_request)

@@ -16,6 +16,7 @@ from programs.formats import money
 
 from ..models import Allocation, FundRequest, LedgerEntry, LedgerKind, MdfEvent
 from ..selectors import Balance, allocation_balance
+from ..webhooks import mdf_webhooks_enqueue
 
 
 def allocation_lock(allocation: Allocation) -> Allocation:
@@ -78,7 +79,7 @@ def record_event(
     note: str = "",
     partner_note: str = "",
 ) -> MdfEvent:
-    return MdfEvent.objects.create(
+    event = MdfEvent.objects.create(
         organization_id=request.organization_id,
         request=request,
         claim=claim,
@@ -91,6 +92,8 @@ def record_event(
         note=note,
         partner_note=partner_note,
     )
+    mdf_webhooks_enqueue(event=event)
+    return event
 
 
 def set_status(

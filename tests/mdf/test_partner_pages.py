@@ -208,3 +208,23 @@ def test_the_partner_is_told_in_their_language(mailoutbox):
     assert mailoutbox[-1].to == ["mia@partner.example"]
     assert mailoutbox[-1].subject == "Demande MDF « Storage webinar » : Refusé"
     assert mailoutbox[-1].body == "Hors cible"
+
+
+def test_a_partner_links_a_registration_to_an_activity(client):
+    from tests.factories.deals import register_deal
+    from tests.factories.mdf import auto_approve_all
+
+    auto_approve_all()
+    organization = OrganizationFactory()
+    allocated(organization)
+    marketer = PartnerUserFactory(organization=organization, roles=["marketing"])
+    fund_request = submit_request(organization)
+    deal = register_deal(organization)
+    foreign = register_deal(OrganizationFactory(), company_name="Other Co", domain="other.example")
+    client.force_login(marketer)
+    url = reverse("mdf:deal_link", args=[fund_request.pk])
+    assert client.post(url, {"deal": foreign.pk}).status_code == 400
+    response = client.post(url, {"deal": deal.pk})
+    assert response.status_code == 302
+    assert deal.mdf_activity.request == fund_request
+    assert "Acme, Inc." in client.get(reverse("mdf:request_detail", args=[fund_request.pk])).content.decode()
