@@ -2,17 +2,18 @@
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, ReferenceIndex
 from wagtail_localize.models import StringSegment, Translation, TranslationSource
 
 from programs.audience import Reader
 from programs.tenancy import partner_context, scoped
 
-from .audience import audience_rules_by_path, effective_audience, reader_for, visible_pages
+from .audience import audience_rules_by_path, reader_for, visible_pages
 from .filters import LibraryFilter
 from .models import (
     AnnouncementPage,
@@ -32,6 +33,29 @@ def menu_pages(request, root: Page):
 
 def child_pages(request, page: Page):
     return visible_pages(page.get_children().live().specific(), reader_for(request))
+
+
+def breadcrumb_pages(request, page: Page):
+    """The pages above ``page`` (the portal home first) for its breadcrumbs:
+    none when the reader may not see the page itself."""
+    reader = reader_for(request)
+    if not visible_pages(Page.objects.filter(pk=page.pk), reader).exists():
+        return []
+    return list(visible_pages(page.get_ancestors().filter(depth__gt=1).live(), reader).specific())
+
+
+def document_readable(request, document) -> bool:
+    """May the reader open ``document`` at its Wagtail URL: vendor staff, or
+    a reader of at least one live page that uses it (in its body, rich text
+    or a chooser, as Wagtail's reference index records)."""
+    reader = reader_for(request)
+    if reader.sees_everything:
+        return True
+    using_pages = ReferenceIndex.get_references_to(document).filter(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    )
+    page_ids = [int(object_id) for object_id in using_pages.values_list("object_id", flat=True).distinct()]
+    return visible_pages(Page.objects.live().filter(pk__in=page_ids), reader).exists()
 
 
 def current_assets(request):
@@ -113,10 +137,10 @@ def pages_restricted_to_tier(*, tier, reader: Reader | None = None) -> list[tupl
     if not paths:
         return []
     pages = Page.objects.live().filter(path__in=paths, locale=Locale.get_default()).order_by("path")
+    if reader is not None:
+        pages = visible_pages(pages, reader)
     unlocked = []
     for page in pages:
-        if reader is not None and not reader.may_see(effective_audience(page, rules=rules)):
-            continue
         translated = page.localized
         shown = translated if translated.live else page
         url = shown.get_url()

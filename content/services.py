@@ -4,6 +4,7 @@ reminders and co-branded output."""
 import base64
 import logging
 import mimetypes
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,9 +15,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.users.models import UserProfile
 
 from programs.languages import preferred_time_zone
+from programs.models import PartnerOrganization
 from programs.services.onboarding import first_action_record
 from programs.tenancy import partner_context
 
@@ -202,13 +205,52 @@ def cobrand_html(*, template: CobrandTemplatePage, values: dict[str, str]) -> st
     return f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}</style></head><body>{body}</body></html>'
 
 
+class GenerationLimitReached(ValidationError):
+    """Too many co-branded files for one organization in the last hour."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int):
+        super().__init__(message, code="generation_limit")
+        self.retry_after_seconds = retry_after_seconds
+
+
+GENERATION_WINDOW = timedelta(hours=1)
+
+
+def _cobrand_generation_limit_check(*, organization: PartnerOrganization | None, user) -> None:
+    """Each generation is a WeasyPrint render: at most COBRAND_GENERATIONS_PER_HOUR
+    per organization (per user for vendor staff). The organization row is locked
+    so two requests at once cannot both take the last place."""
+    limit = settings.COBRAND_GENERATIONS_PER_HOUR
+    since = timezone.now() - GENERATION_WINDOW
+    if organization is not None:
+        PartnerOrganization.objects.select_for_update().filter(pk=organization.pk).first()
+        recent = CobrandGeneration.objects.filter(organization=organization, created_at__gte=since)
+    else:
+        recent = CobrandGeneration.objects.filter(organization=None, user=user, created_at__gte=since)
+    if recent.count() < limit:
+        return
+    oldest = recent.order_by("created_at").values_list("created_at", flat=True)[recent.count() - limit]
+    wait = max(1, int((oldest + GENERATION_WINDOW - timezone.now()).total_seconds()) + 1)
+    minutes = -(-wait // 60)
+    message = ngettext(
+        "Your organization has created %(limit)s co-branded files in the last hour, the most allowed. "
+        "You can create the next one in %(minutes)s minute.",
+        "Your organization has created %(limit)s co-branded files in the last hour, the most allowed. "
+        "You can create the next one in %(minutes)s minutes.",
+        minutes,
+    ) % {"limit": limit, "minutes": minutes}
+    raise GenerationLimitReached(message, retry_after_seconds=wait)
+
+
 def cobrand_generate(*, template: CobrandTemplatePage, user, submitted: dict[str, str]) -> CobrandGeneration:
-    """Log a generation for the user's organization and render it in the background."""
+    """Log a generation for the user's organization and render it in the background;
+    GenerationLimitReached when the organization's hourly allowance is used up."""
     from .tasks import render_cobrand_generation
 
     free_values = cobrand_free_values_clean(template=template, submitted=submitted)
     partner = partner_context(user)
     with transaction.atomic():
+        _cobrand_generation_limit_check(organization=partner.organization if partner else None, user=user)
         generation = CobrandGeneration.objects.create(
             template=template,
             template_revision_id=template.live_revision_id,

@@ -5,11 +5,11 @@ from . import views
 app_name = "content"
 
 urlpatterns = [
-    path("assets/<int:asset_id>/download/", views.asset_download, name="asset_download"),
-    path("versions/<int:version_id>/download/", views.version_download, name="version_download"),
+    path("assets/<id:asset_id>/download/", views.asset_download, name="asset_download"),
+    path("versions/<id:version_id>/download/", views.version_download, name="version_download"),
     path("courses/", views.courses, name="courses"),
-    path("courses/<int:page_id>/<str:step>/", views.course_progress, name="course_progress"),
-    path("cobrand/<int:page_id>/generate/", views.cobrand_generate, name="cobrand_generate"),
+    path("courses/<id:page_id>/<str:step>/", views.course_progress, name="course_progress"),
+    path("cobrand/<id:page_id>/generate/", views.cobrand_generate, name="cobrand_generate"),
     path("cobrand/generations/<uuid:generation_id>/", views.generation_status, name="generation_status"),
     path("cobrand/generations/<uuid:generation_id>/<str:kind>/", views.generation_file, name="generation_file"),
 ]

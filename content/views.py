@@ -53,6 +53,10 @@ def cobrand_generate(request, page_id: int):
     submitted = {key.removeprefix("field_"): value for key, value in request.POST.items() if key.startswith("field_")}
     try:
         generation = services.cobrand_generate(template=template, user=request.user, submitted=submitted)
+    except services.GenerationLimitReached as limit:
+        response = JsonResponse({"errors": {"__all__": limit.messages}}, status=429)
+        response["Retry-After"] = str(limit.retry_after_seconds)
+        return response
     except ValidationError as error:
         return JsonResponse({"errors": error.message_dict}, status=400)
     return JsonResponse(_generation_state(generation), status=202)

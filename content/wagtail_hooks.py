@@ -2,6 +2,7 @@
 co-branding log, training progress, and no direct document URLs for versioned
 asset files."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
@@ -17,12 +18,13 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.audience import Reader
 from programs.navigation import NavigationItem
+from programs.services.data_rights import ExportSection
 from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import TRANSLATION_PERMISSION, TranslationStatusView
 from .components import LatestContentPanel
 from .models import AssetType, AssetVersion, CobrandGeneration, CourseEnrollment
-from .selectors import pages_restricted_to_tier
+from .selectors import document_readable, pages_restricted_to_tier
 from .services import stale_assets
 
 
@@ -39,7 +41,7 @@ register_permission_policy(
 )
 
 
-class CobrandGenerationViewSet(SnippetViewSet):
+class CobrandGenerationViewSet(PortfolioViewSet):
     """Who generated which co-branded file: read-only log."""
 
     model = CobrandGeneration
@@ -153,6 +155,17 @@ def source_snippets_need_authors(request, instance):
     return None
 
 
+@hooks.register("before_serve_document")
+def documents_only_for_readers_of_their_pages(document, request):
+    """A document linked from a gated page is as private as the page: served
+    to readers of a live page that uses it (and to staff), never by its URL alone."""
+    if document_readable(request, document):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404
+
+
 @hooks.register("partner_dashboard_panels")
 def latest_content_panel(request):
     return LatestContentPanel(request) or None
@@ -187,3 +200,34 @@ def content_navigation_items():
         NavigationItem(key="content", label=_("Content"), url=content_home_url, icon="book-open", order=30),
         NavigationItem(key="training", label=_("Training"), url="content:courses", icon="academic-cap", order=50),
     ]
+
+
+@hooks.register("organization_data_export")
+def content_export_sections(organization):
+    """Co-branded files made for the organization, training progress and downloads."""
+    generations = CobrandGeneration.objects.filter(organization=organization).select_related("template", "user")
+    rows, files = [], []
+    for generation in generations:
+        made = [kind for kind in ("pdf", "png") if getattr(generation, kind)]
+        rows.append(
+            {
+                "template": generation.template.title,
+                "made_by": generation.user.get_username() if generation.user else None,
+                "language": generation.language,
+                "values": generation.values,
+                "status": generation.status,
+                "created_at": generation.created_at,
+                "files": [f"files/cobranded/{generation.pk}.{kind}" for kind in made],
+            }
+        )
+        files.extend((f"cobranded/{generation.pk}.{kind}", getattr(generation, kind)) for kind in made)
+    enrollments = [
+        {
+            "person": enrollment.user.get_username(),
+            "course": enrollment.course.title,
+            "started_at": enrollment.started_at,
+            "completed_at": enrollment.completed_at,
+        }
+        for enrollment in CourseEnrollment.objects.filter(organization=organization).select_related("user", "course")
+    ]
+    return [ExportSection("cobranded_files", rows, files), ExportSection("training", enrollments)]

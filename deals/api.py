@@ -131,6 +131,7 @@ def api_validation_error(error: ValidationError) -> APIValidationError:
 class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     authentication_classes = [APITokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
+    lookup_value_converter = "id"
     serializer_class = DealSerializer
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend]
@@ -301,6 +302,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     """Leads: partners (sales, owners) see and answer those offered to their
     organization; vendor integration users create leads and see all."""
 
+    lookup_value_converter = "id"
     authentication_classes = [APITokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     serializer_class = LeadSerializer
@@ -377,6 +379,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(DealSerializer(deal).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+# Path converters, so ids are bounded like every partner URL (``<id:pk>``).
+router = SimpleRouter(use_regex_path=False)
 router.register("deals", DealViewSet, basename="deal")
 router.register("leads", LeadViewSet, basename="lead")

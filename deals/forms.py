@@ -3,16 +3,20 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from programs.formkit import CountryField, CurrencyField, PortalFormMixin
+
 from .models import DealStage, validate_country, validate_currency
+from .reference import COUNTRIES, CURRENCIES
 from .selectors import product_line_choices
 from .validators import ATTACHMENT_SIGNATURES, validate_attachment
 
 OPEN_STAGES = [(value, label) for value, label in DealStage.choices if value not in (DealStage.WON, DealStage.LOST)]
 
 
-class DealRegistrationForm(forms.Form):
+class DealRegistrationForm(PortalFormMixin, forms.Form):
     """What a partner fills in on a phone; the service re-validates everything."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -23,12 +27,7 @@ class DealRegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "url", "autocapitalize": "off", "placeholder": "acme.com"}),
     )
-    country = forms.CharField(
-        label=_("Country (ISO code)"),
-        max_length=2,
-        min_length=2,
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "US"}),
-    )
+    country = CountryField(label=_("Customer country"), codes=COUNTRIES)
     product_lines = forms.ModelMultipleChoiceField(
         label=_("Product lines"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -39,12 +38,7 @@ class DealRegistrationForm(forms.Form):
         min_value=Decimal("0.01"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        min_length=3,
-        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
-    )
+    currency = CurrencyField(label=_("Currency"), codes=CURRENCIES)
     expected_close_date = forms.DateField(
         label=_("Expected close date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -62,13 +56,16 @@ class DealRegistrationForm(forms.Form):
         label=_("Attachment"),
         required=False,
         validators=[validate_attachment],
-        help_text=_("Optional, up to 10 MB: %(types)s.") % {"types": ", ".join(sorted(ATTACHMENT_SIGNATURES))},
+        # Formatted lazily: a help text formatted at import stays in English.
+        help_text=format_lazy(_("Optional, up to 10 MB: {types}."), types=", ".join(sorted(ATTACHMENT_SIGNATURES))),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_SIGNATURES))}),
     )
 
     def __init__(self, *args, organization=None, currency="USD", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product_lines"].queryset = product_line_choices()
+        # Rows of the default locale, named in the reader's language.
+        self.fields["product_lines"].label_from_instance = lambda line: line.localized.name
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
             self.initial.setdefault("currency", currency)
@@ -92,7 +89,7 @@ class DealRegistrationForm(forms.Form):
         return value
 
 
-class StageForm(forms.Form):
+class StageForm(PortalFormMixin, forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=DealStage.choices)
     final_amount = forms.DecimalField(
         label=_("Final amount"), max_digits=14, decimal_places=2, required=False, min_value=Decimal("0.01")
@@ -112,7 +109,7 @@ class StageForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 

@@ -26,7 +26,10 @@ def deliver_webhook(self, delivery_id: int):
     from .webhooks import retry_delay_seconds, webhook_deliver
 
     delivery = webhook_deliver(delivery_id=delivery_id)
-    if delivery.status == DeliveryStatus.PENDING:
+    # Run eagerly (the embedded default, no broker), a retry would run again
+    # at once inside the request and raise there: the failed attempt stays
+    # recorded on the pending delivery instead.
+    if delivery.status == DeliveryStatus.PENDING and not self.request.is_eager:
         raise self.retry(countdown=retry_delay_seconds(delivery.attempts))
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from programs.models import ProgramSettings
@@ -17,6 +18,11 @@ from .services import leads as lead_services
 from .services.leads import LEAD_ROLES, lead_deal_initial
 
 REGISTER_ROLES = ("sales", "owner")
+#: the confirmation after every registration, with what happens next
+REGISTERED_NEXT_STEP = gettext_lazy(
+    "Deal registered. Channel operations review it, usually within two working days; you get an e-mail when "
+    "they decide, and its status is shown below and in Deals."
+)
 
 
 @partner_required()
@@ -47,6 +53,7 @@ def deal_new(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                messages.success(request, REGISTERED_NEXT_STEP)
                 return redirect("deals:detail", pk=deal.pk)
     else:
         form = DealRegistrationForm(organization=organization, currency=currency)
@@ -216,5 +223,6 @@ def lead_convert(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            messages.success(request, REGISTERED_NEXT_STEP)
             return redirect("deals:detail", pk=deal.pk)
     return _lead_detail(request, lead, convert_form=form, status=400)

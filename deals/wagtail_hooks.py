@@ -7,7 +7,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.navigation import NavigationItem
-from programs.wagtail_hooks import PortfolioPermissionPolicy
+from programs.services.data_rights import ExportSection
+from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import DealReviewIndexView, DealReviewView, LeadAdminView, LeadImportView, LeadIndexView
 from .models import (
@@ -23,6 +24,18 @@ from .models import (
 from .services.leads import LEAD_ROLES
 
 
+class DealReviewFilterSet(PortfolioFilterSet):
+    class Meta:
+        model = DealRegistration
+        fields = ["status", "queue", "organization", "has_conflict", "extension_status"]
+
+
+class LeadFilterSet(PortfolioFilterSet):
+    class Meta:
+        model = Lead
+        fields = ["status", "campaign", "source", "organization"]
+
+
 class DealReviewViewSet(ModelViewSet):
     """Registrations awaiting a decision (and every other one), filtered by
     status, queue, organization and conflict. Registrations are created by
@@ -35,7 +48,7 @@ class DealReviewViewSet(ModelViewSet):
     url_prefix = "deals/registrations"
     index_view_class = DealReviewIndexView
     list_display = ["company_name", "organization", "status", "queue", "has_conflict", "estimated_value", "currency"]
-    list_filter = ["status", "queue", "organization", "has_conflict", "extension_status"]
+    filterset_class = DealReviewFilterSet
     search_fields = ["company_name", "normalized_name", "domain"]
     ordering = ["-submitted_at"]
     copy_view_enabled = False
@@ -73,7 +86,7 @@ class RoutingRuleViewSet(SnippetViewSet):
     list_filter = ["action", "is_active"]
 
 
-class WebhookEndpointViewSet(SnippetViewSet):
+class WebhookEndpointViewSet(PortfolioViewSet):
     """Where status changes are sent (a partner's CRM, or the vendor's)."""
 
     model = WebhookEndpoint
@@ -87,7 +100,7 @@ class WebhookEndpointViewSet(SnippetViewSet):
 register_permission_policy(WebhookDelivery, PortfolioPermissionPolicy(WebhookDelivery, "organization", read_only=True))
 
 
-class WebhookDeliveryViewSet(SnippetViewSet):
+class WebhookDeliveryViewSet(PortfolioViewSet):
     """Every webhook sent, with its attempts and the last answer: read-only."""
 
     model = WebhookDelivery
@@ -111,7 +124,7 @@ class LeadAdminViewSet(ModelViewSet):
     url_prefix = "deals/leads"
     index_view_class = LeadIndexView
     list_display = ["company_name", "organization", "status", "country", "campaign", "respond_by", "created_at"]
-    list_filter = ["status", "campaign", "source", "organization"]
+    filterset_class = LeadFilterSet
     search_fields = ["company_name", "domain", "contact_email"]
     ordering = ["-created_at"]
     copy_view_enabled = False
@@ -160,7 +173,7 @@ class LeadDistributionRuleViewSet(SnippetViewSet):
 register_permission_policy(LeadEvent, PortfolioPermissionPolicy(LeadEvent, "organization", read_only=True))
 
 
-class LeadEventViewSet(SnippetViewSet):
+class LeadEventViewSet(PortfolioViewSet):
     """Every lead state change with its actor, time and before/after: read-only."""
 
     model = LeadEvent
@@ -200,3 +213,57 @@ def deal_navigation_items():
             key="leads", label=_("Leads"), url="deals:lead_list", icon="inbox-arrow-down", roles=LEAD_ROLES, order=25
         ),
     ]
+
+
+@hooks.register("organization_data_export")
+def deal_export_sections(organization):
+    """The organization's registrations with their history and attachments, and its leads."""
+    deals = (
+        DealRegistration.objects.filter(organization=organization)
+        .select_related("submitted_by")
+        .prefetch_related("product_lines", "events")
+        .order_by("pk")
+    )
+    rows, files = [], []
+    for deal in deals:
+        rows.append(
+            {
+                "id": deal.pk,
+                "company_name": deal.company_name,
+                "domain": deal.domain,
+                "country": deal.country,
+                "contact_name": deal.contact_name,
+                "contact_email": deal.contact_email,
+                "contact_phone": deal.contact_phone,
+                "product_lines": [line.code for line in deal.product_lines.all()],
+                "estimated_value": deal.estimated_value,
+                "currency": deal.currency,
+                "expected_close_date": deal.expected_close_date,
+                "stage": deal.stage,
+                "status": deal.status,
+                "submitted_by": deal.submitted_by.get_username() if deal.submitted_by else None,
+                "notes": deal.notes,
+                "attachment": f"files/{_attachment_path(deal)}" if deal.attachment else None,
+                "events": [
+                    {
+                        "kind": event.kind,
+                        "from_status": event.from_status,
+                        "to_status": event.to_status,
+                        "at": event.at,
+                        "note_to_partner": event.partner_note,
+                    }
+                    for event in deal.events.all()
+                ],
+            }
+        )
+        if deal.attachment:
+            files.append((_attachment_path(deal), deal.attachment))
+    leads = Lead.objects.filter(organization=organization).order_by("pk")
+    lead_rows = list(
+        leads.values("id", "company_name", "domain", "country", "contact_name", "contact_email", "status", "offered_at")
+    )
+    return [ExportSection("deals", rows, files), ExportSection("leads", lead_rows)]
+
+
+def _attachment_path(deal) -> str:
+    return f"deals/{deal.pk}/{deal.attachment.name.rsplit('/', 1)[-1]}"

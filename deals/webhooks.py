@@ -7,6 +7,7 @@ back-off and every attempt's outcome stays on the row.
 
 import hashlib
 import hmac
+import http.client
 import json
 import time
 import urllib.error
@@ -79,7 +80,10 @@ def _deliveries_enqueue(*, organization_id: int, payload: dict, **event) -> list
         for endpoint in endpoints
     ]
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+        # Robust: whatever happens to the delivery (the broker is down, or the
+        # task runs eagerly in the request and the endpoint fails), the
+        # committed change stands and the request answers normally.
+        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk), robust=True)
     return deliveries
 
 
@@ -150,7 +154,7 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery:
             delivery.delivered_at = timezone.now()
     except urllib.error.HTTPError as error:
         delivery.last_status_code, delivery.last_error = error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError) as error:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
         delivery.last_status_code, delivery.last_error = None, str(getattr(error, "reason", error))[:500]
     if delivery.status == DeliveryStatus.PENDING and delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         delivery.status = DeliveryStatus.FAILED

@@ -63,6 +63,9 @@ class CountryField(forms.ChoiceField):
     def __init__(self, *, codes=None, **kwargs):
         super().__init__(choices=lambda: [("", _("Choose a country")), *country_choices(codes)], **kwargs)
 
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
 
 class CurrencyField(forms.ChoiceField):
     """An ISO 4217 currency, chosen by its name in the reader's language."""
@@ -71,6 +74,9 @@ class CurrencyField(forms.ChoiceField):
 
     def __init__(self, *, codes=None, **kwargs):
         super().__init__(choices=lambda: [("", _("Choose a currency")), *currency_choices(codes)], **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
 
 
 def _localized(value) -> str:

@@ -4,11 +4,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .formkit import CountryField, CurrencyField, PortalFormMixin
 from .models import Membership, PartnerApplication, PartnerOrganization, PartnerRole
 from .services.onboarding import application_submit
 
 
-class PartnerApplicationForm(forms.ModelForm):
+class PartnerApplicationForm(PortalFormMixin, forms.ModelForm):
+    country = CountryField(label=_("Country"))
+    expected_revenue_currency = CurrencyField(label=_("Currency"), initial="USD")
+
     class Meta:
         model = PartnerApplication
         fields = [
@@ -26,15 +30,6 @@ class PartnerApplicationForm(forms.ModelForm):
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
-    def clean_country(self):
-        country = self.cleaned_data["country"].upper()
-        if len(country) != 2 or not country.isalpha():
-            raise ValidationError(_("Enter a two-letter country code such as DE or US."))
-        return country
-
-    def clean_expected_revenue_currency(self):
-        return self.cleaned_data["expected_revenue_currency"].upper()
-
     def submit(self) -> PartnerApplication | None:
         """Run the service; its refusals become field errors. None when refused."""
         try:
@@ -45,7 +40,7 @@ class PartnerApplicationForm(forms.ModelForm):
             return None
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(PortalFormMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
@@ -62,7 +57,9 @@ class ApplicationRejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason, sent to the applicant"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class OrganizationProfileForm(forms.ModelForm):
+class OrganizationProfileForm(PortalFormMixin, forms.ModelForm):
+    country = CountryField(label=_("Country"), required=False)
+
     class Meta:
         model = PartnerOrganization
         fields = [
@@ -79,18 +76,18 @@ class OrganizationProfileForm(forms.ModelForm):
         ]
 
 
-class AgreementAcceptForm(forms.Form):
+class AgreementAcceptForm(PortalFormMixin, forms.Form):
     accept = forms.BooleanField(label=_("I accept the partner agreement on behalf of my company"))
 
 
-class ColleagueInviteForm(forms.Form):
+class ColleagueInviteForm(PortalFormMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple
     )
 
 
-class APITokenForm(forms.Form):
+class APITokenForm(PortalFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=255,
@@ -102,7 +99,7 @@ def time_zone_choices():
     return [("", _("The portal's time zone (UTC)")), *((name, name) for name in sorted(zoneinfo.available_timezones()))]
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(PortalFormMixin, forms.ModelForm):
     """A partner user's own language and time zone."""
 
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
@@ -111,3 +108,10 @@ class PreferencesForm(forms.ModelForm):
         model = Membership
         fields = ["preferred_language", "time_zone"]
         labels = {"preferred_language": _("Language")}
+
+
+class PersonErasureForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the person"))
+    confirm = forms.BooleanField(
+        label=_("I understand that this erases their name, e-mail and login for good"), required=False
+    )

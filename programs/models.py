@@ -4,12 +4,15 @@ Every partner-owned row carries ``organization`` as a foreign key; composite
 indexes start with it so tenant-scoped queries stay index-only.
 """
 
+import datetime
 import hashlib
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -505,6 +508,15 @@ class PartnerApplication(models.Model):
         verbose_name = _("partner application")
         verbose_name_plural = _("partner applications")
         ordering = ["-submitted_at"]
+        constraints = [
+            # Two identical applications submitted at once both pass the service's
+            # check (there is no row to lock yet): the database keeps one.
+            models.UniqueConstraint(
+                fields=["email_domain"],
+                condition=models.Q(status="pending"),
+                name="one_pending_application_per_domain",
+            )
+        ]
 
     def __str__(self):
         return self.company_name
@@ -587,3 +599,70 @@ class TierChange(models.Model):
 
     def __str__(self):
         return f"{self.organization}: {self.from_tier} → {self.to_tier} ({self.get_status_display()})"
+
+
+def private_storage():
+    return storages["private"]
+
+
+def export_path(instance, filename: str) -> str:
+    return f"exports/{instance.organization_id}/{instance.pk}/{filename}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class OrganizationExport(models.Model):
+    """An organization's data (JSON and its files) prepared for its owner to download."""
+
+    #: how long the file can be downloaded before it is deleted
+    KEPT_FOR = datetime.timedelta(days=7)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="data_exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    file = models.FileField(storage=private_storage, upload_to=export_path, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.organization} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def expires_at(self):
+        return self.finished_at + self.KEPT_FOR if self.finished_at else None
+
+    @property
+    def downloadable(self) -> bool:
+        return self.status == ExportStatus.DONE and bool(self.file) and self.expires_at > timezone.now()
+
+
+class PersonErasure(models.Model):
+    """Who erased a person's personal data, and when. The person's records stay
+    (deals, claims, events) under an anonymous account with the same id."""
+
+    erased_user_id = models.PositiveBigIntegerField(_("account id"))
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    erased_at = models.DateTimeField(_("erased"), default=timezone.now)
+    summary = models.JSONField(_("what was erased"), default=dict)
+
+    class Meta:
+        verbose_name = _("personal data erasure")
+        verbose_name_plural = _("personal data erasures")
+        ordering = ["-erased_at"]
+        permissions = [("erase_person", _("Can erase a person's personal data"))]
+
+    def __str__(self):
+        return f"account {self.erased_user_id} at {self.erased_at:%Y-%m-%d %H:%M}"

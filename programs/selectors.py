@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.models import APIToken
 
 from .audience import Reader
-from .models import Membership, OrganizationStatus, PartnerRole
+from .models import Membership, OrganizationExport, OrganizationStatus, PartnerRole
 from .services.onboarding import onboarding_checklist
 from .services.tiers import TierProgress, tier_progress
 from .tenancy import PartnerContext, scoped
@@ -47,3 +47,12 @@ def partner_api_tokens(partner: PartnerContext):
     if partner.has_role(PartnerRole.OWNER):
         return tokens.filter(user__in=scoped(Membership.objects.all(), partner.user).values("user"))
     return tokens.filter(user=partner.user)
+
+
+def organization_exports(partner: PartnerContext):
+    """The data exports of the partner's organization (owners only reach the views)."""
+    return (
+        scoped(OrganizationExport.objects.all(), partner.user)
+        .filter(organization=partner.organization)
+        .select_related("requested_by")
+    )

@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from .models import OrganizationStatus, PartnerOrganization
+from .models import OrganizationExport, OrganizationStatus, PartnerOrganization
+from .services.data_rights import organization_export_build, organization_exports_purge
 from .services.tiers import tier_evaluate
 
 
@@ -19,3 +20,15 @@ def evaluate_organization_tier(organization_id: int, reason: str):
     organization = PartnerOrganization.objects.filter(pk=organization_id).first()
     if organization is not None:
         tier_evaluate(organization=organization, reason=reason)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def build_organization_export(export_id: str):
+    export = OrganizationExport.objects.filter(pk=export_id).select_related("organization", "requested_by").first()
+    if export is not None:
+        organization_export_build(export=export)
+
+
+@shared_task(ignore_result=True)
+def purge_expired_exports():
+    organization_exports_purge()

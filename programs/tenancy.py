@@ -12,10 +12,12 @@ organization's id is simply not found (404), never forbidden (403).
 
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import Resolver404, resolve
 
 from .models import Membership, OrganizationStatus, PartnerOrganization
 
@@ -70,6 +72,8 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     (``"organization"`` for partner-owned rows, ``""`` for the organization
     model itself). ``action`` ("view", "change") selects which explicit
     grants count: a record shared for viewing cannot be changed by the grantee.
+    Explicit grants count only for an active member of an organization on
+    the portal.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
@@ -81,7 +85,10 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     if membership is not None:
         visible |= Q(**{f"{organization_lookup}pk": membership.organization_id})
     sharing_model = getattr(queryset.model, "sharing_permission_model", None)
-    if sharing_model is not None:
+    # Grants are given to a partner's person: they lapse with that person's
+    # access (membership deactivated, organization suspended) without
+    # anyone having to find and delete them.
+    if sharing_model is not None and membership is not None:
         shared = sharing_model.objects.filter(
             user=user, permission__codename=f"{action}_{queryset.model._meta.model_name}"
         ).values("content_object")
@@ -114,6 +121,20 @@ def partner_required(*roles: str):
             request.partner = context
             return view(request, *args, **kwargs)
 
+        #: read by ``partner_may_open`` so links are offered only to those who may follow them
+        wrapper.partner_roles = roles
         return wrapper
 
     return decorator
+
+
+def partner_may_open(partner: PartnerContext, url: str) -> bool:
+    """Whether ``partner`` may open the partner page at ``url`` (a view guarded
+    by ``partner_required`` with roles they lack would answer 404): pages
+    offer a link only where it leads somewhere."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    roles = getattr(match.func, "partner_roles", ())
+    return not roles or partner.has_role(*roles)

@@ -10,19 +10,23 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import Locale
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -43,9 +47,10 @@ from .models import (
     TierRuleVersion,
 )
 from .navigation import NavigationItem
+from .services.organizations import organization_status_change
 from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
-from .views import admin_applications, admin_tier_changes
+from .views import admin_applications, admin_tier_changes, data_rights
 
 WRITE_ACTIONS = frozenset({"add", "change", "delete"})
 
@@ -174,15 +179,19 @@ class TierChangeFilterSet(PortfolioFilterSet):
 
 
 class PortfolioObjectMixin:
-    """Single-object admin views find only rows in the user's portfolio (404 otherwise)."""
+    """Single-object admin views find only rows in the user's portfolio (404
+    otherwise). Checked on the object each view loads: Wagtail's inspect,
+    history and usage views ignore a queryset passed to ``get_object``."""
 
     organization_field = "organization"
 
-    def get_object(self, queryset=None):
-        queryset = scoped(
-            self.model._default_manager.all(), self.request.user, organization_field=self.organization_field
-        )
-        return super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        instance = super().get_object(*args, **kwargs)
+        if instance is not None:
+            rows = self.model._default_manager.filter(pk=instance.pk)
+            if not scoped(rows, self.request.user, organization_field=self.organization_field).exists():
+                raise Http404
+        return instance
 
 
 def _portfolio_view(view_class, organization_field):
@@ -193,13 +202,55 @@ def _portfolio_view(view_class, organization_field):
     )
 
 
+class PortfolioChooserMixin:
+    """Snippet chooser views (the modal listing, a chosen row by id) limited
+    to the user's portfolio: Wagtail's own list every row to any admin user."""
+
+    organization_field = "organization"
+
+    def _portfolio_rows(self):
+        return scoped(
+            self.model_class._default_manager.all(), self.request.user, organization_field=self.organization_field
+        )
+
+    def get_object_list(self):
+        return self._portfolio_rows()
+
+    def get_object(self, pk):
+        return self._portfolio_rows().get(pk=pk)
+
+    def get_objects(self, pks):
+        return self._portfolio_rows().filter(pk__in=pks)
+
+
+def portfolio_chooser_viewset(organization_field):
+    views = {
+        f"{name}_view_class": type(
+            f"Portfolio{view_class.__name__}",
+            (PortfolioChooserMixin, view_class),
+            {"organization_field": organization_field},
+        )
+        for name, view_class in (
+            ("choose", chooser_views.ChooseView),
+            ("choose_results", chooser_views.ChooseResultsView),
+            ("chosen", chooser_views.SnippetChosenView),
+            ("chosen_multiple", chooser_views.SnippetChosenMultipleView),
+        )
+    }
+    return type("PortfolioSnippetChooserViewSet", (chooser_views.SnippetChooserViewSet,), views)
+
+
 class PortfolioViewSet(SnippetViewSet):
+    """A snippet viewset whose listing, single-object views and chooser show
+    only the rows of the user's portfolio (all of them with view-all)."""
+
     organization_field = "organization"
 
     def __init__(self, *args, **kwargs):
         for name in ("edit", "delete", "inspect", "history", "usage"):
             view_class = getattr(snippet_views, f"{name.capitalize()}View")
             setattr(self, f"{name}_view_class", _portfolio_view(view_class, self.organization_field))
+        self.chooser_viewset_class = portfolio_chooser_viewset(self.organization_field)
         super().__init__(*args, **kwargs)
 
     def get_queryset(self, request):
@@ -217,6 +268,20 @@ class PartnerOrganizationForm(WagtailAdminModelForm):
             self.fields["channel_account_manager"].queryset = staff.order_by("first_name", "last_name", "username")
 
 
+class OrganizationStatusThroughService:
+    """The edit view saves the form but leaves the status to
+    ``organization_status_change``, which revokes what suspension must revoke."""
+
+    def save_instance(self):
+        status = self.form.cleaned_data.get("status", self.form.instance.status)
+        with transaction.atomic():
+            self.form.instance.status = self.form.initial.get("status", status)
+            organization = super().save_instance()
+            organization_status_change(organization=organization, status=status, actor=self.request.user)
+        organization.status = status
+        return organization
+
+
 class PartnerOrganizationViewSet(PortfolioViewSet):
     """Partner organizations; a CAM sees only their portfolio. The tier is
     shown, not edited: it changes through evaluation so every change is
@@ -224,6 +289,13 @@ class PartnerOrganizationViewSet(PortfolioViewSet):
 
     model = PartnerOrganization
     organization_field = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edit_view_class = type(
+            "PartnerOrganizationEditView", (OrganizationStatusThroughService, self.edit_view_class), {}
+        )
+
     icon = "group"
     menu_label = _("Organizations")
     list_display = ["name", "status", "tier", "partner_type", "region", "channel_account_manager"]
@@ -289,12 +361,56 @@ class PartnerOrganizationViewSet(PortfolioViewSet):
     inspect_view_enabled = True
 
 
-class MembershipForm(WagtailAdminModelForm):
-    """Roles picked from checkboxes: a code outside PartnerRole cannot be stored."""
+class PortfolioFormMixin:
+    """Organization choices limited to the portfolio of the staff member editing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "organization" in self.fields:
+            organizations = scoped(PartnerOrganization.objects.all(), self.for_user, organization_field="")
+            self.fields["organization"].queryset = organizations.order_by("name")
+
+    def _current(self, field):
+        value = getattr(self.instance, f"{field}_id", None)
+        return Q(pk=value) if value else Q(pk__in=[])
+
+
+class MembershipForm(PortfolioFormMixin, WagtailAdminModelForm):
+    """Roles picked from checkboxes: a code outside PartnerRole cannot be stored.
+    The person is the member already there or someone who belongs nowhere yet and
+    is not vendor staff: never another organization's member, never an admin user."""
 
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            unattached = Q(membership__isnull=True) & ~Q(pk__in=vendor_staff_users().values("pk"))
+            people = get_user_model().objects.filter(unattached | self._current("user"))
+            self.fields["user"].queryset = people.order_by("first_name", "last_name", "username")
+
+
+class PersonCertificationForm(PortfolioFormMixin, WagtailAdminModelForm):
+    """Certified people are members of the portfolio's organizations."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            members = Q(membership__organization__in=self.fields["organization"].queryset)
+            people = get_user_model().objects.filter(members | self._current("user"))
+            self.fields["user"].queryset = people.order_by("first_name", "last_name", "username")
+
+    def clean(self):
+        cleaned = super().clean()
+        user, organization = cleaned.get("user"), cleaned.get("organization")
+        if user and organization and not Membership.objects.filter(user=user, organization=organization).exists():
+            self.add_error(
+                "user",
+                _("%(person)s is not a member of %(organization)s.") % {"person": user, "organization": organization},
+            )
+        return cleaned
 
 
 class MembershipViewSet(PortfolioViewSet):
@@ -369,6 +485,16 @@ class TierRuleVersionViewSet(SnippetViewSet):
 class PersonCertificationViewSet(PortfolioViewSet):
     model = PersonCertification
     icon = "success"
+    edit_handler = ObjectList(
+        [
+            FieldPanel("organization"),
+            FieldPanel("user"),
+            FieldPanel("certification"),
+            FieldPanel("earned_at"),
+            FieldPanel("expires_at"),
+        ],
+        base_form_class=PersonCertificationForm,
+    )
     menu_label = _("Earned certifications")
     list_display = ["user", "organization", "certification", "earned_at", "expires_at"]
     filterset_class = PersonCertificationFilterSet
@@ -439,7 +565,18 @@ def application_review_urls():
     return [
         path("programs/applications/<int:pk>/review/", admin_applications.review, name="programs_application_review"),
         path("programs/tier-changes/<int:pk>/decide/", admin_tier_changes.decide, name="programs_tier_change_decide"),
+        path("programs/erase-person/", data_rights.person_erase_view, name="programs_person_erase"),
     ]
+
+
+class PersonErasureMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("programs.erase_person")
+
+
+@hooks.register("register_settings_menu_item")
+def person_erase_menu_item():
+    return PersonErasureMenuItem(_("Erase personal data"), reverse("programs_person_erase"), icon_name="bin", order=900)
 
 
 @hooks.register("register_snippet_listing_buttons")
@@ -501,5 +638,13 @@ def program_navigation_items():
         NavigationItem(key="api_tokens", label=_("API tokens"), url="programs:api_tokens", icon="key", order=90),
         NavigationItem(
             key="preferences", label=_("Your preferences"), url="programs:preferences", icon="cog-6-tooth", order=95
+        ),
+        NavigationItem(
+            key="data_export",
+            label=_("Your organization's data"),
+            url="programs:data_export",
+            icon="arrow-down-tray",
+            roles=("owner",),
+            order=97,
         ),
     ]

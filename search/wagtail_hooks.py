@@ -4,6 +4,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.navigation import NavigationItem
+from programs.wagtail_hooks import portfolio_chooser_viewset
 
 from .models import BestBet, SearchQueryLog, SynonymSet
 
@@ -37,6 +38,8 @@ class SearchQueryLogViewSet(SnippetViewSet):
     ordering = ["-created_at"]
     copy_view_enabled = False
     inspect_view_enabled = True
+    #: Wagtail's chooser answers any admin user; queries carry the partner's organization.
+    chooser_viewset_class = portfolio_chooser_viewset("organization")
 
 
 class SearchViewSetGroup(SnippetViewSetGroup):

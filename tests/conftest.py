@@ -199,3 +199,44 @@ def default_language_and_time_zone():
     yield
     translation.activate(settings.LANGUAGE_CODE)
     timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached counters (throttles, rate limits) from
+    the one before; only this suite's keys are removed (Celery shares the db)."""
+    yield
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if not prefix:
+        return
+    connection = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    keys = list(connection.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        connection.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def test_client_logins_pass_the_second_factor(monkeypatch):
+    """``client.login`` and ``client.force_login`` stand for a finished login:
+    for staff that includes the second factor (a confirmed TOTP device,
+    verified in the session). Tests of the second factor itself log in
+    through the login forms."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    original = Client._login
+
+    def login(self, user, backend=None):
+        original(self, user, backend)
+        fresh = get_user_model().objects.get(pk=user.pk)  # the test's user object keeps its permission cache
+        if fresh.is_superuser or fresh.is_staff or fresh.has_perm("wagtailadmin.access_admin"):
+            device = TOTPDevice.objects.filter(user=fresh, confirmed=True).first() or TOTPDevice.objects.create(
+                user=fresh, name="test authenticator", confirmed=True
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", login)

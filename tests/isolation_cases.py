@@ -6,13 +6,17 @@ so a new endpoint without an isolation test fails the suite.
 
 A case is a function taking organization A (the victim) and returning the
 URL kwargs of one of A's objects; the test then requests it as a user of
-organization B and expects 404.
+organization B and expects 404, then as a user of A (holding every role) and
+expects the owner's status (the positive control: a URL that answers 404 to
+everyone fails). The owner's status is 200 for a GET and 302 (the action
+done, or refused with a message) for a POST unless the case says otherwise.
 """
 
 from collections.abc import Callable
 
-#: url name -> (HTTP method, factory(organization_a) -> url kwargs)
-CASES: dict[str, tuple[str, Callable]] = {}
+#: url name -> (HTTP method, factory(organization_a) -> url kwargs, owner's status)
+CASES: dict[str, tuple[str, Callable, int]] = {}
+OWNER_STATUS = {"get": 200, "post": 302}
 
 #: url names (or prefixes ending in ':') that take a parameter but are not
 #: tenant-owned, with the reason.
@@ -36,9 +40,9 @@ NON_PARTNER_PREFIXES = (
 )
 
 
-def isolation_case(url_name: str, method: str = "get"):
+def isolation_case(url_name: str, method: str = "get", owner_status: int | None = None):
     def register(factory: Callable) -> Callable:
-        CASES[url_name] = (method, factory)
+        CASES[url_name] = (method, factory, owner_status or OWNER_STATUS[method])
         return factory
 
     return register
@@ -51,9 +55,10 @@ def _victim_deal(organization):
 
 
 isolation_case("deals:detail")(_victim_deal)
-isolation_case("deals:stage", "post")(_victim_deal)
-isolation_case("deals:extend", "post")(_victim_deal)
-isolation_case("deals:respond", "post")(_victim_deal)
+# An empty form: the owner's deal is found and the form answers what is missing.
+isolation_case("deals:stage", "post", owner_status=400)(_victim_deal)
+isolation_case("deals:extend", "post", owner_status=400)(_victim_deal)
+isolation_case("deals:respond", "post", owner_status=400)(_victim_deal)
 isolation_case("deals_api:deal-detail")(_victim_deal)
 
 
@@ -63,17 +68,18 @@ def _victim_lead(organization):
     return {"pk": offered_lead(organization).pk}
 
 
-for _name, _method in (
-    ("deals:lead_detail", "get"),
-    ("deals:lead_accept", "post"),
-    ("deals:lead_decline", "post"),
-    ("deals:lead_convert", "post"),
-    ("deals_api:lead-detail", "get"),
-    ("deals_api:lead-accept", "post"),
-    ("deals_api:lead-decline", "post"),
-    ("deals_api:lead-convert", "post"),
+# Declining and converting need a reason or a deal: an empty form is a 400 for the owner.
+for _name, _method, _owner_status in (
+    ("deals:lead_detail", "get", 200),
+    ("deals:lead_accept", "post", 302),
+    ("deals:lead_decline", "post", 400),
+    ("deals:lead_convert", "post", 400),
+    ("deals_api:lead-detail", "get", 200),
+    ("deals_api:lead-accept", "post", 200),
+    ("deals_api:lead-decline", "post", 400),
+    ("deals_api:lead-convert", "post", 400),
 ):
-    isolation_case(_name, _method)(_victim_lead)
+    isolation_case(_name, _method, owner_status=_owner_status)(_victim_lead)
 
 
 @isolation_case("programs:member_deactivate", "post")
@@ -133,6 +139,16 @@ def _api_token_of(organization):
     return {"token_id": token.pk}
 
 
+def _victim_export(organization):
+    from programs.models import ExportStatus, OrganizationExport
+
+    export = OrganizationExport.objects.create(organization=organization, status=ExportStatus.DONE)
+    return {"export_id": export.pk}
+
+
+isolation_case("programs:data_export_download")(_victim_export)
+
+
 def _victim_mdf_request(organization):
     from tests.factories.mdf import allocated, auto_approve_all, submit_request
 
@@ -141,15 +157,16 @@ def _victim_mdf_request(organization):
     return {"pk": submit_request(organization).pk}
 
 
-for _name, _method in (
-    ("mdf:request_detail", "get"),
-    ("mdf:request_cancel", "post"),
-    ("mdf:claim_new", "get"),
-    ("mdf:leads_upload", "post"),
-    ("mdf:deal_link", "post"),
-    ("mdf_api:request-detail", "get"),
+# Uploading leads and linking a deal need a file or a deal: an empty form is a 400 for the owner.
+for _name, _method, _owner_status in (
+    ("mdf:request_detail", "get", 200),
+    ("mdf:request_cancel", "post", 302),
+    ("mdf:claim_new", "get", 200),
+    ("mdf:leads_upload", "post", 400),
+    ("mdf:deal_link", "post", 400),
+    ("mdf_api:request-detail", "get", 200),
 ):
-    isolation_case(_name, _method)(_victim_mdf_request)
+    isolation_case(_name, _method, owner_status=_owner_status)(_victim_mdf_request)
 
 
 @isolation_case("mdf:ledger")

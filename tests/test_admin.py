@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +17,11 @@ def channel_ops_user():
 
 
 def test_staff_user_logs_in_to_the_admin(client, channel_ops_user):
-    response = client.post("/admin/login/", {"username": "ops", "password": "correct horse battery"}, follow=True)
+    device = TOTPDevice.objects.create(user=channel_ops_user, name="phone", confirmed=True)
+    client.post("/admin/login/", {"username": "ops", "password": "correct horse battery"})
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+
+    response = client.post("/admin/second-factor/", {"token": f"{code:06d}", "next": "/admin/"}, follow=True)
 
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == "/admin/"

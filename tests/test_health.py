@@ -37,6 +37,16 @@ def test_healthz_names_an_unreachable_search_engine(client):
     assert report["checks"]["search"]["up"] is False
 
 
+def test_healthz_says_which_part_failed_but_not_why(client, caplog):
+    port = _closed_port()
+    with override_settings(ELASTICSEARCH_URL=f"http://127.0.0.1:{port}"):
+        response = client.get("/healthz/")
+
+    assert response.json()["checks"]["search"] == {"up": False, "backend": "elasticsearch"}
+    assert str(port) not in response.text and "127.0.0.1" not in response.text
+    assert "search engine is down" in caplog.text, "the reason goes to the log"
+
+
 def test_healthz_reports_a_stopped_redis_as_down(client):
     services = REPO / "scripts" / "services.sh"
     subprocess.run([services, "stop", "redis"], check=True, capture_output=True)

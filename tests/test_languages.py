@@ -71,6 +71,7 @@ def test_the_switcher_finds_a_pages_translation_whatever_its_slug(client, home_p
 
     section = publish_page(home_page, SectionPage, title="Pricing", slug="pricing")
     translate_page(section, "fr", {"Pricing": "Tarifs", "pricing": "tarifs"})
+    client.force_login(PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"]))
 
     to_french = client.post("/i18n/setlang/", {"language": "fr", "next": "/pricing/"})
     to_english = client.post("/i18n/setlang/", {"language": "en", "next": "/fr/tarifs/"})

@@ -166,3 +166,48 @@ def test_web_app_manifest_and_icons(client):
     assert {"192x192", "512x512"} <= sizes
     client.force_login(PartnerUserFactory())
     assert '<link rel="manifest" href="/manifest.webmanifest">' in client.get("/dashboard/").content.decode()
+
+
+def test_static_files_are_fingerprinted_and_compressed_for_production(tmp_path, settings):
+    """The production storage (WhiteNoise's manifest storage) as collectstatic builds it."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    staticfiles_storage._wrapped = None  # built again from the changed settings
+    try:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        hashed = staticfiles_storage.url("css/portal.css")
+    finally:
+        staticfiles_storage._wrapped = None
+    assert re.fullmatch(r"/static/css/portal\.[0-9a-f]{12}\.css", hashed)
+    assert (tmp_path / hashed.removeprefix("/static/")).exists()
+    assert (tmp_path / (hashed.removeprefix("/static/") + ".gz")).exists()
+
+
+def test_pages_load_no_third_party_assets(client, home_page):
+    client.force_login(PartnerUserFactory())
+    for url in ("/dashboard/", "/deals/new/", "/"):
+        html = client.get(url).content.decode()
+        assert not re.search(r'<(script|link|img)\b[^>]*(src|href)="(https?:)?//', html), url
+
+
+def test_channel_ops_edit_the_navigation_in_the_admin(client):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    listing = client.get("/admin/snippets/home/navigationentry/")
+    entry = NavigationEntry.objects.get(item="leads")
+    edit = client.get(f"/admin/snippets/home/navigationentry/edit/{entry.pk}/")
+
+    assert listing.status_code == 200
+    assert edit.status_code == 200
+    # Every item an app registers is offered, by its label.
+    assert '<option value="leads" selected>Leads</option>' in edit.text
+    assert '<option value="training">Training</option>' in edit.text

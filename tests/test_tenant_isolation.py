@@ -34,10 +34,10 @@ def test_every_partner_url_taking_an_id_has_an_isolation_case():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(CASES))
-def test_another_organizations_object_is_not_found(client, url_name):
-    method, make_kwargs = CASES[url_name]
+def test_another_organizations_object_is_not_found_but_its_owner_finds_it(client, url_name):
+    method, make_kwargs, owner_status = CASES[url_name]
     victim = OrganizationFactory()
-    PartnerUserFactory(organization=victim, roles=ALL_ROLES)
+    owner = PartnerUserFactory(organization=victim, roles=ALL_ROLES)
     url = reverse(url_name, kwargs=make_kwargs(victim))
     intruder = PartnerUserFactory(organization=OrganizationFactory(), roles=ALL_ROLES)
     assert client.login(username=intruder.username, password=PASSWORD)
@@ -45,3 +45,11 @@ def test_another_organizations_object_is_not_found(client, url_name):
     response = getattr(client, method)(url)
 
     assert response.status_code == 404, f"{method.upper()} {url} answered {response.status_code} to another tenant"
+    # The positive control: the same request by the object's own organization
+    # succeeds, so the 404 above is the isolation, not a broken URL.
+    client.logout()
+    assert client.login(username=owner.username, password=PASSWORD)
+    response = getattr(client, method)(url)
+    assert response.status_code == owner_status, (
+        f"{method.upper()} {url} answered {response.status_code} to its own organization, not {owner_status}"
+    )

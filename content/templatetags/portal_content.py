@@ -24,6 +24,12 @@ def visible_children(context, page):
     return selectors.child_pages(context["request"], page)
 
 
+@register.simple_tag(takes_context=True)
+def breadcrumb_pages(context, page):
+    """``{% breadcrumb_pages page as crumbs %}``: the pages above ``page`` the reader may see."""
+    return selectors.breadcrumb_pages(context["request"], page)
+
+
 @register.simple_tag
 def translation_notice(page):
     """A sentence when ``page`` is shown (partly) in its source language."""

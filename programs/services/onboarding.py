@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -63,17 +63,17 @@ def application_submit(**fields) -> PartnerApplication:
                 % {"domain": application.email_domain}
             }
         )
-    pending = PartnerApplication.objects.select_for_update().filter(
-        email_domain=application.email_domain, status=ApplicationStatus.PENDING
+    already_pending = ValidationError(
+        {"website": _("An application for %(domain)s is already under review.") % {"domain": application.email_domain}}
     )
+    pending = PartnerApplication.objects.filter(email_domain=application.email_domain, status=ApplicationStatus.PENDING)
     if pending.exists():
-        raise ValidationError(
-            {
-                "website": _("An application for %(domain)s is already under review.")
-                % {"domain": application.email_domain}
-            }
-        )
-    application.save()
+        raise already_pending
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as error:
+        raise already_pending from error
     return application
 
 

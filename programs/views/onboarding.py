@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+
+from portal.abuse import client_address, rate_limited, wait_message
 
 from ..forms import InvitationAcceptForm, PartnerApplicationForm
 from ..services import onboarding as services
@@ -8,10 +11,24 @@ from ..services.onboarding import InvitationUnusable, invitation_for_token
 
 
 def apply(request):
-    """The public form a company fills in to join the program."""
+    """The public form a company fills in to join the program; a few
+    submissions per address and hour (a bot cannot flood the review queue)."""
     form = PartnerApplicationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and form.submit():
-        return redirect("programs:apply_done")
+    if request.method == "POST":
+        wait = rate_limited(
+            "apply",
+            client_address(request),
+            limit=settings.APPLICATIONS_PER_HOUR_PER_ADDRESS,
+            period_seconds=3600,
+        )
+        if wait is not None:
+            form.is_valid()  # shows what was typed, with the reason on top
+            form.add_error(None, wait_message(wait))
+            response = render(request, "programs/apply.html", {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        if form.is_valid() and form.submit():
+            return redirect("programs:apply_done")
     return render(request, "programs/apply.html", {"form": form}, status=400 if form.errors else 200)
 
 

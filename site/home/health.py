@@ -1,4 +1,9 @@
-"""Probes behind /healthz/: each returns a dict with at least ``up``."""
+"""Probes behind /healthz/: each returns a dict with at least ``up``.
+
+The answer is public, so it says which part failed, never why: exception
+texts carry host names, ports and credentials. The reason goes to the log."""
+
+import logging
 
 from django.conf import settings
 from django.db import connection
@@ -6,13 +11,16 @@ from django.db import connection
 from portal.celery import app as celery_app
 from search import engine
 
+logger = logging.getLogger(__name__)
+
 
 def check_database() -> dict:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as error:  # noqa: BLE001 - any failure means "down"
-        return {"up": False, "backend": connection.vendor, "error": str(error)}
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        logger.warning("Health check: the database is down", exc_info=True)
+        return {"up": False, "backend": connection.vendor}
     return {"up": True, "backend": connection.vendor}
 
 
@@ -21,8 +29,9 @@ def check_search_engine() -> dict:
         return {"up": True, "backend": "database (embedded default)"}
     try:
         status = engine.get_client().options(request_timeout=2).cluster.health()["status"]
-    except Exception as error:  # noqa: BLE001
-        return {"up": False, "backend": "elasticsearch", "error": str(error)}
+    except Exception:  # noqa: BLE001
+        logger.warning("Health check: the search engine is down", exc_info=True)
+        return {"up": False, "backend": "elasticsearch"}
     return {"up": status in {"green", "yellow"}, "backend": "elasticsearch", "cluster": status}
 
 
@@ -32,8 +41,9 @@ def check_broker() -> dict:
     try:
         with celery_app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
-    except Exception as error:  # noqa: BLE001
-        return {"up": False, "backend": "redis", "error": str(error)}
+    except Exception:  # noqa: BLE001
+        logger.warning("Health check: the broker is down", exc_info=True)
+        return {"up": False, "backend": "redis"}
     return {"up": True, "backend": "redis"}
 
 

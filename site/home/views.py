@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Locale, Page, Site
 
+from content.audience import page_visible, reader_for
 from programs.languages import active_membership, remember_language
 from programs.tenancy import partner_required
 
@@ -74,7 +75,11 @@ def _translated_page_url(request, next_url: str, language: str) -> str | None:
         return None
     root = site.root_page.localized
     path = match.args[0] if match.args else match.kwargs.get("path", "")
-    page = Page.objects.filter(url_path=f"{root.url_path}{path}").first() or root
+    page = Page.objects.filter(url_path=f"{root.url_path}{path}").first()
+    # A page the reader may not see is treated as missing: the answer must
+    # not tell whether a gated page lives at that path.
+    if page is None or not page_visible(page, reader_for(request)):
+        page = root
     target = page.get_translation_or_none(locale) or site.root_page.get_translation_or_none(locale)
     return target.get_url(request) if target is not None else None
 

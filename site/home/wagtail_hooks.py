@@ -1,10 +1,14 @@
-"""The partner shell in the admin: Settings → Partner navigation."""
+"""The partner shell in the admin (Settings → Partner navigation) and the
+staff second-factor views."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import NavigationEntry
+from .second_factor import SetupView, VerifyView
 
 
 class NavigationEntryViewSet(SnippetViewSet):
@@ -20,3 +24,11 @@ class NavigationEntryViewSet(SnippetViewSet):
 
 
 register_snippet(NavigationEntryViewSet)
+
+
+@hooks.register("register_admin_urls")
+def second_factor_urls():
+    return [
+        path("second-factor/", VerifyView.as_view(), name="second_factor_verify"),
+        path("second-factor/setup/", SetupView.as_view(), name="second_factor_setup"),
+    ]

@@ -4,7 +4,10 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+# Like the WSGI entry point, workers and beat run on production settings unless
+# told otherwise (tests and `make run` set their own; the embedded default
+# runs tasks eagerly and starts no worker).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

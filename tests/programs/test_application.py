@@ -42,7 +42,7 @@ def test_a_company_applies_and_lands_on_the_thank_you_page(client, form_data):
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"contact_email": "not-an-email"}, "contact_email", "Enter a valid email address."),
+        ({"contact_email": "not-an-email"}, "contact_email", "Enter an e-mail address such as name@example.com."),
         ({"contact_email": "hank@gmail.com"}, "contact_email", "Use an address at globex.example"),
         ({"expected_annual_revenue": "-5"}, "expected_annual_revenue", "greater than or equal to 0"),
         ({"expected_revenue_currency": "euro"}, "expected_revenue_currency", ""),

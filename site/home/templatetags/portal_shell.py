@@ -98,3 +98,11 @@ def field_widget(field):
         attrs["maxlength"] = False
         attrs["data-maxlength"] = maximum
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def badge_colours(colour):
+    """``style="{% badge_colours tier.colour %}"``: a badge in a colour channel
+    ops chose, with the text colour (and if needed a darker shade) that keeps AA."""
+    tokens = tokens_for(colour)
+    return format_html("background:{};color:{}", tokens.brand, tokens.on_brand)

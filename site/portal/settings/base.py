@@ -8,14 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from . import environment as env
 from .celery import *  # noqa: F403
+from .email import *  # noqa: F403
 from .search import *  # noqa: F403
+from .security import *  # noqa: F403
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PORTAL_DIR.parent.parent
 
+#: "production" where portal.settings.production is in force (commands that
+#: create known passwords refuse to run there).
+PORTAL_ENVIRONMENT = "development"
 SECRET_KEY = env.SECRET_KEY
 DEBUG = bool(env.DEBUG)
-ALLOWED_HOSTS = env.ALLOWED_HOSTS
+ALLOWED_HOSTS = env.ALLOWED_HOSTS or ["127.0.0.1", "localhost"]
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
@@ -47,6 +52,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,10 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff reach the admin only after their second factor (after authentication).
+    "home.second_factor.StaffSecondFactorMiddleware",
     "programs.middleware.partner_time_zone",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a login lockout into the lockout page; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -113,6 +125,8 @@ if env.REDIS_URL:
     }
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "portal.abuse.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -153,9 +167,18 @@ STATIC_ROOT = env.STATIC_ROOT or BASE_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.MEDIA_ROOT or BASE_DIR / "media"
 MEDIA_URL = "/media/"
+#: Files only permission-checked views may serve (data exports…): outside the
+#: public media root, so a web server that serves /media/ never exposes them.
+PRIVATE_MEDIA_ROOT = env.PRIVATE_MEDIA_ROOT or BASE_DIR / "private-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+    # Fingerprinted names (cached for a year) and gzip/brotli copies served by
+    # WhiteNoise; with DEBUG (make run) the plain names are served from the apps.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Wagtail's page editor posts many fields for complex pages.
@@ -166,8 +189,6 @@ WAGTAILADMIN_BASE_URL = env.BASE_URL
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-
-DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.drain_index_outbox",
         "schedule": 30.0,
     },
+    "programs-purge-expired-exports": {
+        "task": "programs.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "programs-evaluate-tiers": {
         "task": "programs.tasks.evaluate_all_tiers",
         "schedule": crontab(hour=2, minute=0),

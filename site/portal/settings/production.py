@@ -1,19 +1,33 @@
-"""Production: refuses to start without a secret and explicit hosts."""
+"""Production: refuses to start unless every service, the secret, the host
+names and outgoing mail are configured, naming everything that is missing."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from . import environment as env
 from .base import *  # noqa: F403
 
-if not env.SECRET_KEY or len(env.SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
-if not env.ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must name the portal's host names.")
+_missing = [
+    reason
+    for reason, is_missing in {
+        "SECRET_KEY (a random value of at least 50 characters)": not env.SECRET_KEY or len(env.SECRET_KEY) < 50,
+        "ALLOWED_HOSTS (the portal's host names, comma-separated)": not env.ALLOWED_HOSTS,
+        "DATABASE_URL (PostgreSQL)": not env.DATABASE_URL,
+        "REDIS_URL (Celery broker and cache)": not env.REDIS_URL,
+        "ELASTICSEARCH_URL (search engine)": not env.ELASTICSEARCH_URL,
+        "EMAIL_HOST (SMTP server for notifications)": not env.EMAIL_HOST,
+        "DEFAULT_FROM_EMAIL (sender address of notifications)": not env.DEFAULT_FROM_EMAIL,
+    }.items()
+    if is_missing
+]
+if _missing:
+    raise ImproperlyConfigured(
+        "Production settings need these environment variables: " + "; ".join(_missing) + ". See README, Production."
+    )
 
+PORTAL_ENVIRONMENT = "production"
 DEBUG = False
 SECRET_KEY = env.SECRET_KEY
-
-STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
+ALLOWED_HOSTS = env.ALLOWED_HOSTS
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True

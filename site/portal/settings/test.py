@@ -32,8 +32,21 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SEARCH_INDEX_PREFIX = f"test-{env.SEARCH_INDEX_PREFIX}"
 # Lets two suites share one PostgreSQL server (TEST_DATABASE_NAME=test_prm_other).
 DATABASES["default"]["TEST"] = {"NAME": env.TEST_DATABASE_NAME}  # noqa: F405
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The real Redis, as in production (throttles and rate limits count there); a
+# prefix per suite, whose keys tests/conftest.py removes after each test.
+CACHES["default"]["KEY_PREFIX"] = f"test-{env.SEARCH_INDEX_PREFIX}"  # noqa: F405
 MEDIA_ROOT = BASE_DIR / ".services" / "test-media"  # noqa: F405
+# Tests run with DEBUG off and without collectstatic, so pages link the plain
+# names; tests/test_shell.py runs collectstatic with the real storage.
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".services" / "test-private-media"  # noqa: F405
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+}
 
 # Webhook retries in seconds, not minutes, so tests see them.
 WEBHOOK_RETRY_BASE_SECONDS = 1

@@ -7,6 +7,7 @@ import random
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -48,6 +49,7 @@ from programs.models import (
     Certification,
     Membership,
     OrganizationStatus,
+    PartnerAgreement,
     PartnerOrganization,
     PartnerRole,
     PartnerType,
@@ -98,8 +100,8 @@ PARTNERS = [
 # set only when the section is created, so channel ops' later changes stay.
 SECTIONS = [
     ("Sales", "Battle cards, price lists and deal registration guidance for sales reps.", ["owner", "sales"]),
-    ("Marketing", "Campaign kits, co-branded assets and MDF guidance.", ["owner", "marketing"]),
-    ("Technical", "Architecture guides, certifications and support processes.", ["owner", "technical"]),
+    ("Marketing", "Campaign kits, co-branded assets and joint event requests.", ["owner", "marketing"]),
+    ("Technical", "Architecture guides and training for your engineers.", ["owner", "technical"]),
     ("Announcements", "Program news from the channel team.", []),
 ]
 #: the languages demo partners read, by country
@@ -116,7 +118,9 @@ PAGE_TRANSLATIONS = {
             "Argumentaires, listes de prix et conseils d’enregistrement d’affaires pour les commerciaux."
         ),
         "Marketing": "Marketing",
-        "Campaign kits, co-branded assets and MDF guidance.": "Kits de campagne, supports co-marqués et conseils MDF.",
+        "Campaign kits, co-branded assets and joint event requests.": (
+            "Kits de campagne, supports co-marqués et demandes d’événements communs."
+        ),
         "Platinum pricing": "Tarifs Platinum",
         "Special pricing for Platinum partners.": "Tarifs spéciaux pour les partenaires Platinum.",
     },
@@ -130,11 +134,41 @@ PAGE_TRANSLATIONS = {
             "Battle Cards, Preislisten und Hinweise zur Deal-Registrierung für den Vertrieb."
         ),
         "Marketing": "Marketing",
-        "Campaign kits, co-branded assets and MDF guidance.": "Kampagnen-Kits, Co-Branding-Material und MDF-Hinweise.",
+        "Campaign kits, co-branded assets and joint event requests.": (
+            "Kampagnen-Kits, Co-Branding-Material und Anfragen für gemeinsame Events."
+        ),
         "Platinum pricing": "Platinum-Preise",
         "Special pricing for Platinum partners.": "Sonderpreise für Platinum-Partner.",
     },
 }
+#: tier and product line names as the Localization team translates them
+SNIPPET_TRANSLATIONS = {
+    "fr": {
+        "Registered": "Enregistré",
+        "Silver": "Argent",
+        "Gold": "Or",
+        "Platinum": "Platine",
+        "Storage": "Stockage",
+        "Cloud Backup": "Sauvegarde cloud",
+        "Networking": "Réseau",
+    },
+    "de": {
+        "Registered": "Registriert",
+        "Silver": "Silber",
+        "Gold": "Gold",
+        "Platinum": "Platin",
+        "Storage": "Speicher",
+        "Cloud Backup": "Cloud-Backup",
+        "Networking": "Netzwerk",
+    },
+}
+#: the partner agreement owners accept (onboarding and tiers ask for it)
+DEMO_AGREEMENT = (
+    "2026.1",
+    "Partner agreement",
+    "<p>This agreement sets out how you resell, register deals and use the vendor's marks. "
+    "It runs for one year and renews unless either party ends it with 30 days' notice.</p>",
+)
 ANNOUNCEMENTS = [
     ("New Storage price list for 2026", "Prices change on 1 December; the new list is in the library."),
     ("Cloud Backup certification now open", "Certified engineers count towards Gold and Platinum."),
@@ -207,6 +241,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, partners: int, deals: int = 0, mdf_requests: int = 0, **options):
+        if settings.PORTAL_ENVIRONMENT == "production":
+            # The demo creates a superuser and partners with published passwords.
+            raise CommandError(
+                "seed_demo refuses to run on production settings: it creates accounts with known passwords."
+            )
         if partners < 0:
             raise CommandError("--partners must be zero or more.")
         started = time.monotonic()
@@ -218,6 +257,8 @@ class Command(BaseCommand):
             self.seed_named_partners(tiers)
             self.seed_leads()
             self.seed_translations(home)
+            self.seed_snippet_translations()
+            self.seed_agreement()
         self.seed_bulk_partners(partners, tiers)
         if deals < 0:
             raise CommandError("--deals must be zero or more.")
@@ -361,6 +402,27 @@ class Command(BaseCommand):
                             defaults={"data": texts[segment.string.data]},
                         )
                 translation.save_target(publish=True)
+
+    def seed_snippet_translations(self) -> None:
+        """Tier and product line names in French and German, so partners
+        reading those languages do not see them in English."""
+        default = Locale.get_default()
+        for language_code, names in SNIPPET_TRANSLATIONS.items():
+            locale = Locale.objects.filter(language_code=language_code).first()
+            if locale is None:
+                continue
+            for model in (Tier, ProductLine):
+                for source in model.objects.filter(locale=default, name__in=names):
+                    if source.get_translation_or_none(locale) is None:
+                        translated = source.copy_for_translation(locale)
+                        translated.name = names[source.name]
+                        translated.save()
+
+    def seed_agreement(self) -> None:
+        version, title, body = DEMO_AGREEMENT
+        PartnerAgreement.objects.get_or_create(
+            version=version, defaults={"title": title, "body": body, "effective_from": timezone.now()}
+        )
 
     def seed_branding(self, home: HomePage) -> None:
         site = Site.objects.get(root_page=home)

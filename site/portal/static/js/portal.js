@@ -36,7 +36,9 @@
     function update() {
       var count = input.value.length;
       var over = count > maximum;
-      counter.textContent = (over ? overTemplate : template).replace("{count}", count).replace("{max}", maximum).replace("{over}", count - maximum);
+      // Quiet until the limit is near: a counter under every empty field is noise.
+      counter.hidden = count < maximum * 0.8;
+      counter.textContent = counter.hidden ? "" : (over ? overTemplate : template).replace("{count}", count).replace("{max}", maximum).replace("{over}", count - maximum);
       counter.classList.toggle("over", over);
     }
     input.addEventListener("input", update);
