@@ -85,7 +85,12 @@ def seed_mdf_demo(*, demo_organization: PartnerOrganization | None = None) -> Md
     for tier in Tier.objects.filter(locale=locale, retired=False):
         program.tier_terms.create(tier=tier, fixed_amount=TIER_AMOUNTS.get(tier.rank, Decimal("1000")))
     program.save()
-    small = ApprovalRule(name="Small webinars and campaigns", max_amount=Decimal("1000"), sort_order=1)
+    small = ApprovalRule(
+        name="Small webinars and campaigns",
+        max_amount=Decimal("1000"),
+        sort_order=1,
+        action=ApprovalAction.AUTO_APPROVE,
+    )
     small.save()
     small.activity_types.set([types["webinar"], types["digital-campaign"]])
     small.save()

@@ -1,9 +1,15 @@
 """Webhook events for MDF request and claim status changes, sent through the
 deals app's signed, retried deliveries (the same endpoints and headers)."""
 
+from decimal import Decimal
+
 from deals.webhooks import webhook_payload_enqueue
 
 from .models import MdfEvent
+
+
+def _money(amount) -> str | None:
+    return None if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
 
 
 def event_payload(event: MdfEvent) -> dict:
@@ -18,8 +24,8 @@ def event_payload(event: MdfEvent) -> dict:
             "title": request.title,
             "status": request.status,
             "from_status": event.from_status if not event.claim_id else "",
-            "requested_amount": str(request.requested_amount),
-            "approved_amount": str(request.committed_amount),
+            "requested_amount": _money(request.requested_amount),
+            "approved_amount": _money(request.committed_amount),
             "currency": request.currency,
             "reason": event.partner_note,
         },
@@ -29,8 +35,8 @@ def event_payload(event: MdfEvent) -> dict:
         payload["claim"] = {
             "id": claim.pk,
             "status": claim.status,
-            "claimed_amount": str(claim.claimed_amount),
-            "approved_amount": str(claim.approved_amount) if claim.approved_amount is not None else None,
+            "claimed_amount": _money(claim.claimed_amount),
+            "approved_amount": _money(claim.approved_amount),
             "payment_reference": claim.payment_reference,
         }
     return payload

@@ -261,7 +261,7 @@ def request_submit(
 def request_may_review(*, user, request: FundRequest) -> bool:
     """Vendor staff with the review permission who are the current reviewer
     (or in the reviewing group); superusers always."""
-    if not user.is_active or not user.has_perm(REVIEW_PERMISSION):
+    if user is None or not user.is_active or not user.has_perm(REVIEW_PERMISSION):
         return False
     if user.is_superuser:
         return True

@@ -104,7 +104,7 @@ def test_status_changes_send_webhook_events(partner, django_capture_on_commit_ca
     organization, _user = partner
     endpoint = WebhookEndpoint.objects.create(organization=organization, url="http://127.0.0.1:9/hook")
     submit_request(organization, requested_amount=Decimal("1000"))
-    events = list(WebhookDelivery.objects.filter(endpoint=endpoint).values_list("event_type", flat=True))
+    events = list(WebhookDelivery.objects.filter(endpoint=endpoint).order_by("pk").values_list("event_type", flat=True))
     assert events == ["mdf.request.submitted", "mdf.request.approved"]
     payload = WebhookDelivery.objects.get(event_type="mdf.request.approved").payload
     assert payload["request"]["approved_amount"] == "1000.00"

@@ -5,12 +5,13 @@ import pytest
 from mdf.demo import seed_bulk_requests, seed_mdf_demo
 from mdf.models import Allocation, Claim, ClaimStatus, FundRequest, RequestStatus
 from mdf.selectors import allocation_balance
-from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory
+from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_every_state_and_is_seeded_once():
+    UserFactory(username="admin", is_superuser=True)  # seed_demo's admin reviews when a partner has no CAM
     gold = TierFactory(name="Gold", rank=3)
     demo = OrganizationFactory(name="Northwind", tier=gold)
     PartnerUserFactory(organization=demo, roles=["marketing"])
