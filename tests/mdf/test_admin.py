@@ -136,3 +136,38 @@ def test_ledger_and_history_are_read_only(client):
     line = LedgerEntry.objects.first()
     assert client.get(reverse("wagtailsnippets_mdf_ledgerentry:edit", args=[line.pk])).status_code in (302, 403)
     assert client.get(reverse("wagtailsnippets_mdf_ledgerentry:inspect", args=[line.pk])).status_code == 200
+
+
+def test_channel_ops_open_every_mdf_form_and_page(client):
+    from decimal import Decimal as D
+
+    from mdf.services.claims import claim_submit
+    from tests.factories.mdf import upload
+
+    auto_approve_all()
+    organization = OrganizationFactory()
+    allocation = allocated(organization)
+    claim = claim_submit(
+        request=submit_request(organization),
+        submitted_by=None,
+        actual_cost=D("4000"),
+        claimed_amount=D("2000"),
+        proofs=[upload()],
+    )
+    client.force_login(staff("Channel ops"))
+    for url in (
+        reverse("wagtailsnippets_mdf_mdfprogram:add"),
+        reverse("wagtailsnippets_mdf_mdfprogram:edit", args=[allocation.program_id]),
+        reverse("wagtailsnippets_mdf_activitytype:add"),
+        reverse("wagtailsnippets_mdf_approvalrule:add"),
+        reverse("wagtailsnippets_mdf_allocation:list"),
+        reverse("wagtailsnippets_mdf_mdfevent:list"),
+        reverse("mdf_admin_allocation", args=[allocation.pk]),
+        reverse("mdf_admin_claim", args=[claim.pk]),
+        reverse("mdf_admin_request", args=[claim.request_id]),
+        reverse("mdf_admin_report") + "?by=tier",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    page = client.get(reverse("mdf_admin_claim", args=[claim.pk])).content.decode()
+    assert "invoice.pdf" in page and "Approve" in page

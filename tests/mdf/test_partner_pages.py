@@ -228,3 +228,28 @@ def test_a_partner_links_a_registration_to_an_activity(client):
     assert response.status_code == 302
     assert deal.mdf_activity.request == fund_request
     assert "Acme, Inc." in client.get(reverse("mdf:request_detail", args=[fund_request.pk])).content.decode()
+
+
+def test_the_partner_edits_and_resubmits_after_changes_are_asked(client):
+    from mdf.services.requests import request_ask_changes
+
+    cam = staff("Channel account managers")
+    organization = OrganizationFactory(channel_account_manager=cam)
+    allocated(organization)
+    marketer = PartnerUserFactory(organization=organization, roles=["marketing"])
+    fund_request = submit_request(organization, submitted_by=marketer)
+    request_ask_changes(request=fund_request, actor=cam, reason="Add the agenda")
+    client.force_login(marketer)
+    assert client.get(reverse("mdf:request_new")).status_code == 200
+    page = client.get(reverse("mdf:request_detail", args=[fund_request.pk])).content.decode()
+    assert "Add the agenda" in page and "Send the changes" in page
+    data = form_data(description="Agenda: backup, recovery, Q&A")
+    data["activity_type"] = str(fund_request.activity_type_id)
+    response = client.post(reverse("mdf:request_detail", args=[fund_request.pk]), data)
+    assert response.status_code == 302
+    fund_request.refresh_from_db()
+    assert fund_request.status == RequestStatus.PENDING
+    assert fund_request.description == "Agenda: backup, recovery, Q&A"
+    response = client.post(reverse("mdf:request_cancel", args=[fund_request.pk]), {"reason": ""})
+    fund_request.refresh_from_db()
+    assert fund_request.status == RequestStatus.CANCELLED
