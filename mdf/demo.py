@@ -58,6 +58,16 @@ def _quarter(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, next_start - datetime.timedelta(days=1)
 
 
+def _demo_budget(locale) -> Decimal:
+    """What the fixed tier amounts come to for today's active partners, plus a
+    fifth held back for adjustments."""
+    ranks = PartnerOrganization.objects.filter(status="active", tier__locale=locale).values_list(
+        "tier__rank", flat=True
+    )
+    total = sum((TIER_AMOUNTS.get(rank, Decimal("1000")) for rank in ranks), Decimal("0"))
+    return max(Decimal("100000"), (total * Decimal("1.2")).quantize(Decimal("1000")))
+
+
 @transaction.atomic
 def seed_mdf_demo(*, demo_organization: PartnerOrganization | None = None) -> MdfProgram | None:
     """The demo program (once) and the demo partner's requests in every state."""
@@ -74,7 +84,7 @@ def seed_mdf_demo(*, demo_organization: PartnerOrganization | None = None) -> Md
         name=f"MDF Q{(start.month - 1) // 3 + 1} {start.year}",
         starts_on=start,
         ends_on=end,
-        budget=Decimal("1000000"),
+        budget=_demo_budget(locale),
         currency="USD",
         allocation_method=AllocationMethod.FIXED_PER_TIER,
         reimbursement_percent=Decimal("50"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from deals.models import DealRegistration, Lead, LeadSource, LeadStatus
 from deals.services.leads import lead_build, leads_create_many
 from programs.formats import money
+from programs.models import private_storage
 
 from ..models import (
     ActivityDeal,
@@ -28,7 +29,6 @@ from ..models import (
     ProofOfPerformance,
     RequestStatus,
 )
-from ..storage import private_storage
 from ..validators import PROOF_MAX_FILES, validate_proof
 from .ledger import allocation_lock, ledger_write, record_event, set_status
 from .requests import notify_partner, percent_text, reimbursement_percent, request_lock, require_status
