@@ -6,6 +6,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from html import unescape
 
 from .rendering import pdf_text
@@ -14,6 +15,10 @@ logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_TEXT_CHARS = 100_000
+#: an Office file's text parts may unpack to this much at most, and no part
+#: may be compressed more than this ratio: a zip bomb is refused, not unpacked
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
 #: file extension -> the XML parts holding the text
 OFFICE_PARTS = {
     "docx": re.compile(r"^word/document\.xml$"),
@@ -45,9 +50,26 @@ def file_text(file) -> str:
 def _office_text(content: bytes, parts: re.Pattern) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = sorted(name for name in archive.namelist() if parts.match(name))
-            xml = " ".join(archive.read(name).decode("utf-8", "replace") for name in names)
-    except (zipfile.BadZipFile, KeyError) as error:
+            members = sorted(
+                (info for info in archive.infolist() if parts.match(info.filename)), key=lambda i: i.filename
+            )
+            if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES or any(
+                info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1) for info in members
+            ):
+                logger.warning("Office file refused for search: its text would unpack beyond the limits")
+                return ""
+            chunks, budget = [], MAX_UNPACKED_BYTES
+            for info in members:
+                # The sizes in the header can lie: never read past the budget.
+                with archive.open(info) as part:
+                    data = part.read(budget + 1)
+                if len(data) > budget:
+                    logger.warning("Office file refused for search: %s unpacks beyond the limit", info.filename)
+                    return ""
+                budget -= len(data)
+                chunks.append(data.decode("utf-8", "replace"))
+            xml = " ".join(chunks)
+    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error) as error:
         logger.warning("Unreadable Office file for search: %s", error)
         return ""
     # Text runs only (<w:t> in Word, <a:t> in PowerPoint); no XML parser, so

@@ -28,6 +28,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from programs.audience import Audience, Reader
 from programs.fields import PartnerRolesField
+from programs.files import private_storage
 from programs.models import PartnerRole, PartnerType, Tier
 
 from . import placeholders
@@ -701,8 +702,8 @@ class CobrandGeneration(models.Model):
     status = models.CharField(max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
-    pdf = models.FileField(upload_to=generation_path, blank=True)
-    png = models.FileField(upload_to=generation_path, blank=True)
+    pdf = models.FileField(upload_to=generation_path, storage=private_storage, blank=True)
+    png = models.FileField(upload_to=generation_path, storage=private_storage, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

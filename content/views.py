@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from programs.files import private_file_response
 from programs.tenancy import partner_required
 
 from . import selectors, services
@@ -76,7 +77,7 @@ def generation_file(request, generation_id, kind: str):
     if generation.status != GenerationStatus.DONE or not file:
         raise Http404(_("This file is not ready."))
     filename = f"{generation.template.slug}.{kind}"
-    return FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type=GENERATION_FILES[kind])
+    return private_file_response(file, filename=filename, content_type=GENERATION_FILES[kind])
 
 
 def _generation_state(generation) -> dict:

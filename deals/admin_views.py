@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,12 +11,13 @@ from django.views.generic import View
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from programs.files import private_file_response
 from programs.models import PartnerOrganization
 from programs.tenancy import PORTAL_STATUSES, get_scoped_or_404, scoped
 
 from . import services
 from .lead_import import MAX_BYTES, parse_leads_csv
-from .models import Campaign, DealRegistration, ExtensionStatus, Lead, LeadStatus
+from .models import Campaign, DealRegistration, ExtensionStatus, Lead, LeadStatus, attachment_filename
 from .services import leads as lead_services
 
 
@@ -74,6 +76,7 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
     template_name = "deals/admin/review.html"
     header_icon = "tasks"
     index_url_name = None
+    attachment_url_name = None
     permission_policy = None
 
     def dispatch(self, request, pk):
@@ -108,6 +111,7 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
             reviewable=deal.status in services.REVIEWABLE_STATUSES,
             extension_pending=deal.extension_status == ExtensionStatus.REQUESTED,
             review_url_name=self.request.resolver_match.view_name,
+            attachment_url=reverse(self.attachment_url_name, args=[deal.pk]) if deal.attachment else "",
             **kwargs,
         )
 
@@ -157,6 +161,20 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
 
 
 # Leads ----------------------------------------------------------------------
+
+
+class DealAttachmentView(View):
+    """The registration's attached file, for reviewers of its organization."""
+
+    permission_policy = None
+
+    def get(self, request, pk):
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        deal = get_scoped_or_404(DealRegistration.objects.all(), request.user, pk=pk)
+        if not deal.attachment:
+            raise Http404(_("This registration has no attachment."))
+        return private_file_response(deal.attachment, filename=attachment_filename(deal))
 
 
 class LeadIndexView(IndexView):

@@ -21,6 +21,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from programs.audit import StatusEvent
+from programs.files import private_storage
 
 from .reference import COUNTRIES, CURRENCIES
 from .validators import validate_attachment
@@ -79,6 +80,12 @@ class ExtensionStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+def attachment_filename(deal) -> str:
+    """What a downloaded attachment is called (stored names are random)."""
+    extension = deal.attachment.name.rsplit(".", 1)[-1] if "." in deal.attachment.name else "bin"
+    return f"deal-{deal.pk}-attachment.{extension}"
+
+
 def deal_attachment_path(instance, filename):
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"deals/attachments/{instance.organization_id}/{secrets.token_hex(12)}.{extension}"
@@ -116,7 +123,11 @@ class DealRegistration(models.Model):
     competitive_situation = models.TextField(_("competitive situation"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     attachment = models.FileField(
-        _("attachment"), upload_to=deal_attachment_path, blank=True, validators=[validate_attachment]
+        _("attachment"),
+        upload_to=deal_attachment_path,
+        storage=private_storage,
+        blank=True,
+        validators=[validate_attachment],
     )
 
     status = models.CharField(_("status"), max_length=12, choices=DealStatus.choices, default=DealStatus.SUBMITTED)

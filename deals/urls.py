@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.deal_list, name="list"),
     path("new/", views.deal_new, name="new"),
     path("<id:pk>/", views.deal_detail, name="detail"),
+    path("<id:pk>/attachment/", views.deal_attachment, name="attachment"),
     path("<id:pk>/stage/", views.deal_stage, name="stage"),
     path("<id:pk>/extend/", views.deal_extend, name="extend"),
     path("<id:pk>/respond/", views.deal_respond, name="respond"),

@@ -3,17 +3,19 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from programs.files import private_file_response
 from programs.models import ProgramSettings
 from programs.tenancy import partner_required
 
 from . import selectors, services
 from .forms import DealRegistrationForm, ReasonForm, StageForm, add_service_errors
-from .models import DealStatus, ExtensionStatus, LeadStatus
+from .models import DealStatus, ExtensionStatus, LeadStatus, attachment_filename
 from .services import leads as lead_services
 from .services.leads import LEAD_ROLES, lead_deal_initial
 
@@ -85,6 +87,16 @@ def _detail(request, deal, *, stage_form=None, extension_form=None, info_form=No
 @partner_required()
 def deal_detail(request, pk):
     return _detail(request, selectors.deal_get(user=request.user, pk=pk))
+
+
+@require_GET
+@partner_required()
+def deal_attachment(request, pk):
+    """The file attached to a registration, for the people who may see it."""
+    deal = selectors.deal_get(user=request.user, pk=pk)
+    if not deal.attachment:
+        raise Http404(_("This registration has no attachment."))
+    return private_file_response(deal.attachment, filename=attachment_filename(deal))
 
 
 def _deal_action(request, pk, *, form_class, form_slot: str, act, done: str):

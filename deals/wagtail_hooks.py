@@ -10,7 +10,14 @@ from programs.navigation import NavigationItem
 from programs.services.data_rights import ExportSection
 from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
 
-from .admin_views import DealReviewIndexView, DealReviewView, LeadAdminView, LeadImportView, LeadIndexView
+from .admin_views import (
+    DealAttachmentView,
+    DealReviewIndexView,
+    DealReviewView,
+    LeadAdminView,
+    LeadImportView,
+    LeadIndexView,
+)
 from .models import (
     Campaign,
     DealRegistration,
@@ -64,8 +71,14 @@ class DealReviewViewSet(ModelViewSet):
     @property
     def review_view(self):
         return DealReviewView.as_view(
-            permission_policy=self.permission_policy, index_url_name=self.get_url_name("index")
+            permission_policy=self.permission_policy,
+            index_url_name=self.get_url_name("index"),
+            attachment_url_name=self.get_url_name("attachment"),
         )
+
+    @property
+    def attachment_view(self):
+        return DealAttachmentView.as_view(permission_policy=self.permission_policy)
 
     def get_urlpatterns(self):
         return [
@@ -73,6 +86,7 @@ class DealReviewViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             # Named "edit" so the listing links to the review page.
             path("<int:pk>/", self.review_view, name="edit"),
+            path("<int:pk>/attachment/", self.attachment_view, name="attachment"),
         ]
 
 

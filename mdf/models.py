@@ -22,7 +22,8 @@ from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
 from programs.audit import StatusEvent
-from programs.models import currency_validator, private_storage
+from programs.files import private_storage
+from programs.models import currency_validator
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PERCENT = {

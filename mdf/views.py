@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deals.selectors import deal_list
+from programs.files import private_file_response
 from programs.tenancy import partner_context, partner_required
 
 from . import selectors
@@ -233,6 +234,4 @@ def proof_download(request, pk):
     if context is None and not request.user.has_perm("mdf.view_claim"):
         raise Http404
     proof = selectors.proof_get(user=request.user, pk=pk)
-    return FileResponse(
-        proof.file.open("rb"), as_attachment=True, filename=proof.original_name, content_type=proof.content_type
-    )
+    return private_file_response(proof.file, filename=proof.original_name, content_type=proof.content_type)

@@ -2,11 +2,20 @@ import zoneinfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .formkit import CountryField, CurrencyField, PortalFormMixin
 from .models import Membership, PartnerApplication, PartnerOrganization, PartnerRole
 from .services.onboarding import application_submit
+
+
+def https_by_default(field, **kwargs):
+    """Model form fields, with web addresses typed without a scheme read as
+    https (Django 6's default; 5.2 warns until a form says so)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
 
 
 class PartnerApplicationForm(PortalFormMixin, forms.ModelForm):
@@ -29,6 +38,7 @@ class PartnerApplicationForm(PortalFormMixin, forms.ModelForm):
             "message",
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = https_by_default
 
     def submit(self) -> PartnerApplication | None:
         """Run the service; its refusals become field errors. None when refused."""
@@ -74,6 +84,7 @@ class OrganizationProfileForm(PortalFormMixin, forms.ModelForm):
             "brand_colour",
             "preferred_language",
         ]
+        formfield_callback = https_by_default
 
 
 class AgreementAcceptForm(PortalFormMixin, forms.Form):

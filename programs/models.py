@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -26,6 +25,7 @@ from wagtail.models import RevisionMixin, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from .files import private_storage
 from .validators import validate_logo
 
 hex_colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4ed8."))
@@ -599,10 +599,6 @@ class TierChange(models.Model):
 
     def __str__(self):
         return f"{self.organization}: {self.from_tier} → {self.to_tier} ({self.get_status_display()})"
-
-
-def private_storage():
-    return storages["private"]
 
 
 def export_path(instance, filename: str) -> str:

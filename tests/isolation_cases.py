@@ -140,13 +140,32 @@ def _api_token_of(organization):
 
 
 def _victim_export(organization):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
     from programs.models import ExportStatus, OrganizationExport
 
-    export = OrganizationExport.objects.create(organization=organization, status=ExportStatus.DONE)
+    export = OrganizationExport.objects.create(
+        organization=organization, status=ExportStatus.DONE, finished_at=timezone.now()
+    )
+    export.file.save("export.zip", ContentFile(b"PK"))
     return {"export_id": export.pk}
 
 
 isolation_case("programs:data_export_download")(_victim_export)
+
+
+def _victim_deal_with_attachment(organization):
+    from django.core.files.base import ContentFile
+
+    from tests.factories.deals import register_deal
+
+    deal = register_deal(organization)
+    deal.attachment.save("brief.pdf", ContentFile(b"%PDF-1.4 brief"))
+    return {"pk": deal.pk}
+
+
+isolation_case("deals:attachment")(_victim_deal_with_attachment)
 
 
 def _victim_mdf_request(organization):

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import mdf.models
-import programs.models
+import programs.files
 import modelcluster.fields
 import uuid
 from decimal import Decimal
@@ -265,7 +265,7 @@ class Migration(migrations.Migration):
             name='ProofOfPerformance',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=programs.models.private_storage, upload_to=mdf.models.proof_path, verbose_name='file')),
+                ('file', models.FileField(storage=programs.files.private_storage, upload_to=mdf.models.proof_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='type')),
                 ('extension', models.CharField(max_length=5)),

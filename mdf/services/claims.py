@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from deals.models import DealRegistration, Lead, LeadSource, LeadStatus
 from deals.services.leads import lead_build, leads_create_many
+from programs.files import private_storage
 from programs.formats import money
-from programs.models import private_storage
 
 from ..models import (
     ActivityDeal,

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import programs.files
 import programs.models
 import uuid
 from django.conf import settings
@@ -22,7 +23,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested')),
                 ('status', models.CharField(choices=[('pending', 'Being prepared'), ('done', 'Ready'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('file', models.FileField(blank=True, storage=programs.models.private_storage, upload_to=programs.models.export_path)),
+                ('file', models.FileField(blank=True, storage=programs.files.private_storage, upload_to=programs.models.export_path)),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
                 ('error', models.TextField(blank=True)),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='data_exports', to='programs.partnerorganization')),

@@ -4,12 +4,13 @@ admin's erasure of a person (Wagtail admin)."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..files import private_file_response
 from ..forms import PersonErasureForm
 from ..models import Membership
 from ..selectors import organization_exports
@@ -44,7 +45,9 @@ def data_export_download(request, export_id):
     export = organization_exports(request.partner).filter(pk=export_id).first()
     if export is None or not export.downloadable:
         raise Http404(_("This export is not available (any more)."))
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1])
+    return private_file_response(
+        export.file, filename=export.file.name.rsplit("/", 1)[-1], content_type="application/zip"
+    )
 
 
 @require_http_methods(["GET", "POST"])

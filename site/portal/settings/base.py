@@ -170,6 +170,8 @@ MEDIA_URL = "/media/"
 #: Files only permission-checked views may serve (data exports…): outside the
 #: public media root, so a web server that serves /media/ never exposes them.
 PRIVATE_MEDIA_ROOT = env.PRIVATE_MEDIA_ROOT or BASE_DIR / "private-media"
+#: nginx internal location mapped to PRIVATE_MEDIA_ROOT (README, Production); empty: Django sends the file
+PRIVATE_FILES_ACCEL_PREFIX = env.PRIVATE_FILES_ACCEL_PREFIX
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {

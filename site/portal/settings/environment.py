@@ -43,6 +43,7 @@ EMAIL_USE_TLS: bool = bool(_optional_bool("EMAIL_USE_TLS"))
 EMAIL_USE_SSL: bool = bool(_optional_bool("EMAIL_USE_SSL"))
 MEDIA_ROOT: str | None = os.environ.get("MEDIA_ROOT") or None
 PRIVATE_MEDIA_ROOT: str | None = os.environ.get("PRIVATE_MEDIA_ROOT") or None
+PRIVATE_FILES_ACCEL_PREFIX: str = os.environ.get("PRIVATE_FILES_ACCEL_PREFIX", "")
 STATIC_ROOT: str | None = os.environ.get("STATIC_ROOT") or None
 # Tests only: lets two suites share one PostgreSQL server.
 TEST_DATABASE_NAME: str | None = os.environ.get("TEST_DATABASE_NAME") or None

@@ -36,9 +36,13 @@ DATABASES["default"]["TEST"] = {"NAME": env.TEST_DATABASE_NAME}  # noqa: F405
 # prefix per suite, whose keys tests/conftest.py removes after each test.
 CACHES["default"]["KEY_PREFIX"] = f"test-{env.SEARCH_INDEX_PREFIX}"  # noqa: F405
 MEDIA_ROOT = BASE_DIR / ".services" / "test-media"  # noqa: F405
-# Tests run with DEBUG off and without collectstatic, so pages link the plain
-# names; tests/test_shell.py runs collectstatic with the real storage.
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".services" / "test-private-media"  # noqa: F405
+# Tests run with DEBUG off and without collectstatic, so pages link the plain
+# names and WhiteNoise finds them in the apps when asked (no STATIC_ROOT scan,
+# which warned once per test client that STATIC_ROOT does not exist);
+# tests/test_shell.py runs collectstatic with the real storage.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
