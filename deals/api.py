@@ -124,7 +124,7 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-def _validation_error(error: ValidationError) -> APIValidationError:
+def api_validation_error(error: ValidationError) -> APIValidationError:
     return APIValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
 
 
@@ -167,7 +167,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 organization=organization, submitted_by=request.user, idempotency_key=key, **data
             )
         except ValidationError as error:
-            raise _validation_error(error) from error
+            raise api_validation_error(error) from error
         return Response(DealSerializer(deal).data, status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -178,7 +178,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             deal = services.deal_update_stage(deal=deal, actor=request.user, **payload.validated_data)
         except ValidationError as error:
-            raise _validation_error(error) from error
+            raise api_validation_error(error) from error
         return Response(DealSerializer(deal).data)
 
     def get_object_for_change(self):
@@ -338,7 +338,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             lead = lead_services.lead_create(created_by=request.user, idempotency_key=key, **payload.validated_data)
         except ValidationError as error:
-            raise _validation_error(error) from error
+            raise api_validation_error(error) from error
         return Response(LeadSerializer(lead).data, status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
 
     def _answer(self, act):
@@ -348,7 +348,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             result = act(lead)
         except ValidationError as error:
-            raise _validation_error(error) from error
+            raise api_validation_error(error) from error
         return result
 
     @action(detail=True, methods=["post"])

@@ -20,6 +20,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from programs.audit import StatusEvent
 from programs.files import private_storage
 
 from .reference import COUNTRIES, CURRENCIES
@@ -283,36 +284,6 @@ class DealEventKind(models.TextChoices):
     EXTENSION_REJECTED = "extension_rejected", _("Extension declined")
     EXPIRED = "expired", _("Protection expired")
     REMINDER = "reminder", _("Expiry reminder sent")
-
-
-class StatusEvent(models.Model):
-    """One entry of an audit trail: who changed what, when, from which status
-    to which, and the fields before and after (deals and leads keep one each)."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Empty when the system acted."),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    note = models.TextField(_("internal note"), blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-    def changes(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for every field the event recorded."""
-        names = sorted(set(self.before) | set(self.after))
-        return [(name, self.before.get(name), self.after.get(name)) for name in names]
 
 
 class DealEvent(StatusEvent):

@@ -60,8 +60,9 @@ def webhook_deliveries_enqueue(*, event: DealEvent) -> list[WebhookDelivery]:
 
 
 def webhook_payload_enqueue(*, organization_id: int, payload: dict) -> list[WebhookDelivery]:
-    """Queue an event another app reports (incentive statements approved or
-    paid) for the organization's endpoints and the vendor's, like deal events."""
+    """Queue a payload another app reports (MDF request and claim changes,
+    incentive statements approved or paid) for the organization's endpoints and
+    the vendor's, signed and retried like deal events."""
     return _deliveries_enqueue(organization_id=organization_id, payload=payload)
 
 

@@ -238,3 +238,57 @@ EXEMPT["incentives:opt_in"] = (
     "a vendor-published SPIFF, not tenant-owned; the enrollment is always the caller's own organization "
     "(tests/incentives/test_views.py)"
 )
+
+
+def _victim_mdf_request(organization):
+    from tests.factories.mdf import allocated, auto_approve_all, submit_request
+
+    auto_approve_all()
+    allocated(organization)
+    return {"pk": submit_request(organization).pk}
+
+
+# Uploading leads and linking a deal need a file or a deal: an empty form is a 400 for the owner.
+for _name, _method, _owner_status in (
+    ("mdf:request_detail", "get", 200),
+    ("mdf:request_cancel", "post", 302),
+    ("mdf:claim_new", "get", 200),
+    ("mdf:leads_upload", "post", 400),
+    ("mdf:deal_link", "post", 400),
+    ("mdf_api:request-detail", "get", 200),
+):
+    isolation_case(_name, _method, owner_status=_owner_status)(_victim_mdf_request)
+
+
+@isolation_case("mdf:ledger")
+def _victim_mdf_allocation(organization):
+    from tests.factories.mdf import allocated
+
+    return {"allocation_id": allocated(organization).pk}
+
+
+def _victim_mdf_claim(organization):
+    from decimal import Decimal
+
+    from mdf.services.claims import claim_submit
+    from tests.factories.mdf import allocated, auto_approve_all, submit_request, upload
+
+    auto_approve_all()
+    allocated(organization)
+    return claim_submit(
+        request=submit_request(organization),
+        submitted_by=None,
+        actual_cost=Decimal("4000"),
+        claimed_amount=Decimal("2000"),
+        proofs=[upload()],
+    )
+
+
+@isolation_case("mdf:proof")
+def _victim_mdf_proof(organization):
+    return {"pk": _victim_mdf_claim(organization).proofs.get().pk}
+
+
+@isolation_case("mdf_api:claim-detail")
+def _victim_mdf_claim_detail(organization):
+    return {"pk": _victim_mdf_claim(organization).pk}

@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from programs.audit import json_safe, status_change
 from programs.languages import recipient_locale
 from programs.models import PartnerOrganization, PersonCertification
 from programs.services.onboarding import first_action_record
@@ -69,14 +70,6 @@ class ProtectionTaken(ValidationError):
     """Another registration already holds protection for this customer and product line."""
 
 
-def _json(value):
-    if isinstance(value, Model):
-        return value.pk
-    if isinstance(value, Decimal | datetime.date):
-        return str(value)
-    return value
-
-
 def _event(
     deal: DealRegistration,
     kind: str,
@@ -97,8 +90,8 @@ def _event(
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        before={key: _json(value) for key, value in (before or {}).items()},
-        after={key: _json(value) for key, value in (after or {}).items()},
+        before={key: json_safe(value) for key, value in (before or {}).items()},
+        after={key: json_safe(value) for key, value in (after or {}).items()},
         note=note,
         partner_note=partner_note,
     )
@@ -106,21 +99,9 @@ def _event(
     return event
 
 
-def _status_change(instance, changed: dict) -> tuple[dict, dict]:
-    """Apply ``changed`` (status and other fields) to ``instance``, save it and
-    return its values before and after: the fields that moved, status always."""
-    before = {name: getattr(instance, name) for name in changed}
-    for name, value in changed.items():
-        setattr(instance, name, value)
-    instance.save()
-    after = {name: getattr(instance, name) for name in changed}
-    kept = [name for name in changed if before[name] != after[name] or name == "status"]
-    return {name: before[name] for name in kept}, {name: after[name] for name in kept}
-
-
 def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, note="", partner_note="", **fields):
     """Change status (and ``fields``) and record the event with before/after."""
-    before, after = _status_change(deal, {"status": status, **fields})
+    before, after = status_change(deal, {"status": status, **fields})
     event = _event(
         deal,
         kind,
@@ -611,7 +592,7 @@ def deal_correct_outcome(
         raise ValidationError({"final_amount": _("Enter the final amount of the won deal.")})
     if not changes:
         return deal
-    before, after = _status_change(deal, {"status": deal.status, **changes})
+    before, after = status_change(deal, {"status": deal.status, **changes})
     _event(
         deal,
         DealEventKind.EDITED,

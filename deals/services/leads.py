@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from programs.audit import json_safe, status_change
 from programs.languages import recipient_locale
 from programs.models import Membership, OrganizationStatus, PartnerOrganization
 from programs.tenancy import PORTAL_STATUSES
@@ -33,7 +34,7 @@ from ..models import (
     LeadSource,
     LeadStatus,
 )
-from . import _json, _status_change, deal_register
+from . import deal_register
 
 #: Lead fields a creator fills in (product lines and campaign apart).
 LEAD_FIELDS = (
@@ -74,8 +75,8 @@ def _event(
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        before={key: _json(value) for key, value in (before or {}).items()},
-        after={key: _json(value) for key, value in (after or {}).items()},
+        before={key: json_safe(value) for key, value in (before or {}).items()},
+        after={key: json_safe(value) for key, value in (after or {}).items()},
         note=note,
     )
     webhook_lead_deliveries_enqueue(event=event)
@@ -87,7 +88,7 @@ def _set_status(lead: Lead, status: str, kind: str, *, actor=None, note: str = "
     the event names the organization concerned (the previous one when the
     lead leaves it)."""
     previous_organization_id = lead.organization_id
-    before, after = _status_change(lead, {"status": status, **fields})
+    before, after = status_change(lead, {"status": status, **fields})
     return _event(
         lead,
         kind,

@@ -11,6 +11,7 @@ from content.api import api_router
 from deals.api import router as deals_api_router
 from home import views as home_views
 from incentives.api import router as incentives_api_router
+from mdf.api import router as mdf_api_router
 
 # Machine endpoints and the vendor admin (which has its own language setting).
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/v1/", include((deals_api_router.urls, "deals_api"))),
     path("api/v1/incentives/", include((incentives_api_router.urls, "incentives_api"))),
+    path("api/v1/mdf/", include((mdf_api_router.urls, "mdf_api"))),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("manifest.webmanifest", home_views.web_manifest, name="web_manifest"),
 ]
@@ -43,6 +45,7 @@ partner_urlpatterns = [
     path("content/", include("content.urls")),
     path("support/", include("support.urls")),
     path("incentives/", include("incentives.urls")),
+    path("mdf/", include("mdf.urls")),
     path("", include("programs.urls")),
 ]
 

@@ -77,6 +77,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incentives.tasks.close_incentive_periods",
         "schedule": crontab(hour=3, minute=0),
     },
+    # MDF: reviews waiting beyond their SLA go to the escalation group.
+    "mdf-escalate-reviews": {
+        "task": "mdf.tasks.escalate_overdue_mdf_reviews",
+        "schedule": crontab(minute=20),
+    },
+    # MDF: period close expires unused funds; claim-deadline and expiry reminders.
+    "mdf-expire-allocations": {
+        "task": "mdf.tasks.expire_ended_mdf_allocations",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "mdf-reminders": {
+        "task": "mdf.tasks.send_mdf_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # Outbound webhooks: attempts before a delivery is marked failed, and the

@@ -46,6 +46,7 @@ from deals.models import (
 from deals.services.leads import lead_create
 from home.models import HomePage, PortalBranding
 from incentives.demo import seed_incentives
+from mdf.demo import seed_bulk_requests, seed_mdf_demo
 from programs.models import (
     Certification,
     Membership,
@@ -242,13 +243,19 @@ class Command(BaseCommand):
             help="Total number of partner organizations (default: the named demo partners only).",
         )
         parser.add_argument(
+            "--mdf-requests",
+            type=int,
+            default=0,
+            help="Total number of MDF requests for benchmarks (bulk inserts).",
+        )
+        parser.add_argument(
             "--deals",
             type=int,
             default=0,
             help="Total number of deal registrations, spread over all partners (bulk inserts, for benchmarks).",
         )
 
-    def handle(self, *args, partners: int, deals: int = 0, **options):
+    def handle(self, *args, partners: int, deals: int = 0, mdf_requests: int = 0, **options):
         if settings.PORTAL_ENVIRONMENT == "production":
             # The demo creates a superuser and partners with published passwords.
             raise CommandError(
@@ -277,6 +284,9 @@ class Command(BaseCommand):
         if deals < 0:
             raise CommandError("--deals must be zero or more.")
         self.seed_bulk_deals(deals)
+        # After the bulk partners, so every active one gets an allocation.
+        seed_mdf_demo(demo_organization=PartnerOrganization.objects.filter(name=PARTNERS[0][0]).first())
+        seed_bulk_requests(mdf_requests)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.print_logins()
 
