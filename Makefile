@@ -44,7 +44,7 @@ run: install
 MESSAGES_LANGUAGES := fr de
 messages: install
 	$(PY) manage.py makemessages $(addprefix --locale=,$(MESSAGES_LANGUAGES)) --no-location --no-wrap \
-	  --ignore='.venv/*' --ignore='.services/*' --ignore='tests/*' --ignore='bench/*' --ignore='*/migrations/*'
+	  --ignore='.venv/*' --ignore='.services/*' --ignore='tests/*' --ignore='bench/*' --ignore='*/migrations/*' --ignore='node_modules/*'
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -15,6 +15,12 @@ SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 SYMBOL_AFTER = frozenset({"fr", "de", "es"})
 
 
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` (CLDR, through Babel): 1 for JPY,
+    0.01 for EUR, 0.001 for KWD; amounts are rounded to it."""
+    return Decimal(1).scaleb(-get_currency_precision((currency or "").upper() or "XXX"))
+
+
 def money(amount: Decimal | int | None, currency: str, *, language: str | None = None) -> str:
     """``amount`` in ``currency`` formatted for ``language`` (default: the active one)."""
     if amount is None:

@@ -22,9 +22,10 @@ MAKEMESSAGES_ARGS = [
     "--ignore=tests/*",
     "--ignore=bench/*",
     "--ignore=*/migrations/*",
+    "--ignore=node_modules/*",
 ]
 COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", ".services", "media", "static", "__pycache__", "*.mo", "db.sqlite3"
+    ".git", ".venv", ".services", "node_modules", "media", "static", "__pycache__", "*.mo", "db.sqlite3"
 )
 
 

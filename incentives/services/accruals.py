@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import DealRegistration, DealStatus
-from programs.formats import NO_DECIMALS, money
+from programs.formats import minor_unit, money
 from programs.models import PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
 
 from ..models import DealSource, Enrollment, LedgerLine, LineKind, ProgramKind
@@ -33,7 +33,7 @@ HUNDRED = Decimal("100")
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Half-up to the currency's minor unit (the rule every line follows)."""
-    exponent = Decimal("1") if currency in NO_DECIMALS else Decimal("0.01")
+    exponent = minor_unit(currency)
     return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
