@@ -15,11 +15,12 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.navigation import NavigationItem
+from programs.services.data_rights import queryset_section
 from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import DisputeAdminView, ScopedIndexView, StatementAdminView
 from .components import IncentivesPanel
-from .models import Dispute, Enrollment, IncentiveProgram, LedgerLine, RuleVersion, Statement
+from .models import Dispute, DisputeMessage, Enrollment, IncentiveProgram, LedgerLine, RuleVersion, Statement
 from .services.rules import program_rules_record
 from .tasks import request_backdated_recomputation
 from .views import EARNINGS_ROLES
@@ -216,3 +217,17 @@ def incentive_navigation_items():
 @hooks.register("partner_dashboard_panels")
 def incentives_dashboard_panel(request):
     return IncentivesPanel(request) or None
+
+
+@hooks.register("organization_data_export")
+def incentive_export_sections(organization):
+    """The organization's ledger lines, statements and disputes with their messages."""
+    return [
+        queryset_section("incentive_enrollments", Enrollment.objects.filter(organization=organization)),
+        queryset_section("incentive_ledger", LedgerLine.objects.filter(organization=organization)),
+        queryset_section("incentive_statements", Statement.objects.filter(organization=organization)),
+        queryset_section("incentive_disputes", Dispute.objects.filter(organization=organization)),
+        queryset_section(
+            "incentive_dispute_messages", DisputeMessage.objects.filter(dispute__organization=organization)
+        ),
+    ]

@@ -15,6 +15,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.navigation import NavigationItem
+from programs.services.data_rights import queryset_section
 from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
 
 from . import admin_views
@@ -29,6 +30,7 @@ from .models import (
     LedgerEntry,
     MdfEvent,
     MdfProgram,
+    ProofOfPerformance,
     RequestStatus,
 )
 from .views import VIEW_ROLES
@@ -316,3 +318,16 @@ def mdf_dashboard_panel(request):
 @hooks.register("partner_navigation_items")
 def mdf_navigation_items():
     return [NavigationItem(key="mdf", label=_("Funds"), url="mdf:home", icon="banknotes", roles=VIEW_ROLES, order=45)]
+
+
+@hooks.register("organization_data_export")
+def mdf_export_sections(organization):
+    """The organization's allocations, ledger, requests, claims and proof files."""
+    return [
+        queryset_section("mdf_allocations", Allocation.objects.filter(organization=organization)),
+        queryset_section("mdf_ledger", LedgerEntry.objects.filter(organization=organization)),
+        queryset_section("mdf_requests", FundRequest.objects.filter(organization=organization)),
+        queryset_section("mdf_claims", Claim.objects.filter(organization=organization)),
+        queryset_section("mdf_proof", ProofOfPerformance.objects.filter(organization=organization), file_field="file"),
+        queryset_section("mdf_history", MdfEvent.objects.filter(organization=organization), exclude=("note",)),
+    ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Locale
 
+from programs.files import private_file_response
 from programs.tenancy import get_scoped_or_404, scoped
 from programs.wagtail_hooks import PortfolioFilterSet
 
@@ -231,4 +232,4 @@ class CaseFileView(View):
         attachment = case.attachments.filter(pk=file_pk).first()
         if attachment is None:
             raise Http404("No attachment matches the given query.")
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+        return private_file_response(attachment.file, filename=attachment.original_name)

@@ -24,6 +24,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from deals.models import StatusEvent
 from deals.validators import validate_attachment
+from programs.files import private_storage
 
 
 class CaseCategory(TranslatableMixin, models.Model):
@@ -341,7 +342,9 @@ class CaseAttachment(models.Model):
     message = models.ForeignKey(
         CaseMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=case_attachment_path, validators=[validate_attachment])
+    file = models.FileField(
+        _("file"), upload_to=case_attachment_path, storage=private_storage, validators=[validate_attachment]
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     is_internal = models.BooleanField(_("internal"), default=False)

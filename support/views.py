@@ -4,13 +4,13 @@ selectors and services."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from programs.files import private_file_response
 from programs.tenancy import partner_required
 
 from . import selectors
@@ -142,7 +142,7 @@ def case_share_view(request, pk):
 @partner_required()
 def case_attachment_download(request, case_pk, pk):
     attachment = selectors.case_attachment_get(user=request.user, case_pk=case_pk, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return private_file_response(attachment.file, filename=attachment.original_name)
 
 
 # Notification centre ----------------------------------------------------------

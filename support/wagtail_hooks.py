@@ -8,12 +8,13 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.navigation import NavigationItem
+from programs.services.data_rights import queryset_section
 from programs.tenancy import partner_context
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
 from .admin_views import CaseFileView, CaseQueueFilterSet, CaseQueueIndexView, CaseWorkView
 from .components import SupportPanel
-from .models import Case, CaseCategory, SlaTarget, SupportHoliday
+from .models import Case, CaseAttachment, CaseCategory, CaseMessage, SlaTarget, SupportHoliday
 from .selectors import notification_unread_count
 
 # Registered before the viewsets, which pick it up: CAMs see their portfolio's cases.
@@ -125,3 +126,21 @@ def notification_bell(request):
 @hooks.register("partner_dashboard_panels")
 def support_panel(request):
     return SupportPanel(request)
+
+
+@hooks.register("organization_data_export")
+def support_export_sections(organization):
+    """The organization's cases, their public messages and files (internal notes stay with the vendor)."""
+    return [
+        queryset_section("support_cases", Case.objects.filter(organization=organization)),
+        queryset_section(
+            "support_messages",
+            CaseMessage.objects.filter(case__organization=organization, is_internal=False),
+            exclude=("email_message_id",),
+        ),
+        queryset_section(
+            "support_attachments",
+            CaseAttachment.objects.filter(case__organization=organization, is_internal=False),
+            file_field="file",
+        ),
+    ]

@@ -56,6 +56,27 @@ class ExportSection:
     files: list[tuple[str, FieldFile]] = field(default_factory=list)
 
 
+def queryset_section(name: str, queryset, *, file_field: str | None = None, exclude=()) -> ExportSection:
+    """Every concrete field of ``queryset``'s rows (foreign keys as ids), and
+    the files of ``file_field`` under ``files/<name>/``."""
+    fields = [
+        field.attname
+        for field in queryset.model._meta.concrete_fields
+        if field.name not in exclude and field.attname not in exclude
+    ]
+    rows, files = [], []
+    for row in queryset.order_by("pk"):
+        values = {attname: getattr(row, attname) for attname in fields}
+        if file_field:
+            stored = getattr(row, file_field)
+            path = f"{name}/{row.pk}-{stored.name.rsplit('/', 1)[-1]}" if stored else None
+            values[file_field] = f"files/{path}" if path else None
+            if path:
+                files.append((path, stored))
+        rows.append(values)
+    return ExportSection(name, rows, files)
+
+
 def _program_sections(organization: PartnerOrganization) -> list[ExportSection]:
     people = Membership.objects.filter(organization=organization).select_related("user")
     return [

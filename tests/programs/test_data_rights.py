@@ -140,3 +140,30 @@ def test_erasure_needs_the_permission_and_a_known_address(client, vendor_staff):
     assert unknown.status_code == 200
     assert "Nobody has this e-mail address." in unknown.text
     assert PersonErasure.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_export_holds_mdf_support_and_incentive_records_but_no_internal_notes():
+    from support.models import CaseMessage
+    from tests.factories.mdf import allocated, auto_approve_all, submit_request
+    from tests.factories.support import open_case, pdf_file
+
+    organization, owner, _deal = _owner_with_a_deal()
+    auto_approve_all()
+    allocated(organization)
+    submit_request(organization, owner, title="Backup roadshow")
+    case = open_case(organization, owner, subject="Price list broken", attachments=[pdf_file()])
+    CaseMessage.objects.create(case=case, body="Vendor-only remark", is_internal=True)
+    export = OrganizationExport.objects.create(organization=organization, requested_by=owner)
+
+    organization_export_build(export=export)
+
+    export.refresh_from_db()
+    with export.file.open("rb") as stored:
+        archive = zipfile.ZipFile(io.BytesIO(stored.read()))
+    assert [row["title"] for row in json.loads(archive.read("mdf_requests.json"))] == ["Backup roadshow"]
+    assert [row["subject"] for row in json.loads(archive.read("support_cases.json"))] == ["Price list broken"]
+    attachment = json.loads(archive.read("support_attachments.json"))[0]["file"]
+    assert archive.read(attachment) == b"%PDF-1.4 support evidence"
+    assert "Vendor-only remark" not in archive.read("support_messages.json").decode()
+    assert json.loads(archive.read("incentive_ledger.json")) == []
