@@ -44,7 +44,8 @@ def application_submit(**fields) -> PartnerApplication:
     message saying which."""
     application = PartnerApplication(**fields, language=translation.get_language() or settings.LANGUAGE_CODE)
     application.email_domain = email_domain_from_website(application.website)
-    application.full_clean()
+    # The one-pending-application constraint is checked below with a message naming the domain.
+    application.full_clean(validate_constraints=False)
     contact_domain = application.contact_email.rsplit("@", 1)[-1].lower()
     if contact_domain != application.email_domain and not contact_domain.endswith(f".{application.email_domain}"):
         raise ValidationError(

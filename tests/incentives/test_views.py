@@ -181,7 +181,7 @@ def test_the_dashboard_shows_sales_and_finance_cards(client, partner):
 @pytest.mark.parametrize("url_name", sorted(name for name in CASES if name.startswith("incentives")))
 def test_the_owner_opens_their_own_incentive_pages(client, url_name):
     """Positive control of the isolation cases: the same URL answers its owner."""
-    method, make_kwargs = CASES[url_name]
+    method, make_kwargs, _owner_status = CASES[url_name]
     organization = OrganizationFactory()
     kwargs = make_kwargs(organization)
     login(client, organization, "owner", "finance")

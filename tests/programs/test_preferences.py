@@ -50,5 +50,5 @@ def test_times_are_shown_in_the_partners_time_zone():
     with time_machine.travel(datetime.datetime(2027, 3, 1, 20, 30, tzinfo=datetime.UTC), tick=False):
         deal = register_deal(organization, tokyo)
 
-    assert "03/02/2027 5:30 a.m." in signed_in(tokyo).get(f"/deals/{deal.pk}/").text
-    assert "03/01/2027 8:30 p.m." in signed_in(utc).get(f"/deals/{deal.pk}/").text
+    assert "March 2, 2027, 5:30 a.m." in signed_in(tokyo).get(f"/deals/{deal.pk}/").text
+    assert "March 1, 2027, 8:30 p.m." in signed_in(utc).get(f"/deals/{deal.pk}/").text
