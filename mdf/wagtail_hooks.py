@@ -54,6 +54,11 @@ class ListOnlyMixin:
 
     copy_view_enabled = False
 
+    def register_admin_url_finder(self):
+        # No edit view: the admin (choosers, "edit" links) must not look for one;
+        # requests and claims are reviewed on their own pages (mdf_admin_request, mdf_admin_claim).
+        pass
+
     def get_urlpatterns(self):
         kept = ("list", "list_results")
         return [pattern for pattern in super().get_urlpatterns() if pattern.name in kept]

@@ -176,13 +176,16 @@ def _victim_case(organization):
     return open_case(organization, opener, attachments=[pdf_file()])
 
 
-for _name, _method in (
-    ("support:case_detail", "get"),
-    ("support:case_reply", "post"),
-    ("support:case_reopen", "post"),
-    ("support:case_share", "post"),
+# An empty POST is the owner's bad input: 400 with the form's errors (an open case cannot be reopened).
+for _name, _method, _owner_status in (
+    ("support:case_detail", "get", None),
+    ("support:case_reply", "post", 400),
+    ("support:case_reopen", "post", 400),
+    ("support:case_share", "post", 400),
 ):
-    isolation_case(_name, _method)(lambda organization: {"pk": _victim_case(organization).pk})
+    isolation_case(_name, _method, owner_status=_owner_status)(
+        lambda organization: {"pk": _victim_case(organization).pk}
+    )
 
 
 @isolation_case("support:case_attachment")
@@ -191,13 +194,17 @@ def _victim_case_attachment(organization):
     return {"case_pk": case.pk, "pk": case.attachments.get().pk}
 
 
-@isolation_case("support:notification_open")
+# Opening a notification marks it read and goes on to what it is about.
+@isolation_case("support:notification_open", owner_status=302)
 def _victim_notification(organization):
+    from programs.models import Membership
     from support.models import NotificationCategory
     from support.services.notifications import notification_send
     from tests.factories import PartnerUserFactory
 
-    recipient = PartnerUserFactory(organization=organization, roles=["owner"])
+    # Notifications are personal: the organization's first member (the test's owner) receives it.
+    member = Membership.objects.filter(organization=organization).order_by("pk").first()
+    recipient = member.user if member else PartnerUserFactory(organization=organization, roles=["owner"])
     notification = notification_send(
         recipient=recipient, category=NotificationCategory.CASE_UPDATE, title="Your case was answered", url="/support/"
     )

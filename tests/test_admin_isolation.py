@@ -6,22 +6,29 @@ a URL that 404s for everyone fails). Listings, their filters and the forms'
 choosers name only the CAM's organizations."""
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from content.models import CobrandGeneration, CourseEnrollment, CoursePage
 from deals.models import LeadEvent, WebhookDelivery, WebhookEndpoint
+from incentives.models import Enrollment, LedgerLine
+from mdf.models import LedgerEntry, MdfEvent
+from mdf.services.claims import claim_submit
 from programs.models import PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
 from search.models import SearchQueryLog
 from tests.content.test_cobranding import flyer
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 from tests.factories.content import publish_page
 from tests.factories.deals import offered_lead, register_deal
+from tests.factories.incentives import incentive_program, statement_with_line
+from tests.factories.mdf import allocated, auto_approve_all, submit_request, upload
 from tests.factories.programs import CertificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +42,8 @@ NOT_PARTNER_RECORDS = {
 #: admin URL names (not snippet views) taking an id, outside partner records
 EXEMPT = {
     "programs_application_review": "applications come before any organization or portfolio exists",
+    "mdf_admin_generate": "an MDF program spans every organization (channel ops and finance); "
+    "its allocations are tested per portfolio (mdf_admin_allocation, tests/mdf/test_admin.py)",
 }
 
 
@@ -132,7 +141,58 @@ def _enrollment(organization, world):
     )
 
 
+def _deal_with_attachment(organization, world):
+    deal = register_deal(organization)
+    deal.attachment.save("brief.pdf", ContentFile(b"%PDF-1.4 brief"))
+    return deal
+
+
+def _mdf_request(organization, world):
+    auto_approve_all()
+    allocated(organization)
+    return submit_request(organization)
+
+
+def _mdf_claim(organization, world):
+    request = _mdf_request(organization, world)
+    return claim_submit(
+        request=request,
+        submitted_by=None,
+        actual_cost=Decimal("3000.00"),
+        claimed_amount=Decimal("1500.00"),
+        proofs=[upload()],
+    )
+
+
+def _mdf_ledger_entry(organization, world):
+    allocated(organization)
+    return LedgerEntry.objects.filter(organization=organization).first()
+
+
+def _mdf_event(organization, world):
+    _mdf_request(organization, world)
+    return MdfEvent.objects.filter(organization=organization).first()
+
+
+def _incentive_line(organization, world):
+    statement_with_line(organization)
+    return LedgerLine.objects.filter(organization=organization).first()
+
+
+def _incentive_enrollment(organization, world):
+    program = incentive_program("spiff", name=f"SPIFF for {organization.name}", default_rate="0")
+    return Enrollment.objects.create(organization=organization, program=program)
+
+
 ROWS = {
+    "mdf.allocation": lambda organization, world: allocated(organization),
+    "deals.dealregistration with attachment": _deal_with_attachment,
+    "mdf.fundrequest": _mdf_request,
+    "mdf.claim": _mdf_claim,
+    "mdf.ledgerentry": _mdf_ledger_entry,
+    "mdf.mdfevent": _mdf_event,
+    "incentives.ledgerline": _incentive_line,
+    "incentives.enrollment": _incentive_enrollment,
     "programs.partnerorganization": lambda organization, world: organization,
     "programs.membership": _membership,
     "programs.personcertification": _certification,
@@ -153,6 +213,10 @@ CUSTOM_VIEWS = {
     "programs_tier_change_decide": "programs.tierchange",
     "dealregistration:edit": "deals.dealregistration",
     "lead:edit": "deals.lead",
+    "dealregistration:attachment": "deals.dealregistration with attachment",
+    "mdf_admin_allocation": "mdf.allocation",
+    "mdf_admin_request": "mdf.fundrequest",
+    "mdf_admin_claim": "mdf.claim",
 }
 
 
