@@ -94,26 +94,33 @@ def demo(django_db_setup, django_db_blocker, async_unsafe_allowed) -> DemoProgra
         migrated_state = getattr(connection, "_test_serialized_contents", None)
         if migrated_state is None:
             migrated_state = connection.creation.serialize_db_to_string()
+        # A transactional test run before this package leaves the tables empty
+        # (flushed, not restored): start from what the migrations created.
+        _restore_migrated_state(connection, migrated_state)
         program = demo_program_create()
     yield program
-    from portal.celery import app
-
-    # Tasks the tests queued would only find missing rows now; and while the
-    # tables are swapped, a worker's lookup must wait rather than recreate a
-    # content type the restored state brings back (a duplicate key).
-    app.control.purge()
     with django_db_blocker.unblock():
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE django_content_type, auth_permission IN ACCESS EXCLUSIVE MODE")
-            call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(migrated_state)
+        _restore_migrated_state(connection, migrated_state)
         connection.close()
     from search.engine import get_client
 
     get_client().indices.delete(
         index=f"{settings.SEARCH_INDEX_PREFIX}-*", ignore_unavailable=True, allow_no_indices=True
     )
+
+
+def _restore_migrated_state(connection, migrated_state: str) -> None:
+    from portal.celery import app
+
+    # Queued tasks would only find missing rows; and while the tables are
+    # swapped, a worker's lookup must wait rather than recreate a content type
+    # the restored state brings back (a duplicate key).
+    app.control.purge()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE django_content_type, auth_permission IN ACCESS EXCLUSIVE MODE")
+        call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(migrated_state)
 
 
 @pytest.fixture(scope="package")
