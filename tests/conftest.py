@@ -18,6 +18,10 @@ from django.conf import settings
 REPO = Path(__file__).resolve().parent.parent
 #: Celery workers this run started, reported at the end of the run.
 STARTED_WORKERS: list[str] = []
+#: The database as the migrations left it (serialized at session start), for
+#: suites that restore it themselves (tests/browser); a connection looked up
+#: later, in another context, may not carry Django's own copy.
+MIGRATED_STATE: dict[str, str] = {}
 
 
 def pytest_report_header(config):
@@ -43,7 +47,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def real_services(django_db_setup):
+def real_services(django_db_setup, django_db_blocker):
     """Fail the whole run at once, with the reason, if a service is missing."""
     from search.engine import get_client
 
@@ -58,6 +62,14 @@ def real_services(django_db_setup):
         problems.append(f"Redis at {settings.CELERY_BROKER_URL}: {error}")
     if problems:
         pytest.fail("Real services are not reachable (run scripts/services.sh start):\n" + "\n".join(problems))
+    from django.db import connections
+
+    connection = connections["default"]
+    state = getattr(connection, "_test_serialized_contents", None)
+    if state is None:
+        with django_db_blocker.unblock():
+            state = connection.creation.serialize_db_to_string()
+    MIGRATED_STATE["default"] = state
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from django.db import connections, transaction
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from tests.conftest import MIGRATED_STATE
+
 from .demo_data import DemoProgram, demo_program_create
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,9 +93,7 @@ def demo(django_db_setup, django_db_blocker, async_unsafe_allowed) -> DemoProgra
     test_database = settings.DATABASES["default"]["TEST"]["NAME"]
     assert connection.settings_dict["NAME"] == test_database, "refusing to seed a database that is not the test one"
     with django_db_blocker.unblock():
-        migrated_state = getattr(connection, "_test_serialized_contents", None)
-        if migrated_state is None:
-            migrated_state = connection.creation.serialize_db_to_string()
+        migrated_state = MIGRATED_STATE["default"]
         # A transactional test run before this package leaves the tables empty
         # (flushed, not restored): start from what the migrations created.
         _restore_migrated_state(connection, migrated_state)
