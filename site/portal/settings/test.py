@@ -31,7 +31,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SEARCH_INDEX_PREFIX = f"test-{env.SEARCH_INDEX_PREFIX}"
 # Lets two suites share one PostgreSQL server (TEST_DATABASE_NAME=test_prm_other).
-DATABASES["default"]["TEST"] = {"NAME": env.TEST_DATABASE_NAME}  # noqa: F405
+# Always named, so fixtures that must only touch the test database can check it.
+DATABASES["default"]["TEST"] = {"NAME": env.TEST_DATABASE_NAME or f"test_{DATABASES['default']['NAME']}"}  # noqa: F405
 # The real Redis, as in production (throttles and rate limits count there); a
 # prefix per suite, whose keys tests/conftest.py removes after each test.
 CACHES["default"]["KEY_PREFIX"] = f"test-{env.SEARCH_INDEX_PREFIX}"  # noqa: F405
