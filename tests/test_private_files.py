@@ -1,7 +1,8 @@
 """Private files live outside the public media root and are sent only by
 views that check who asks: deal attachments (owning partner, reviewers of
 the portfolio), co-branded files and data exports; Office text extraction
-refuses archives that would unpack into memory beyond a limit."""
+refuses archives that would unpack into memory beyond a limit. Wagtail
+documents are stored privately too and sent only by Wagtail's serve view."""
 
 import io
 import zipfile
@@ -13,6 +14,7 @@ from django.test import override_settings
 
 from content.extraction import MAX_UNPACKED_BYTES, file_text
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
+from tests.factories.content import document
 from tests.factories.deals import register_deal
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,22 @@ def test_behind_nginx_the_web_server_sends_the_private_file(client):
     assert download.status_code == 200
     assert download["X-Accel-Redirect"] == f"/protected/{deal.attachment.name}"
     assert download.content == b""
+
+
+def test_a_wagtail_document_is_stored_privately_and_sent_by_the_serve_view(admin_client):
+    data_sheet = document(title="S900 data sheet", content=b"%PDF-1.4 S900", filename="s900.pdf")
+
+    assert data_sheet.file.path.startswith(str(settings.PRIVATE_MEDIA_ROOT) + "/documents/")
+    assert not (settings.MEDIA_ROOT / data_sheet.file.name).exists()
+    assert data_sheet.url == f"/documents/{data_sheet.pk}/{data_sheet.filename}"
+    download = admin_client.get(data_sheet.url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 S900"
+    assert download["Cache-Control"] == "private, no-store"
+    with override_settings(PRIVATE_FILES_ACCEL_PREFIX="/protected/"):
+        accelerated = admin_client.get(data_sheet.url)
+    assert accelerated["X-Accel-Redirect"] == f"/protected/{data_sheet.file.name}"
+    assert accelerated.content == b""
 
 
 def _docx(document_xml: bytes) -> ContentFile:

@@ -175,7 +175,8 @@ PRIVATE_MEDIA_ROOT = env.PRIVATE_MEDIA_ROOT or BASE_DIR / "private-media"
 #: nginx internal location mapped to PRIVATE_MEDIA_ROOT (README, Production); empty: Django sends the file
 PRIVATE_FILES_ACCEL_PREFIX = env.PRIVATE_FILES_ACCEL_PREFIX
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Wagtail documents go to PRIVATE_MEDIA_ROOT (programs.files.MediaStorage).
+    "default": {"BACKEND": "programs.files.MediaStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
@@ -192,6 +193,10 @@ WAGTAIL_SITE_NAME = "Partner Portal"
 WAGTAILADMIN_BASE_URL = env.BASE_URL
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
+# Documents are always sent by Wagtail's serve view (audience hooks), through
+# programs.files.sendfile (X-Accel-Redirect behind nginx).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "programs.files"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
