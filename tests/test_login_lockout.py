@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import override_settings
 
 from tests.factories import PASSWORD, PartnerUserFactory, UserFactory
 
@@ -59,3 +60,23 @@ def test_admin_login_locks_too(client):
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()
     assert int(locked["Retry-After"]) == 15 * 60
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_the_lockout_keys_on_the_client_not_the_proxy_or_a_forged_header(client):
+    partner = PartnerUserFactory()
+    # Every request reaches the portal from the proxy's address; the proxy
+    # appends the client's own. The attacker also forges an address of its own.
+    attacker = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+    for forged in range(FAILURE_LIMIT - 1):
+        attacker["HTTP_X_FORWARDED_FOR"] = f"198.51.100.{forged}, 203.0.113.9"
+        response = client.post("/login/", {"username": partner.username, "password": "wrong"}, **attacker)
+        assert response.status_code == 200
+
+    locked = client.post("/login/", {"username": partner.username, "password": "wrong"}, **attacker)
+    assert locked.status_code == 429
+
+    # The partner, at another address behind the same proxy, still logs in.
+    own = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.44"}
+    response = client.post("/login/", {"username": partner.username, "password": PASSWORD}, **own)
+    assert response.status_code == 302

@@ -45,8 +45,8 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def client_address(request) -> str:
-    """The address counters are kept for (behind a proxy, the proxy sets REMOTE_ADDR
-    through the WSGI server's forwarded-allow settings)."""
+    """The address counters are kept for (behind proxies, portal.proxy has put
+    the client's address in REMOTE_ADDR)."""
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later reader of REMOTE_ADDR (lockouts, rate limits) sees the client.
+    "portal.proxy.forwarded_client_address",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +176,8 @@ MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = env.PRIVATE_MEDIA_ROOT or BASE_DIR / "private-media"
 #: nginx internal location mapped to PRIVATE_MEDIA_ROOT (README, Production); empty: Django sends the file
 PRIVATE_FILES_ACCEL_PREFIX = env.PRIVATE_FILES_ACCEL_PREFIX
+#: Reverse proxies that append the client's address to X-Forwarded-For (portal.proxy).
+TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 STORAGES = {
     # Wagtail documents go to PRIVATE_MEDIA_ROOT (programs.files.MediaStorage).
     "default": {"BACKEND": "programs.files.MediaStorage"},

@@ -44,6 +44,9 @@ EMAIL_USE_SSL: bool = bool(_optional_bool("EMAIL_USE_SSL"))
 MEDIA_ROOT: str | None = os.environ.get("MEDIA_ROOT") or None
 PRIVATE_MEDIA_ROOT: str | None = os.environ.get("PRIVATE_MEDIA_ROOT") or None
 PRIVATE_FILES_ACCEL_PREFIX: str = os.environ.get("PRIVATE_FILES_ACCEL_PREFIX", "")
+# Reverse proxies in front of the portal that append to X-Forwarded-For
+# (portal.proxy): 0 when clients connect directly.
+TRUSTED_PROXY_COUNT: int = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
 STATIC_ROOT: str | None = os.environ.get("STATIC_ROOT") or None
 # Tests only: lets two suites share one PostgreSQL server.
 TEST_DATABASE_NAME: str | None = os.environ.get("TEST_DATABASE_NAME") or None
