@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from portal.celery import app
 from tests.factories import OrganizationFactory
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.services import STALLED_AFTER, deliveries_requeue_stalled
@@ -62,3 +63,11 @@ def test_the_sweeper_leaves_deliveries_that_are_on_their_way(django_capture_on_c
     assert timezone.now() - stranded.next_attempt_at < timedelta(minutes=1)  # not swept again at once
     with django_capture_on_commit_callbacks():
         assert deliveries_requeue_stalled() == 0
+
+
+def test_beat_runs_the_sweeper_every_minute(settings):
+    [entry] = [
+        entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == requeue_stalled_deliveries.name
+    ]
+    assert entry["schedule"] == 60.0
+    assert requeue_stalled_deliveries.name in app.tasks
