@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,10 +27,6 @@ from .reference import COUNTRIES, CURRENCIES
 from .validators import validate_attachment
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def _webhook_secret() -> str:
-    return secrets.token_hex(32)
 
 
 def validate_currency(value: str) -> None:
@@ -455,90 +451,6 @@ class DealUserObjectPermission(UserObjectPermissionBase):
 
 
 DealRegistration.sharing_permission_model = DealUserObjectPermission
-
-
-class WebhookEndpoint(models.Model):
-    """A CRM or integration URL told about registration status changes.
-
-    With an organization: that partner's registrations only; without one, a
-    vendor-side endpoint receiving every organization's."""
-
-    organization = models.ForeignKey(
-        "programs.PartnerOrganization",
-        verbose_name=_("partner organization"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text=_("Empty: a vendor endpoint receiving every partner's deal events."),
-    )
-    url = models.URLField(
-        _("URL"),
-        max_length=500,
-        validators=[URLValidator(schemes=["http", "https"])],
-        help_text=_("Receives a signed JSON POST for each event."),
-    )
-    secret = models.CharField(
-        _("signing secret"),
-        max_length=64,
-        default=_webhook_secret,
-        help_text=_("Receivers check the X-PRM-Signature header with it (HMAC-SHA256 of 'timestamp.body')."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-
-    panels = [
-        FieldPanel("organization"),
-        FieldPanel("url"),
-        FieldPanel("description"),
-        FieldPanel("is_active"),
-        FieldPanel("secret", read_only=True),
-    ]
-
-    class Meta:
-        verbose_name = _("webhook endpoint")
-        verbose_name_plural = _("webhook endpoints")
-        indexes = [models.Index(fields=["organization", "is_active"])]
-
-    def __str__(self):
-        return self.url
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    DELIVERED = "delivered", _("Delivered")
-    FAILED = "failed", _("Failed")
-
-
-class WebhookDelivery(models.Model):
-    """One event sent to one endpoint, with every attempt's outcome."""
-
-    organization = models.ForeignKey(
-        "programs.PartnerOrganization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey("DealEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    lead_event = models.ForeignKey("LeadEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    event_type = models.CharField(_("event"), max_length=40)
-    payload = models.JSONField()
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("webhook delivery")
-        verbose_name_plural = _("webhook deliveries")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organization", "created_at"])]
-
-    def __str__(self):
-        return f"{self.event_type} → {self.endpoint}"
 
 
 # Leads ----------------------------------------------------------------------

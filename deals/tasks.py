@@ -18,21 +18,6 @@ def notify_partner_of_deal_event(event_id: int):
         services.deal_notify_partner(event=event)
 
 
-@shared_task(bind=True, ignore_result=True, acks_late=True, max_retries=None)
-def deliver_webhook(self, delivery_id: int):
-    """Send one webhook; retried with exponential back-off until delivered or
-    WEBHOOK_MAX_ATTEMPTS is reached."""
-    from .models import DeliveryStatus
-    from .webhooks import retry_delay_seconds, webhook_deliver
-
-    delivery = webhook_deliver(delivery_id=delivery_id)
-    # Run eagerly (the embedded default, no broker), a retry would run again
-    # at once inside the request and raise there: the failed attempt stays
-    # recorded on the pending delivery instead.
-    if delivery.status == DeliveryStatus.PENDING and not self.request.is_eager:
-        raise self.retry(countdown=retry_delay_seconds(delivery.attempts))
-
-
 @shared_task(ignore_result=True, acks_late=True)
 def reassign_lead(lead_id: int):
     """Offer a just-declined lead to the next organization."""

@@ -25,8 +25,6 @@ from .models import (
     LeadDistributionRule,
     LeadEvent,
     RoutingRule,
-    WebhookDelivery,
-    WebhookEndpoint,
 )
 from .services.leads import LEAD_ROLES
 
@@ -98,33 +96,6 @@ class RoutingRuleViewSet(SnippetViewSet):
     menu_label = _("Routing rules")
     list_display = ["name", "action", "queue_name", "is_active"]
     list_filter = ["action", "is_active"]
-
-
-class WebhookEndpointViewSet(PortfolioViewSet):
-    """Where status changes are sent (a partner's CRM, or the vendor's)."""
-
-    model = WebhookEndpoint
-    icon = "link-external"
-    menu_label = _("Webhooks")
-    list_display = ["url", "organization", "is_active", "created_at"]
-    list_filter = ["is_active"]
-    copy_view_enabled = False
-
-
-register_permission_policy(WebhookDelivery, PortfolioPermissionPolicy(WebhookDelivery, "organization", read_only=True))
-
-
-class WebhookDeliveryViewSet(PortfolioViewSet):
-    """Every webhook sent, with its attempts and the last answer: read-only."""
-
-    model = WebhookDelivery
-    icon = "history"
-    menu_label = _("Webhook deliveries")
-    list_display = ["event_type", "endpoint", "organization", "status", "attempts", "last_status_code", "created_at"]
-    list_filter = ["status", "event_type"]
-    ordering = ["-created_at"]
-    copy_view_enabled = False
-    inspect_view_enabled = True
 
 
 class LeadAdminViewSet(ModelViewSet):
@@ -211,8 +182,6 @@ class DealsViewSetGroup(ModelViewSetGroup):
         CampaignViewSet,
         LeadDistributionRuleViewSet,
         LeadEventViewSet,
-        WebhookEndpointViewSet,
-        WebhookDeliveryViewSet,
     )
 
 

@@ -1,9 +1,9 @@
-"""Webhook events for MDF request and claim status changes, sent through the
-deals app's signed, retried deliveries (the same endpoints and headers)."""
+"""What MDF requests and claims tell webhooks: the body of each status
+change, published through ``webhooks.services.event_publish``."""
 
 from decimal import Decimal
 
-from deals.webhooks import webhook_payload_enqueue
+from webhooks.services import event_publish
 
 from .models import MdfEvent
 
@@ -12,12 +12,9 @@ def _money(amount) -> str | None:
     return None if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
 
 
-def event_payload(event: MdfEvent) -> dict:
+def event_data(event: MdfEvent) -> dict:
     request = event.request
-    payload = {
-        "event": f"mdf.{'claim' if event.claim_id else 'request'}.{event.kind}",
-        "event_id": event.pk,
-        "occurred_at": event.at.isoformat(),
+    data = {
         "request": {
             "id": request.pk,
             "organization": request.organization_id,
@@ -32,18 +29,23 @@ def event_payload(event: MdfEvent) -> dict:
     }
     if event.claim_id:
         claim = event.claim
-        payload["claim"] = {
+        data["claim"] = {
             "id": claim.pk,
             "status": claim.status,
             "claimed_amount": _money(claim.claimed_amount),
             "approved_amount": _money(claim.approved_amount),
             "payment_reference": claim.payment_reference,
         }
-    return payload
+    return data
 
 
-def mdf_webhooks_enqueue(*, event: MdfEvent) -> None:
+def mdf_event_publish(*, event: MdfEvent) -> None:
     """Status changes only (routing, reminders and lead imports stay internal)."""
     if event.from_status == event.to_status:
         return
-    webhook_payload_enqueue(organization_id=event.organization_id, payload=event_payload(event))
+    event_publish(
+        event_type=f"mdf.{'claim' if event.claim_id else 'request'}.{event.kind}",
+        organization_id=event.organization_id,
+        data=event_data(event),
+        event=event,
+    )

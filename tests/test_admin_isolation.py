@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from content.models import CobrandGeneration, CourseEnrollment, CoursePage
-from deals.models import LeadEvent, WebhookDelivery, WebhookEndpoint
+from deals.models import LeadEvent
 from incentives.models import Enrollment, LedgerLine
 from mdf.models import LedgerEntry, MdfEvent
 from mdf.services.claims import claim_submit
@@ -30,6 +30,7 @@ from tests.factories.deals import offered_lead, register_deal
 from tests.factories.incentives import incentive_program, statement_with_line
 from tests.factories.mdf import allocated, auto_approve_all, submit_request, upload
 from tests.factories.programs import CertificationFactory
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -200,8 +201,8 @@ ROWS = {
     "deals.dealregistration": lambda organization, world: register_deal(organization),
     "deals.lead": lambda organization, world: offered_lead(organization),
     "deals.leadevent": _lead_event,
-    "deals.webhookendpoint": _webhook_endpoint,
-    "deals.webhookdelivery": _webhook_delivery,
+    "webhooks.webhookendpoint": _webhook_endpoint,
+    "webhooks.webhookdelivery": _webhook_delivery,
     "content.cobrandgeneration": _cobrand_generation,
     "content.courseenrollment": _enrollment,
     "search.searchquerylog": lambda organization, world: SearchQueryLog.objects.create(
@@ -293,13 +294,13 @@ def test_a_cam_cannot_reach_another_portfolios_rows_in_the_admin(world, url_name
         ("/admin/deals/registrations/", lambda org, world: register_deal(org)),
         ("/admin/deals/leads/", lambda org, world: offered_lead(org)),
         ("/admin/snippets/deals/leadevent/", _lead_event),
-        ("/admin/snippets/deals/webhookdelivery/", _webhook_delivery),
+        ("/admin/snippets/webhooks/webhookdelivery/", _webhook_delivery),
         ("/admin/snippets/content/cobrandgeneration/", _cobrand_generation),
         ("/admin/snippets/programs/membership/", _membership),
         ("/admin/snippets/programs/personcertification/", _certification),
         ("/admin/snippets/programs/tierchange/", _tier_change),
         ("/admin/snippets/choose/programs/partnerorganization/", lambda org, world: org),
-        ("/admin/snippets/choose/deals/webhookendpoint/", _webhook_endpoint),
+        ("/admin/snippets/choose/webhooks/webhookendpoint/", _webhook_endpoint),
     ],
 )
 def test_listings_filters_and_choosers_name_only_the_portfolio(world, url, make):

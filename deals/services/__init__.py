@@ -40,6 +40,7 @@ from ..models import (
     RoutingRule,
 )
 from ..outcomes import deal_outcome_changed
+from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
 
@@ -82,8 +83,6 @@ def _event(
     note: str = "",
     partner_note: str = "",
 ) -> DealEvent:
-    from ..webhooks import webhook_deliveries_enqueue
-
     event = DealEvent.objects.create(
         deal=deal,
         actor=actor,
@@ -95,7 +94,7 @@ def _event(
         note=note,
         partner_note=partner_note,
     )
-    webhook_deliveries_enqueue(event=event)
+    deal_event_publish(event=event)
     return event
 
 

@@ -34,6 +34,7 @@ from ..models import (
     LeadSource,
     LeadStatus,
 )
+from ..webhooks import lead_event_publish
 from . import deal_register
 
 #: Lead fields a creator fills in (product lines and campaign apart).
@@ -66,8 +67,6 @@ def _event(
     after=None,
     note="",
 ) -> LeadEvent:
-    from ..webhooks import webhook_lead_deliveries_enqueue
-
     event = LeadEvent.objects.create(
         lead=lead,
         organization_id=organization_id or lead.organization_id,
@@ -79,7 +78,7 @@ def _event(
         after={key: json_safe(value) for key, value in (after or {}).items()},
         note=note,
     )
-    webhook_lead_deliveries_enqueue(event=event)
+    lead_event_publish(event=event)
     return event
 
 

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deals.webhooks import webhook_payload_enqueue
+from webhooks.services import event_publish
 
 from ..models import (
     DisputeStatus,
@@ -42,13 +42,10 @@ def statement_totals(*, statement: Statement) -> list[CurrencyTotal]:
 WEBHOOK_KINDS = (StatementEventKind.APPROVED, StatementEventKind.PAID)
 
 
-def statement_event_payload(event: StatementEvent) -> dict:
-    """The webhook body, shaped like the deals app's events."""
+def statement_event_data(event: StatementEvent) -> dict:
+    """The webhook body (besides the event's name, id and time)."""
     statement = event.statement
     return {
-        "event": f"statement.{event.kind}",
-        "event_id": event.pk,
-        "occurred_at": event.at.isoformat(),
         "statement": {
             "id": statement.pk,
             "organization": statement.organization_id,
@@ -79,7 +76,12 @@ def _event(statement: Statement, kind: str, *, actor, from_status: str, before=N
         note=note,
     )
     if kind in WEBHOOK_KINDS:
-        webhook_payload_enqueue(organization_id=statement.organization_id, payload=statement_event_payload(event))
+        event_publish(
+            event_type=f"statement.{event.kind}",
+            organization_id=statement.organization_id,
+            data=statement_event_data(event),
+            event=event,
+        )
     return event
 
 

@@ -16,7 +16,7 @@ from programs.formats import money
 
 from ..models import Allocation, FundRequest, LedgerEntry, LedgerKind, MdfEvent
 from ..selectors import Balance, allocation_balance
-from ..webhooks import mdf_webhooks_enqueue
+from ..webhooks import mdf_event_publish
 
 
 def allocation_lock(allocation: Allocation) -> Allocation:
@@ -92,7 +92,7 @@ def record_event(
         note=note,
         partner_note=partner_note,
     )
-    mdf_webhooks_enqueue(event=event)
+    mdf_event_publish(event=event)
     return event
 
 

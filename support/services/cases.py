@@ -32,6 +32,7 @@ from ..models import (
     SupportSettings,
 )
 from ..sla import BusinessCalendar
+from ..webhooks import case_event_publish
 from .notifications import notifications_send
 
 #: Statuses vendor staff may set by hand (reopening is the partner's, merging closes).
@@ -65,7 +66,7 @@ def _json(value):
 
 def _event(case: Case, kind: str, *, actor=None, before=None, after=None, note: str = "") -> CaseEvent:
     before, after = before or {}, after or {}
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -75,6 +76,8 @@ def _event(case: Case, kind: str, *, actor=None, before=None, after=None, note: 
         after={name: _json(value) for name, value in after.items()},
         note=note,
     )
+    case_event_publish(event=event)
+    return event
 
 
 def _change(case: Case, kind: str, *, actor=None, note: str = "", **fields) -> CaseEvent:

@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from deals.models import Lead, LeadDistributionRule, LeadOfferOutcome, LeadStatus, WebhookDelivery, WebhookEndpoint
+from deals.models import Lead, LeadDistributionRule, LeadOfferOutcome, LeadStatus
 from deals.services.leads import lead_create, lead_decline
 from deals.tasks import reassign_due_leads
 from tests.factories import OrganizationFactory, PartnerUserFactory
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -199,7 +199,7 @@ def test_only_owner_and_finance_people_of_the_organization_dispute(partner, gold
 
 
 def test_approval_and_payment_are_sent_to_the_webhooks(partner, gold):
-    from deals.models import WebhookDelivery, WebhookEndpoint
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
 
     WebhookEndpoint.objects.create(organization=partner, url="https://crm.example/hooks")
     incentive_program(tier_rates={gold: "5"})

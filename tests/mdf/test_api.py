@@ -9,10 +9,10 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from deals.models import WebhookDelivery, WebhookEndpoint
 from mdf.models import Claim, FundRequest
 from tests.factories import OrganizationFactory, PartnerUserFactory
 from tests.factories.mdf import PDF, ActivityTypeFactory, allocated, auto_approve_all, submit_request, upload
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -87,6 +87,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mdf.tasks.expire_ended_mdf_allocations",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Webhook deliveries whose task never reached the broker (down at commit).
+    "webhooks-requeue-stalled": {
+        "task": "webhooks.tasks.requeue_stalled_deliveries",
+        "schedule": 60.0,
+    },
     "mdf-reminders": {
         "task": "mdf.tasks.send_mdf_reminders",
         "schedule": crontab(hour=6, minute=30),
@@ -94,6 +99,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Outbound webhooks: attempts before a delivery is marked failed, and the
-# first retry delay (doubling each time, capped at an hour).
+# first retry delay (doubling each time). With the task time limit per
+# attempt, the whole chain (15 s … 16 min, under 56 min at worst) must end
+# before the visibility timeout above: the webhooks.E001 check refuses to
+# start otherwise.
 WEBHOOK_MAX_ATTEMPTS = 8
-WEBHOOK_RETRY_BASE_SECONDS = 30
+WEBHOOK_RETRY_BASE_SECONDS = 15

@@ -8,10 +8,10 @@ import socket
 import pytest
 from django.test import Client
 
-from deals.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from portal.celery import app
 from tests.factories import OrganizationFactory, PartnerUserFactory
 from tests.factories.deals import RoutingRuleFactory, register_deal
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def refused_url():
 
 
 def test_a_stage_change_succeeds_while_the_webhook_endpoint_is_down(
-    eager_celery, refused_url, django_capture_on_commit_callbacks
+    eager_celery, refused_url, allow_loopback, django_capture_on_commit_callbacks
 ):
     RoutingRuleFactory()
     organization = OrganizationFactory()
