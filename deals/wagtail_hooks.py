@@ -1,3 +1,5 @@
+import django_filters
+from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -21,6 +23,7 @@ from .admin_views import (
 from .models import (
     Campaign,
     DealRegistration,
+    DealStatus,
     Lead,
     LeadDistributionRule,
     LeadEvent,
@@ -32,9 +35,21 @@ from .services.leads import LEAD_ROLES
 
 
 class DealReviewFilterSet(PortfolioFilterSet):
+    """Status "Won — awaiting confirmation" is the queue of reported outcomes."""
+
+    needs_exchange_rate = django_filters.BooleanFilter(
+        label=_("Won, not counted: no exchange rate"), method="filter_needs_exchange_rate"
+    )
+
     class Meta:
         model = DealRegistration
-        fields = ["status", "queue", "organization", "has_conflict", "extension_status"]
+        fields = ["status", "queue", "organization", "has_conflict", "extension_status", "needs_exchange_rate"]
+
+    def filter_needs_exchange_rate(self, queryset, name, value):
+        if value is None:
+            return queryset
+        missing = Q(status=DealStatus.WON, program_amount__isnull=True)
+        return queryset.filter(missing) if value else queryset.exclude(missing)
 
 
 class LeadFilterSet(PortfolioFilterSet):
@@ -54,7 +69,16 @@ class DealReviewViewSet(ModelViewSet):
     menu_label = _("Registrations")
     url_prefix = "deals/registrations"
     index_view_class = DealReviewIndexView
-    list_display = ["company_name", "organization", "status", "queue", "has_conflict", "estimated_value", "currency"]
+    list_display = [
+        "company_name",
+        "organization",
+        "status",
+        "queue",
+        "has_conflict",
+        "estimated_value",
+        "final_amount",
+        "currency",
+    ]
     filterset_class = DealReviewFilterSet
     search_fields = ["company_name", "normalized_name", "domain"]
     ordering = ["-submitted_at"]

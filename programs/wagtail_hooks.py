@@ -32,6 +32,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import (
     Certification,
+    ExchangeRate,
     Membership,
     PartnerAgreement,
     PartnerApplication,
@@ -537,6 +538,17 @@ class SimpleViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class ExchangeRateViewSet(SimpleViewSet):
+    """Rates finance and channel ops enter so won deals in other currencies
+    count toward tiers (each confirmed deal records the rate it used)."""
+
+    model = ExchangeRate
+    icon = "resubmit"
+    list_display = ["source_currency", "target_currency", "rate", "valid_from"]
+    list_filter = ["source_currency", "target_currency"]
+    ordering = ["source_currency", "target_currency", "-valid_from"]
+
+
 class PartnerProgramGroup(SnippetViewSetGroup):
     menu_label = _("Partner program")
     menu_icon = "group"
@@ -554,6 +566,7 @@ class PartnerProgramGroup(SnippetViewSetGroup):
         type("CertificationViewSet", (SimpleViewSet,), {"model": Certification, "icon": "success"}),
         type("ProductLineViewSet", (SimpleViewSet,), {"model": ProductLine, "icon": "tag"}),
         type("PartnerAgreementViewSet", (SimpleViewSet,), {"model": PartnerAgreement, "icon": "doc-full"}),
+        ExchangeRateViewSet,
     )
 
 
