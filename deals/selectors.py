@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, QuerySet, Sum, When
 from wagtail.models import Locale
 
+from programs.formats import minor_unit
 from programs.metrics import DealFigures
 from programs.models import ProductLine
 from programs.tenancy import get_scoped_or_404, scoped
@@ -84,7 +85,8 @@ def won_deal_figures(organization, start, end, currency: str):
         .filter(counted__isnull=False)
         .aggregate(revenue=Sum("counted"), deals=Count("pk"))
     )
-    return DealFigures(won_revenue=totals["revenue"] or Decimal("0"), won_deals=totals["deals"])
+    revenue = (totals["revenue"] or Decimal("0")).quantize(minor_unit(currency))
+    return DealFigures(won_revenue=revenue, won_deals=totals["deals"])
 
 
 def won_deals_without_rate(*, user, currency: str) -> QuerySet[DealRegistration]:
