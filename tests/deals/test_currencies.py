@@ -73,7 +73,7 @@ def test_the_partner_sees_each_currency_with_its_own_decimals(client, seller):
 
 def test_the_api_refuses_a_third_decimal_in_dollars_and_keeps_it_in_dinars(seller):
     _token, plaintext = APIToken.create_token(user=seller, name="CRM")
-    client = Client(headers={"Authorization": f"Token {plaintext}"})
+    client = Client(headers={"Authorization": f"Bearer {plaintext}"})
     line = ProductLineFactory()
 
     def create(value, currency):
@@ -175,7 +175,7 @@ def test_a_win_without_a_rate_is_reported_to_channel_ops_then_converted(client, 
     deal.refresh_from_db()
     assert (deal.program_amount, deal.exchange_rate) == (Decimal("3253.00"), Decimal("3.253"))
     converted = DealEvent.objects.get(deal=deal, kind="converted")
-    assert converted.actor == ops and converted.after["program_amount"] == "3253.000"
+    assert converted.actor == ops and converted.after["program_amount"] == "3253.00"
     assert "do not count toward tiers" not in client.get(QUEUE).content.decode()
 
 

@@ -54,15 +54,22 @@ def cam_of(organization):
     return cam
 
 
-def reported_win(organization, seller, *, amount="120000.00", currency="USD", stage="negotiation"):
-    """An approved registration (auto-approve rule) the partner reports won today."""
+def approved_deal(organization, seller, *, currency="USD", stage="negotiation"):
+    """A registration approved by the auto-approve rule, at ``stage``."""
     if not RoutingRule.objects.exists():
         RoutingRuleFactory()
     name = uuid.uuid4().hex[:10]
     deal = register_deal(organization, seller, currency=currency, company_name=f"Customer {name}", domain=f"{name}.io")
-    if stage != deal.stage:
-        deal = deal_update_stage(deal=deal, actor=seller, stage=stage)
+    return deal_update_stage(deal=deal, actor=seller, stage=stage) if stage != deal.stage else deal
+
+
+def report_won(deal, seller, amount="120000.00"):
     return deal_update_stage(deal=deal, actor=seller, stage="won", final_amount=Decimal(amount), closed_on=TODAY())
+
+
+def reported_win(organization, seller, *, amount="120000.00", currency="USD", stage="negotiation"):
+    """An approved registration the partner reports won today."""
+    return report_won(approved_deal(organization, seller, currency=currency, stage=stage), seller, amount)
 
 
 @pytest.fixture
@@ -78,8 +85,9 @@ def test_a_reported_big_win_changes_no_tier_and_accrues_nothing(client, partner,
     organization, seller, _gold = partner
     incentive_program(default_rate="5")
 
+    deal = approved_deal(organization, seller)
     with django_capture_on_commit_callbacks() as callbacks:
-        deal = reported_win(organization, seller)
+        deal = report_won(deal, seller)
 
     assert deal.status == DealStatus.REPORTED_WON
     assert callbacks == []  # no tier evaluation, no accrual, nothing queued
@@ -210,7 +218,7 @@ def test_the_crm_integration_confirms_or_rejects_and_a_partner_token_cannot(part
 
     def call(user, path, body):
         _token, plaintext = APIToken.create_token(user=user, name="CRM")
-        headers = {"Authorization": f"Token {plaintext}"}
+        headers = {"Authorization": f"Bearer {plaintext}"}
         return Client().post(path, body, content_type="application/json", headers=headers)
 
     own_report = call(seller, f"{DEALS}{confirmed_deal.pk}/confirm-outcome/", {})
@@ -260,7 +268,7 @@ def test_another_portfolio_can_neither_see_nor_confirm(partner):
         f"{DEALS}{deal.pk}/confirm-outcome/",
         {},
         content_type="application/json",
-        headers={"Authorization": f"Token {plaintext}"},
+        headers={"Authorization": f"Bearer {plaintext}"},
     )
 
     assert deal.company_name not in queue
