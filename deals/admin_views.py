@@ -154,7 +154,7 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
             extension_pending=deal.extension_status == ExtensionStatus.REQUESTED,
             review_url_name=self.request.resolver_match.view_name,
             attachment_url=reverse(self.attachment_url_name, args=[deal.pk]) if deal.attachment else "",
-            missing_rate_message=self.missing_rate_message(deal) if deal.needs_exchange_rate else "",
+            missing_rate_message=self.missing_rate_message(deal) if self.needs_rate(deal) else "",
             **kwargs,
         )
 
@@ -195,9 +195,13 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
                 form.add_error(None, message)
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, _("Decision recorded for %(company)s.") % {"company": deal.company_name})
-        if deal.needs_exchange_rate:
+        if self.needs_rate(deal):
             messages.warning(request, self.missing_rate_message(deal))
         return redirect(self.index_url_name)
+
+    @staticmethod
+    def needs_rate(deal) -> bool:
+        return deal.status == DealStatus.WON and not deal.counts_in(program_currency())
 
     @staticmethod
     def missing_rate_message(deal) -> str:

@@ -242,10 +242,12 @@ class DealRegistration(models.Model):
         """Won or lost as the partner said, not yet confirmed."""
         return self.status in REPORTED_STATUSES
 
-    @property
-    def needs_exchange_rate(self) -> bool:
-        """A confirmed win that tier evaluation cannot count: no rate to the program currency."""
-        return self.status == DealStatus.WON and self.program_amount is None
+    def counts_in(self, currency: str) -> bool:
+        """Whether a confirmed win counts toward tiers kept in ``currency``: won
+        in it, or converted to it when confirmed (see deals.selectors)."""
+        return self.status == DealStatus.WON and (
+            self.currency == currency or (self.program_currency == currency and self.program_amount is not None)
+        )
 
     @property
     def partner_status_text(self) -> str:

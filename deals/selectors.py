@@ -89,16 +89,19 @@ def won_deal_figures(organization, start, end, currency: str):
     return DealFigures(won_revenue=revenue, won_deals=totals["deals"])
 
 
+def without_rate(queryset: QuerySet[DealRegistration], currency: str) -> QuerySet[DealRegistration]:
+    """The confirmed wins of ``queryset`` that tier evaluation cannot count in
+    ``currency``: no exchange rate was found when they were confirmed."""
+    return (
+        queryset.filter(status=DealStatus.WON).annotate(counted=_program_amount(currency)).filter(counted__isnull=True)
+    )
+
+
 def won_deals_without_rate(*, user, currency: str) -> QuerySet[DealRegistration]:
     """Confirmed wins ``user`` may see that tier evaluation cannot count in
-    ``currency`` (the program currency): no exchange rate was found when they
-    were confirmed. Channel ops add the rate, then convert each deal."""
-    return (
-        scoped(DealRegistration.objects.filter(status=DealStatus.WON), user)
-        .annotate(counted=_program_amount(currency))
-        .filter(counted__isnull=True)
-        .select_related("organization")
-    )
+    ``currency`` (the program currency). Channel ops add the rate, then
+    convert each deal."""
+    return without_rate(scoped(DealRegistration.objects.all(), user), currency).select_related("organization")
 
 
 def reported_outcomes(*, user) -> QuerySet[DealRegistration]:

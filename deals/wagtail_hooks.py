@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -10,7 +9,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.navigation import NavigationItem
 from programs.services.data_rights import ExportSection
-from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
+from programs.services.exchange import program_currency
+from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet, money_column
 
 from .admin_views import (
     DealAttachmentView,
@@ -23,7 +23,6 @@ from .admin_views import (
 from .models import (
     Campaign,
     DealRegistration,
-    DealStatus,
     Lead,
     LeadDistributionRule,
     LeadEvent,
@@ -31,6 +30,7 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from .selectors import without_rate
 from .services.leads import LEAD_ROLES
 
 
@@ -48,8 +48,8 @@ class DealReviewFilterSet(PortfolioFilterSet):
     def filter_needs_exchange_rate(self, queryset, name, value):
         if value is None:
             return queryset
-        missing = Q(status=DealStatus.WON, program_amount__isnull=True)
-        return queryset.filter(missing) if value else queryset.exclude(missing)
+        missing = without_rate(queryset, program_currency()).values("pk")
+        return queryset.filter(pk__in=missing) if value else queryset.exclude(pk__in=missing)
 
 
 class LeadFilterSet(PortfolioFilterSet):
@@ -75,9 +75,8 @@ class DealReviewViewSet(ModelViewSet):
         "status",
         "queue",
         "has_conflict",
-        "estimated_value",
-        "final_amount",
-        "currency",
+        money_column(DealRegistration, "estimated_value"),
+        money_column(DealRegistration, "final_amount"),
     ]
     filterset_class = DealReviewFilterSet
     search_fields = ["company_name", "normalized_name", "domain"]
