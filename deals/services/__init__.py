@@ -43,7 +43,7 @@ from ..models import (
     RoutingAction,
     RoutingRule,
 )
-from ..outcomes import deal_outcome_changed
+from ..outcomes import deal_decision_announced, deal_outcome_changed
 
 logger = logging.getLogger("portal.deals")
 
@@ -77,6 +77,7 @@ NOTIFIED_KINDS = (
     DealEventKind.OUTCOME_CONFIRMED,
     DealEventKind.OUTCOME_REJECTED,
 )
+OUTCOME_DECISIONS = (DealEventKind.OUTCOME_CONFIRMED, DealEventKind.OUTCOME_REJECTED)
 #: Held by vendor users and CRM integration users whose word on an outcome counts.
 CONFIRM_OUTCOME_PERMISSION = "deals.confirm_deal_outcome"
 
@@ -952,15 +953,20 @@ def deals_send_expiry_reminders() -> int:
 
 
 def deal_notify_partner(*, event: DealEvent) -> None:
-    """E-mail the submitter about a decision on their registration."""
+    """Tell the submitter about a decision on their registration: a confirmed
+    or rejected outcome through the notification centre when one listens
+    (bell and e-mail as the person chose), anything else by e-mail."""
     deal = event.deal
+    if event.kind in OUTCOME_DECISIONS and deal_decision_announced(event=event):
+        return
     recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
     if not recipient:
         return
     with recipient_locale(user=deal.submitted_by, organization=deal.organization):
+        # A rejected report leaves the deal approved: say what happened, not the status.
+        status = event.get_kind_display() if event.kind == DealEventKind.OUTCOME_REJECTED else deal.partner_status_text
         send_mail(
-            _("Deal registration %(company)s: %(status)s")
-            % {"company": deal.company_name, "status": deal.partner_status_text},
+            _("Deal registration %(company)s: %(status)s") % {"company": deal.company_name, "status": status},
             event.partner_note or deal.partner_status_text,
             None,
             [recipient],

@@ -21,6 +21,8 @@ from incentives.models import LedgerLine
 from incentives.services.accruals import deal_accruals_compute
 from programs.models import TierChange
 from programs.services.tiers import tier_evaluate, tier_rules_record
+from support.models import Notification
+from support.services.notifications import notification_email
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 from tests.factories.deals import RoutingRuleFactory, register_deal
 from tests.factories.incentives import incentive_program
@@ -143,10 +145,16 @@ def test_the_partner_is_told_of_the_confirmation(partner, django_capture_on_comm
     assert len(callbacks) >= 3  # tier evaluation, accruals, the partner's e-mail: all after commit
 
     notify_partner_of_deal_event(DealEvent.objects.get(deal=deal, kind="outcome_confirmed").pk)
+
+    # Through the notification centre: the bell, and e-mail as the person chose.
+    notification = Notification.objects.get(recipient=seller, category="deal_decision")
+    assert notification.title == f"Deal registration {deal.company_name}: Won"
+    assert notification.url == f"/deals/{deal.pk}/"
+    notification_email(notification_id=notification.pk)
     [message] = mail.outbox
     assert message.to == ["seller@northwind.example"]
     assert message.subject == f"Deal registration {deal.company_name}: Won"
-    assert "counts toward your tier" in message.body
+    assert "Confirmed: it now counts toward your tier and incentives." in message.body
 
 
 @pytest.mark.django_db
@@ -171,7 +179,9 @@ def test_a_rejection_returns_the_deal_to_its_prior_state_with_the_reason(partner
     assert (event.actor, event.from_status, event.to_status) == (reviewer, "reported_won", "approved")
     assert len(callbacks) == 1  # only the partner's notification
     notify_partner_of_deal_event(event.pk)
-    assert "No purchase order from the customer yet." in mail.outbox[0].body
+    notice = Notification.objects.get(recipient=seller, category="deal_decision")
+    assert notice.title == f"Deal registration {deal.company_name}: Reported outcome not confirmed"
+    assert notice.body == "No purchase order from the customer yet."
     client.force_login(seller)
     html = client.get(f"/deals/{deal.pk}/").content.decode()
     assert "The outcome you reported was not confirmed: No purchase order from the customer yet." in html
