@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from programs.audit import json_safe, status_change
+from programs.formats import amount_text
 from programs.languages import recipient_locale
 from programs.models import PartnerOrganization, PersonCertification
 from programs.services.exchange import money_to_program_currency, program_currency
@@ -106,13 +107,28 @@ def _event(
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        before={key: json_safe(value) for key, value in (before or {}).items()},
-        after={key: json_safe(value) for key, value in (after or {}).items()},
+        before=_audit_values(deal, before),
+        after=_audit_values(deal, after),
         note=note,
         partner_note=partner_note,
     )
     webhook_deliveries_enqueue(event=event)
     return event
+
+
+#: Amounts in the audit trail, with the field holding their currency.
+AUDITED_AMOUNTS = {"estimated_value": "currency", "final_amount": "currency", "program_amount": "program_currency"}
+
+
+def _audit_values(deal: DealRegistration, values: dict | None) -> dict:
+    """JSON-safe values, amounts with their currency's minor digits ("1000.00"
+    USD, "12.345" KWD) rather than the stored three decimals."""
+    safe = {}
+    for key, value in (values or {}).items():
+        if key in AUDITED_AMOUNTS and value not in (None, ""):
+            value = amount_text(Decimal(str(value)), getattr(deal, AUDITED_AMOUNTS[key]) or deal.currency)
+        safe[key] = json_safe(value)
+    return safe
 
 
 def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, note="", partner_note="", **fields):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.webhooks import webhook_payload_enqueue
+from programs.formats import amount_text
 
 from ..models import (
     DisputeStatus,
@@ -56,7 +57,7 @@ def statement_event_payload(event: StatementEvent) -> dict:
             "period_end": statement.period_end.isoformat(),
             "status": statement.status,
             "totals": [
-                {"currency": total.currency, "amount": str(total.amount)}
+                {"currency": total.currency, "amount": amount_text(total.amount, total.currency)}
                 for total in statement_totals(statement=statement)
             ],
             "payment_reference": statement.payment_reference,

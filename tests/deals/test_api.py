@@ -3,6 +3,7 @@ idempotent creation, filters, pagination and stage updates with clear errors."""
 
 import datetime
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -107,7 +108,11 @@ def test_creating_twice_with_the_same_idempotency_key_registers_once(acme):
     assert second.status_code == 200
     assert first.json()["id"] == second.json()["id"]
     deal = DealRegistration.objects.get(organization=organization)
-    assert (deal.company_name, str(deal.estimated_value), deal.currency) == ("Globex Corporation", "48000.50", "EUR")
+    assert (deal.company_name, deal.estimated_value, deal.currency) == (
+        "Globex Corporation",
+        Decimal("48000.50"),
+        "EUR",
+    )
     assert deal.submitted_by == user
     assert DealEvent.objects.filter(deal=deal, kind="submitted", actor=user).exists()
 
