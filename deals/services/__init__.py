@@ -69,7 +69,7 @@ EDITABLE_FIELDS = (
 )
 IDENTITY_FIELDS = {"company_name", "domain", "country"}
 REVIEWABLE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.MORE_INFO_REQUESTED)
-#: Decisions the partner is e-mailed about.
+#: Decisions the partner is told about (outcomes through the notification centre when it listens).
 NOTIFIED_KINDS = (
     DealEventKind.APPROVED,
     DealEventKind.REJECTED,
