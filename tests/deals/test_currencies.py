@@ -187,3 +187,23 @@ def test_finance_and_channel_ops_maintain_the_rates():
     with pytest.raises(ValidationError, match="Choose two different currencies."):
         same.full_clean()
     assert ProgramSettings.load().program_currency == "USD"
+
+
+def test_finance_enters_a_rate_in_the_admin_and_a_bad_one_is_explained(client):
+    finance = UserFactory()
+    finance.groups.add(Group.objects.get(name="Finance"))
+    client.force_login(finance)
+    url = "/admin/snippets/programs/exchangerate/add/"
+
+    created = client.post(
+        url, {"source_currency": "EUR", "target_currency": "USD", "rate": "1.0825", "valid_from": "2026-11-01"}
+    )
+    refused = client.post(
+        url, {"source_currency": "EUR", "target_currency": "EUR", "rate": "1", "valid_from": "2026-11-01"}
+    )
+
+    assert created.status_code == 302
+    rate = ExchangeRate.objects.get()
+    assert (rate.source_currency, rate.target_currency, rate.rate) == ("EUR", "USD", Decimal("1.0825"))
+    assert "Choose two different currencies." in refused.content.decode()
+    assert ExchangeRate.objects.count() == 1
