@@ -13,9 +13,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from programs.files import private_file_response
 from programs.models import PartnerOrganization
+from programs.services.exchange import program_currency
 from programs.tenancy import PORTAL_STATUSES, get_scoped_or_404, scoped
 
-from . import services
+from . import selectors, services
 from .forms import add_service_errors
 from .lead_import import MAX_BYTES, parse_leads_csv
 from .models import Campaign, DealRegistration, DealStatus, ExtensionStatus, Lead, LeadStatus, attachment_filename
@@ -23,10 +24,28 @@ from .services import leads as lead_services
 
 
 class DealReviewIndexView(IndexView):
-    """The queue; CAMs without the view-all permission see their portfolio only."""
+    """The queue; CAMs without the view-all permission see their portfolio only.
+    Channel ops are told here about won deals that count toward no tier for
+    want of an exchange rate."""
 
     def get_base_queryset(self):
         return scoped(super().get_base_queryset(), self.request.user).select_related("organization")
+
+    def get(self, request, *args, **kwargs):
+        currency = program_currency()
+        missing = selectors.won_deals_without_rate(user=request.user, currency=currency)
+        pairs = sorted(set(missing.values_list("currency", flat=True)))
+        if pairs:
+            messages.warning(
+                request,
+                _(
+                    "%(count)s won deals do not count toward tiers: no exchange rate from %(currencies)s to "
+                    "%(program)s. Add the rates under Partner program › Exchange rates, then open each deal "
+                    "(filter “Won, not counted: no exchange rate”) and convert it."
+                )
+                % {"count": missing.count(), "currencies": ", ".join(pairs), "program": currency},
+            )
+        return super().get(request, *args, **kwargs)
 
 
 class DecisionForm(forms.Form):
@@ -36,6 +55,9 @@ class DecisionForm(forms.Form):
         ("more_info", _("Request more information")),
         ("extension_approve", _("Approve the extension")),
         ("extension_reject", _("Decline the extension")),
+        ("confirm_outcome", _("Confirm the reported outcome")),
+        ("reject_outcome", _("Do not confirm the reported outcome")),
+        ("convert", _("Convert to the program currency")),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.CharField(
@@ -47,7 +69,7 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") in ("reject", "more_info") and not cleaned.get("reason", "").strip():
+        if cleaned.get("action") in ("reject", "more_info", "reject_outcome") and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Give the partner a reason."))
         return cleaned
 
@@ -77,7 +99,7 @@ class OutcomeCorrectionForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Outcome"), choices=[(DealStatus.WON, DealStatus.WON.label), (DealStatus.LOST, DealStatus.LOST.label)]
     )
-    final_amount = forms.DecimalField(label=_("Final amount"), max_digits=14, decimal_places=2, required=False)
+    final_amount = forms.DecimalField(label=_("Final amount"), max_digits=15, decimal_places=3, required=False)
     closed_on = forms.DateField(label=_("Close date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(
         label=_("Reason for the correction"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -128,9 +150,11 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
             conflicts=deal.conflicts.select_related("other__organization"),
             events=deal.events.select_related("actor"),
             reviewable=deal.status in services.REVIEWABLE_STATUSES,
+            may_confirm=services.outcome_trusted(self.request.user),
             extension_pending=deal.extension_status == ExtensionStatus.REQUESTED,
             review_url_name=self.request.resolver_match.view_name,
             attachment_url=reverse(self.attachment_url_name, args=[deal.pk]) if deal.attachment else "",
+            missing_rate_message=self.missing_rate_message(deal) if self.needs_rate(deal) else "",
             **kwargs,
         )
 
@@ -154,6 +178,14 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
                 services.deal_reject(deal=deal, actor=user, reason=reason)
             elif action == "more_info":
                 services.deal_request_info(deal=deal, actor=user, question=reason)
+            elif action == "confirm_outcome":
+                deal = services.deal_outcome_confirm(deal=deal, actor=user, note=reason)
+            elif action == "reject_outcome":
+                services.deal_outcome_reject(deal=deal, actor=user, reason=reason)
+            elif action == "convert":
+                services.deal_convert_outcome(deal=deal, actor=user)
+                messages.success(request, _("Converted: the win now counts toward the partner's tier."))
+                return redirect(request.path)
             else:
                 services.deal_decide_extension(
                     deal=deal, actor=user, approve=action == "extension_approve", note=reason
@@ -163,7 +195,20 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
                 form.add_error(None, message)
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, _("Decision recorded for %(company)s.") % {"company": deal.company_name})
+        if self.needs_rate(deal):
+            messages.warning(request, self.missing_rate_message(deal))
         return redirect(self.index_url_name)
+
+    @staticmethod
+    def needs_rate(deal) -> bool:
+        return deal.status == DealStatus.WON and not deal.counts_in(program_currency())
+
+    @staticmethod
+    def missing_rate_message(deal) -> str:
+        return _(
+            "This win does not count toward the partner's tier yet: there is no exchange rate from %(currency)s "
+            "to %(program)s valid on %(date)s. Add one under Partner program › Exchange rates, then convert the deal."
+        ) % {"currency": deal.currency, "program": program_currency(), "date": deal.closed_on}
 
     def correct_outcome(self, request):
         form = OutcomeCorrectionForm(request.POST, prefix="outcome")

@@ -21,6 +21,7 @@ from rest_framework.routers import SimpleRouter
 
 from portal.api_auth import APITokenAuthentication
 from programs.models import PartnerOrganization
+from programs.serializers import MoneyAmountField
 from programs.tenancy import partner_context
 
 from . import selectors, services
@@ -32,8 +33,12 @@ from .views import LEAD_ROLES, REGISTER_ROLES
 class DealSerializer(serializers.ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(read_only=True)
     product_lines = serializers.SerializerMethodField()
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
-    final_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, read_only=True)
+    estimated_value = MoneyAmountField()
+    final_amount = MoneyAmountField()
+    program_amount = MoneyAmountField(currency_field="program_currency")
+    exchange_rate = serializers.DecimalField(
+        max_digits=18, decimal_places=8, coerce_to_string=True, read_only=True, allow_null=True
+    )
     campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lead = serializers.PrimaryKeyRelatedField(source="source_lead", read_only=True)
 
@@ -64,6 +69,10 @@ class DealSerializer(serializers.ModelSerializer):
             "protected_until",
             "final_amount",
             "closed_on",
+            "program_amount",
+            "program_currency",
+            "exchange_rate",
+            "exchange_rate_date",
             "campaign",
             "lead",
         ]
@@ -84,7 +93,7 @@ class DealCreateSerializer(serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     product_lines = serializers.ListField(child=serializers.CharField(), allow_empty=False)
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    estimated_value = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=0)
     currency = serializers.CharField(max_length=3, min_length=3)
     expected_close_date = serializers.DateField()
     stage = serializers.ChoiceField(choices=DealStage.choices, default=DealStage.QUALIFIED)
@@ -101,8 +110,20 @@ class DealCreateSerializer(serializers.Serializer):
 
 class DealStageSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=DealStage.choices)
-    final_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    final_amount = serializers.DecimalField(max_digits=15, decimal_places=3, required=False)
     closed_on = serializers.DateField(required=False)
+
+
+class OutcomeConfirmSerializer(serializers.Serializer):
+    """What the CRM's books say; empty fields keep what the partner reported."""
+
+    final_amount = serializers.DecimalField(max_digits=15, decimal_places=3, required=False)
+    closed_on = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class OutcomeRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class DealFilter(django_filters.FilterSet):
@@ -181,6 +202,35 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise api_validation_error(error) from error
         return Response(DealSerializer(deal).data)
 
+    def _outcome_decision(self, serializer_class, decide):
+        """Confirm or reject a reported outcome: vendor users and CRM
+        integration users with the confirm permission only (a partner's own
+        token never confirms its own report)."""
+        deal = selectors.deal_get(user=self.request.user, pk=self.get_object().pk, action="change")
+        if not services.outcome_trusted(self.request.user):
+            raise PermissionDenied(_("Only channel operations or the CRM integration confirm reported outcomes."))
+        payload = serializer_class(data=self.request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            deal = decide(deal, payload.validated_data)
+        except ValidationError as error:
+            raise api_validation_error(error) from error
+        return Response(DealSerializer(deal).data)
+
+    @action(detail=True, methods=["post"], url_path="confirm-outcome")
+    def confirm_outcome(self, request, pk=None):
+        return self._outcome_decision(
+            OutcomeConfirmSerializer,
+            lambda deal, data: services.deal_outcome_confirm(deal=deal, actor=request.user, **data),
+        )
+
+    @action(detail=True, methods=["post"], url_path="reject-outcome")
+    def reject_outcome(self, request, pk=None):
+        return self._outcome_decision(
+            OutcomeRejectSerializer,
+            lambda deal, data: services.deal_outcome_reject(deal=deal, actor=request.user, **data),
+        )
+
     def get_object_for_change(self):
         deal = selectors.deal_get(user=self.request.user, pk=self.get_object().pk, action="change")
         partner = partner_context(self.request.user)
@@ -210,7 +260,7 @@ class LeadSerializer(serializers.ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(read_only=True)
     campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
     product_lines = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    estimated_value = MoneyAmountField()
     deal = serializers.SerializerMethodField()
 
     class Meta:
@@ -255,7 +305,7 @@ class LeadCreateSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     product_lines = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     estimated_value = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+        max_digits=15, decimal_places=3, min_value=0, required=False, allow_null=True, default=None
     )
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -275,7 +325,7 @@ class LeadConvertSerializer(serializers.Serializer):
     """What the lead does not say; anything else given overrides the lead."""
 
     expected_close_date = serializers.DateField()
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    estimated_value = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=0, required=False)
     currency = serializers.CharField(max_length=3, min_length=3, required=False)
     product_lines = serializers.ListField(child=serializers.CharField(), required=False)
     contact_name = serializers.CharField(max_length=120, required=False)

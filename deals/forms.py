@@ -33,10 +33,10 @@ class DealRegistrationForm(PortalFormMixin, forms.Form):
     )
     estimated_value = forms.DecimalField(
         label=_("Estimated value"),
-        max_digits=14,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=3,
         min_value=Decimal("0.01"),
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
     )
     currency = CurrencyField(label=_("Currency"), codes=CURRENCIES)
     expected_close_date = forms.DateField(
@@ -92,7 +92,7 @@ class DealRegistrationForm(PortalFormMixin, forms.Form):
 class StageForm(PortalFormMixin, forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=DealStage.choices)
     final_amount = forms.DecimalField(
-        label=_("Final amount"), max_digits=14, decimal_places=2, required=False, min_value=Decimal("0.01")
+        label=_("Final amount"), max_digits=15, decimal_places=3, required=False, min_value=Decimal("0.001")
     )
     closed_on = forms.DateField(label=_("Close date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -22,11 +22,14 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from programs.audit import StatusEvent
 from programs.files import private_storage
+from programs.validators import validate_money_precision
 
 from .reference import COUNTRIES, CURRENCIES
 from .validators import validate_attachment
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+#: Three decimals: KWD, BHD and other currencies with 3-digit minor units are
+#: stored exactly; each amount is checked against its currency's minor unit.
+MONEY = {"max_digits": 15, "decimal_places": 3}
 
 
 def validate_currency(value: str) -> None:
@@ -50,7 +53,13 @@ class DealStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     WON = "won", _("Won")
     LOST = "lost", _("Lost")
+    #: Reported by the partner, counted for nothing until a vendor user or the CRM confirms it.
+    REPORTED_WON = "reported_won", _("Won — awaiting confirmation")
+    REPORTED_LOST = "reported_lost", _("Lost — awaiting confirmation")
 
+
+#: Outcomes a partner reported that wait for a vendor user or the CRM.
+REPORTED_STATUSES = (DealStatus.REPORTED_WON, DealStatus.REPORTED_LOST)
 
 #: Registrations that still compete for a customer.
 ACTIVE_STATUSES = (
@@ -126,7 +135,7 @@ class DealRegistration(models.Model):
         validators=[validate_attachment],
     )
 
-    status = models.CharField(_("status"), max_length=12, choices=DealStatus.choices, default=DealStatus.SUBMITTED)
+    status = models.CharField(_("status"), max_length=16, choices=DealStatus.choices, default=DealStatus.SUBMITTED)
     has_conflict = models.BooleanField(_("possible conflict"), default=False)
     queue = models.CharField(_("review queue"), max_length=60, blank=True)
     assigned_to = models.ForeignKey(
@@ -156,6 +165,13 @@ class DealRegistration(models.Model):
         _("final amount"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     closed_on = models.DateField(_("close date"), null=True, blank=True)
+    #: The won amount in the program currency, with the rate used, recorded
+    #: when the outcome is confirmed: what tier evaluation sums. Empty for a
+    #: won deal in another currency without a rate (listed for channel ops).
+    program_amount = models.DecimalField(_("amount in program currency"), **MONEY, null=True, blank=True)
+    program_currency = models.CharField(_("program currency"), max_length=3, blank=True)
+    exchange_rate = models.DecimalField(_("exchange rate used"), max_digits=18, decimal_places=8, null=True, blank=True)
+    exchange_rate_date = models.DateField(_("rate valid from"), null=True, blank=True)
 
     source_lead = models.OneToOneField(
         "Lead",
@@ -181,6 +197,7 @@ class DealRegistration(models.Model):
         verbose_name = _("deal registration")
         verbose_name_plural = _("deal registrations")
         ordering = ["-submitted_at", "-pk"]
+        permissions = [("confirm_deal_outcome", "Can confirm or reject deal outcomes reported by partners")]
         indexes = [
             models.Index(fields=["organization", "-submitted_at"], name="deal_org_recent_idx"),
             models.Index(fields=["organization", "status"], name="deal_org_status_idx"),
@@ -201,9 +218,32 @@ class DealRegistration(models.Model):
     def __str__(self):
         return f"{self.company_name} ({self.organization})"
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        for name in ("estimated_value", "final_amount"):
+            try:
+                validate_money_precision(getattr(self, name), self.currency)
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def outcome_reported(self) -> bool:
+        """Won or lost as the partner said, not yet confirmed."""
+        return self.status in REPORTED_STATUSES
+
+    def counts_in(self, currency: str) -> bool:
+        """Whether a confirmed win counts toward tiers kept in ``currency``: won
+        in it, or converted to it when confirmed (see deals.selectors)."""
+        return self.status == DealStatus.WON and (
+            self.currency == currency or (self.program_currency == currency and self.program_amount is not None)
+        )
 
     @property
     def partner_status_text(self) -> str:
@@ -280,6 +320,10 @@ class DealEventKind(models.TextChoices):
     EXTENSION_REJECTED = "extension_rejected", _("Extension declined")
     EXPIRED = "expired", _("Protection expired")
     REMINDER = "reminder", _("Expiry reminder sent")
+    OUTCOME_REPORTED = "outcome_reported", _("Outcome reported, awaiting confirmation")
+    OUTCOME_CONFIRMED = "outcome_confirmed", _("Outcome confirmed")
+    OUTCOME_REJECTED = "outcome_rejected", _("Reported outcome not confirmed")
+    CONVERTED = "converted", _("Converted to the program currency")
 
 
 class DealEvent(StatusEvent):
@@ -341,6 +385,34 @@ class DealProgramSettings(BaseGenericSetting):
         validators=[MinValueValidator(1)],
         help_text=_("A partner who neither accepts nor declines an offered lead within this time loses it."),
     )
+    auto_confirm_wins_below = models.DecimalField(
+        _("confirm reported wins automatically below"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "Wins a partner reports under this amount count at once; larger ones wait for a vendor user or the "
+            "CRM. Empty: every reported win waits."
+        ),
+    )
+    auto_confirm_currency = models.CharField(
+        _("currency of that amount"),
+        max_length=3,
+        blank=True,
+        validators=[validate_currency],
+        help_text=_("Only wins reported in this currency are confirmed automatically."),
+    )
+
+    def clean(self):
+        super().clean()
+        if self.auto_confirm_wins_below is not None:
+            if not self.auto_confirm_currency:
+                raise ValidationError({"auto_confirm_currency": _("Say which currency the amount is in.")})
+            try:
+                validate_money_precision(self.auto_confirm_wins_below, self.auto_confirm_currency)
+            except ValidationError as error:
+                raise ValidationError({"auto_confirm_wins_below": error.messages}) from error
 
     class Meta:
         verbose_name = _("deal registration settings")
@@ -584,6 +656,10 @@ class Lead(models.Model):
         super().clean()
         if (self.estimated_value is None) != (not self.currency):
             raise ValidationError({"currency": _("Give both the estimated value and its currency, or neither.")})
+        try:
+            validate_money_precision(self.estimated_value, self.currency)
+        except ValidationError as error:
+            raise ValidationError({"estimated_value": error.messages}) from error
 
     @property
     def is_open_offer(self) -> bool:

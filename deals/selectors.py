@@ -2,14 +2,15 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, F, QuerySet, Sum, When
 from wagtail.models import Locale
 
+from programs.formats import minor_unit
 from programs.metrics import DealFigures
 from programs.models import ProductLine
 from programs.tenancy import get_scoped_or_404, scoped
 
-from .models import DealEvent, DealRegistration, DealStatus, Lead, LeadEvent, LeadStatus
+from .models import REPORTED_STATUSES, DealEvent, DealRegistration, DealStatus, Lead, LeadEvent, LeadStatus
 
 
 def deal_list(*, user) -> QuerySet[DealRegistration]:
@@ -57,18 +58,60 @@ def product_line_choices() -> QuerySet[ProductLine]:
     return ProductLine.objects.filter(locale=Locale.get_default()).order_by("name")
 
 
+def _program_amount(currency: str):
+    """A won deal's amount in ``currency``: its own amount when it was won in
+    that currency, else the converted amount recorded at confirmation."""
+    return Case(
+        When(currency=currency, then=F("final_amount")),
+        When(program_currency=currency, then=F("program_amount")),
+        default=None,
+    )
+
+
 def won_deal_figures(organization, start, end, currency: str):
-    """Won revenue and deal count in ``currency`` closed between ``start`` and
-    ``end``: the deal side of tier evaluation (registered with programs.metrics).
-    Deals in another currency are not converted and do not count."""
-    totals = DealRegistration.objects.filter(
-        organization=organization,
-        status=DealStatus.WON,
-        currency=currency,
-        closed_on__gte=start.date(),
-        closed_on__lte=end.date(),
-    ).aggregate(revenue=Sum("final_amount"), deals=Count("pk"))
-    return DealFigures(won_revenue=totals["revenue"] or Decimal("0"), won_deals=totals["deals"])
+    """Confirmed won revenue in ``currency`` and deal count, closed between
+    ``start`` and ``end``: the deal side of tier evaluation (registered with
+    programs.metrics). Wins in another currency count with the amount
+    converted when they were confirmed; wins reported but not confirmed, and
+    wins without an exchange rate (see :func:`won_deals_without_rate`), do not."""
+    totals = (
+        DealRegistration.objects.filter(
+            organization=organization,
+            status=DealStatus.WON,
+            closed_on__gte=start.date(),
+            closed_on__lte=end.date(),
+        )
+        .annotate(counted=_program_amount(currency))
+        .filter(counted__isnull=False)
+        .aggregate(revenue=Sum("counted"), deals=Count("pk"))
+    )
+    revenue = (totals["revenue"] or Decimal("0")).quantize(minor_unit(currency))
+    return DealFigures(won_revenue=revenue, won_deals=totals["deals"])
+
+
+def without_rate(queryset: QuerySet[DealRegistration], currency: str) -> QuerySet[DealRegistration]:
+    """The confirmed wins of ``queryset`` that tier evaluation cannot count in
+    ``currency``: no exchange rate was found when they were confirmed."""
+    return (
+        queryset.filter(status=DealStatus.WON).annotate(counted=_program_amount(currency)).filter(counted__isnull=True)
+    )
+
+
+def won_deals_without_rate(*, user, currency: str) -> QuerySet[DealRegistration]:
+    """Confirmed wins ``user`` may see that tier evaluation cannot count in
+    ``currency`` (the program currency). Channel ops add the rate, then
+    convert each deal."""
+    return without_rate(scoped(DealRegistration.objects.all(), user), currency).select_related("organization")
+
+
+def reported_outcomes(*, user) -> QuerySet[DealRegistration]:
+    """Won or lost outcomes partners reported that wait for confirmation, for
+    the vendor users who may see them (a CAM: their portfolio), oldest first."""
+    return (
+        scoped(DealRegistration.objects.filter(status__in=REPORTED_STATUSES), user)
+        .select_related("organization")
+        .order_by("updated_at", "pk")
+    )
 
 
 def organization_has_deals(organization) -> bool:

@@ -1,3 +1,4 @@
+import django_filters
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -8,7 +9,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.navigation import NavigationItem
 from programs.services.data_rights import ExportSection
-from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
+from programs.services.exchange import program_currency
+from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet, money_column
 
 from .admin_views import (
     DealAttachmentView,
@@ -26,13 +28,26 @@ from .models import (
     LeadEvent,
     RoutingRule,
 )
+from .selectors import without_rate
 from .services.leads import LEAD_ROLES
 
 
 class DealReviewFilterSet(PortfolioFilterSet):
+    """Status "Won — awaiting confirmation" is the queue of reported outcomes."""
+
+    needs_exchange_rate = django_filters.BooleanFilter(
+        label=_("Won, not counted: no exchange rate"), method="filter_needs_exchange_rate"
+    )
+
     class Meta:
         model = DealRegistration
-        fields = ["status", "queue", "organization", "has_conflict", "extension_status"]
+        fields = ["status", "queue", "organization", "has_conflict", "extension_status", "needs_exchange_rate"]
+
+    def filter_needs_exchange_rate(self, queryset, name, value):
+        if value is None:
+            return queryset
+        missing = without_rate(queryset, program_currency()).values("pk")
+        return queryset.filter(pk__in=missing) if value else queryset.exclude(pk__in=missing)
 
 
 class LeadFilterSet(PortfolioFilterSet):
@@ -52,7 +67,15 @@ class DealReviewViewSet(ModelViewSet):
     menu_label = _("Registrations")
     url_prefix = "deals/registrations"
     index_view_class = DealReviewIndexView
-    list_display = ["company_name", "organization", "status", "queue", "has_conflict", "estimated_value", "currency"]
+    list_display = [
+        "company_name",
+        "organization",
+        "status",
+        "queue",
+        "has_conflict",
+        money_column(DealRegistration, "estimated_value"),
+        money_column(DealRegistration, "final_amount"),
+    ]
     filterset_class = DealReviewFilterSet
     search_fields = ["company_name", "normalized_name", "domain"]
     ordering = ["-submitted_at"]

@@ -40,8 +40,8 @@ class DisputeResolveForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Adjustment amount"),
         required=False,
-        max_digits=14,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=3,
         help_text=_("In the disputed line's currency; negative to reduce."),
     )
     reason = forms.CharField(

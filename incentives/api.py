@@ -13,14 +13,14 @@ from rest_framework.routers import SimpleRouter
 
 from deals.api import Pagination
 from portal.api_auth import APITokenAuthentication
+from programs.formats import amount_text
+from programs.serializers import MoneyAmountField
 from programs.tenancy import partner_context
 
 from . import selectors
 from .models import LedgerLine, LineKind, Statement, StatementStatus
 from .services.statements import statement_totals
 from .views import EARNINGS_ROLES, STATEMENT_ROLES
-
-MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
 
 
 class PartnerRole(BasePermission):
@@ -36,10 +36,10 @@ class PartnerRole(BasePermission):
 class LedgerLineSerializer(serializers.ModelSerializer):
     program = serializers.CharField(source="program.name")
     rule_version = serializers.IntegerField(source="rule_version.number")
-    base_amount = serializers.DecimalField(**MONEY)
+    base_amount = MoneyAmountField()
     rate = serializers.DecimalField(max_digits=6, decimal_places=3, coerce_to_string=True)
-    bonus = serializers.DecimalField(**MONEY)
-    amount = serializers.DecimalField(**MONEY)
+    bonus = MoneyAmountField()
+    amount = MoneyAmountField()
     status = serializers.CharField(source="earning_status")
 
     class Meta:
@@ -90,7 +90,8 @@ class StatementSerializer(serializers.ModelSerializer):
 
     def get_totals(self, statement) -> list[dict]:
         """One total per currency (never summed across currencies)."""
-        return [{"currency": t.currency, "amount": str(t.amount)} for t in statement_totals(statement=statement)]
+        totals = statement_totals(statement=statement)
+        return [{"currency": t.currency, "amount": amount_text(t.amount, t.currency)} for t in totals]
 
 
 class LineFilter(django_filters.FilterSet):

@@ -26,8 +26,11 @@ from wagtail.models import Orderable
 
 from deals.models import StatusEvent, validate_currency
 from programs.models import PartnerOrganization
+from programs.validators import validate_money_fields
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+#: Three decimals so KWD and BHD amounts are stored exactly; each amount is
+#: checked against its currency's minor unit (programs.validators).
+MONEY = {"max_digits": 15, "decimal_places": 3}
 RATE = {
     "max_digits": 6,
     "decimal_places": 3,
@@ -176,6 +179,7 @@ class IncentiveProgram(ClusterableModel):
 
     def clean(self):
         super().clean()
+        validate_money_fields(self, self.currency, "bonus_per_deal", "bonus_per_unit", "minimum_payout")
         if self.kind == ProgramKind.SPIFF:
             errors = {}
             if self.starts_on is None:

@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 
 from deals.api import Pagination, api_validation_error
 from portal.api_auth import APITokenAuthentication
+from programs.serializers import MoneyAmountField
 from programs.tenancy import partner_context
 
 from . import selectors
@@ -22,16 +23,14 @@ from .services.claims import claim_submit
 from .services.requests import request_submit
 from .views import REQUEST_ROLES, VIEW_ROLES
 
-MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
-
 
 class FundRequestSerializer(serializers.ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(read_only=True)
     activity_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    planned_cost = serializers.DecimalField(**MONEY_FIELD)
-    requested_amount = serializers.DecimalField(**MONEY_FIELD)
-    committed_amount = serializers.DecimalField(**MONEY_FIELD)
-    expected_pipeline = serializers.DecimalField(**MONEY_FIELD)
+    planned_cost = MoneyAmountField()
+    requested_amount = MoneyAmountField()
+    committed_amount = MoneyAmountField()
+    expected_pipeline = MoneyAmountField()
     program = serializers.PrimaryKeyRelatedField(source="allocation.program", read_only=True)
 
     class Meta:
@@ -68,11 +67,11 @@ class FundRequestCreateSerializer(serializers.Serializer):
     description = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    planned_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    requested_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    planned_cost = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=0)
+    requested_amount = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=0)
     expected_leads = serializers.IntegerField(min_value=0, required=False, default=0)
     expected_pipeline = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, default=0
+        max_digits=15, decimal_places=3, min_value=0, required=False, default=0
     )
     assets = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -86,9 +85,9 @@ class FundRequestCreateSerializer(serializers.Serializer):
 class ClaimSerializer(serializers.ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(read_only=True)
     request = serializers.PrimaryKeyRelatedField(read_only=True)
-    actual_cost = serializers.DecimalField(**MONEY_FIELD)
-    claimed_amount = serializers.DecimalField(**MONEY_FIELD)
-    approved_amount = serializers.DecimalField(**MONEY_FIELD)
+    actual_cost = MoneyAmountField()
+    claimed_amount = MoneyAmountField()
+    approved_amount = MoneyAmountField()
     proofs = serializers.SerializerMethodField()
 
     class Meta:
@@ -119,8 +118,8 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 class ClaimCreateSerializer(serializers.Serializer):
     request = serializers.IntegerField()
-    actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    claimed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    actual_cost = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=0)
+    claimed_amount = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=0)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -61,15 +61,15 @@ class FundRequestForm(PortalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["activity_type"].queryset = activity_type_choices()
         for name in ("planned_cost", "requested_amount", "expected_pipeline"):
-            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
 
 
 class ClaimForm(PortalFormMixin, forms.Form):
     actual_cost = forms.DecimalField(
-        label=_("Actual total cost"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Actual total cost"), max_digits=15, decimal_places=3, min_value=Decimal("0.01")
     )
     claimed_amount = forms.DecimalField(
-        label=_("Amount claimed"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Amount claimed"), max_digits=15, decimal_places=3, min_value=Decimal("0.01")
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -99,8 +99,8 @@ class CancelForm(PortalFormMixin, forms.Form):
 class AdjustForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount"),
-        max_digits=14,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=3,
         help_text=_("Positive to raise the allocation, negative to lower it."),
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -111,7 +111,7 @@ class ReviewForm(forms.Form):
 
 
 class ClaimDecisionForm(forms.Form):
-    amount = forms.DecimalField(label=_("Approved amount"), max_digits=14, decimal_places=2, required=False)
+    amount = forms.DecimalField(label=_("Approved amount"), max_digits=15, decimal_places=3, required=False)
     reason = forms.CharField(
         label=_("Reason given to the partner"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -24,8 +24,11 @@ from wagtail_localize.fields import SynchronizedField
 from programs.audit import StatusEvent
 from programs.files import private_storage
 from programs.models import currency_validator
+from programs.validators import validate_money_fields
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+#: Three decimals so KWD and BHD amounts are stored exactly; each amount is
+#: checked against its currency's minor unit (programs.validators).
+MONEY = {"max_digits": 15, "decimal_places": 3}
 PERCENT = {
     "max_digits": 5,
     "decimal_places": 2,
@@ -148,6 +151,7 @@ class MdfProgram(ClusterableModel):
         super().clean()
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The period cannot end before it starts.")})
+        validate_money_fields(self, self.currency, "budget")
 
 
 class ProgramTierTerms(models.Model):
@@ -498,6 +502,10 @@ class FundRequest(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        validate_money_fields(self, self.currency, "planned_cost", "requested_amount", "expected_pipeline")
+
 
 class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -541,6 +549,10 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.request} ({self.get_status_display()})"
+
+    def clean(self):
+        super().clean()
+        validate_money_fields(self, self.currency, "actual_cost", "claimed_amount", "approved_amount")
 
 
 def proof_path(instance, filename):

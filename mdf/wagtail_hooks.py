@@ -16,7 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.navigation import NavigationItem
 from programs.services.data_rights import queryset_section
-from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
+from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet, money_column
 
 from . import admin_views
 from .components import MdfDashboardPanel
@@ -86,7 +86,14 @@ class MdfProgramViewSet(SnippetViewSet):
     model = MdfProgram
     icon = "date"
     menu_label = _("Programs")
-    list_display = ["name", "starts_on", "ends_on", "budget", "currency", "allocation_method", "is_active"]
+    list_display = [
+        "name",
+        "starts_on",
+        "ends_on",
+        money_column(MdfProgram, "budget"),
+        "allocation_method",
+        "is_active",
+    ]
     list_filter = ["is_active", "allocation_method", "period_kind"]
     copy_view_enabled = False
 
@@ -141,8 +148,7 @@ class FundRequestViewSet(ListOnlyMixin, PortfolioViewSet):
         "title",
         "organization",
         "status",
-        "requested_amount",
-        "currency",
+        money_column(FundRequest, "requested_amount"),
         "reviewer_user",
         "reviewer_group",
         "waiting_since",
@@ -180,9 +186,8 @@ class ClaimViewSet(ListOnlyMixin, PortfolioViewSet):
         "request",
         "organization",
         "status",
-        "claimed_amount",
-        "approved_amount",
-        "currency",
+        money_column(Claim, "claimed_amount"),
+        money_column(Claim, "approved_amount"),
         "submitted_at",
     ]
     filterset_class = ClaimFilterSet
@@ -213,7 +218,7 @@ class LedgerEntryViewSet(PortfolioViewSet):
     model = LedgerEntry
     icon = "list-ul"
     menu_label = _("Ledger")
-    list_display = ["at", "organization", "kind", "amount", "currency", "request", "actor", "reason"]
+    list_display = ["at", "organization", "kind", money_column(LedgerEntry, "amount"), "request", "actor", "reason"]
     filterset_class = LedgerFilterSet
     ordering = ["-at"]
     copy_view_enabled = False

@@ -36,3 +36,12 @@ def money(amount: Decimal | int | None, currency: str, *, language: str | None =
     if language in SYMBOL_AFTER:
         return f"{figure}\u00a0{symbol or currency}"
     return f"{symbol}{figure}" if symbol else f"{currency}\u00a0{figure}"
+
+
+def amount_text(amount: Decimal | None, currency: str) -> str | None:
+    """``amount`` as a plain machine-readable string with exactly the
+    currency's minor digits (APIs, exports): "25000.00" USD, "1200" JPY,
+    "12.345" KWD. Stored amounts keep three decimals for every currency."""
+    if amount is None:
+        return None
+    return str(Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP))

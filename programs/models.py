@@ -26,7 +26,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from .files import private_storage
-from .validators import validate_logo
+from .validators import validate_logo, validate_money_precision
 
 hex_colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4ed8."))
 currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 currency code."))
@@ -160,8 +160,8 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
     # Requirements, measured over the program's evaluation window.
     min_won_revenue = models.DecimalField(
         _("won deal revenue at least"),
-        max_digits=14,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=3,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
@@ -482,7 +482,7 @@ class PartnerApplication(models.Model):
     contact_email = models.EmailField(_("contact email"))
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     expected_annual_revenue = models.DecimalField(
-        _("expected annual business"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("expected annual business"), max_digits=15, decimal_places=3, validators=[MinValueValidator(Decimal("0"))]
     )
     expected_revenue_currency = models.CharField(
         _("currency"), max_length=3, default="USD", validators=[currency_validator]
@@ -520,6 +520,13 @@ class PartnerApplication(models.Model):
 
     def __str__(self):
         return self.company_name
+
+    def clean(self):
+        super().clean()
+        try:
+            validate_money_precision(self.expected_annual_revenue, self.expected_revenue_currency)
+        except ValidationError as error:
+            raise ValidationError({"expected_annual_revenue": error.messages}) from error
 
 
 class PartnerAgreement(models.Model):
@@ -559,6 +566,52 @@ class AgreementAcceptance(models.Model):
 
     def __str__(self):
         return f"{self.organization} accepted {self.agreement.version}"
+
+
+class ExchangeRate(models.Model):
+    """One unit of ``source_currency`` is worth ``rate`` of ``target_currency``
+    from ``valid_from`` on (until a later rate of the same pair). Maintained
+    by finance and channel ops; a won deal records the rate it was converted
+    with when its outcome is confirmed."""
+
+    source_currency = models.CharField(_("from currency"), max_length=3, validators=[currency_validator])
+    target_currency = models.CharField(_("to currency"), max_length=3, validators=[currency_validator])
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+        help_text=_("What one unit of the first currency is worth in the second, e.g. 1.08 for EUR to USD."),
+    )
+    valid_from = models.DateField(_("valid from"), default=datetime.date.today)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    panels = [
+        MultiFieldPanel([FieldPanel("source_currency"), FieldPanel("target_currency")], heading=_("Currencies")),
+        FieldPanel("rate"),
+        FieldPanel("valid_from"),
+    ]
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["source_currency", "target_currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_currency", "target_currency", "valid_from"], name="exchange_rate_once_per_day"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self):
+        return f"1 {self.source_currency} = {self.rate.normalize():f} {self.target_currency} ({self.valid_from})"
+
+    def clean(self):
+        super().clean()
+        self.source_currency = (self.source_currency or "").strip().upper()
+        self.target_currency = (self.target_currency or "").strip().upper()
+        if self.source_currency and self.source_currency == self.target_currency:
+            raise ValidationError({"target_currency": _("Choose two different currencies.")})
 
 
 class TierChangeStatus(models.TextChoices):

@@ -1,7 +1,11 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
+
+from .formats import minor_unit
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 4000
@@ -36,3 +40,31 @@ def validate_logo(file) -> None:
             % {"width": width, "height": height, "limit": LOGO_MAX_PIXELS},
             code="logo_dimensions",
         )
+
+
+def validate_money_precision(amount, currency: str) -> None:
+    """Refuse an amount with more decimals than ``currency`` has (12.345 USD),
+    so nothing is rounded away silently; 12.345 KWD and 1200 JPY pass."""
+    if amount is None or not currency:
+        return
+    unit = minor_unit(currency)
+    if Decimal(amount) % unit:
+        places = -unit.as_tuple().exponent
+        if places == 0:
+            message = _("Amounts in %(currency)s have no decimals; enter a whole number.")
+        else:
+            message = _("Amounts in %(currency)s have at most %(places)s decimals.")
+        raise ValidationError(message % {"currency": currency, "places": places}, code="money_precision")
+
+
+def validate_money_fields(instance, currency: str, *names: str) -> None:
+    """:func:`validate_money_precision` on each named amount of ``instance``,
+    errors by field (for a model's ``clean``)."""
+    errors = {}
+    for name in names:
+        try:
+            validate_money_precision(getattr(instance, name), currency)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)

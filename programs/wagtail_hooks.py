@@ -15,12 +15,14 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import Locale
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -30,8 +32,10 @@ from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .formats import money
 from .models import (
     Certification,
+    ExchangeRate,
     Membership,
     PartnerAgreement,
     PartnerApplication,
@@ -149,6 +153,17 @@ class PartnerOrganizationFilterSet(WagtailFilterSet):
     class Meta:
         model = PartnerOrganization
         fields = ["status", "tier", "partner_type", "region", "channel_account_manager"]
+
+
+def money_column(model, name: str, *, currency_field: str = "currency") -> Column:
+    """A listing column showing an amount as money in its currency ("KWD 12.345",
+    "¥1,200"), not the stored three-decimal figure; sorts by the amount."""
+
+    def amount(instance):
+        return money(getattr(instance, name), getattr(instance, currency_field))
+
+    label = capfirst(model._meta.get_field(name).verbose_name)
+    return Column(name, label=label, accessor=amount, sort_key=name)
 
 
 class PortfolioFilterSet(WagtailFilterSet):
@@ -537,6 +552,17 @@ class SimpleViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class ExchangeRateViewSet(SimpleViewSet):
+    """Rates finance and channel ops enter so won deals in other currencies
+    count toward tiers (each confirmed deal records the rate it used)."""
+
+    model = ExchangeRate
+    icon = "resubmit"
+    list_display = ["source_currency", "target_currency", "rate", "valid_from"]
+    list_filter = ["source_currency", "target_currency"]
+    ordering = ["source_currency", "target_currency", "-valid_from"]
+
+
 class PartnerProgramGroup(SnippetViewSetGroup):
     menu_label = _("Partner program")
     menu_icon = "group"
@@ -554,6 +580,7 @@ class PartnerProgramGroup(SnippetViewSetGroup):
         type("CertificationViewSet", (SimpleViewSet,), {"model": Certification, "icon": "success"}),
         type("ProductLineViewSet", (SimpleViewSet,), {"model": ProductLine, "icon": "tag"}),
         type("PartnerAgreementViewSet", (SimpleViewSet,), {"model": PartnerAgreement, "icon": "doc-full"}),
+        ExchangeRateViewSet,
     )
 
 

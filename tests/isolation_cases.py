@@ -299,3 +299,9 @@ def _victim_mdf_proof(organization):
 @isolation_case("mdf_api:claim-detail")
 def _victim_mdf_claim_detail(organization):
     return {"pk": _victim_mdf_claim(organization).pk}
+
+
+# Confirming an outcome is for vendor users and the CRM integration: the
+# owner's deal is found, and the partner is refused (403), never the deal.
+isolation_case("deals_api:deal-confirm-outcome", "post", owner_status=403)(_victim_deal)
+isolation_case("deals_api:deal-reject-outcome", "post", owner_status=403)(_victim_deal)

@@ -17,14 +17,19 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from programs.audit import json_safe, status_change
+from programs.formats import amount_text
 from programs.languages import recipient_locale
 from programs.models import PartnerOrganization, PersonCertification
+from programs.services.exchange import money_to_program_currency, program_currency
 from programs.services.onboarding import first_action_record
 from programs.services.tiers import tier_evaluation_request
+from programs.tenancy import partner_context
+from programs.validators import validate_money_precision
 
 from ..matching import ConflictMatch, claim_keys, find_conflicts, lock_keys, normalize_company_name, normalize_domain
 from ..models import (
     ACTIVE_STATUSES,
+    REPORTED_STATUSES,
     DealClaim,
     DealConflict,
     DealEvent,
@@ -39,7 +44,7 @@ from ..models import (
     RoutingAction,
     RoutingRule,
 )
-from ..outcomes import deal_outcome_changed
+from ..outcomes import deal_decision_announced, deal_outcome_changed
 from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
@@ -65,6 +70,18 @@ EDITABLE_FIELDS = (
 )
 IDENTITY_FIELDS = {"company_name", "domain", "country"}
 REVIEWABLE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.MORE_INFO_REQUESTED)
+#: Decisions the partner is told about (outcomes through the notification centre when it listens).
+NOTIFIED_KINDS = (
+    DealEventKind.APPROVED,
+    DealEventKind.REJECTED,
+    DealEventKind.MORE_INFO,
+    DealEventKind.EXPIRED,
+    DealEventKind.OUTCOME_CONFIRMED,
+    DealEventKind.OUTCOME_REJECTED,
+)
+OUTCOME_DECISIONS = (DealEventKind.OUTCOME_CONFIRMED, DealEventKind.OUTCOME_REJECTED)
+#: Held by vendor users and CRM integration users whose word on an outcome counts.
+CONFIRM_OUTCOME_PERMISSION = "deals.confirm_deal_outcome"
 
 
 class ProtectionTaken(ValidationError):
@@ -89,13 +106,28 @@ def _event(
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        before={key: json_safe(value) for key, value in (before or {}).items()},
-        after={key: json_safe(value) for key, value in (after or {}).items()},
+        before=_audit_values(deal, before),
+        after=_audit_values(deal, after),
         note=note,
         partner_note=partner_note,
     )
     deal_event_publish(event=event)
     return event
+
+
+#: Amounts in the audit trail, with the field holding their currency.
+AUDITED_AMOUNTS = {"estimated_value": "currency", "final_amount": "currency", "program_amount": "program_currency"}
+
+
+def _audit_values(deal: DealRegistration, values: dict | None) -> dict:
+    """JSON-safe values, amounts with their currency's minor digits ("1000.00"
+    USD, "12.345" KWD) rather than the stored three decimals."""
+    safe = {}
+    for key, value in (values or {}).items():
+        if key in AUDITED_AMOUNTS and value not in (None, ""):
+            value = amount_text(Decimal(str(value)), getattr(deal, AUDITED_AMOUNTS[key]) or deal.currency)
+        safe[key] = json_safe(value)
+    return safe
 
 
 def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, note="", partner_note="", **fields):
@@ -112,7 +144,7 @@ def _set_status(deal: DealRegistration, status: str, kind: str, *, actor=None, n
         note=note,
         partner_note=partner_note,
     )
-    if kind in (DealEventKind.APPROVED, DealEventKind.REJECTED, DealEventKind.MORE_INFO, DealEventKind.EXPIRED):
+    if kind in NOTIFIED_KINDS:
         from ..tasks import notify_partner_of_deal_event
 
         notify_partner_of_deal_event.delay_on_commit(event.pk)
@@ -485,6 +517,84 @@ def deal_update(*, deal: DealRegistration, actor, **changes) -> DealRegistration
     return deal
 
 
+def outcome_trusted(actor) -> bool:
+    """Whether ``actor``'s word on a won or lost deal counts at once: a vendor
+    user or CRM integration holding the confirm permission, never a partner
+    (a partner's report waits for one of them, or for the auto-confirm rule)."""
+    return bool(
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and partner_context(actor) is None
+        and actor.has_perm(CONFIRM_OUTCOME_PERMISSION)
+    )
+
+
+def _check_final_amount(final_amount: Decimal | None, currency: str, closed_on: datetime.date | None) -> None:
+    errors = {}
+    if final_amount is None:
+        errors["final_amount"] = _("Enter the final amount of the won deal.")
+    elif final_amount <= 0:
+        errors["final_amount"] = _("The final amount must be greater than zero.")
+    else:
+        try:
+            validate_money_precision(final_amount, currency)
+        except ValidationError as error:
+            errors["final_amount"] = error.messages
+    if closed_on is None:
+        errors["closed_on"] = _("Enter the date the deal closed.")
+    elif closed_on > timezone.localdate():
+        errors["closed_on"] = _("The close date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _conversion(deal: DealRegistration, final_amount: Decimal, closed_on: datetime.date) -> tuple[dict, str]:
+    """The program-currency fields to record for a confirmed win, and an
+    internal note when no exchange rate applies (the win then counts for
+    nothing until channel ops add a rate and convert it: never silently 0)."""
+    conversion = money_to_program_currency(amount=final_amount, currency=deal.currency, day=closed_on)
+    if conversion is None:
+        target = program_currency()
+        logger.warning("Deal %s: no exchange rate %s→%s on %s", deal.pk, deal.currency, target, closed_on)
+        note = (
+            f"No exchange rate from {deal.currency} to {target} valid on {closed_on.isoformat()}: "
+            "this win does not count toward tiers until one is added and the deal is converted."
+        )
+        return {"program_amount": None, "program_currency": "", "exchange_rate": None, "exchange_rate_date": None}, note
+    return {
+        "program_amount": conversion.amount,
+        "program_currency": conversion.currency,
+        "exchange_rate": conversion.rate,
+        "exchange_rate_date": conversion.rate_date,
+    }, ""
+
+
+def _close(deal: DealRegistration, status: str, kind: str, *, actor, note: str = "", partner_note: str = "", **fields):
+    """A confirmed outcome: protection ends; a win records its program-currency
+    amount and queues tier evaluation and whoever listens to deal outcomes."""
+    _release(deal)
+    if status == DealStatus.WON:
+        converted, missing_rate = _conversion(deal, fields["final_amount"], fields["closed_on"])
+        fields.update(converted)
+        note = "\n".join(filter(None, [note, missing_rate]))
+    event = _set_status(deal, status, kind, actor=actor, note=note, partner_note=partner_note, **fields)
+    if status == DealStatus.WON:
+        tier_evaluation_request(organization=deal.organization, reason=_("Deal won"))
+        deal_outcome_changed(deal=deal)
+    return event
+
+
+def _auto_confirms(deal: DealRegistration) -> bool:
+    """The program's rule: reported wins under an amount (in its currency) count at once."""
+    settings = _settings()
+    return (
+        deal.status == DealStatus.REPORTED_WON
+        and settings.auto_confirm_wins_below is not None
+        and deal.currency == settings.auto_confirm_currency
+        and deal.final_amount < settings.auto_confirm_wins_below
+    )
+
+
 @transaction.atomic
 def deal_update_stage(
     *,
@@ -495,7 +605,10 @@ def deal_update_stage(
     closed_on: datetime.date | None = None,
 ) -> DealRegistration:
     """The partner moves the opportunity along; won needs the final amount and
-    close date, and won or lost ends the protection."""
+    close date. Won or lost said by a partner is *reported*: it counts for
+    tiers and incentives once a vendor user or the CRM confirms it
+    (:func:`deal_outcome_confirm`), or at once under the auto-confirm amount.
+    Said by a vendor user or the CRM integration it is confirmed at once."""
     deal = _locked(deal)
     if stage not in DealStage.values:
         raise ValidationError({"stage": _("Choose a valid stage.")})
@@ -503,42 +616,27 @@ def deal_update_stage(
         _require_status(deal, (DealStatus.APPROVED,), _("Only an approved registration can be closed as won or lost."))
     else:
         _require_status(deal, ACTIVE_STATUSES, _("This registration is closed; its stage can no longer change."))
-    if stage == DealStage.WON:
-        errors = {}
-        if final_amount is None:
-            errors["final_amount"] = _("Enter the final amount of the won deal.")
-        elif final_amount <= 0:
-            errors["final_amount"] = _("The final amount must be greater than zero.")
-        if closed_on is None:
-            errors["closed_on"] = _("Enter the date the deal closed.")
-        elif closed_on > timezone.localdate():
-            errors["closed_on"] = _("The close date cannot be in the future.")
-        if errors:
-            raise ValidationError(errors)
-        _release(deal)
+    if stage in (DealStage.WON, DealStage.LOST):
+        if stage == DealStage.WON:
+            _check_final_amount(final_amount, deal.currency, closed_on)
+            fields = {"stage": stage, "final_amount": final_amount, "closed_on": closed_on}
+        else:
+            fields = {"stage": stage, "closed_on": closed_on or timezone.localdate()}
+        if outcome_trusted(actor):
+            status = DealStatus.WON if stage == DealStage.WON else DealStatus.LOST
+            _close(deal, status, DealEventKind.STAGE, actor=actor, **fields)
+            return deal
+        reported = DealStatus.REPORTED_WON if stage == DealStage.WON else DealStatus.REPORTED_LOST
         _set_status(
             deal,
-            DealStatus.WON,
-            DealEventKind.STAGE,
+            reported,
+            DealEventKind.OUTCOME_REPORTED,
             actor=actor,
-            partner_note="",
-            stage=stage,
-            final_amount=final_amount,
-            closed_on=closed_on,
+            partner_note=_("Channel operations will confirm it; until then it does not count toward your tier."),
+            **fields,
         )
-        tier_evaluation_request(organization=deal.organization, reason=_("Deal won"))
-        deal_outcome_changed(deal=deal)
-    elif stage == DealStage.LOST:
-        _release(deal)
-        _set_status(
-            deal,
-            DealStatus.LOST,
-            DealEventKind.STAGE,
-            actor=actor,
-            partner_note="",
-            stage=stage,
-            closed_on=closed_on or timezone.localdate(),
-        )
+        if _auto_confirms(deal):
+            _confirm(deal, actor=None, note="Confirmed automatically: under the program's auto-confirm amount.")
     elif stage != deal.stage:
         before = deal.stage
         deal.stage = stage
@@ -553,6 +651,118 @@ def deal_update_stage(
             after={"stage": stage},
             partner_note=str(deal.get_stage_display()),
         )
+    return deal
+
+
+def _require_confirmer(actor) -> None:
+    if actor is not None and not outcome_trusted(actor):
+        raise ValidationError(
+            _("Only channel operations or the CRM integration can confirm or reject a reported outcome."),
+            code="permission",
+        )
+
+
+def _confirm(deal: DealRegistration, *, actor, note: str = "", **corrections) -> None:
+    status = DealStatus.WON if deal.status == DealStatus.REPORTED_WON else DealStatus.LOST
+    fields = {"final_amount": deal.final_amount, "closed_on": deal.closed_on, **corrections}
+    if status == DealStatus.LOST:
+        fields.pop("final_amount")
+    _close(
+        deal,
+        status,
+        DealEventKind.OUTCOME_CONFIRMED,
+        actor=actor,
+        note=note,
+        partner_note=_("Confirmed: it now counts toward your tier and incentives.")
+        if status == DealStatus.WON
+        else _("Confirmed as lost."),
+        **fields,
+    )
+
+
+@transaction.atomic
+def deal_outcome_confirm(
+    *,
+    deal: DealRegistration,
+    actor,
+    note: str = "",
+    final_amount: Decimal | None = None,
+    closed_on: datetime.date | None = None,
+) -> DealRegistration:
+    """A vendor user (admin) or the CRM integration confirms the won or lost
+    outcome a partner reported, optionally with the amount or close date the
+    books show. A win then counts: its program-currency amount is recorded,
+    the tier is re-evaluated and incentives accrue. The partner is told."""
+    _require_confirmer(actor)
+    deal = _locked(deal)
+    _require_status(deal, REPORTED_STATUSES, _("This deal has no reported outcome waiting for confirmation."))
+    corrections = {}
+    if deal.status == DealStatus.REPORTED_WON:
+        if final_amount is not None:
+            corrections["final_amount"] = final_amount
+        if closed_on is not None:
+            corrections["closed_on"] = closed_on
+        amount = corrections.get("final_amount", deal.final_amount)
+        _check_final_amount(amount, deal.currency, corrections.get("closed_on", deal.closed_on))
+    _confirm(deal, actor=actor, note=note, **corrections)
+    return deal
+
+
+def _stage_before_report(deal: DealRegistration) -> str:
+    report = (
+        deal.events.filter(kind=DealEventKind.OUTCOME_REPORTED, to_status=deal.status).order_by("-at", "-pk").first()
+    )
+    stage = (report.before.get("stage") if report else None) or DealStage.NEGOTIATION
+    return stage if stage not in (DealStage.WON, DealStage.LOST) else DealStage.NEGOTIATION
+
+
+@transaction.atomic
+def deal_outcome_reject(*, deal: DealRegistration, actor, reason: str) -> DealRegistration:
+    """A vendor user or the CRM says the reported outcome is not what happened:
+    the registration goes back to approved (protection kept) at the stage it
+    had, without the reported amount, and the partner sees the reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Tell the partner why the outcome is not confirmed.")})
+    _require_confirmer(actor)
+    deal = _locked(deal)
+    _require_status(deal, REPORTED_STATUSES, _("This deal has no reported outcome waiting for confirmation."))
+    _set_status(
+        deal,
+        DealStatus.APPROVED,
+        DealEventKind.OUTCOME_REJECTED,
+        actor=actor,
+        note=reason,
+        partner_note=reason,
+        stage=_stage_before_report(deal),
+        final_amount=None,
+        closed_on=None,
+        decision_reason=reason,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_convert_outcome(*, deal: DealRegistration, actor) -> DealRegistration:
+    """Record the program-currency amount of a confirmed win that had no
+    exchange rate (channel ops added one since): it then counts toward tiers."""
+    deal = _locked(deal)
+    _require_status(deal, (DealStatus.WON,), _("Only a won deal is converted to the program currency."))
+    converted, missing_rate = _conversion(deal, deal.final_amount, deal.closed_on)
+    if missing_rate:
+        raise ValidationError(missing_rate.split(":")[0] + ".", code="no_rate")
+    before, after = status_change(deal, converted)
+    if not after:
+        return deal
+    _event(
+        deal,
+        DealEventKind.CONVERTED,
+        actor=actor,
+        from_status=deal.status,
+        to_status=deal.status,
+        before=before,
+        after=after,
+    )
+    tier_evaluation_request(organization=deal.organization, reason=_("Deal converted to the program currency"))
     return deal
 
 
@@ -582,6 +792,10 @@ def deal_correct_outcome(
     if final_amount is not None and final_amount != deal.final_amount:
         if final_amount <= 0:
             raise ValidationError({"final_amount": _("The final amount must be greater than zero.")})
+        try:
+            validate_money_precision(final_amount, deal.currency)
+        except ValidationError as error:
+            raise ValidationError({"final_amount": error.messages}) from error
         changes["final_amount"] = final_amount
     if closed_on is not None and closed_on != deal.closed_on:
         if closed_on > timezone.localdate():
@@ -591,7 +805,14 @@ def deal_correct_outcome(
         raise ValidationError({"final_amount": _("Enter the final amount of the won deal.")})
     if not changes:
         return deal
-    before, after = status_change(deal, {"status": deal.status, **changes})
+    missing_rate = ""
+    if changes.get("status", deal.status) == DealStatus.WON:
+        converted, missing_rate = _conversion(
+            deal, changes.get("final_amount", deal.final_amount), changes.get("closed_on", deal.closed_on)
+        )
+    else:
+        converted = {"program_amount": None, "program_currency": "", "exchange_rate": None, "exchange_rate_date": None}
+    before, after = status_change(deal, {"status": deal.status, **changes, **converted})
     _event(
         deal,
         DealEventKind.EDITED,
@@ -600,7 +821,7 @@ def deal_correct_outcome(
         to_status=deal.status,
         before=before,
         after=after,
-        note=reason,
+        note="\n".join(filter(None, [reason, missing_rate])),
         partner_note=_("Outcome corrected by channel operations."),
     )
     tier_evaluation_request(organization=deal.organization, reason=_("Deal corrected"))
@@ -747,15 +968,20 @@ def deals_send_expiry_reminders() -> int:
 
 
 def deal_notify_partner(*, event: DealEvent) -> None:
-    """E-mail the submitter about a decision on their registration."""
+    """Tell the submitter about a decision on their registration: a confirmed
+    or rejected outcome through the notification centre when one listens
+    (bell and e-mail as the person chose), anything else by e-mail."""
     deal = event.deal
+    if event.kind in OUTCOME_DECISIONS and deal_decision_announced(event=event):
+        return
     recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
     if not recipient:
         return
     with recipient_locale(user=deal.submitted_by, organization=deal.organization):
+        # A rejected report leaves the deal approved: say what happened, not the status.
+        status = event.get_kind_display() if event.kind == DealEventKind.OUTCOME_REJECTED else deal.partner_status_text
         send_mail(
-            _("Deal registration %(company)s: %(status)s")
-            % {"company": deal.company_name, "status": deal.partner_status_text},
+            _("Deal registration %(company)s: %(status)s") % {"company": deal.company_name, "status": status},
             event.partner_note or deal.partner_status_text,
             None,
             [recipient],

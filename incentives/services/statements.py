@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programs.formats import amount_text
 from webhooks.services import event_publish
 
 from ..models import (
@@ -53,7 +54,7 @@ def statement_event_data(event: StatementEvent) -> dict:
             "period_end": statement.period_end.isoformat(),
             "status": statement.status,
             "totals": [
-                {"currency": total.currency, "amount": str(total.amount)}
+                {"currency": total.currency, "amount": amount_text(total.amount, total.currency)}
                 for total in statement_totals(statement=statement)
             ],
             "payment_reference": statement.payment_reference,

@@ -17,6 +17,7 @@ from deals.models import DealRegistration, Lead, LeadSource, LeadStatus
 from deals.services.leads import lead_build, leads_create_many
 from programs.files import private_storage
 from programs.formats import money
+from programs.validators import validate_money_precision
 
 from ..models import (
     ActivityDeal,
@@ -78,6 +79,11 @@ def claim_submit(
                 _("At most %(percent)s%% of the actual cost can be reimbursed: %(ceiling)s.")
                 % {"percent": percent_text(percent), "ceiling": money(ceiling, request.currency)}
             ]
+    for name, amount in (("actual_cost", actual_cost), ("claimed_amount", claimed_amount)):
+        try:
+            validate_money_precision(amount, request.currency)
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.messages)
     if not proofs:
         errors["proofs"] = [_("Attach proof of performance: invoices, photos, attendee lists…")]
     elif len(proofs) > PROOF_MAX_FILES:

@@ -1,10 +1,11 @@
 """Every status change and edit leaves an event with actor, time and before/after."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
 from deals.models import DealEvent, DealRegistration, DealStatus
-from deals.services import deal_approve, deal_update, deal_update_stage
+from deals.services import deal_approve, deal_outcome_confirm, deal_update, deal_update_stage
 from tests.factories import OrganizationFactory, UserFactory
 from tests.factories.deals import RoutingRuleFactory, register_deal
 
@@ -47,6 +48,9 @@ def test_every_transition_of_a_registration_is_in_its_trail():
     deal_approve(deal=deal, actor=reviewer)
     deal_update_stage(deal=deal, actor=seller, stage="negotiation")
     deal_update_stage(deal=deal, actor=seller, stage="lost")
+    reviewer.user_permissions.add(Permission.objects.get(codename="confirm_deal_outcome"))
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)  # a fresh permission cache
+    deal_outcome_confirm(deal=deal, actor=reviewer)
 
     trail = [(e.kind, e.from_status, e.to_status, e.actor) for e in deal.events.all()]
 
@@ -55,7 +59,8 @@ def test_every_transition_of_a_registration_is_in_its_trail():
         ("routed", "submitted", "under_review", None),
         ("approved", "under_review", "approved", reviewer),
         ("stage", "approved", "approved", seller),
-        ("stage", "approved", "lost", seller),
+        ("outcome_reported", "approved", "reported_lost", seller),
+        ("outcome_confirmed", "reported_lost", "lost", reviewer),
     ]
     deal.refresh_from_db()
     assert deal.status == DealStatus.LOST

@@ -8,7 +8,7 @@ from django.utils import timezone
 from deals.services import deal_update_stage
 from programs.services.tiers import tier_evaluate, tier_progress, tier_rules_record
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory
-from tests.factories.deals import RoutingRuleFactory, register_deal
+from tests.factories.deals import RoutingRuleFactory, confirmed_outcome, register_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,10 @@ def test_won_deals_count_towards_the_next_tier():
     RoutingRuleFactory()
     for number, amount in enumerate(("30000.00", "25000.00"), start=1):
         deal = register_deal(organization, sales, company_name=f"Customer {number}", domain=f"customer{number}.com")
-        deal_update_stage(
+        deal = deal_update_stage(
             deal=deal, actor=sales, stage="won", final_amount=Decimal(amount), closed_on=timezone.localdate()
         )
+        confirmed_outcome(deal)
         if number == 1:
             assert tier_progress(organization=organization).missing == [
                 "$20,000.00 more won revenue",

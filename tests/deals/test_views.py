@@ -184,9 +184,14 @@ def test_won_needs_the_final_amount_and_close_date(client, sales):
     )
 
     deal.refresh_from_db()
-    assert (deal.status, deal.final_amount, deal.closed_on) == ("won", Decimal("31000.50"), timezone.localdate())
-    assert not deal.claims.exists()
-    stage_events = deal.events.filter(kind="stage")
+    assert (deal.status, deal.final_amount, deal.closed_on) == (
+        "reported_won",
+        Decimal("31000.50"),
+        timezone.localdate(),
+    )
+    # Protection holds until the vendor confirms the outcome (a rejection returns the deal to approved).
+    assert deal.claims.exists()
+    stage_events = deal.events.filter(kind__in=["stage", "outcome_reported"])
     assert [(e.before.get("stage"), e.after.get("stage")) for e in stage_events] == [
         ("qualified", "proposal"),
         ("proposal", "won"),

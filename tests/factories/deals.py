@@ -54,3 +54,26 @@ def offered_lead(organization, **fields):
         **{"company_name": "Initech", "country": "US", "domain": "initech.example", **fields},
     )
     return lead_assign(lead=lead, organization=organization, actor=None)
+
+
+def outcome_confirmer(*, username: str = "channel-ops-confirmer"):
+    """A vendor user whose word on a deal outcome counts (the permission the
+    channel ops and CAM groups hold; given directly, as transactional tests
+    flush the groups the migrations made)."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories.programs import UserFactory
+
+    user = UserFactory(username=username, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="deals", codename="confirm_deal_outcome"))
+    return user
+
+
+def confirmed_outcome(deal, **corrections):
+    """Confirm the outcome a partner reported, as channel ops would."""
+    from django.contrib.auth import get_user_model
+
+    from deals.services import deal_outcome_confirm
+
+    user = get_user_model().objects.filter(username="channel-ops-confirmer").first() or outcome_confirmer()
+    return deal_outcome_confirm(deal=deal, actor=user, **corrections)

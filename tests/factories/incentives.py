@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from incentives.models import CommissionOverride, CommissionTierRate, IncentiveProgram, RebateStep
 from incentives.services.rules import program_rules_record
-from tests.factories.deals import RoutingRuleFactory, register_deal
+from tests.factories.deals import RoutingRuleFactory, confirmed_outcome, register_deal
 from tests.factories.programs import ProductLineFactory
 
 JAN_1 = datetime.date(2026, 1, 1)
@@ -40,7 +40,8 @@ def incentive_program(
 
 
 def won_deal(organization, *, amount, closed_on, currency="USD", product_lines=None, user=None, quantity=None):
-    """A registration approved by an auto-approve rule, then closed as won by the partner."""
+    """A registration approved by an auto-approve rule, reported won by the
+    partner and confirmed by channel ops (only confirmed wins accrue)."""
     from deals.models import RoutingRule
     from deals.services import deal_update_stage
 
@@ -57,7 +58,8 @@ def won_deal(organization, *, amount, closed_on, currency="USD", product_lines=N
     )
     if quantity is not None:
         deal.lines.update(quantity=quantity)
-    return deal_update_stage(deal=deal, actor=user, stage="won", final_amount=Decimal(amount), closed_on=closed_on)
+    deal = deal_update_stage(deal=deal, actor=user, stage="won", final_amount=Decimal(amount), closed_on=closed_on)
+    return confirmed_outcome(deal)
 
 
 def statement_with_line(organization, *, amount="1000.00", currency="USD"):

@@ -189,8 +189,8 @@ def test_channel_ops_correct_a_won_deal_in_the_review_page(client):
     event = deal.events.filter(kind=DealEventKind.EDITED).get()
     assert (event.actor, event.before, event.after, event.note) == (
         ops,
-        {"status": "won", "final_amount": "1000.00"},
-        {"status": "won", "final_amount": "1200.00"},
+        {"status": "won", "final_amount": "1000.00", "program_amount": "1000.00"},
+        {"status": "won", "final_amount": "1200.00", "program_amount": "1200.00"},
         "PO amended",
     )
 
