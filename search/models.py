@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,20 +50,28 @@ class IndexOutboxEntry(models.Model):
 
 @register_setting(icon="search")
 class SearchSettings(BaseGenericSetting):
-    """Ranking knobs channel ops can tune without a deploy."""
+    """Ranking knobs channel ops can tune without a deploy.
+
+    The score is the text score times a recency factor between
+    ``1 - recency_share`` (very old) and 1 (today), halfway at the half-life:
+    multiplying keeps the blend the same whatever the size of the text scores,
+    which an added recency term does not."""
 
     recency_pivot_days = models.PositiveSmallIntegerField(
         _("recency half-life (days)"),
         default=90,
         validators=[MinValueValidator(1)],
-        help_text=_("A document this old gets half the recency boost of one published today."),
+        help_text=_("A document this old keeps half of the recency share of its score."),
     )
-    recency_weight = models.DecimalField(
-        _("recency weight"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("1.50"),
-        validators=[MinValueValidator(Decimal("0"))],
+    recency_share = models.PositiveSmallIntegerField(
+        _("recency share (%)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text=_(
+            "How much of a result's score depends on its date. At 30 %, a very old document keeps 70 % of its "
+            "text score: among similar matches the newer comes first, while a text match more than 1.4 times "
+            "better still wins. 0 ranks by text alone."
+        ),
     )
     popularity_weight = models.DecimalField(
         _("popularity weight"),

@@ -2,6 +2,7 @@
 the database fallback used when the search engine is unreachable."""
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -79,6 +80,23 @@ def _expanded_queries(query: str, language: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
+#: a query word holding a digit: a year, version, SKU or model number
+#: ("2025", "2.1", "B400"), matched exactly and required (see _text_query)
+NUMBER_WORD = re.compile(r"\d")
+#: the fields a number must appear in (as written: no stemming, no fuzziness)
+EXACT_FIELDS = ["title", "summary", "body", "version_label"]
+
+
+def _query_words(query: str) -> tuple[list[str], list[str]]:
+    """The query's plain words and its number-like words."""
+    words = [word.strip(".,;:!?()[]\"'") for word in query.split()]
+    words = [word for word in words if word]
+    return (
+        [word for word in words if not NUMBER_WORD.search(word)],
+        [word for word in words if NUMBER_WORD.search(word)],
+    )
+
+
 def _text_query(query: str, language: str):
     language = language if language in LANGUAGE_ANALYSIS else "en"
     # Each field analyses the query its own way: plain words, the reader's
@@ -90,27 +108,59 @@ def _text_query(query: str, language: str):
     fields = ["title^4", f"localized.{language}.title^4", "summary^2", f"localized.{language}.body^1.5"]
     if language != SOURCE_LANGUAGE:
         fields += [f"localized.{SOURCE_LANGUAGE}.title^2", f"localized.{SOURCE_LANGUAGE}.body"]
+    words, numbers = _query_words(query)
     should = [
         Q("multi_match", query=query, fields=fields),
-        # Typo tolerance on the short fields only: fuzzy expansion over every
-        # analysed field costs more than the rest of the query together.
-        Q(
-            "multi_match",
-            query=query,
-            fields=["title^2", "summary"],
-            fuzziness="AUTO:4,8",
-            prefix_length=2,
-            max_expansions=10,
-            boost=0.5,
-        ),
         # An exact title phrase outranks a newer mention in the body.
         Q("match_phrase", title={"query": query, "boost": 6}),
     ]
+    if words:
+        # Typo tolerance on every text field, for letters only: "2025" is one
+        # edit from "2026" and "S900" from "S800", and a partner typing a
+        # year or a model number means exactly that one. The fuzzy clause
+        # weighs less than the exact one, so an exact match ranks above a
+        # near miss; the short prefix and expansion cap keep it cheap.
+        should.append(
+            Q(
+                "multi_match",
+                query=" ".join(words),
+                fields=["title^2", "summary", "body^0.5"],
+                fuzziness="AUTO:4,8",
+                prefix_length=2,
+                max_expansions=10,
+                boost=0.5,
+            )
+        )
     should += [
         Q("multi_match", query=variant, type="phrase", fields=fields, boost=0.9)
         for variant in _expanded_queries(query, language)
     ]
-    return Q("bool", should=should, minimum_should_match=1)
+    # Every number in the query must appear as written: a search for the
+    # July 2025 price list must not offer October 2026's.
+    required = [Q("multi_match", query=number, fields=EXACT_FIELDS, operator="and") for number in numbers]
+    return Q("bool", should=should, minimum_should_match=1, filter=required)
+
+
+def _recency_blend(query, ranking: SearchSettings):
+    """``query``'s score times a recency factor: ``1 - share`` for a very old
+    document, 1 for one dated today, halfway at the half-life (exponential
+    decay of the effective date). A document without a date counts as new."""
+    share = ranking.recency_share / 100
+    if not share:
+        return query
+    return Q(
+        "function_score",
+        query=query,
+        functions=[
+            {"weight": 1 - share},
+            {
+                "exp": {"effective_at": {"origin": "now", "scale": f"{ranking.recency_pivot_days}d", "decay": 0.5}},
+                "weight": share,
+            },
+        ],
+        score_mode="sum",
+        boost_mode="multiply",
+    )
 
 
 def _language_clause(language: str, filters: dict):
@@ -166,21 +216,25 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
     if query:
         text_query = _text_query(query, language)
         unfiltered_by_language = unfiltered_by_language.query(text_query)
-        scored = Q(
-            "bool",
-            must=[text_query],
-            should=[
-                Q(
-                    "distance_feature",
-                    field="effective_at",
-                    origin="now",
-                    pivot=f"{ranking.recency_pivot_days}d",
-                    boost=float(ranking.recency_weight),
-                ),
-                Q("constant_score", filter=Q("range", popularity={"gte": 50}), boost=float(ranking.popularity_weight)),
-                Q("constant_score", filter=Q("range", popularity={"gte": 500}), boost=float(ranking.popularity_weight)),
-                Q("constant_score", filter=Q("term", language=language), boost=1.0),
-            ],
+        scored = _recency_blend(
+            Q(
+                "bool",
+                must=[text_query],
+                should=[
+                    Q(
+                        "constant_score",
+                        filter=Q("range", popularity={"gte": 50}),
+                        boost=float(ranking.popularity_weight),
+                    ),
+                    Q(
+                        "constant_score",
+                        filter=Q("range", popularity={"gte": 500}),
+                        boost=float(ranking.popularity_weight),
+                    ),
+                    Q("constant_score", filter=Q("term", language=language), boost=1.0),
+                ],
+            ),
+            ranking,
         )
         search = search.query(scored)
     # Facet counts need every match, which stops Elasticsearch from skipping
