@@ -1,6 +1,9 @@
 """Wagtail pages as portal search documents."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page, Site
 
@@ -98,10 +101,23 @@ def _page_document(specific, context: dict) -> dict:
         "body": body,
         "localized": {language: {"title": page.title, "body": f"{summary} {body}"}},
         **audience_fields(page_audience(specific, context)),
-        "effective_at": page.first_published_at,
+        "effective_at": page_effective_at(specific),
         "updated_at": page.last_published_at,
         **extra,
     }
+
+
+def page_effective_at(page) -> datetime.datetime | None:
+    """The moment a page's recency counts from: the date field its type names
+    in ``search_effective_date_field`` (an announcement's own date, an
+    asset's effective date), else its first publication."""
+    field_name = getattr(type(page), "search_effective_date_field", None)
+    value = getattr(page, field_name, None) if field_name else None
+    if value is None:
+        return page.first_published_at
+    if not isinstance(value, datetime.datetime):
+        value = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+    return value
 
 
 def page_audience(page, context: dict | None = None) -> dict | None:
@@ -157,6 +173,18 @@ def pages_changed(sender=None, page_ids=(), **kwargs):
     from .services import index_enqueue_many
 
     index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(page_ids))
+
+
+def pages_created_outside_publishing(sender=None, **kwargs):
+    """After ``migrate``: queue the live pages that never went through
+    publishing. Data migrations (the home page) save through historical
+    models, which send no signal, so without this they would wait for a
+    full rebuild. Wagtail stamps ``first_published_at`` on every publication,
+    so the pages without it are few and cheap to find."""
+    from .services import index_enqueue_many
+
+    ids = searchable_pages().filter(first_published_at__isnull=True).values_list("pk", flat=True)
+    index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(ids))
 
 
 def page_deleted(sender=None, instance=None, **kwargs):
