@@ -465,29 +465,21 @@ class AssetPage(AudienceMixin, Page):
         current version only (one document per asset family member)."""
         from django.urls import reverse
 
-        from .extraction import file_text
-
         if hasattr(self, "current_versions"):  # loaded by search_queryset
             version = self.current_versions[0] if self.current_versions else None
             popularity = self.download_count
         else:
             version, popularity = self.current_version, self.downloads.count()
-        texts = context.setdefault("file_texts", {}) if context is not None else {}
-        text = ""
-        if version is not None and version.file:
-            if version.file.name not in texts:
-                texts[version.file.name] = file_text(version.file)
-            text = texts[version.file.name]
         return {
             "asset_type": self.asset_type.code,
             "product_lines": [line.code for line in self.product_lines.all()],
             "partner_types": [kind.code for kind in self.partner_types.all()],
-            "family_id": str(self.translation_key),
             "version_label": self.version_label,
             "review_by": self.review_by,
             "popularity": popularity,
             "download_url": reverse("content:asset_download", args=[self.pk]) if version else "",
-            "attachment_text": text,
+            # the file whose text search extracts (in its own task) and adds
+            "attachment_file": version.file.name if version is not None and version.file else "",
         }
 
 

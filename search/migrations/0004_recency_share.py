@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='searchsettings',
             name='recency_share',
-            field=models.PositiveSmallIntegerField(default=30, help_text="How much of a result's score depends on its date. At 30 %, a very old document keeps 70 % of its text score: among similar matches the newer comes first, while a text match more than 1.4 times better still wins. 0 ranks by text alone.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(90)], verbose_name='recency share (%)'),
+            field=models.PositiveSmallIntegerField(default=30, help_text="How much of a result's score depends on its date. At 30, a very old document keeps 70 per cent of its text score: among similar matches the newer comes first, while a text match more than 1.4 times better still wins. 0 ranks by text alone.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(90)], verbose_name='recency share (per cent)'),
         ),
         migrations.AlterField(
             model_name='searchsettings',
