@@ -230,7 +230,8 @@ def pages_created_outside_publishing(sender=None, **kwargs):
     from .services import index_enqueue_many
 
     ids = searchable_pages().filter(first_published_at__isnull=True).values_list("pk", flat=True)
-    index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(ids))
+    # Beat's drain (every 30 s) sends them: migrate must not need the broker.
+    index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(ids), drain_now=False)
 
 
 def page_deleted(sender=None, instance=None, **kwargs):

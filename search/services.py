@@ -61,8 +61,11 @@ def index_enqueue(*, kind: str, object_id, operation: str = OutboxOperation.INDE
     return entry
 
 
-def index_enqueue_many(*, kind: str, object_ids) -> int:
-    """:func:`index_enqueue` for many objects (a moved or re-audienced subtree)."""
+def index_enqueue_many(*, kind: str, object_ids, drain_now: bool = True) -> int:
+    """:func:`index_enqueue` for many objects (a moved or re-audienced subtree).
+
+    ``drain_now=False`` leaves the entries to beat's periodic drain (for
+    ``migrate``, which must not need the broker)."""
     from .tasks import drain_index_outbox
 
     registry.get(kind)
@@ -72,7 +75,7 @@ def index_enqueue_many(*, kind: str, object_ids) -> int:
         IndexOutboxEntry(document_type=kind, object_id=str(object_id), operation=OutboxOperation.INDEX)
         for object_id in object_ids
     )
-    if entries:
+    if entries and drain_now:
         drain_index_outbox.delay_on_commit()
     return len(entries)
 
@@ -102,8 +105,20 @@ def _sources_for(newest: dict[tuple[str, str], IndexOutboxEntry]) -> dict[tuple[
         if source is None:
             sources[(kind, object_id)] = {"kind": kind, "object_id": object_id, "deleted": True}
         else:
-            sources[(kind, object_id)] = {**source, "kind": kind, "object_id": object_id, "deleted": False}
+            sources[(kind, object_id)] = live_source(kind, object_id, source)
     return sources
+
+
+def live_source(kind: str, object_id: str, source: dict) -> dict:
+    """A built document as stored: its identity, and a family of its own
+    unless its kind groups it with translations (results collapse on it)."""
+    return {
+        "family_id": document_id(kind, object_id),
+        **source,
+        "kind": kind,
+        "object_id": object_id,
+        "deleted": False,
+    }
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -234,7 +249,7 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
                         "_id": document_id(kind.name, object_id),
                         "version": version,
                         "version_type": "external",
-                        "_source": {**source, "kind": kind.name, "object_id": object_id, "deleted": False},
+                        "_source": live_source(kind.name, object_id, source),
                     }
                     for object_id, source in kind.build_batch(batch).items()
                 ]

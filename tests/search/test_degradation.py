@@ -43,6 +43,19 @@ def test_queries_and_zero_result_queries_are_logged_for_the_content_team(client,
     assert logged == {("price list", 1, organization.pk), ("quantum widgets", 0, organization.pk)}
 
 
+def test_the_search_api_reports_the_engines_share_of_its_time(client, indexed):
+    indexed("doc", title="Storage price list")
+    user = PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"])
+    assert client.login(username=user.username, password=PASSWORD)
+
+    response = client.get("/search/api/", {"q": "price list"})
+
+    timings = dict(part.strip().split(";dur=") for part in response["Server-Timing"].split(","))
+    assert set(timings) == {"engine", "view"}
+    assert 0 <= float(timings["engine"]) <= float(timings["view"])
+    assert response.json()["total"] == 1
+
+
 def test_channel_ops_edit_synonyms_and_read_zero_result_queries_in_the_admin(client):
     from django.contrib.auth.models import Group, Permission
 
