@@ -1,4 +1,3 @@
-import datetime
 import uuid
 
 from django import forms
@@ -207,6 +206,8 @@ class AnnouncementPage(AudienceMixin, Page):
 
     date = models.DateField(_("date"), default=timezone.localdate)
     summary = models.TextField(_("summary"), max_length=400, blank=True)
+    #: the date search ranks recency from (not the first publication)
+    search_effective_date_field = "date"
     body = StreamField(BODY_BLOCKS, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
@@ -356,6 +357,8 @@ class AssetPage(AudienceMixin, Page):
         _("version"), max_length=40, default="1.0", help_text=_("Give a new label whenever you replace the file.")
     )
     effective_date = models.DateField(_("effective date"), default=timezone.localdate)
+    #: the date search ranks recency from (not the first publication)
+    search_effective_date_field = "effective_date"
     review_by = models.DateField(
         _("review by"), null=True, blank=True, help_text=_("After this date partners see “may be outdated”.")
     )
@@ -462,31 +465,21 @@ class AssetPage(AudienceMixin, Page):
         current version only (one document per asset family member)."""
         from django.urls import reverse
 
-        from .extraction import file_text
-
         if hasattr(self, "current_versions"):  # loaded by search_queryset
             version = self.current_versions[0] if self.current_versions else None
             popularity = self.download_count
         else:
             version, popularity = self.current_version, self.downloads.count()
-        texts = context.setdefault("file_texts", {}) if context is not None else {}
-        text = ""
-        if version is not None and version.file:
-            if version.file.name not in texts:
-                texts[version.file.name] = file_text(version.file)
-            text = texts[version.file.name]
-        effective = datetime.datetime.combine(self.effective_date, datetime.time.min)
         return {
             "asset_type": self.asset_type.code,
             "product_lines": [line.code for line in self.product_lines.all()],
             "partner_types": [kind.code for kind in self.partner_types.all()],
-            "family_id": str(self.translation_key),
             "version_label": self.version_label,
-            "effective_at": timezone.make_aware(effective),
             "review_by": self.review_by,
             "popularity": popularity,
             "download_url": reverse("content:asset_download", args=[self.pk]) if version else "",
-            "attachment_text": text,
+            # the file whose text search extracts (in its own task) and adds
+            "attachment_file": version.file.name if version is not None and version.file else "",
         }
 
 

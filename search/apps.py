@@ -6,7 +6,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Portal search"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_migrate
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from content.signals import audience_changed, pages_changed
@@ -22,3 +22,4 @@ class SearchConfig(AppConfig):
         audience_changed.connect(pages.subtree_changed, dispatch_uid="search.audience_changed")
         pages_changed.connect(pages.pages_changed, dispatch_uid="search.pages_changed")
         post_delete.connect(pages.page_deleted, dispatch_uid="search.page_deleted")
+        post_migrate.connect(pages.pages_created_outside_publishing, sender=self, dispatch_uid="search.post_migrate")

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,22 +48,65 @@ class IndexOutboxEntry(models.Model):
         return f"{self.operation} {self.document_type}:{self.object_id} (#{self.pk})"
 
 
+class AttachmentText(models.Model):
+    """The text of one stored file (an asset's PDF or Office file), extracted
+    once by a Celery task and added to the documents of the pages offering it.
+
+    Stored file names are unique (a replaced file gets a new one), so the
+    name identifies the content."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        EXTRACTED = "extracted", "Extracted"
+        TOO_LARGE = "too_large", "Over the size limit"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=255, unique=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    text = models.TextField(blank=True)
+    #: documents ("kind:object id") to re-index once the text is known
+    waiting = models.JSONField(default=list)
+    requested_at = models.DateTimeField(default=timezone.now)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = "attachment text"
+        verbose_name_plural = "attachment texts"
+        indexes = [
+            models.Index(fields=["requested_at"], condition=models.Q(outcome="pending"), name="attachment_pending_idx")
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+
 @register_setting(icon="search")
 class SearchSettings(BaseGenericSetting):
-    """Ranking knobs channel ops can tune without a deploy."""
+    """Ranking knobs channel ops can tune without a deploy.
+
+    The score is the text score times a recency factor between
+    ``1 - recency_share`` (very old) and 1 (today), halfway at the half-life:
+    multiplying keeps the blend the same whatever the size of the text scores,
+    which an added recency term does not."""
 
     recency_pivot_days = models.PositiveSmallIntegerField(
         _("recency half-life (days)"),
         default=90,
         validators=[MinValueValidator(1)],
-        help_text=_("A document this old gets half the recency boost of one published today."),
+        help_text=_("A document this old keeps half of the recency share of its score."),
     )
-    recency_weight = models.DecimalField(
-        _("recency weight"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("1.50"),
-        validators=[MinValueValidator(Decimal("0"))],
+    recency_share = models.PositiveSmallIntegerField(
+        _("recency share (per cent)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text=_(
+            "How much of a result's score depends on its date. At 30, a very old document keeps 70 per cent of its "
+            "text score: among similar matches the newer comes first, while a text match more than 1.4 times "
+            "better still wins. 0 ranks by text alone."
+        ),
     )
     popularity_weight = models.DecimalField(
         _("popularity weight"),

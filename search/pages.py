@@ -1,11 +1,21 @@
 """Wagtail pages as portal search documents."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page, Site
 
+from content.extraction import is_extractable
+
 from . import registry
 from .audience import audience_fields
+from .models import AttachmentText
+from .services import attachment_texts_request
+
+#: the registered name of page documents (PAGE_KIND below)
+PAGE_KIND_NAME = "page"
 
 #: fields of specific page classes whose text is searchable, in order
 TEXT_FIELDS = ("intro", "summary", "body")
@@ -50,7 +60,45 @@ def build_pages(object_ids) -> dict[str, dict]:
             queryset = model.search_queryset(queryset)
         for page in with_site_root_paths(list(queryset), fresh=True):
             documents[str(page.pk)] = _page_document(page, context)
+    _add_attachment_texts(documents)
     return documents
+
+
+#: where a page document carries its attached file's name until the text replaces it
+ATTACHMENT_KEY = "_attachment_file"
+
+
+def _add_attachment_texts(documents: dict[str, dict]) -> None:
+    """Append each attached file's extracted text to its document's body, in
+    one query per batch; files not extracted yet are requested (their pages
+    are indexed again once the text is known)."""
+    files: dict[str, list[str]] = {}
+    for object_id, document in documents.items():
+        name = document.pop(ATTACHMENT_KEY, "")
+        if name and is_extractable(name):
+            files.setdefault(name, []).append(object_id)
+    if not files:
+        return
+    known = dict(
+        AttachmentText.objects.filter(file_name__in=files)
+        .exclude(outcome=AttachmentText.Outcome.PENDING)
+        .values_list("file_name", "text")
+    )
+    for name, object_ids in files.items():
+        for object_id in object_ids:
+            document = documents[object_id]
+            text = known.get(name, "")
+            if text:
+                document["body"] = f"{document['body']} {text}"
+                for localized in document["localized"].values():
+                    localized["body"] = f"{localized['body']} {text}"
+    attachment_texts_request(
+        file_names={
+            name: [f"{PAGE_KIND_NAME}:{object_id}" for object_id in object_ids]
+            for name, object_ids in files.items()
+            if name not in known
+        }
+    )
 
 
 def with_site_root_paths(pages: list, *, fresh: bool = False) -> list:
@@ -86,22 +134,36 @@ def _page_document(specific, context: dict) -> dict:
     body = " ".join(_text(getattr(specific, name, "")) for name in TEXT_FIELDS if name != "summary")
     # Page types add their own fields (assets: type, version, file text…).
     extra = specific.search_document_fields(context) if hasattr(specific, "search_document_fields") else {}
-    attachment_text = extra.pop("attachment_text", "")
-    if attachment_text:
-        body = f"{body} {attachment_text}"
+    attachment_file = extra.pop("attachment_file", "")
     return {
         "url": page.url or "",
         "language": language,
+        # a page and its translations, shown once per reader (see search.selectors)
+        "family_id": str(page.translation_key),
         "translations": sorted(context["translations"].get(page.translation_key, set()) - {language}),
         "title": page.title,
         "summary": summary,
         "body": body,
         "localized": {language: {"title": page.title, "body": f"{summary} {body}"}},
         **audience_fields(page_audience(specific, context)),
-        "effective_at": page.first_published_at,
+        "effective_at": page_effective_at(specific),
         "updated_at": page.last_published_at,
         **extra,
+        ATTACHMENT_KEY: attachment_file,
     }
+
+
+def page_effective_at(page) -> datetime.datetime | None:
+    """The moment a page's recency counts from: the date field its type names
+    in ``search_effective_date_field`` (an announcement's own date, an
+    asset's effective date), else its first publication."""
+    field_name = getattr(type(page), "search_effective_date_field", None)
+    value = getattr(page, field_name, None) if field_name else None
+    if value is None:
+        return page.first_published_at
+    if not isinstance(value, datetime.datetime):
+        value = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+    return value
 
 
 def page_audience(page, context: dict | None = None) -> dict | None:
@@ -119,7 +181,7 @@ def _live_page_count() -> int:
 
 
 PAGE_KIND = registry.DocumentKind(
-    name="page", build=build_page, all_ids=_live_page_ids, count=_live_page_count, build_many=build_pages
+    name=PAGE_KIND_NAME, build=build_page, all_ids=_live_page_ids, count=_live_page_count, build_many=build_pages
 )
 
 
@@ -157,6 +219,19 @@ def pages_changed(sender=None, page_ids=(), **kwargs):
     from .services import index_enqueue_many
 
     index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(page_ids))
+
+
+def pages_created_outside_publishing(sender=None, **kwargs):
+    """After ``migrate``: queue the live pages that never went through
+    publishing. Data migrations (the home page) save through historical
+    models, which send no signal, so without this they would wait for a
+    full rebuild. Wagtail stamps ``first_published_at`` on every publication,
+    so the pages without it are few and cheap to find."""
+    from .services import index_enqueue_many
+
+    ids = searchable_pages().filter(first_published_at__isnull=True).values_list("pk", flat=True)
+    # Beat's drain (every 30 s) sends them: migrate must not need the broker.
+    index_enqueue_many(kind=PAGE_KIND.name, object_ids=list(ids), drain_now=False)
 
 
 def page_deleted(sender=None, instance=None, **kwargs):

@@ -2,6 +2,7 @@
 the database fallback used when the search engine is unreachable."""
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +26,12 @@ FACETS = {"type": "asset_type", "product_line": "product_lines", "language": "la
 #: "updated within" facet: key -> date math
 UPDATED_WITHIN = {"7d": "now-7d/d", "30d": "now-30d/d", "365d": "now-365d/d"}
 TOTAL_HITS_CAP = 1000
+#: families (a page and its translations) counted exactly up to about this
+#: many; above, the counts are estimates (Elasticsearch's cardinality)
+FAMILIES_PRECISION = 3000
+#: at most this many matching translations hide their originals when a
+#: reader picks the source language in the language facet
+FAMILIES_CAP = 10_000
 #: the language translations are made from; readers fall back to it
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE.split("-")[0]
 PER_PAGE = 20
@@ -61,6 +68,8 @@ class SearchResults:
     engine: str = "elasticsearch"
     #: shown to the user when the results come from the fallback
     notice: str = ""
+    #: milliseconds Elasticsearch reported spending on the requests ("took")
+    engine_ms: int = 0
 
     @property
     def has_next(self) -> bool:
@@ -79,6 +88,23 @@ def _expanded_queries(query: str, language: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
+#: a query word holding a digit: a year, version, SKU or model number
+#: ("2025", "2.1", "B400"), matched exactly and required (see _text_query)
+NUMBER_WORD = re.compile(r"\d")
+#: the fields a number must appear in (as written: no stemming, no fuzziness)
+EXACT_FIELDS = ["title", "summary", "body", "version_label"]
+
+
+def _query_words(query: str) -> tuple[list[str], list[str]]:
+    """The query's plain words and its number-like words."""
+    words = [word.strip(".,;:!?()[]\"'") for word in query.split()]
+    words = [word for word in words if word]
+    return (
+        [word for word in words if not NUMBER_WORD.search(word)],
+        [word for word in words if NUMBER_WORD.search(word)],
+    )
+
+
 def _text_query(query: str, language: str):
     language = language if language in LANGUAGE_ANALYSIS else "en"
     # Each field analyses the query its own way: plain words, the reader's
@@ -86,46 +112,103 @@ def _text_query(query: str, language: str):
     # falls back to).
     # The body is matched in its language's analysis only: a reader sees
     # documents in their language or the source language (see
-    # _language_clause), so the plain body field would only double the work.
+    # _reader_view_clause), so the plain body field would only double the work.
     fields = ["title^4", f"localized.{language}.title^4", "summary^2", f"localized.{language}.body^1.5"]
     if language != SOURCE_LANGUAGE:
         fields += [f"localized.{SOURCE_LANGUAGE}.title^2", f"localized.{SOURCE_LANGUAGE}.body"]
+    words, numbers = _query_words(query)
     should = [
-        Q("multi_match", query=query, fields=fields),
-        # Typo tolerance on the short fields only: fuzzy expansion over every
-        # analysed field costs more than the rest of the query together.
-        Q(
-            "multi_match",
-            query=query,
-            fields=["title^2", "summary"],
-            fuzziness="AUTO:4,8",
-            prefix_length=2,
-            max_expansions=10,
-            boost=0.5,
-        ),
+        # The best field counts in full and the others a little (tie_breaker),
+        # so of two equal titles the better body wins.
+        Q("multi_match", query=query, fields=fields, tie_breaker=0.3),
         # An exact title phrase outranks a newer mention in the body.
         Q("match_phrase", title={"query": query, "boost": 6}),
     ]
+    if words:
+        # Typo tolerance on every text field, for letters only: "2025" is one
+        # edit from "2026" and "S900" from "S800", and a partner typing a
+        # year or a model number means exactly that one. The fuzzy clause
+        # weighs less than the exact one, so an exact match ranks above a
+        # near miss; the short prefix and expansion cap keep it cheap.
+        should.append(
+            Q(
+                "multi_match",
+                query=" ".join(words),
+                fields=["title^2", "summary", "body^0.5"],
+                fuzziness="AUTO:4,8",
+                prefix_length=2,
+                max_expansions=10,
+                tie_breaker=0.3,
+                boost=0.5,
+            )
+        )
     should += [
         Q("multi_match", query=variant, type="phrase", fields=fields, boost=0.9)
         for variant in _expanded_queries(query, language)
     ]
-    return Q("bool", should=should, minimum_should_match=1)
+    # Every number in the query must appear as written: a search for the
+    # July 2025 price list must not offer October 2026's.
+    required = [Q("multi_match", query=number, fields=EXACT_FIELDS, operator="and") for number in numbers]
+    return Q("bool", should=should, minimum_should_match=1, filter=required)
 
 
-def _language_clause(language: str, filters: dict):
-    """Documents in the reader's language, plus source-language documents that
-    have no translation into it; or exactly the language picked in the facet."""
-    if filters.get("language"):
-        return Q("term", language=filters["language"])
+def _recency_blend(query, ranking: SearchSettings):
+    """``query``'s score times a recency factor: ``1 - share`` for a very old
+    document, 1 for one dated today, halfway at the half-life (exponential
+    decay of the effective date). A document without a date counts as new."""
+    share = ranking.recency_share / 100
+    if not share:
+        return query
+    return Q(
+        "function_score",
+        query=query,
+        functions=[
+            {"weight": 1 - share},
+            {
+                "exp": {"effective_at": {"origin": "now", "scale": f"{ranking.recency_pivot_days}d", "decay": 0.5}},
+                "weight": share,
+            },
+        ],
+        score_mode="sum",
+        boost_mode="multiply",
+    )
+
+
+def _untranslated_clause(language: str):
+    """Documents in the reader's language, plus source-language documents
+    that have no translation into it (autocomplete and suggestions, which
+    match titles only, use this simpler rule)."""
     if language == SOURCE_LANGUAGE:
         return Q("term", language=language)
     fallback = Q("bool", filter=[Q("term", language=SOURCE_LANGUAGE)], must_not=[Q("term", translations=language)])
     return Q("bool", should=[Q("term", language=language), fallback], minimum_should_match=1)
 
 
+def _reader_view_clause(language: str):
+    """The languages a reader's results mix: their own and the source. Where
+    both versions of a page match, collapsing on ``family_id`` keeps the
+    reader's (see _engine_search); where only the source matches (an English
+    product term in an English original whose translation does not use it),
+    the source is shown, marked with its language."""
+    if language == SOURCE_LANGUAGE:
+        return Q("term", language=language)
+    return Q("terms", language=[language, SOURCE_LANGUAGE])
+
+
+def _picked_language_clause(unfiltered, language: str, picked: str):
+    """Exactly the language picked in the facet. The source language, picked
+    by a reader of another language, means the originals their list shows:
+    those whose translation did not match (or that have none)."""
+    if picked != SOURCE_LANGUAGE or language == SOURCE_LANGUAGE:
+        return Q("term", language=picked)
+    in_reader_language = unfiltered.filter("term", language=language).extra(size=0, track_total_hits=False)
+    in_reader_language.aggs.bucket("families", "terms", field="family_id", size=FAMILIES_CAP)
+    families = [bucket.key for bucket in in_reader_language.execute().aggregations.families.buckets]
+    return Q("bool", filter=[Q("term", language=SOURCE_LANGUAGE)], must_not=[Q("terms", family_id=families)])
+
+
 def _base_search(user, filters: dict):
-    """Audience and facet filters, except language (see _language_clause)."""
+    """Audience and facet filters, except language (see _reader_view_clause)."""
     search = PortalDocument.search(using=engine.get_client(), index=alias_name()).exclude("term", deleted=True)
     clauses = audience_filter(user)
     for clause in clauses or []:
@@ -161,58 +244,90 @@ def portal_search(
 def _engine_search(*, user, query, filters, sort, page, language) -> SearchResults:
     ranking = SearchSettings.load()
     unfiltered_by_language = _base_search(user, filters)
-    language_clause = _language_clause(language, filters)
-    search = unfiltered_by_language.filter(language_clause)
-    if query:
-        text_query = _text_query(query, language)
+    text_query = _text_query(query, language) if query else None
+    if text_query is not None:
         unfiltered_by_language = unfiltered_by_language.query(text_query)
-        scored = Q(
-            "bool",
-            must=[text_query],
-            should=[
-                Q(
-                    "distance_feature",
-                    field="effective_at",
-                    origin="now",
-                    pivot=f"{ranking.recency_pivot_days}d",
-                    boost=float(ranking.recency_weight),
-                ),
-                Q("constant_score", filter=Q("range", popularity={"gte": 50}), boost=float(ranking.popularity_weight)),
-                Q("constant_score", filter=Q("range", popularity={"gte": 500}), boost=float(ranking.popularity_weight)),
-                Q("constant_score", filter=Q("term", language=language), boost=1.0),
-            ],
+    reader_view = _reader_view_clause(language)
+    picked = filters.get("language")
+    language_clause = _picked_language_clause(unfiltered_by_language, language, picked) if picked else reader_view
+    #: both versions of a page may match: show one per family, the reader's
+    collapsed = not picked and language != SOURCE_LANGUAGE
+    search = _base_search(user, filters).filter(language_clause)
+    if text_query is not None:
+        scored = _recency_blend(
+            Q(
+                "bool",
+                must=[text_query],
+                should=[
+                    Q(
+                        "constant_score",
+                        filter=Q("range", popularity={"gte": 50}),
+                        boost=float(ranking.popularity_weight),
+                    ),
+                    Q(
+                        "constant_score",
+                        filter=Q("range", popularity={"gte": 500}),
+                        boost=float(ranking.popularity_weight),
+                    ),
+                    Q("constant_score", filter=Q("term", language=language), boost=1.0),
+                ],
+            ),
+            ranking,
         )
         search = search.query(scored)
     # Facet counts need every match, which stops Elasticsearch from skipping
     # non-competitive hits in the ranked query; they go in their own size-0
     # request of the same msearch, which the shard request cache can answer
     # for repeated queries until the index changes.
-    # The language facet counts every language (so another one is one tap
-    # away); the others count what the reader's language choice lets through.
+    # Counts are of families (a page and its translations), so they match the
+    # collapsed list. The language facet counts, for the reader's language and
+    # the source, what their list shows of each; for other languages, what
+    # picking one shows.
     facets = unfiltered_by_language.extra(size=0, track_total_hits=False).params(request_cache=True)
     facets.aggs.bucket("language", "terms", field=FACETS["language"], size=20)
+    view = facets.aggs.bucket("reader_view", "filter", filter=reader_view)
+    view.metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
+    view.bucket("reader_language", "filter", filter=Q("term", language=language))
     in_language = facets.aggs.bucket("in_language", "filter", filter=language_clause)
     for facet, field_name in FACETS.items():
         if facet != "language":
-            in_language.bucket(facet, "terms", field=field_name, size=20)
+            in_language.bucket(facet, "terms", field=field_name, size=20).metric(
+                "families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION
+            )
     in_language.bucket(
         "updated",
         "date_range",
         field="updated_at",
         ranges=[{"key": key, "from": v} for key, v in UPDATED_WITHIN.items()],
-    )
+    ).metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
     if sort == "newest" or not query:
         search = search.sort({"effective_at": {"order": "desc", "missing": "_last"}}, "_score")
-    search = search.highlight("title", "summary", "body", fragment_size=160, number_of_fragments=1)
-    # Highlight the plain words: highlighting the fuzzy query re-runs its
-    # expansion per hit and took over a second on 3,000 documents.
-    highlight_query = Q("multi_match", query=query, fields=["title", "summary", "body"]) if query else None
-    search = search.highlight_options(
-        pre_tags=["<mark>"],
-        post_tags=["</mark>"],
-        encoder="html",
-        **({"highlight_query": highlight_query.to_dict()} if highlight_query else {}),
-    )
+    highlight = {
+        "fields": {name: {"fragment_size": 160, "number_of_fragments": 1} for name in ("title", "summary", "body")},
+        "pre_tags": ["<mark>"],
+        "post_tags": ["</mark>"],
+        "encoder": "html",
+    }
+    if query:
+        # Highlight the plain words: highlighting the fuzzy query re-runs its
+        # expansion per hit and took over a second on 3,000 documents.
+        highlight["highlight_query"] = Q("multi_match", query=query, fields=["title", "summary", "body"]).to_dict()
+    if collapsed:
+        # Only the reader's language and the source can share a family, so
+        # ordering the family's hits by language code puts the reader's first.
+        search = search.extra(
+            collapse={
+                "field": "family_id",
+                "inner_hits": {
+                    "name": "shown",
+                    "size": 1,
+                    "sort": [{"language": "asc" if language < SOURCE_LANGUAGE else "desc"}],
+                    "highlight": highlight,
+                },
+            }
+        )
+    else:
+        search = search.extra(highlight=highlight)
     start = (page - 1) * PER_PAGE
     search = search.extra(from_=start, size=PER_PAGE, track_total_hits=TOTAL_HITS_CAP)
     response, facet_response = (
@@ -220,25 +335,37 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
     )
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
-    results.total = response.hits.total.value
-    results.total_is_lower_bound = response.hits.total.relation == "gte"
-    results.hits = [_hit(document, language) for document in response]
+    # msearch runs both requests side by side: the slower one is the wait
+    results.engine_ms = max(response.took, facet_response.took)
     aggregations = facet_response.aggregations
-    results.facets = {
-        name: [
-            (bucket.key, bucket.doc_count)
-            for bucket in (aggregations[name] if name == "language" else aggregations.in_language[name]).buckets
-            if bucket.doc_count
-        ]
-        for name in (*FACETS, "updated")
-    }
+    if collapsed:
+        results.total = aggregations.reader_view.families.value
+        documents = [document.meta.inner_hits.shown.hits[0] for document in response]
+    else:
+        results.total = response.hits.total.value
+        results.total_is_lower_bound = response.hits.total.relation == "gte"
+        documents = list(response)
+    results.hits = [_hit(document, language) for document in documents]
+    languages = {bucket.key: bucket.doc_count for bucket in aggregations.language.buckets}
+    if language != SOURCE_LANGUAGE:
+        shown_in_reader_language = aggregations.reader_view.reader_language.doc_count
+        languages[language] = shown_in_reader_language
+        languages[SOURCE_LANGUAGE] = aggregations.reader_view.families.value - shown_in_reader_language
+    results.facets = {"language": [(key, count) for key, count in languages.items() if count > 0]}
+    for name in (*FACETS, "updated"):
+        if name != "language":
+            results.facets[name] = [
+                (bucket.key, bucket.families.value)
+                for bucket in aggregations.in_language[name].buckets
+                if bucket.families.value
+            ]
     if query and page == 1:
         bets = _best_bets(user, query)
         promoted = {bet.object_id for bet in bets}
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
     if query and not results.total:
         # Only a query without results pays for the spelling suggestion.
-        results.suggestion = _suggestion(query, _base_search(user, filters).filter(language_clause))
+        results.suggestion = _suggestion(query, _base_search(user, filters).filter(_untranslated_clause(language)))
     return results
 
 
@@ -347,7 +474,7 @@ def autocomplete(*, user, prefix: str, size: int = 8, language: str = SOURCE_LAN
         return []
     search = (
         _base_search(user, {})
-        .filter(_language_clause(language, {}))
+        .filter(_untranslated_clause(language))
         .query(
             Q("multi_match", query=prefix, type="bool_prefix", operator="and", fields=["title", "title._index_prefix"])
         )

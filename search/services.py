@@ -7,6 +7,7 @@ from datetime import timedelta
 from queue import Queue
 from threading import Thread
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,7 +18,7 @@ from . import registry
 from .documents import PortalDocument, document_id
 from .engine import get_client
 from .engine import is_enabled as engine_enabled
-from .models import IndexOutboxEntry, OutboxOperation, SearchQueryLog, normalize_query
+from .models import AttachmentText, IndexOutboxEntry, OutboxOperation, SearchQueryLog, normalize_query
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,11 @@ def index_enqueue(*, kind: str, object_id, operation: str = OutboxOperation.INDE
     return entry
 
 
-def index_enqueue_many(*, kind: str, object_ids) -> int:
-    """:func:`index_enqueue` for many objects (a moved or re-audienced subtree)."""
+def index_enqueue_many(*, kind: str, object_ids, drain_now: bool = True) -> int:
+    """:func:`index_enqueue` for many objects (a moved or re-audienced subtree).
+
+    ``drain_now=False`` leaves the entries to beat's periodic drain (for
+    ``migrate``, which must not need the broker)."""
     from .tasks import drain_index_outbox
 
     registry.get(kind)
@@ -71,7 +75,7 @@ def index_enqueue_many(*, kind: str, object_ids) -> int:
         IndexOutboxEntry(document_type=kind, object_id=str(object_id), operation=OutboxOperation.INDEX)
         for object_id in object_ids
     )
-    if entries:
+    if entries and drain_now:
         drain_index_outbox.delay_on_commit()
     return len(entries)
 
@@ -101,8 +105,20 @@ def _sources_for(newest: dict[tuple[str, str], IndexOutboxEntry]) -> dict[tuple[
         if source is None:
             sources[(kind, object_id)] = {"kind": kind, "object_id": object_id, "deleted": True}
         else:
-            sources[(kind, object_id)] = {**source, "kind": kind, "object_id": object_id, "deleted": False}
+            sources[(kind, object_id)] = live_source(kind, object_id, source)
     return sources
+
+
+def live_source(kind: str, object_id: str, source: dict) -> dict:
+    """A built document as stored: its identity, and a family of its own
+    unless its kind groups it with translations (results collapse on it)."""
+    return {
+        "family_id": document_id(kind, object_id),
+        **source,
+        "kind": kind,
+        "object_id": object_id,
+        "deleted": False,
+    }
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -233,22 +249,29 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
                         "_id": document_id(kind.name, object_id),
                         "version": version,
                         "version_type": "external",
-                        "_source": {**source, "kind": kind.name, "object_id": object_id, "deleted": False},
+                        "_source": live_source(kind.name, object_id, source),
                     }
                     for object_id, source in kind.build_batch(batch).items()
                 ]
 
     try:
-        client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1"})
+        # No replicas and no refresh while loading: each document is written
+        # once, on one node; the replicas copy the finished segments.
+        client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1", "number_of_replicas": 0})
         for sent in _bulk_in_background(client, action_batches()):
             done += sent
             if progress:
                 progress(_progress_line(done, total, started))
-        client.indices.put_settings(index=concrete, settings={"refresh_interval": "1s"})
+        client.indices.put_settings(
+            index=concrete, settings={"refresh_interval": "1s", "number_of_replicas": _configured_replicas()}
+        )
         client.indices.refresh(index=concrete)
         # Queries are served from one settled segment from the first one on,
         # instead of racing the merges a bulk load leaves behind.
         client.indices.forcemerge(index=concrete, max_num_segments=1)
+        # On a cluster, readers move to the new index only once its replicas
+        # are allocated (green); a single node with no replicas is green at once.
+        client.cluster.health(index=concrete, wait_for_status="green", timeout=REPLICAS_TIMEOUT)
         previous = list(client.indices.get_alias(name=alias).keys()) if client.indices.exists_alias(name=alias) else []
         swap = [{"remove": {"index": old, "alias": alias}} for old in previous]
         swap.append({"add": {"index": concrete, "alias": alias}})
@@ -265,6 +288,14 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
     if progress:
         progress(_progress_line(done, total, started))
     return {"index": concrete, "documents": done, "replayed": replayed, "seconds": time.monotonic() - started}
+
+
+#: how long a rebuild waits for the new index's replicas before swapping
+REPLICAS_TIMEOUT = "30m"
+
+
+def _configured_replicas() -> int:
+    return int(PortalDocument._index._settings.get("number_of_replicas", 0))
 
 
 def _bulk_in_background(client, batches):
@@ -327,3 +358,90 @@ def search_query_log(*, query: str, results: int, language: str, organization=No
         language=language,
         organization=organization,
     )
+
+
+def attachment_texts_request(*, file_names: dict[str, list[str]]) -> int:
+    """Ask for the text of stored files not extracted yet: ``file_names`` maps
+    each file to the documents ("kind:id") that offer it, re-indexed once the
+    text is known. The extraction runs in its own task after commit; a file
+    already requested adds the documents to its waiting list, and one
+    extracted meanwhile has them indexed again at once."""
+    from .tasks import extract_attachment_text
+
+    if not file_names:
+        return 0
+    with transaction.atomic():
+        AttachmentText.objects.bulk_create(
+            [AttachmentText(file_name=name) for name in file_names], ignore_conflicts=True
+        )
+        requests = AttachmentText.objects.select_for_update().filter(file_name__in=file_names)
+        waiting, new, done = [], [], []
+        for request in requests:
+            keys = file_names[request.file_name]
+            if request.outcome == AttachmentText.Outcome.PENDING:
+                if not request.waiting:  # created just now: its task is still to be queued
+                    new.append(request.file_name)
+                request.waiting = sorted({*request.waiting, *keys})
+                waiting.append(request)
+            else:
+                done.extend(keys)
+        AttachmentText.objects.bulk_update(waiting, ["waiting"])
+        _enqueue_keys(done)
+    for file_name in new:
+        extract_attachment_text.delay_on_commit(file_name)
+    return len(new)
+
+
+def _enqueue_keys(keys) -> None:
+    """Queue documents named "kind:object id"."""
+    by_kind: dict[str, list[str]] = {}
+    for key in keys:
+        kind, object_id = key.split(":", 1)
+        by_kind.setdefault(kind, []).append(object_id)
+    for kind, object_ids in by_kind.items():
+        index_enqueue_many(kind=kind, object_ids=object_ids)
+
+
+def attachment_text_extract(*, file_name: str, time_budget: float | None = None) -> AttachmentText | None:
+    """Extract a requested file's text (bounded in size and time, see
+    content.extraction) and queue the documents waiting for it. Idempotent:
+    a file already extracted is left alone."""
+    from content.extraction import DEFAULT_TIME_BUDGET, ExtractionTooLarge, file_text
+
+    request = AttachmentText.objects.filter(file_name=file_name, outcome=AttachmentText.Outcome.PENDING).first()
+    if request is None:
+        return None
+    # The extraction runs outside any transaction: it may take seconds and
+    # holds no lock; the row is claimed only to write the outcome.
+    text, outcome, error = "", AttachmentText.Outcome.EXTRACTED, ""
+    try:
+        with default_storage.open(file_name, "rb") as stored:
+            text = file_text(stored, time_budget=DEFAULT_TIME_BUDGET if time_budget is None else time_budget)
+    except ExtractionTooLarge as too_large:
+        outcome, error = AttachmentText.Outcome.TOO_LARGE, str(too_large)
+    except Exception as failure:  # noqa: BLE001 - any unreadable file is recorded, never retried forever
+        logger.warning("Text extraction of %s failed: %s", file_name, failure)
+        outcome, error = AttachmentText.Outcome.FAILED, str(failure)[:2000]
+    with transaction.atomic():
+        request = AttachmentText.objects.select_for_update().get(pk=request.pk)
+        if request.outcome != AttachmentText.Outcome.PENDING:
+            return request
+        request.text, request.outcome, request.error = text, outcome, error
+        request.extracted_at = timezone.now()
+        request.save(update_fields=["text", "outcome", "error", "extracted_at"])
+        _enqueue_keys(request.waiting)
+    return request
+
+
+def attachment_texts_extract_pending(*, older_than: timedelta = timedelta(0), limit: int = 100) -> int:
+    """Extract requests still pending (their task was lost, or beat's sweep)."""
+    names = list(
+        AttachmentText.objects.filter(
+            outcome=AttachmentText.Outcome.PENDING, requested_at__lte=timezone.now() - older_than
+        )
+        .order_by("requested_at")
+        .values_list("file_name", flat=True)[:limit]
+    )
+    for name in names:
+        attachment_text_extract(file_name=name)
+    return len(names)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 
 from . import services
@@ -16,3 +18,25 @@ def drain_index_outbox():
 @shared_task(ignore_result=True)
 def purge_index_outbox():
     services.outbox_purge()
+
+
+#: Celery's limits for one extraction, over the cooperative deadline of
+#: content.extraction (the hard limit ends a worker child stuck in C code)
+EXTRACTION_SOFT_TIME_LIMIT = 60
+EXTRACTION_TIME_LIMIT = 90
+
+
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=EXTRACTION_SOFT_TIME_LIMIT,
+    time_limit=EXTRACTION_TIME_LIMIT,
+)
+def extract_attachment_text(file_name: str):
+    services.attachment_text_extract(file_name=file_name)
+
+
+@shared_task(ignore_result=True)
+def extract_pending_attachment_texts():
+    """Beat's sweep for requests whose task was lost."""
+    services.attachment_texts_extract_pending(older_than=timedelta(minutes=15))

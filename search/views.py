@@ -1,3 +1,4 @@
+import time
 from dataclasses import asdict
 
 from django.conf import settings
@@ -62,10 +63,15 @@ def search_page(request):
 @login_required
 @require_GET
 def search_api(request):
+    started = time.perf_counter()
     results = _run_search(request)
     payload = asdict(results)
     payload["has_next"] = results.has_next
-    return JsonResponse(payload, json_dumps_params={"default": str})
+    response = JsonResponse(payload, json_dumps_params={"default": str})
+    # How long the engine took and the whole view, for the browser's network
+    # panel and bench/search.py (the difference is the portal's own cost).
+    response["Server-Timing"] = f"engine;dur={results.engine_ms}, view;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
 
 
 @login_required

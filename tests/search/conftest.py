@@ -30,6 +30,7 @@ def indexed(search_indexes, monkeypatch):
             "localized": {language: {"title": title, "body": body}},
             "url": f"/docs/{doc_id}/",
             "language": language,
+            "family_id": doc_id,
             "effective_at": when,
             "updated_at": when,
             **audience_fields(audience),

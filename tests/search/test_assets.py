@@ -16,7 +16,7 @@ from content.services import asset_popularity_refresh
 from programs.models import ProductLine
 from search.engine import get_client
 from search.selectors import portal_search
-from search.services import alias_name, outbox_drain
+from search.services import alias_name, attachment_texts_extract_pending, outbox_drain
 from tests.factories import OrganizationFactory, PartnerUserFactory
 from tests.factories.content import asset_type, document, publish_asset, publish_page, republish
 
@@ -39,6 +39,9 @@ def pdf_document(text: str, filename: str):
 
 def search(user, query, **filters):
     outbox_drain(refresh=True)
+    # What the extraction task does on the worker (tests/search/test_attachments.py)
+    if attachment_texts_extract_pending():
+        outbox_drain(refresh=True)
     return portal_search(user=user, query=query, filters=filters)
 
 

@@ -37,9 +37,9 @@ def test_a_japanese_query_finds_japanese_content(indexed, vendor_staff):
 
 
 def test_readers_language_ranks_first(indexed, vendor_staff):
-    indexed("en", title="Partner price list", **_localized("en", "Partner price list"))
-    indexed("fr", title="Partner price list", **_localized("fr", "Partner price list"))
+    indexed("en", title="Reseller price list", **_localized("en", "Reseller price list"))
+    indexed("fr", title="Reseller price list", **_localized("fr", "Reseller price list"))
 
-    results = portal_search(user=vendor_staff, query="partner price list", language="fr")
+    results = portal_search(user=vendor_staff, query="reseller price list", language="fr")
 
     assert [hit.object_id for hit in results.hits] == ["fr", "en"]

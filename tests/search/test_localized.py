@@ -72,16 +72,41 @@ def test_the_fallback_returns_when_the_translation_is_unpublished(library, partn
     assert (hit.object_id, hit.in_other_language) == (str(source.pk), True)
 
 
-def test_the_language_facet_counts_every_language_and_switches_to_one(library, partner, french):
-    source = publish_asset(library, "Wombat case study")
-    translate(source, french, "Étude de cas Wombat")
+def test_a_french_reader_gets_the_english_source_where_only_it_matches(library, partner, french):
+    price_list = publish_asset(library, "Storage price list", summary="Storage pricing for partners.")
+    translate(price_list, french, "Tarifs stockage")
+    battle_card = publish_asset(library, "Storage battle card", summary="Pricing objections answered.")
+    translate(battle_card, french, "Argumentaire stockage pricing")
+
+    results = search(partner, "pricing", "fr")
+
+    # The battle card's translation matches, so it is shown; the price list's
+    # does not ("tarifs"), so its English source is, marked with its language.
+    assert sorted((hit.title, hit.language, hit.in_other_language) for hit in results.hits) == [
+        ("Argumentaire stockage pricing", "fr", False),
+        ("Storage price list", "en", True),
+    ]
+    assert results.total == 2
+    assert dict(results.facets["language"]) == {"fr": 1, "en": 1}
+    assert dict(results.facets["type"]) == {"price-list": 2}
+
+
+def test_language_counts_match_what_the_reader_gets(library, partner, french):
+    for name in ("Wombat case study", "Wombat price list", "Wombat battle card"):
+        translate(publish_asset(library, name), french, f"{name} (FR)")
+    publish_asset(library, "Wombat data sheet")
 
     results = search(partner, "wombat", "fr")
-    assert dict(results.facets["language"]) == {"en": 1, "fr": 1}
-    assert [hit.title for hit in results.hits] == ["Étude de cas Wombat"]
 
+    # Three translations match, so their originals are not counted.
+    assert results.total == 4
+    assert dict(results.facets["language"]) == {"fr": 3, "en": 1}
+    assert sum(count for _, count in results.facets["language"]) == results.total
     english = search(partner, "wombat", "fr", language="en")
-    assert [(hit.title, hit.in_other_language) for hit in english.hits] == [("Wombat case study", True)]
+    assert [(hit.title, hit.in_other_language) for hit in english.hits] == [("Wombat data sheet", True)]
+    assert english.total == 1
+    french_only = search(partner, "wombat", "fr", language="fr")
+    assert french_only.total == 3
 
 
 def test_autocomplete_offers_the_readers_language(library, partner, french):

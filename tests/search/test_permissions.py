@@ -123,11 +123,13 @@ def test_anonymous_users_are_sent_to_log_in(client):
 
 
 def test_did_you_mean_never_offers_a_word_only_hidden_documents_contain(indexed, ladder):
+    # Words of three letters are too short for typo tolerance, so a typo in
+    # them finds nothing and the suggestion is offered.
     gold = ladder["gold"].translation_key
-    indexed("gold-only", title="Gold rebate grid", body="Zanzibar accelerator rebates", audience={"tiers": [gold]})
-    indexed("everyone", title="Partner basics", body="Zanzibar basics for everyone", audience=None)
+    indexed("gold-only", title="Gold rebate grid", body="Zanzibar qix rebates", audience={"tiers": [gold]})
+    indexed("everyone", title="Partner basics", body="Zanzibar zed basics for everyone", audience=None)
     silver_partner, gold_partner = partner(ladder["silver"], ["sales"]), partner(ladder["gold"], ["sales"])
 
-    assert portal_search(user=gold_partner, query="acelerator").suggestion == "accelerator"
-    assert portal_search(user=silver_partner, query="acelerator").suggestion == ""
-    assert portal_search(user=silver_partner, query="zanzibr").suggestion == "zanzibar"
+    assert portal_search(user=gold_partner, query="qxi").suggestion == "qix"
+    assert portal_search(user=silver_partner, query="qxi").suggestion == ""
+    assert portal_search(user=silver_partner, query="zde").suggestion == "zed"

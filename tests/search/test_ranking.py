@@ -1,6 +1,6 @@
 import pytest
 
-from search.models import BestBet, SynonymSet
+from search.models import BestBet, SearchSettings, SynonymSet
 from search.selectors import portal_search
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,92 @@ def test_no_results_offer_a_did_you_mean(indexed, vendor_staff):
 
     assert results.total == 0
     assert results.suggestion == "san"
+
+
+def test_a_typo_finds_a_word_that_only_the_body_holds(indexed, vendor_staff):
+    indexed("terms", title="Channel news for March", body="The extended warranty terms now cover refurbished units.")
+    indexed("other", title="Channel news for April", body="Nothing about that here.")
+
+    results = portal_search(user=vendor_staff, query="waranty")
+
+    assert [hit.object_id for hit in results.hits] == ["terms"]
+    assert results.suggestion == ""
+
+
+def test_an_exact_word_ranks_above_a_typo_match(indexed, vendor_staff):
+    indexed("near", title="Replication guide", body="Set up replicaton between sites.")
+    indexed("exact", title="Replication guide", body="Set up replication between sites.")
+
+    results = portal_search(user=vendor_staff, query="replication between sites")
+
+    assert [hit.object_id for hit in results.hits] == ["exact", "near"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("price list July 2025", {"july-2025"}),
+        ("2026 price list", {"october-2026"}),
+        ("S900 data sheet", {"s900"}),
+        ("s800", {"s800"}),
+        ("B400", {"b400"}),
+        ("B410", set()),
+        ("firmware 2.1", {"firmware-2.1"}),
+    ],
+)
+def test_numbers_years_versions_and_model_numbers_match_exactly(indexed, vendor_staff, query, expected):
+    indexed("july-2025", title="Price list July 2025", body="Prices in force from July 2025.")
+    indexed("october-2026", title="Price list October 2026", body="Prices in force from October 2026.")
+    indexed("s900", title="Nimbus S900 data sheet", body="The S900 all-flash array.")
+    indexed("s800", title="Nimbus S800 data sheet", body="The S800 hybrid array.")
+    indexed("b400", title="Borealis B400 backup appliance", body="Model B400, 48 TB.")
+    indexed("firmware-2.1", title="Firmware 2.1 release notes", body="What changed in 2.1.")
+    indexed("firmware-2.0", title="Firmware 2.0 release notes", body="What changed in 2.0.")
+
+    results = portal_search(user=vendor_staff, query=query)
+
+    assert {hit.object_id for hit in results.hits} == expected
+
+
+def test_a_misspelled_word_next_to_a_model_number_still_matches(indexed, vendor_staff):
+    indexed("s900", title="Nimbus S900 data sheet", body="The S900 all-flash array.")
+    indexed("s800", title="Nimbus S800 data sheet", body="The S800 hybrid array.")
+
+    results = portal_search(user=vendor_staff, query="S900 nimbis")
+
+    assert [hit.object_id for hit in results.hits] == ["s900"]
+
+
+def _set_recency(share: int, half_life_days: int = 90) -> None:
+    ranking = SearchSettings.load()
+    ranking.recency_share = share
+    ranking.recency_pivot_days = half_life_days
+    ranking.save()
+
+
+def test_the_newer_of_two_similar_matches_wins_and_the_share_is_configurable(indexed, vendor_staff):
+    # The older one is a slightly better text match (a shorter title).
+    indexed("older", title="Storage battle card", body="Objection handling for storage deals.", age_days=365)
+    indexed("newer", title="Storage battle card for partners", body="Objection handling for storage deals.")
+
+    _set_recency(share=0)
+    assert [hit.object_id for hit in portal_search(user=vendor_staff, query="storage battle card").hits] == [
+        "older",
+        "newer",
+    ]
+
+    _set_recency(share=30)
+    assert [hit.object_id for hit in portal_search(user=vendor_staff, query="storage battle card").hits] == [
+        "newer",
+        "older",
+    ]
+
+
+def test_a_clearly_better_text_match_beats_a_newer_weak_one(indexed, vendor_staff):
+    _set_recency(share=30, half_life_days=30)
+    indexed("old", title="Deal registration guide", body="How to register a deal, step by step.", age_days=900)
+    indexed("new", title="Partner newsletter", body="Also in this issue: deal registration changes.", age_days=0)
+
+    results = portal_search(user=vendor_staff, query="deal registration guide")
+
+    assert [hit.object_id for hit in results.hits] == ["old", "new"]

@@ -41,6 +41,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.evaluate_all_tiers",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Safety net: text extractions whose task was lost.
+    "search-extract-pending-attachments": {
+        "task": "search.tasks.extract_pending_attachment_texts",
+        "schedule": crontab(minute="*/15"),
+    },
     "search-purge-outbox": {
         "task": "search.tasks.purge_index_outbox",
         "schedule": crontab(hour=3, minute=30),
