@@ -228,7 +228,12 @@ LESSON_BLOCKS = [
             [
                 ("title", blocks.CharBlock(label=_("title"), max_length=120)),
                 ("body", blocks.RichTextBlock(label=_("text"), required=False)),
-                ("video", EmbedBlock(label=_("video"), required=False, help_text=_("A video link (YouTube, Vimeo…)."))),
+                # A URL rendered with {% embed %}: wagtail-localize cannot extract an
+                # empty optional EmbedBlock inside a StructBlock (it reads None.url).
+                (
+                    "video",
+                    blocks.URLBlock(label=_("video"), required=False, help_text=_("A video link (YouTube, Vimeo…).")),
+                ),
                 ("material", DocumentChooserBlock(label=_("downloadable material"), required=False)),
             ],
             icon="doc-full",

@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='coursepage',
             name='lessons',
-            field=wagtail.fields.StreamField([('lesson', 4)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 120}), 1: ('wagtail.blocks.RichTextBlock', (), {'label': 'text', 'required': False}), 2: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'A video link (YouTube, Vimeo…).', 'label': 'video', 'required': False}), 3: ('wagtail.documents.blocks.DocumentChooserBlock', (), {'label': 'downloadable material', 'required': False}), 4: ('wagtail.blocks.StructBlock', [[('title', 0), ('body', 1), ('video', 2), ('material', 3)]], {'icon': 'doc-full', 'label': 'lesson'})}, verbose_name='lessons'),
+            field=wagtail.fields.StreamField([('lesson', 4)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 120}), 1: ('wagtail.blocks.RichTextBlock', (), {'label': 'text', 'required': False}), 2: ('wagtail.blocks.URLBlock', (), {'help_text': 'A video link (YouTube, Vimeo…).', 'label': 'video', 'required': False}), 3: ('wagtail.documents.blocks.DocumentChooserBlock', (), {'label': 'downloadable material', 'required': False}), 4: ('wagtail.blocks.StructBlock', [[('title', 0), ('body', 1), ('video', 2), ('material', 3)]], {'icon': 'doc-full', 'label': 'lesson'})}, verbose_name='lessons'),
         ),
         migrations.AddField(
             model_name='coursepage',
