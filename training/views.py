@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from content import selectors as content_selectors
 from content.audience import reader_for, visible_pages
 from content.models import CoursePage
 from programs.models import PartnerRole
@@ -25,6 +26,7 @@ def home(request):
         "training/home.html",
         {
             "paths": selectors.paths_for(request),
+            "courses": content_selectors.courses_for(request),
             "certificates": selectors.held_certifications(request.user),
             "is_owner": request.partner.has_role(PartnerRole.OWNER),
             "now": timezone.now(),
