@@ -2,6 +2,8 @@
 dashboard: reads the lessons, passes the assessment, downloads the
 certificate; every page on the way is clean for axe and fits the phone."""
 
+import re
+
 from playwright.sync_api import expect
 
 from programs.models import EarnedThrough, PersonCertification
@@ -13,6 +15,7 @@ from .phone import Phone
 
 
 def assert_phone_ready(page, where: str) -> None:
+    page.wait_for_load_state("load")
     problems = phone_page_problems(page)
     assert not problems, f"{where} ({page.url}):\n" + "\n".join(problems)
 
@@ -23,6 +26,7 @@ def test_complete_a_learning_path_and_download_the_certificate(page, sign_in, de
     reach = Phone(page, "open a learning path")
     reach.open_dashboard()
     reach.tap(page.get_by_role("link", name="Training", exact=True), "Training")
+    expect(page.get_by_role("heading", level=1, name="Training")).to_be_visible()
     assert_phone_ready(page, "training")
     reach.tap(page.get_by_role("link", name=DEMO_PATH_TITLE), DEMO_PATH_TITLE)
     expect(page.get_by_role("heading", level=1, name=DEMO_PATH_TITLE)).to_be_visible()
@@ -32,12 +36,15 @@ def test_complete_a_learning_path_and_download_the_certificate(page, sign_in, de
     # The first course has no assessment: the technician marks it complete.
     study = Phone(page, "complete the learning path")
     study.tap(page.get_by_role("link", name="Start the path"), "Start the path")
+    expect(page.get_by_role("heading", level=1, name="Storage essentials")).to_be_visible()
     study.tap(page.get_by_role("button", name="Start the course"), "Start the course")
     study.tap(page.get_by_role("button", name="Mark as complete"), "Mark as complete")
     expect(page.locator("main")).to_contain_text("Completed on")
 
-    # Back on the path, the next course: two lessons, then the assessment.
+    # Back on the path (through the dashboard), the next course: two lessons, then the assessment.
+    study.tap(page.get_by_role("link", name=re.compile("your dashboard")), "dashboard")
     study.tap(page.get_by_role("link", name="Training", exact=True), "Training")
+    expect(page.get_by_role("heading", level=1, name="Training")).to_be_visible()
     study.tap(page.get_by_role("link", name=DEMO_PATH_TITLE), DEMO_PATH_TITLE)
     expect(page.locator("main")).to_contain_text("1 of 2 courses done")
     study.tap(page.get_by_role("link", name="Continue with the next course"), "Continue with the next course")
@@ -48,6 +55,7 @@ def test_complete_a_learning_path_and_download_the_certificate(page, sign_in, de
     study.tap(page.get_by_role("link", name="Next lesson"), "Next lesson")
     study.tap(page.get_by_role("link", name="Take the assessment"), "Take the assessment")
     study.tap(page.get_by_role("button", name="Start the assessment"), "Start the assessment")
+    expect(page.get_by_role("button", name="Submit my answers")).to_be_visible()
     assert_phone_ready(page, "assessment")
 
     study.tick(page.get_by_label("Two", exact=True), "Two")
