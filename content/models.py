@@ -222,19 +222,133 @@ class AnnouncementPage(AudienceMixin, Page):
         verbose_name_plural = _("announcements")
 
 
+LESSON_BLOCKS = [
+    (
+        "lesson",
+        blocks.StructBlock(
+            [
+                ("title", blocks.CharBlock(label=_("title"), max_length=120)),
+                ("body", blocks.RichTextBlock(label=_("text"), required=False)),
+                # A URL rendered with {% embed %}: wagtail-localize cannot extract an
+                # empty optional EmbedBlock inside a StructBlock (it reads None.url).
+                (
+                    "video",
+                    blocks.URLBlock(label=_("video"), required=False, help_text=_("A video link (YouTube, Vimeo…).")),
+                ),
+                ("material", DocumentChooserBlock(label=_("downloadable material"), required=False)),
+            ],
+            icon="doc-full",
+            label=_("lesson"),
+        ),
+    )
+]
+
+QUESTION_BLOCKS = [
+    (
+        "question",
+        blocks.StructBlock(
+            [
+                ("prompt", blocks.CharBlock(label=_("question"), max_length=300)),
+                (
+                    "multiple",
+                    blocks.BooleanBlock(
+                        label=_("several answers are correct (multi-select)"),
+                        required=False,
+                        help_text=_("Partners must tick exactly the correct answers."),
+                    ),
+                ),
+                (
+                    "choices",
+                    blocks.ListBlock(
+                        blocks.StructBlock(
+                            [
+                                ("text", blocks.CharBlock(label=_("answer"), max_length=200)),
+                                ("correct", blocks.BooleanBlock(label=_("correct"), required=False)),
+                            ]
+                        ),
+                        min_num=2,
+                        label=_("answers"),
+                    ),
+                ),
+            ],
+            icon="help",
+            label=_("question"),
+        ),
+    )
+]
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Questions must be answerable: at least one correct answer, exactly one
+    for a single-choice question."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for number, question in enumerate(cleaned.get("questions") or [], start=1):
+            correct = sum(1 for choice in question.value["choices"] if choice["correct"])
+            if correct == 0 or (correct > 1 and not question.value["multiple"]):
+                self.add_error(
+                    "questions",
+                    _("Question %(number)d needs exactly one correct answer, or several if it is multi-select.")
+                    % {"number": number},
+                )
+        return cleaned
+
+
 class CoursePage(AudienceMixin, Page):
-    """A training course partners start and complete in the portal (progress
-    is kept per person, for the organization's onboarding and enablement)."""
+    """A training course: lessons partners work through, then an optional
+    assessment. Progress is kept per person and course (every translation of
+    a course is the same course: see ``CourseEnrollment.course_key``)."""
 
     intro = RichTextField(_("introduction"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(6000)]
     )
     body = StreamField(BODY_BLOCKS, blank=True)
+    lessons = StreamField(LESSON_BLOCKS, blank=True, verbose_name=_("lessons"))
+    questions = StreamField(
+        QUESTION_BLOCKS,
+        blank=True,
+        verbose_name=_("assessment questions"),
+        help_text=_("Empty: no assessment; partners mark the course complete themselves."),
+    )
+    #: percentage of questions answered right needed to pass
+    pass_mark_percent = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts before a cool-down"), default=3, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    cooldown_hours = models.PositiveSmallIntegerField(
+        _("cool-down (hours)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 30)],
+        help_text=_("How long a partner waits after using up their attempts."),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("duration_minutes"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("duration_minutes"),
+        FieldPanel("body"),
+        FieldPanel("lessons"),
+        MultiFieldPanel(
+            [
+                FieldPanel("questions"),
+                FieldRowPanel(
+                    [FieldPanel("pass_mark_percent"), FieldPanel("max_attempts"), FieldPanel("cooldown_hours")]
+                ),
+            ],
+            heading=_("Assessment"),
+        ),
+    ]
     settings_panels = Page.settings_panels + AudienceMixin.audience_panels
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    base_form_class = CoursePageForm
+    override_translatable_fields = AudienceMixin.override_translatable_fields + [
+        SynchronizedField("pass_mark_percent", overridable=False),
+        SynchronizedField("max_attempts", overridable=False),
+        SynchronizedField("cooldown_hours", overridable=False),
+    ]
 
     parent_page_types = ["home.HomePage", "content.SectionPage"]
     subpage_types = []
@@ -242,6 +356,10 @@ class CoursePage(AudienceMixin, Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+
+    @property
+    def has_assessment(self) -> bool:
+        return len(self.questions) > 0
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import course_enrollment
@@ -252,20 +370,25 @@ class CoursePage(AudienceMixin, Page):
 
 
 class CourseEnrollment(models.Model):
-    """A partner user's progress in a course."""
+    """A partner user's progress in a course, in whichever language they read it."""
 
     organization = models.ForeignKey(
         "programs.PartnerOrganization", on_delete=models.CASCADE, related_name="course_enrollments"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_enrollments")
+    #: the page (in the language) the person started from, for reports
     course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrollments")
+    #: the course's ``translation_key``: every translation of it counts as the same course
+    course_key = models.UUIDField(_("course"), editable=False, db_index=True)
+    #: number of the lesson the person last opened (1-based; 0: none yet), to resume there
+    last_lesson = models.PositiveSmallIntegerField(_("last lesson"), default=0)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("course enrollment")
         verbose_name_plural = _("course enrollments")
-        constraints = [models.UniqueConstraint(fields=["user", "course"], name="content_enrollment_user_course")]
+        constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="content_enrollment_user_course")]
         indexes = [models.Index(fields=["organization", "started_at"], name="content_enrollment_org_idx")]
 
     def __str__(self):

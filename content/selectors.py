@@ -151,7 +151,7 @@ def pages_restricted_to_tier(*, tier, reader: Reader | None = None) -> list[tupl
 
 def course_enrollment(user, course):
     """The user's own progress in ``course`` (None until they start it)."""
-    return scoped(CourseEnrollment.objects.filter(course=course, user=user), user).first()
+    return scoped(CourseEnrollment.objects.filter(course_key=course.translation_key, user=user), user).first()
 
 
 def courses_for(request) -> list[tuple]:
@@ -162,10 +162,10 @@ def courses_for(request) -> list[tuple]:
         CoursePage.objects.live().filter(locale__language_code=language_code), reader_for(request)
     ).order_by("title")
     enrollments = {
-        enrollment.course_id: enrollment
+        enrollment.course_key: enrollment
         for enrollment in scoped(CourseEnrollment.objects.filter(user=request.user), request.user)
     }
-    return [(course, enrollments.get(course.pk)) for course in courses]
+    return [(course, enrollments.get(course.translation_key)) for course in courses]
 
 
 def organization_has_started_a_course(organization) -> bool:

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail import hooks
 from wagtail.users.models import UserProfile
 
 from programs.languages import preferred_time_zone
@@ -299,12 +300,15 @@ def _progress(generation, status, progress, *, fields=()):
 
 @transaction.atomic
 def course_start(*, course: CoursePage, user) -> CourseEnrollment:
-    """The partner user starts ``course`` (starting again keeps the first start)."""
+    """The partner user starts ``course`` in whichever language they read it
+    (starting again, or in another language, keeps the first start)."""
     partner = partner_context(user)
     if partner is None:
         raise ValidationError(_("Only partner users take courses."))
     enrollment, created = CourseEnrollment.objects.get_or_create(
-        user=user, course=course, defaults={"organization": partner.organization}
+        user=user,
+        course_key=course.translation_key,
+        defaults={"organization": partner.organization, "course": course},
     )
     if created:
         first_action_record(partner.organization)
@@ -312,11 +316,36 @@ def course_start(*, course: CoursePage, user) -> CourseEnrollment:
 
 
 @transaction.atomic
-def course_complete(*, course: CoursePage, user) -> CourseEnrollment:
-    enrollment = CourseEnrollment.objects.select_for_update().filter(user=user, course=course).first()
+def course_lesson_open(*, course: CoursePage, user, number: int) -> CourseEnrollment:
+    """Remember the lesson the person opened last (they resume there);
+    opening a lesson starts the course if it was not started."""
+    if not 1 <= number <= len(course.lessons):
+        raise ValidationError(_("This course has no lesson %(number)d.") % {"number": number})
+    enrollment = course_start(course=course, user=user)
+    if enrollment.last_lesson != number:
+        enrollment.last_lesson = number
+        enrollment.save(update_fields=["last_lesson"])
+    return enrollment
+
+
+@transaction.atomic
+def course_complete(*, course: CoursePage, user, assessed: bool = False) -> CourseEnrollment:
+    """Record the course complete (once). A course with an assessment is
+    completed only by passing it (``assessed``, from the training app).
+
+    Apps that act on completions (certifications) register a
+    ``course_completed`` hook taking the enrollment; it runs in this
+    transaction, also when the course was already complete (a retake renews)."""
+    if course.has_assessment and not assessed:
+        raise ValidationError(_("Pass the assessment to complete this course."))
+    enrollment = (
+        CourseEnrollment.objects.select_for_update().filter(user=user, course_key=course.translation_key).first()
+    )
     if enrollment is None:
         raise ValidationError(_("Start the course before marking it complete."))
     if enrollment.completed_at is None:
         enrollment.completed_at = timezone.now()
         enrollment.save(update_fields=["completed_at"])
+    for hook in hooks.get_hooks("course_completed"):
+        hook(enrollment)
     return enrollment

@@ -114,3 +114,28 @@ def course_progress(request, page_id: int, step: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(course.url)
+
+
+@require_GET
+@partner_required()
+def course_lesson(request, page_id: int, number: int):
+    """One lesson of a course; opening it is where the person resumes next time."""
+    course = get_object_or_404(visible_pages(CoursePage.objects.live(), reader_for(request)), pk=page_id)
+    try:
+        enrollment = services.course_lesson_open(course=course, user=request.user, number=number)
+    except ValidationError as error:
+        raise Http404(" ".join(error.messages)) from error
+    lessons = list(course.lessons)
+    return render(
+        request,
+        "content/course_lesson.html",
+        {
+            "page": course,
+            "lesson": lessons[number - 1].value,
+            "number": number,
+            "count": len(lessons),
+            "next_number": number + 1 if number < len(lessons) else None,
+            "previous_number": number - 1 if number > 1 else None,
+            "enrollment": enrollment,
+        },
+    )

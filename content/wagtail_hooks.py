@@ -198,7 +198,6 @@ def content_home_url(request):
 def content_navigation_items():
     return [
         NavigationItem(key="content", label=_("Content"), url=content_home_url, icon="book-open", order=30),
-        NavigationItem(key="training", label=_("Training"), url="content:courses", icon="academic-cap", order=50),
     ]
 
 

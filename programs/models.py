@@ -98,6 +98,11 @@ class Certification(models.Model):
     validity_months = models.PositiveSmallIntegerField(
         _("valid for (months)"), null=True, blank=True, help_text=_("Empty: never expires.")
     )
+    gates_deal_registration = models.BooleanField(
+        _("required to register deals for its product line"),
+        default=False,
+        help_text=_("Partners register deals for this product line only while someone in their organization holds it."),
+    )
 
     class Meta:
         verbose_name = _("certification")
@@ -413,12 +418,35 @@ class Membership(models.Model):
         return self.preferred_language or self.organization.preferred_language
 
 
+def new_verification_code() -> str:
+    """12 characters from an alphabet without look-alikes (0/O, 1/I/L): read
+    aloud or typed from a printed certificate."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _position in range(12))
+
+
+class EarnedThrough(models.TextChoices):
+    RECORDED = "recorded", _("Recorded by vendor staff")
+    COURSE = "course", _("Course")
+    PATH = "path", _("Learning path")
+    RENEWAL = "renewal", _("Renewal")
+
+
 class PersonCertification(models.Model):
     organization = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="certifications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications")
     certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="holders")
     earned_at = models.DateTimeField(_("earned"))
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    earned_through = models.CharField(
+        _("earned through"), max_length=10, choices=EarnedThrough.choices, default=EarnedThrough.RECORDED
+    )
+    #: what was completed (the course or path title), for the record
+    earned_for = models.CharField(_("completed"), max_length=255, blank=True)
+    #: printed on the certificate; anyone may check it at /verify/<code>/
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, unique=True, null=True, default=new_verification_code, editable=False
+    )
 
     class Meta:
         verbose_name = _("earned certification")

@@ -2,11 +2,13 @@
 
 from dataclasses import replace
 
+from django.db.models import Q
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import APIToken
 
 from .audience import Reader
-from .models import Membership, OrganizationExport, OrganizationStatus, PartnerRole
+from .models import Certification, Membership, OrganizationExport, OrganizationStatus, PartnerRole, PersonCertification
 from .services.onboarding import onboarding_checklist
 from .services.tiers import TierProgress, tier_progress
 from .tenancy import PartnerContext, scoped
@@ -56,3 +58,35 @@ def organization_exports(partner: PartnerContext):
         .filter(organization=partner.organization)
         .select_related("requested_by")
     )
+
+
+def certified_product_lines(organization_id: int, *, at=None) -> set[str]:
+    """Product lines (names or codes, lower case) someone in the organization
+    holds a current certification for on ``at`` (now by default)."""
+    at = at or timezone.now()
+    return {
+        name.strip().lower()
+        for name in PersonCertification.objects.filter(organization_id=organization_id, earned_at__lte=at)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        .exclude(certification__product_line="")
+        .values_list("certification__product_line", flat=True)
+    }
+
+
+def product_lines_locked_for(organization_id: int, product_lines) -> list:
+    """Of ``product_lines``, those whose deal registration a certification
+    gates and that nobody in the organization holds today."""
+    gates = {
+        name.strip().lower()
+        for name in Certification.objects.filter(gates_deal_registration=True)
+        .exclude(product_line="")
+        .values_list("product_line", flat=True)
+    }
+    if not gates:
+        return []
+    held = certified_product_lines(organization_id)
+    return [
+        line
+        for line in product_lines
+        if {line.name.lower(), line.code.lower()} & gates and not {line.name.lower(), line.code.lower()} & held
+    ]

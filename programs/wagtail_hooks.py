@@ -511,9 +511,18 @@ class PersonCertificationViewSet(PortfolioViewSet):
         base_form_class=PersonCertificationForm,
     )
     menu_label = _("Earned certifications")
-    list_display = ["user", "organization", "certification", "earned_at", "expires_at"]
+    list_display = ["user", "organization", "certification", "earned_at", "expires_at", "earned_through"]
     filterset_class = PersonCertificationFilterSet
-    list_export = ["user", "organization", "certification", "earned_at", "expires_at"]
+    list_export = [
+        "user",
+        "organization",
+        "certification",
+        "earned_at",
+        "expires_at",
+        "earned_through",
+        "earned_for",
+        "verification_code",
+    ]
 
 
 # --- PartnerApplicationViewSet (onboarding) -------------------------------

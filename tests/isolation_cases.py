@@ -305,3 +305,57 @@ def _victim_mdf_claim_detail(organization):
 # owner's deal is found, and the partner is refused (403), never the deal.
 isolation_case("deals_api:deal-confirm-outcome", "post", owner_status=403)(_victim_deal)
 isolation_case("deals_api:deal-reject-outcome", "post", owner_status=403)(_victim_deal)
+
+
+EXEMPT["content:course_lesson"] = (
+    "a vendor-published course; audience rules decide, the progress recorded is the caller's own "
+    "(tests/training/test_progress.py)"
+)
+EXEMPT["training:assessment"] = (
+    "a vendor-published course's assessment; audience rules decide, the attempt started is the caller's own "
+    "(tests/training/test_assessments.py)"
+)
+EXEMPT["verify_certificate"] = (
+    "a public, unguessable verification code showing only name, certification and validity "
+    "(tests/training/test_certifications.py)"
+)
+
+
+def _training_course():
+    from wagtail.models import Locale
+
+    from home.models import HomePage
+    from tests.factories.training import publish_course
+
+    return publish_course(HomePage.objects.get(depth=2, locale=Locale.get_default()), title="Isolation course")
+
+
+@isolation_case("training:attempt")
+def _victim_attempt(organization):
+    from programs.models import Membership
+    from training.services import assessment_start
+
+    # the organization's first member is the test's owner: an attempt is its taker's own
+    taker = Membership.objects.filter(organization=organization).earliest("pk").user
+    return {"pk": assessment_start(course=_training_course(), user=taker).pk}
+
+
+def _victim_certificate(organization):
+    from django.utils import timezone
+
+    from programs.services.certifications import certification_record
+    from tests.factories import CertificationFactory, PartnerUserFactory
+
+    technician = PartnerUserFactory(organization=organization, roles=["technical"])
+    held = certification_record(
+        organization=organization,
+        user=technician,
+        certification=CertificationFactory(code="isolation-cert"),
+        earned_at=timezone.now(),
+    )
+    return {"pk": held.pk}
+
+
+# An owner downloads the team's certificates.
+isolation_case("training:certificate")(_victim_certificate)
+isolation_case("training:badge")(_victim_certificate)

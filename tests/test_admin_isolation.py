@@ -138,8 +138,28 @@ def _cobrand_generation(organization, world):
 
 def _enrollment(organization, world):
     return CourseEnrollment.objects.create(
-        organization=organization, user=PartnerUserFactory(organization=organization), course=world["course"]
+        organization=organization,
+        user=PartnerUserFactory(organization=organization),
+        course=world["course"],
+        course_key=world["course"].translation_key,
     )
+
+
+def _assessment_attempt(organization, world):
+    from tests.factories.training import publish_course
+    from training.services import assessment_start
+
+    if "assessed_course" not in world:
+        world["assessed_course"] = publish_course(world["course"].get_parent(), title="Assessed")
+    course = world["assessed_course"]
+    return assessment_start(course=course, user=PartnerUserFactory(organization=organization, roles=["technical"]))
+
+
+def _certification_event(organization, world):
+    from training.models import CertificationEvent, CertificationEventKind
+
+    held = _certification(organization, world)
+    return CertificationEvent.objects.create(held=held, organization=organization, kind=CertificationEventKind.EARNED)
 
 
 def _deal_with_attachment(organization, world):
@@ -205,6 +225,8 @@ ROWS = {
     "webhooks.webhookdelivery": _webhook_delivery,
     "content.cobrandgeneration": _cobrand_generation,
     "content.courseenrollment": _enrollment,
+    "training.assessmentattempt": _assessment_attempt,
+    "training.certificationevent": _certification_event,
     "search.searchquerylog": lambda organization, world: SearchQueryLog.objects.create(
         query="backup", normalized_query="backup", results=0, organization=organization
     ),

@@ -22,7 +22,18 @@ TOO_BIG = str(2**63)
 #: the vendor admin is Wagtail's own, with its own integer routes
 SKIPPED_PREFIXES = ("admin/",)
 #: views of these packages are the project's; the others are Wagtail's or Django's
-PROJECT_PACKAGES = ("content", "deals", "programs", "search", "home", "portal", "mdf", "incentives", "support")
+PROJECT_PACKAGES = (
+    "content",
+    "deals",
+    "programs",
+    "search",
+    "home",
+    "portal",
+    "mdf",
+    "incentives",
+    "support",
+    "training",
+)
 
 
 def _callback_module(pattern: URLPattern) -> str:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -19,7 +19,8 @@ from guardian.shortcuts import assign_perm
 from programs.audit import json_safe, status_change
 from programs.formats import amount_text
 from programs.languages import recipient_locale
-from programs.models import PartnerOrganization, PersonCertification
+from programs.models import PartnerOrganization
+from programs.selectors import certified_product_lines, product_lines_locked_for
 from programs.services.exchange import money_to_program_currency, program_currency
 from programs.services.onboarding import first_action_record
 from programs.services.tiers import tier_evaluation_request
@@ -223,13 +224,7 @@ def _check_conflicts(deal: DealRegistration) -> list[ConflictMatch]:
 
 
 def _certified_for_all_lines(deal: DealRegistration) -> bool:
-    now = timezone.now()
-    held = {
-        name.strip().lower()
-        for name in PersonCertification.objects.filter(organization_id=deal.organization_id)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .values_list("certification__product_line", flat=True)
-    }
+    held = certified_product_lines(deal.organization_id)
     lines = list(deal.product_lines.values_list("name", "code"))
     return bool(lines) and all(name.lower() in held or code.lower() in held for name, code in lines)
 
@@ -370,6 +365,11 @@ def deal_register(
         errors["expected_close_date"] = [_("The expected close date cannot be in the past.")]
     if not product_lines:
         errors["product_lines"] = [_("Choose at least one product line.")]
+    elif locked := product_lines_locked_for(organization.pk, product_lines):
+        errors["product_lines"] = [
+            _("Registering deals for %(lines)s needs a current certification held by someone in your organization.")
+            % {"lines": ", ".join(str(line) for line in locked)}
+        ]
     if stage in (DealStage.WON, DealStage.LOST):
         errors["stage"] = [_("Register an open opportunity; report won or lost on the registration later.")]
     deal = DealRegistration(

@@ -1,10 +1,18 @@
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Certification, Membership, PartnerOrganization, PersonCertification
+from ..models import Certification, EarnedThrough, Membership, PartnerOrganization, PersonCertification
 from .tiers import tier_evaluation_request
+
+
+def certification_expiry(*, certification: Certification, earned_at: datetime) -> datetime | None:
+    """When a certification earned at ``earned_at`` lapses (None: never)."""
+    if not certification.validity_months:
+        return None
+    return earned_at + timedelta(days=round(certification.validity_months * 365.25 / 12))
 
 
 @transaction.atomic
@@ -15,14 +23,26 @@ def certification_record(
     certification: Certification,
     earned_at: datetime,
     expires_at: datetime | None = None,
+    earned_through: str = EarnedThrough.RECORDED,
+    earned_for: str = "",
 ) -> PersonCertification:
-    """Record a certification a partner person earned; the tier is re-evaluated."""
+    """Record a certification a partner person earned; the tier is re-evaluated.
+
+    Gated content, deal registration for the certification's product line and
+    SPIFF eligibility read the held certifications by date, so they follow
+    without anything being copied."""
     if not Membership.objects.filter(user=user, organization=organization).exists():
-        raise ValueError(_("The person does not belong to this organization."))
-    if expires_at is None and certification.validity_months:
-        expires_at = earned_at + timedelta(days=round(certification.validity_months * 365.25 / 12))
+        raise ValidationError(_("The person does not belong to this organization."))
+    if expires_at is None:
+        expires_at = certification_expiry(certification=certification, earned_at=earned_at)
     earned = PersonCertification.objects.create(
-        organization=organization, user=user, certification=certification, earned_at=earned_at, expires_at=expires_at
+        organization=organization,
+        user=user,
+        certification=certification,
+        earned_at=earned_at,
+        expires_at=expires_at,
+        earned_through=earned_through,
+        earned_for=earned_for[:255],
     )
     tier_evaluation_request(organization=organization, reason=_("Certification earned: %s") % certification.name)
     return earned

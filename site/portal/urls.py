@@ -12,6 +12,7 @@ from deals.api import router as deals_api_router
 from home import views as home_views
 from incentives.api import router as incentives_api_router
 from mdf.api import router as mdf_api_router
+from training import views as training_views
 
 # Machine endpoints and the vendor admin (which has its own language setting).
 urlpatterns = [
@@ -46,6 +47,8 @@ partner_urlpatterns = [
     path("support/", include("support.urls")),
     path("incentives/", include("incentives.urls")),
     path("mdf/", include("mdf.urls")),
+    path("training/", include("training.urls")),
+    path("verify/<str:code>/", training_views.verify, name="verify_certificate"),
     path("", include("programs.urls")),
 ]
 

@@ -32,6 +32,7 @@ TASK_USERS = {
     "tier_status": "northwind.owner",
     "course_enroll": "contoso.technical",
     "certification_progress": "northwind.technical",
+    "learning_path": "fabrikam.technical",
 }
 #: The registration ``contoso.sales`` submitted and channel ops approved.
 APPROVED_DEAL_COMPANY = "Lakeside Health Partners"

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "search",
     "support",
     "webhooks",
+    "training",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

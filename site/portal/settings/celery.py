@@ -97,6 +97,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.requeue_stalled_deliveries",
         "schedule": 60.0,
     },
+    # Certifications: record expiries (tier re-evaluated) and send 60/30/7-day reminders.
+    "training-certification-expiries": {
+        "task": "training.tasks.sweep_certification_expiries",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "mdf-reminders": {
         "task": "mdf.tasks.send_mdf_reminders",
         "schedule": crontab(hour=6, minute=30),

@@ -60,6 +60,7 @@ from programs.models import (
     Tier,
 )
 from programs.services.tiers import tier_rules_record
+from training.demo import seed_training_demo
 
 DEMO_ADMIN = ("admin", "demo-admin-2026")
 DEMO_PARTNER_PASSWORD = "demo-partner-2026"  # noqa: S105 - printed demo credentials, dev data only
@@ -269,6 +270,7 @@ class Command(BaseCommand):
             self.seed_branding(home)
             tiers = self.seed_program()
             self.seed_content(home, tiers)
+            seed_training_demo(home=home)
             self.seed_named_partners(tiers)
             seed_incentives(
                 organizations=list(

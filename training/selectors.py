@@ -1,0 +1,200 @@
+"""Reads of the training app: assessment status, path progress, team progress,
+certificates. Partner-owned rows are scoped through ``programs.tenancy``."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from content.audience import reader_for, visible_pages
+from content.models import CourseEnrollment, CoursePage
+from programs.models import Membership, PersonCertification
+from programs.tenancy import PartnerContext, scoped
+
+from .models import AssessmentAttempt, LearningPathPage
+
+
+@dataclass(frozen=True)
+class AssessmentStatus:
+    """Where a person stands with a course's assessment."""
+
+    open_attempt: AssessmentAttempt | None
+    last_attempt: AssessmentAttempt | None
+    #: failed attempts in the current round (a round is ``max_attempts`` long)
+    used: int
+    attempts_left: int
+    #: set while the person waits out the cool-down
+    locked_until: datetime | None
+
+
+def assessment_status(*, course: CoursePage, user, now: datetime | None = None) -> AssessmentStatus:
+    """Attempts come in rounds of ``course.max_attempts``: once a round is
+    used up without passing, the person waits ``cooldown_hours`` after the last
+    attempt, then a new round starts. Passing ends the round."""
+    now = now or timezone.now()
+    attempts = list(
+        AssessmentAttempt.objects.filter(user=user, course_key=course.translation_key).order_by("started_at", "pk")
+    )
+    submitted = [attempt for attempt in attempts if attempt.submitted_at]
+    open_attempt = next((attempt for attempt in attempts if not attempt.submitted_at), None)
+    failed_in_a_row = 0
+    for attempt in reversed(submitted):
+        if attempt.passed:
+            break
+        failed_in_a_row += 1
+    used = failed_in_a_row % course.max_attempts
+    locked_until = None
+    if failed_in_a_row and used == 0:
+        ends = submitted[-1].submitted_at + timedelta(hours=course.cooldown_hours)
+        if ends > now:
+            locked_until = ends
+        # after the cool-down a fresh round starts with every attempt
+    return AssessmentStatus(
+        open_attempt=open_attempt,
+        last_attempt=submitted[-1] if submitted else None,
+        used=used if locked_until is None else course.max_attempts,
+        attempts_left=0 if locked_until else course.max_attempts - used,
+        locked_until=locked_until,
+    )
+
+
+def attempt_for(user, pk: int):
+    """The person's own attempt (another person's, or organization's, is not found)."""
+    return scoped(AssessmentAttempt.objects.filter(user=user), user).select_related("course").filter(pk=pk)
+
+
+@dataclass
+class PathProgress:
+    #: ``[(course in the reader's language, enrollment or None), ...]`` in the path's order
+    steps: list = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for _course, enrollment in self.steps if enrollment and enrollment.completed_at)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.steps) and self.done == self.total
+
+    @property
+    def next_course(self):
+        """The first course not completed yet (None when the path is done)."""
+        return next((course for course, enrollment in self.steps if not (enrollment and enrollment.completed_at)), None)
+
+
+def enrollments_by_course(user) -> dict:
+    """The person's enrollments keyed by course (translation key)."""
+    return {
+        enrollment.course_key: enrollment for enrollment in scoped(CourseEnrollment.objects.filter(user=user), user)
+    }
+
+
+def path_progress(*, path: LearningPathPage, user, enrollments: dict | None = None) -> PathProgress:
+    """The person's progress through ``path``, courses shown in the reader's
+    language where translated (completion counts in any language)."""
+    if enrollments is None:
+        enrollments = enrollments_by_course(user) if getattr(user, "is_authenticated", False) else {}
+    steps = []
+    for step in path.path_courses.select_related("course").order_by("sort_order"):
+        course = step.course.localized
+        if not course.live:
+            course = step.course
+        steps.append((course, enrollments.get(step.course.translation_key)))
+    return PathProgress(steps=steps)
+
+
+def paths_for(request) -> list[tuple]:
+    """Live learning paths the reader may see in the current language, with
+    the reader's progress: ``[(path, PathProgress), ...]``."""
+    language_code = translation.get_language() or "en"
+    paths = visible_pages(
+        LearningPathPage.objects.live().filter(locale__language_code=language_code), reader_for(request)
+    ).order_by("title")
+    enrollments = enrollments_by_course(request.user)
+    return [(path, path_progress(path=path, user=request.user, enrollments=enrollments)) for path in paths]
+
+
+def held_certifications(user):
+    """The person's own earned certifications, latest first."""
+    return (
+        scoped(PersonCertification.objects.filter(user=user), user)
+        .select_related("certification")
+        .order_by("-earned_at")
+    )
+
+
+def certificate_for(partner: PartnerContext, pk: int):
+    """A certificate the partner may download: their own, or their team's for an owner."""
+    rows = scoped(PersonCertification.objects.all(), partner.user)
+    if not partner.has_role("owner"):
+        rows = rows.filter(user=partner.user)
+    return rows.select_related("certification", "user", "organization").filter(pk=pk)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    membership: Membership
+    enrollments: list
+    certifications: list
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for enrollment in self.enrollments if enrollment.completed_at)
+
+
+def team_progress(partner: PartnerContext) -> list[TeamMember]:
+    """Every active member of the owner's organization with their courses and
+    current certifications."""
+    organization = partner.organization
+    now = timezone.now()
+    memberships = (
+        scoped(Membership.objects.filter(organization=organization, is_active=True), partner.user)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    enrollments: dict[int, list] = {}
+    for enrollment in scoped(CourseEnrollment.objects.filter(organization=organization), partner.user).select_related(
+        "course"
+    ):
+        enrollments.setdefault(enrollment.user_id, []).append(enrollment)
+    certifications: dict[int, list] = {}
+    current = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    for held in (
+        scoped(PersonCertification.objects.filter(organization=organization), partner.user)
+        .filter(current)
+        .select_related("certification")
+    ):
+        certifications.setdefault(held.user_id, []).append(held)
+    return [
+        TeamMember(
+            membership=membership,
+            enrollments=enrollments.get(membership.user_id, []),
+            certifications=certifications.get(membership.user_id, []),
+        )
+        for membership in memberships
+    ]
+
+
+def current_holding(*, user, certification, at: datetime | None = None):
+    """The person's valid record of ``certification`` expiring last (None if none)."""
+    at = at or timezone.now()
+    return (
+        PersonCertification.objects.filter(user=user, certification=certification, earned_at__lte=at)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def verification(code: str):
+    """The earned certification with this public code (None if unknown)."""
+    return (
+        PersonCertification.objects.select_related("certification", "user")
+        .filter(verification_code=code.strip().upper())
+        .first()
+    )
