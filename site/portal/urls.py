@@ -46,6 +46,7 @@ partner_urlpatterns = [
     path("support/", include("support.urls")),
     path("incentives/", include("incentives.urls")),
     path("mdf/", include("mdf.urls")),
+    path("scorecard/", include("analytics.urls")),
     path("", include("programs.urls")),
 ]
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "incentives",
     "search",
     "support",
+    "analytics",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

@@ -1,0 +1,91 @@
+"""Analytics in the Wagtail admin: scorecard targets per tier and role
+dashboards (one menu group), partners' scorecards for their CAM and channel
+ops; on the partner side the scorecard's dashboard panel and navigation item."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from programs.models import PartnerOrganization
+from programs.navigation import NavigationItem
+
+from . import admin_views
+from .components import ScorecardPanel
+from .dashboards import dashboard_layout
+from .models import DashboardPanelEntry, ScorecardTarget
+from .views import SCORECARD_ROLES
+
+
+class ScorecardTargetViewSet(SnippetViewSet):
+    """What the program expects per quarter of a partner in each tier (shown on scorecards)."""
+
+    model = ScorecardTarget
+    icon = "pick"
+    menu_label = _("Scorecard targets")
+    list_display = ["tier", "won_revenue", "pipeline", "win_rate", "registrations", "certified_people"]
+    copy_view_enabled = False
+
+
+class DashboardPanelEntryViewSet(SnippetViewSet):
+    """Which dashboard panels each partner role sees, and in which order."""
+
+    model = DashboardPanelEntry
+    icon = "grip"
+    menu_label = _("Dashboard panels")
+    list_display = ["panel", "roles", "position"]
+
+
+class AnalyticsViewSetGroup(SnippetViewSetGroup):
+    items = (ScorecardTargetViewSet, DashboardPanelEntryViewSet)
+    menu_icon = "table"
+    menu_label = _("Analytics")
+    menu_name = "analytics"
+    menu_order = 450
+
+
+register_snippet(AnalyticsViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def analytics_admin_urls():
+    return [
+        path("analytics/scorecard/<int:pk>/", admin_views.scorecard, name="analytics_admin_scorecard"),
+        path("analytics/scorecard/<int:pk>/pdf/", admin_views.scorecard_pdf, name="analytics_admin_scorecard_pdf"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def scorecard_listing_button(snippet, user, next_url=None):
+    # The organization listing is already the staff member's portfolio.
+    if isinstance(snippet, PartnerOrganization):
+        yield ListingButton(_("Scorecard"), reverse("analytics_admin_scorecard", args=[snippet.pk]), priority=20)
+
+
+@hooks.register("partner_dashboard_panels")
+def scorecard_panel(request):
+    return ScorecardPanel(request) or None
+
+
+scorecard_panel.panel_label = _("Performance scorecard")
+
+
+@hooks.register("partner_dashboard_layout")
+def role_dashboard_layout(partner, keys):
+    return dashboard_layout(partner, keys)
+
+
+@hooks.register("partner_navigation_items")
+def analytics_navigation_items():
+    return [
+        NavigationItem(
+            key="scorecard",
+            label=_("Scorecard"),
+            url="analytics:scorecard",
+            icon="chart-bar",
+            roles=SCORECARD_ROLES,
+            order=35,
+        )
+    ]
