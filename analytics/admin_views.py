@@ -19,7 +19,7 @@ def _organization(request, pk: int) -> PartnerOrganization:
 
 def admin_links(organization) -> dict[str, str]:
     """Where staff find the records behind each figure: the admin listings, filtered to the partner."""
-    deals = reverse("wagtailsnippets_deals_dealregistration:list") + f"?organization={organization.pk}"
+    deals = reverse("dealregistration:index") + f"?organization={organization.pk}"
     requests = reverse("wagtailsnippets_mdf_fundrequest:list") + f"?organization={organization.pk}"
     certifications = reverse("wagtailsnippets_programs_personcertification:list") + f"?organization={organization.pk}"
     return {

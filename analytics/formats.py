@@ -18,7 +18,7 @@ def format_figure(value, *, unit: str, currency: str = "") -> str:
     if unit == "money":
         return money(value, currency)
     if unit == "percent":
-        return _("%(value)s %%") % {"value": number_format(Decimal(value), decimal_pos=1, use_l10n=True)}
+        return _("%(value)s%%") % {"value": number_format(Decimal(value), decimal_pos=1, use_l10n=True)}
     if unit == "ratio":
         return number_format(Decimal(value), decimal_pos=2, use_l10n=True)
     return number_format(value, use_l10n=True, force_grouping=True)
