@@ -2,12 +2,17 @@
 organization is looked up through the staff member's portfolio, so a CAM
 opens only their partners' scorecards (channel ops with view-all: every one)."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
 
-from programs.models import PartnerOrganization
-from programs.tenancy import get_scoped_or_404
+from programs.models import PartnerOrganization, PartnerType, Region, Tier
+from programs.tenancy import VIEW_ALL_PERMISSION, get_scoped_or_404
 
+from .portfolio import may_see_portfolio, portfolio_attention
 from .scorecard import organization_scorecard
 from .views import scorecard_pdf_response
 
@@ -41,3 +46,38 @@ def scorecard(request, pk: int):
 
 def scorecard_pdf(request, pk: int):
     return scorecard_pdf_response(request, organization_scorecard(organization=_organization(request, pk)))
+
+
+def portfolio(request):
+    """The whole portfolio ranked by attention; channel ops filter it by CAM,
+    tier, region and partner type (parameters in the URL)."""
+    if not may_see_portfolio(request.user):
+        raise PermissionDenied
+    filters = []
+    if request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION):
+        default_locale = Locale.get_default()
+        filters = [
+            {
+                "name": "cam",
+                "label": _("Channel account manager"),
+                "choices": [
+                    (user.pk, user.get_full_name() or user.get_username())
+                    for user in get_user_model().objects.filter(managed_organizations__isnull=False).distinct()
+                ],
+            },
+            {
+                "name": "tier",
+                "label": _("Tier"),
+                "choices": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
+            },
+            {"name": "region", "label": _("Region"), "choices": Region.objects.values_list("pk", "name")},
+            {
+                "name": "type",
+                "label": _("Partner type"),
+                "choices": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
+            },
+        ]
+        for item in filters:
+            item["selected"] = request.GET.get(item["name"], "")
+    rows = portfolio_attention(user=request.user, filters=request.GET)
+    return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})

@@ -1,7 +1,10 @@
 from laces.components import Component
+from wagtail.admin.ui.components import Component as AdminComponent
 
 from programs.tenancy import partner_context
 
+from .models import PortfolioSettings
+from .portfolio import portfolio_attention
 from .scorecard import organization_scorecard, partner_links
 from .views import SCORECARD_ROLES
 
@@ -30,3 +33,20 @@ class ScorecardPanel(Component):
             tile for tile, metric in zip(self.card.tiles, self.card.metrics, strict=True) if metric.key in PANEL_METRICS
         ]
         return {"card": self.card, "tiles": tiles}
+
+
+class PortfolioPanel(AdminComponent):
+    """The Wagtail admin home's "Partners needing attention": the CAM's
+    partners (channel ops: every partner) with alerts, most urgent first."""
+
+    name = "partner_portfolio"
+    template_name = "analytics/admin/portfolio_panel.html"
+    order = 50
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        size = PortfolioSettings.load().portfolio_size
+        ranked = portfolio_attention(user=self.request.user, only_alerts=True)
+        return {"rows": ranked[:size], "more": max(0, len(ranked) - size)}

@@ -13,9 +13,10 @@ from programs.models import PartnerOrganization
 from programs.navigation import NavigationItem
 
 from . import admin_views
-from .components import ScorecardPanel
+from .components import PortfolioPanel, ScorecardPanel
 from .dashboards import dashboard_layout
 from .models import DashboardPanelEntry, ScorecardTarget
+from .portfolio import may_see_portfolio
 from .views import SCORECARD_ROLES
 
 
@@ -54,7 +55,14 @@ def analytics_admin_urls():
     return [
         path("analytics/scorecard/<int:pk>/", admin_views.scorecard, name="analytics_admin_scorecard"),
         path("analytics/scorecard/<int:pk>/pdf/", admin_views.scorecard_pdf, name="analytics_admin_scorecard_pdf"),
+        path("analytics/portfolio/", admin_views.portfolio, name="analytics_admin_portfolio"),
     ]
+
+
+@hooks.register("construct_homepage_panels")
+def portfolio_home_panel(request, panels):
+    if may_see_portfolio(request.user):
+        panels.append(PortfolioPanel(request))
 
 
 @hooks.register("register_snippet_listing_buttons")
