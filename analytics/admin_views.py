@@ -2,10 +2,15 @@
 organization is looked up through the staff member's portfolio, so a CAM
 opens only their partners' scorecards (channel ops with view-all: every one)."""
 
+import csv
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
@@ -13,6 +18,15 @@ from programs.models import PartnerOrganization, PartnerType, Region, Tier
 from programs.tenancy import VIEW_ALL_PERMISSION, get_scoped_or_404
 
 from .portfolio import may_see_portfolio, portfolio_attention
+from .program import (
+    ACTIVE_TARGET_PERCENT,
+    FIRST_ACTION_TARGET_DAYS,
+    ProgramFilters,
+    active_accounts_chart,
+    median_days_to_first_action,
+    portal_health,
+    revenue_by_tier,
+)
 from .scorecard import organization_scorecard
 from .views import scorecard_pdf_response
 
@@ -81,3 +95,63 @@ def portfolio(request):
             item["selected"] = request.GET.get(item["name"], "")
     rows = portfolio_attention(user=request.user, filters=request.GET)
     return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
+
+
+def program_report(request):
+    """Portal health and pipeline by tier for channel ops; the weekly table as CSV with ``?export=csv``."""
+    if not (request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)):
+        raise PermissionDenied
+    filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
+    weeks = portal_health(filters)
+    if request.GET.get("export") == "csv":
+        return _weeks_csv(weeks)
+    default_locale = Locale.get_default()
+    return TemplateResponse(
+        request,
+        "analytics/admin/program.html",
+        {
+            "filters": filters,
+            "weeks": weeks,
+            "chart": mark_safe(active_accounts_chart(weeks)),  # noqa: S308 - pygal's SVG, labels escaped by pygal
+            "first_action_days": median_days_to_first_action(filters),
+            "first_action_target": FIRST_ACTION_TARGET_DAYS,
+            "active_target": ACTIVE_TARGET_PERCENT,
+            "tiers": revenue_by_tier(filters),
+            "choices": {
+                "tier": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
+                "region": Region.objects.values_list("pk", "name"),
+                "type": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
+            },
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+def _weeks_csv(weeks) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="portal-health.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Week starting"),
+            _("Active accounts"),
+            _("Partner accounts"),
+            _("Active accounts (%)"),
+            _("Registrations"),
+            _("Active partners"),
+            _("Registrations per active partner"),
+        ]
+    )
+    for week in weeks:
+        writer.writerow(
+            [
+                week.start.isoformat(),
+                week.active_accounts,
+                week.accounts,
+                week.active_percent if week.active_percent is not None else "",
+                week.registrations,
+                week.active_partners,
+                week.registrations_per_active_partner if week.registrations_per_active_partner is not None else "",
+            ]
+        )
+    return response

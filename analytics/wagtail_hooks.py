@@ -5,12 +5,14 @@ ops; on the partner side the scorecard's dashboard panel and navigation item."""
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.models import PartnerOrganization
 from programs.navigation import NavigationItem
+from programs.tenancy import VIEW_ALL_PERMISSION
 
 from . import admin_views
 from .components import PortfolioPanel, ScorecardPanel
@@ -56,7 +58,20 @@ def analytics_admin_urls():
         path("analytics/scorecard/<int:pk>/", admin_views.scorecard, name="analytics_admin_scorecard"),
         path("analytics/scorecard/<int:pk>/pdf/", admin_views.scorecard_pdf, name="analytics_admin_scorecard_pdf"),
         path("analytics/portfolio/", admin_views.portfolio, name="analytics_admin_portfolio"),
+        path("analytics/program/", admin_views.program_report, name="analytics_admin_program"),
     ]
+
+
+class ProgramReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def program_report_menu_item():
+    return ProgramReportMenuItem(
+        _("Program analytics"), reverse("analytics_admin_program"), icon_name="table", order=300
+    )
 
 
 @hooks.register("construct_homepage_panels")
