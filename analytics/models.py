@@ -206,6 +206,15 @@ class PortfolioSettings(BaseGenericSetting):
     weight_onboarding = models.PositiveSmallIntegerField(_("weight: onboarding stuck"), default=4)
     weight_tier = models.PositiveSmallIntegerField(_("weight: tier at risk"), default=5)
     portfolio_size = models.PositiveSmallIntegerField(_("partners shown on the admin home"), default=10)
+    digest_group = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("weekly digest recipients"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Channel leaders who get the program analytics digest on Monday mornings (empty: Channel ops)."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -238,6 +247,7 @@ class PortfolioSettings(BaseGenericSetting):
             heading=_("Ranking weights"),
         ),
         FieldPanel("portfolio_size"),
+        FieldPanel("digest_group"),
     ]
 
     class Meta:

@@ -12,12 +12,13 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from programs.models import PartnerOrganization
 from programs.navigation import NavigationItem
+from programs.services.data_rights import queryset_section
 from programs.tenancy import VIEW_ALL_PERMISSION
 
 from . import admin_views
 from .components import PortfolioPanel, ScorecardPanel
 from .dashboards import dashboard_layout
-from .models import DashboardPanelEntry, ScorecardTarget
+from .models import ActivityEvent, DashboardPanelEntry, ScorecardTarget
 from .portfolio import may_see_portfolio
 from .views import SCORECARD_ROLES
 
@@ -112,3 +113,9 @@ def analytics_navigation_items():
             order=35,
         )
     ]
+
+
+@hooks.register("organization_data_export")
+def analytics_export_sections(organization):
+    """The organization's recorded portal activity (who, what kind, which record, when)."""
+    return [queryset_section("portal_activity", ActivityEvent.objects.filter(organization=organization))]

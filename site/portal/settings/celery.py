@@ -29,6 +29,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.refresh_activity_rollup",
         "schedule": crontab(minute="*/10"),
     },
+    "analytics-weekly-digest": {
+        "task": "analytics.tasks.send_program_digest",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=30),
+    },
     "worker-heartbeat": {
         "task": "home.tasks.record_worker_heartbeat",
         "schedule": crontab(minute="*"),
