@@ -83,7 +83,7 @@ def partner_record_urls():
         if model is not None:
             if _partner_owned(model) and model._meta.label_lower not in NOT_PARTNER_RECORDS:
                 found[name] = model
-        elif route.startswith(("admin/programs/", "admin/deals/", "admin/content/", "admin/mdf/")):
+        elif route.startswith(("admin/programs/", "admin/deals/", "admin/content/", "admin/mdf/", "admin/analytics/")):
             found[name] = None
     return found
 
@@ -240,6 +240,8 @@ CUSTOM_VIEWS = {
     "mdf_admin_allocation": "mdf.allocation",
     "mdf_admin_request": "mdf.fundrequest",
     "mdf_admin_claim": "mdf.claim",
+    "analytics_admin_scorecard": "programs.partnerorganization",
+    "analytics_admin_scorecard_pdf": "programs.partnerorganization",
 }
 
 

@@ -1,6 +1,6 @@
 from django.shortcuts import render
-from wagtail import hooks
 
+from ..dashboard import dashboard_panels_for
 from ..selectors import dashboard_panels
 from ..tenancy import partner_may_open, partner_required
 
@@ -9,10 +9,9 @@ from ..tenancy import partner_may_open, partner_required
 def dashboard(request):
     """Where a partner lands after logging in: their standing and next steps.
 
-    Other areas add panels through the ``partner_dashboard_panels`` hook: a
-    function taking the request and returning a component (or None)."""
-    contributed = [panel for hook in hooks.get_hooks("partner_dashboard_panels") if (panel := hook(request))]
-    contributed.sort(key=lambda panel: getattr(panel, "order", 100))
+    Other areas add panels through the ``partner_dashboard_panels`` hook
+    (``programs.dashboard``); role dashboards in the admin choose and order them."""
+    contributed = dashboard_panels_for(request, request.partner)
     panels = dashboard_panels(request.partner)
     for step in panels.get("onboarding_checklist", ()):
         # A step another role completes (the owner signs the agreement) is named, not linked.

@@ -49,6 +49,7 @@ partner_urlpatterns = [
     path("mdf/", include("mdf.urls")),
     path("training/", include("training.urls")),
     path("verify/<str:code>/", training_views.verify, name="verify_certificate"),
+    path("scorecard/", include("analytics.urls")),
     path("", include("programs.urls")),
 ]
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "support",
     "webhooks",
     "training",
+    "analytics",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

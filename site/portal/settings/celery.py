@@ -24,6 +24,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 
 CELERY_BEAT_SCHEDULE = {
+    # Partner activity figures read the daily rollup: today's is rebuilt every 10 minutes.
+    "analytics-refresh-activity-rollup": {
+        "task": "analytics.tasks.refresh_activity_rollup",
+        "schedule": crontab(minute="*/10"),
+    },
+    "analytics-weekly-digest": {
+        "task": "analytics.tasks.send_program_digest",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=30),
+    },
     "worker-heartbeat": {
         "task": "home.tasks.record_worker_heartbeat",
         "schedule": crontab(minute="*"),

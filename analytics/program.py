@@ -1,0 +1,206 @@
+"""Program analytics for channel ops: portal health week by week and
+pipeline and revenue by tier, over a date range and the partners a filter
+selects (tier, region, partner type: parameters in the URL).
+
+Portal health, every figure from the activity rollup (``analytics.activity``):
+
+* **Weekly active accounts**: partner accounts active in the week out of the
+  partner accounts of the selected organizations (target above 60 %).
+* **Registrations per active partner**: registrations submitted in the week
+  divided by the organizations with an active account that week.
+* **Time to first action**: for partners created in the range, the median
+  number of days from creation to their first deal, course or invitation
+  (``PartnerOrganization.first_action_at``; target under 7 days).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pygal
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils.translation import gettext as _
+
+from deals.models import DealRegistration, DealStatus
+from programs.models import Membership, PartnerOrganization, ProgramSettings
+from programs.tenancy import PORTAL_STATUSES
+
+from .models import ActivityDay
+
+ACTIVE_TARGET_PERCENT = 60
+FIRST_ACTION_TARGET_DAYS = 7
+DEFAULT_WEEKS = 12
+#: URL parameter -> organization lookup
+FILTERS = {"tier": "tier_id", "region": "region_id", "type": "partner_type_id"}
+ZERO = Decimal("0")
+
+
+@dataclass
+class Week:
+    start: datetime.date
+    active_accounts: int
+    accounts: int
+    registrations: int
+    active_partners: int
+
+    @property
+    def active_percent(self) -> Decimal | None:
+        if not self.accounts:
+            return None
+        return (Decimal(self.active_accounts) * 100 / self.accounts).quantize(Decimal("0.1"))
+
+    @property
+    def registrations_per_active_partner(self) -> Decimal | None:
+        if not self.active_partners:
+            return None
+        return (Decimal(self.registrations) / self.active_partners).quantize(Decimal("0.01"))
+
+
+@dataclass
+class ProgramFilters:
+    start: datetime.date
+    end: datetime.date
+    tier: str = ""
+    region: str = ""
+    type: str = ""
+
+    @classmethod
+    def from_query(cls, query, *, today: datetime.date) -> "ProgramFilters":
+        """Dates as ISO strings (bad or missing ones fall back to the last
+        twelve weeks); ids as digits (anything else is ignored)."""
+
+        def date(name, default):
+            try:
+                return datetime.date.fromisoformat(query.get(name, ""))
+            except ValueError:
+                return default
+
+        end = date("end", today)
+        start = date("start", end - datetime.timedelta(weeks=DEFAULT_WEEKS) + datetime.timedelta(days=1))
+        if start > end:
+            start, end = end, start
+        ids = {name: query.get(name, "") if str(query.get(name, "")).isdigit() else "" for name in FILTERS}
+        return cls(start=start, end=end, **ids)
+
+    def organizations(self):
+        organizations = PartnerOrganization.objects.filter(status__in=PORTAL_STATUSES)
+        for name, lookup in FILTERS.items():
+            if getattr(self, name):
+                organizations = organizations.filter(**{lookup: int(getattr(self, name))})
+        return organizations
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def portal_health(filters: ProgramFilters) -> list[Week]:
+    """One row per week (Monday first) of the range, oldest first."""
+    organizations = filters.organizations().values("pk")
+    accounts = Membership.objects.filter(is_active=True, organization__in=organizations).count()
+    days = ActivityDay.objects.filter(
+        day__gte=filters.start, day__lte=filters.end, user__isnull=False, organization__in=organizations
+    )
+    activity = {
+        row["week"]: row
+        for row in days.annotate(week=TruncWeek("day"))
+        .values("week")
+        .annotate(accounts=Count("user", distinct=True), partners=Count("organization", distinct=True))
+    }
+    registrations = {
+        row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]: row["count"]
+        for row in DealRegistration.objects.filter(
+            organization__in=organizations,
+            submitted_at__date__gte=filters.start,
+            submitted_at__date__lte=filters.end,
+        )
+        .annotate(week=TruncWeek("submitted_at", tzinfo=datetime.UTC))
+        .values("week")
+        .annotate(count=Count("pk"))
+    }
+    weeks = []
+    week = _monday(filters.start)
+    while week <= filters.end:
+        row = activity.get(week, {})
+        weeks.append(
+            Week(
+                start=week,
+                active_accounts=row.get("accounts", 0),
+                accounts=accounts,
+                registrations=registrations.get(week, 0),
+                active_partners=row.get("partners", 0),
+            )
+        )
+        week += datetime.timedelta(weeks=1)
+    return weeks
+
+
+def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
+    """Median days from creation to first action of the partners created in
+    the range that have acted (the middle row, or the mean of the two middle
+    rows, found by the database's ordering)."""
+    durations = (
+        filters.organizations()
+        .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end, first_action_at__isnull=False)
+        .annotate(duration=F("first_action_at") - F("created_at"))
+        .order_by("duration")
+        .values_list("duration", flat=True)
+    )
+    count = durations.count()
+    if not count:
+        return None
+    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
+    seconds = sum(duration.total_seconds() for duration in middle) / len(middle)
+    return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
+
+
+def revenue_by_tier(filters: ProgramFilters) -> list[dict]:
+    """Pipeline registered and revenue won in the range, per tier (program currency)."""
+    currency = ProgramSettings.load().program_currency
+    submitted = Q(
+        deal_registrations__submitted_at__date__gte=filters.start,
+        deal_registrations__submitted_at__date__lte=filters.end,
+        deal_registrations__currency=currency,
+    ) & ~Q(deal_registrations__status=DealStatus.REJECTED)
+    won = Q(
+        deal_registrations__status=DealStatus.WON,
+        deal_registrations__closed_on__gte=filters.start,
+        deal_registrations__closed_on__lte=filters.end,
+        deal_registrations__currency=currency,
+    )
+    rows = (
+        filters.organizations()
+        .values("tier__name")
+        .annotate(
+            partners=Count("pk", distinct=True),
+            pipeline=Coalesce(Sum("deal_registrations__estimated_value", filter=submitted), ZERO),
+            won=Coalesce(Sum("deal_registrations__final_amount", filter=won), ZERO),
+        )
+        .order_by("-won", "tier__name")
+    )
+    return [{"tier": row["tier__name"] or _("No tier"), "currency": currency, **row} for row in rows]
+
+
+def active_accounts_chart(weeks: list[Week]) -> str:
+    """Weekly active accounts (%) against the target, as an SVG document that
+    also works in emails and PDFs (no script, no external style)."""
+    chart = pygal.Line(
+        width=720,
+        height=280,
+        show_legend=True,
+        legend_at_bottom=True,
+        range=(0, 100),
+        js=[],
+        disable_xml_declaration=True,
+        explicit_size=True,
+        x_label_rotation=30,
+        title=_("Weekly active partner accounts (%)"),
+    )
+    chart.x_labels = [week.start.isoformat() for week in weeks]
+    chart.add(
+        _("Active accounts"),
+        [float(week.active_percent) if week.active_percent is not None else None for week in weeks],
+    )
+    chart.add(_("Target"), [ACTIVE_TARGET_PERCENT] * len(weeks), show_dots=False, stroke_style={"dasharray": "6,4"})
+    return chart.render(is_unicode=True)

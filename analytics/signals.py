@@ -1,0 +1,90 @@
+"""Where partner activity is observed: the apps' own records of what happened
+(search log, download log, deal and MDF audit trails, course enrollments) and
+Django's login signal. Each receiver only appends an ``ActivityEvent`` in the
+same transaction as the record it observes; no business rule runs here.
+"""
+
+from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from content.models import AssetDownload, CourseEnrollment
+from deals.models import DealEvent, DealEventKind
+from mdf.models import MdfEvent
+from programs.models import Membership
+from programs.tenancy import partner_context
+from search.models import SearchQueryLog
+
+from .models import ActivityKind
+from .services import activity_record
+
+#: MDF steps a partner takes (the others are the vendor's or the system's)
+PARTNER_MDF_KINDS = frozenset({"submitted", "resubmitted", "cancelled", "claim_submitted", "leads"})
+
+
+@receiver(user_logged_in, dispatch_uid="analytics_login")
+def record_login(sender, request, user, **kwargs):
+    partner = partner_context(user)
+    if partner is not None:
+        activity_record(organization_id=partner.organization.pk, user_id=user.pk, kind=ActivityKind.LOGIN)
+
+
+@receiver(post_save, sender=SearchQueryLog, dispatch_uid="analytics_search")
+def record_search(sender, instance, created, raw=False, **kwargs):
+    if created and not raw and instance.organization_id:
+        activity_record(organization_id=instance.organization_id, kind=ActivityKind.SEARCH, at=instance.created_at)
+
+
+@receiver(post_save, sender=AssetDownload, dispatch_uid="analytics_download")
+def record_download(sender, instance, created, raw=False, **kwargs):
+    if created and not raw and instance.organization_id:
+        activity_record(
+            organization_id=instance.organization_id,
+            user_id=instance.user_id,
+            kind=ActivityKind.DOWNLOAD,
+            object_id=instance.asset_id,
+            at=instance.downloaded_at,
+        )
+
+
+@receiver(post_save, sender=DealEvent, dispatch_uid="analytics_registration")
+def record_registration(sender, instance, created, raw=False, **kwargs):
+    if created and not raw and instance.kind == DealEventKind.SUBMITTED:
+        organization_id = (
+            type(instance.deal).objects.filter(pk=instance.deal_id).values_list("organization_id", flat=True)[0]
+        )
+        activity_record(
+            organization_id=organization_id,
+            user_id=instance.actor_id,
+            kind=ActivityKind.REGISTRATION,
+            object_id=instance.deal_id,
+            at=instance.at,
+        )
+
+
+@receiver(post_save, sender=CourseEnrollment, dispatch_uid="analytics_course")
+def record_course_progress(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    # Started (created) or completed (the service saves completed_at alone).
+    if raw or not (created or (update_fields and "completed_at" in update_fields)):
+        return
+    activity_record(
+        organization_id=instance.organization_id,
+        user_id=instance.user_id,
+        kind=ActivityKind.COURSE,
+        object_id=instance.course_id,
+    )
+
+
+@receiver(post_save, sender=MdfEvent, dispatch_uid="analytics_mdf")
+def record_mdf_action(sender, instance, created, raw=False, **kwargs):
+    if not created or raw or instance.kind not in PARTNER_MDF_KINDS or instance.actor_id is None:
+        return
+    # Vendor staff act on requests too (on the partner's behalf): only members count.
+    if Membership.objects.filter(user_id=instance.actor_id, organization_id=instance.organization_id).exists():
+        activity_record(
+            organization_id=instance.organization_id,
+            user_id=instance.actor_id,
+            kind=ActivityKind.MDF,
+            object_id=instance.request_id,
+            at=instance.at,
+        )

@@ -1,0 +1,21 @@
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from .digest import program_digest_send
+from .services import activity_rollup_refresh
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def refresh_activity_rollup(days: int = 2):
+    """Rebuild the last ``days`` UTC days of the activity rollup (today
+    included, so figures are at most one beat interval old). Idempotent."""
+    today = timezone.now().astimezone(datetime.UTC).date()
+    activity_rollup_refresh(start=today - datetime.timedelta(days=days - 1), end=today)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_program_digest():
+    """Monday mornings: last week's program digest to the channel leaders."""
+    program_digest_send()

@@ -1,0 +1,110 @@
+"""Program analytics: portal-health figures on a constructed activity history
+equal hand-computed values; the page, its filters in the URL and the CSV."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, Permission
+
+from analytics.models import ActivityDay
+from analytics.program import ProgramFilters, median_days_to_first_action, portal_health
+from deals.models import DealRegistration
+from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
+from tests.factories.programs import RegionFactory
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+
+
+@pytest.fixture(autouse=True)
+def march():
+    with time_machine.travel(datetime.datetime(2026, 3, 20, 12, tzinfo=UTC), tick=False):
+        yield
+
+
+def moment(day: int) -> datetime.datetime:
+    return datetime.datetime(2026, 3, day, 10, tzinfo=UTC)
+
+
+def registration(organization, day):
+    DealRegistration.objects.create(
+        organization=organization,
+        idempotency_key=uuid.uuid4().hex,
+        company_name="Customer",
+        normalized_name="customer",
+        country="US",
+        contact_name="Pat",
+        estimated_value=Decimal("1000"),
+        currency="USD",
+        expected_close_date=datetime.date(2026, 6, 30),
+        submitted_at=moment(day),
+    )
+
+
+@pytest.fixture
+def history():
+    apac = RegionFactory(code="apac")
+    alpha, beta = OrganizationFactory(name="Alpha"), OrganizationFactory(name="Beta", region=apac)
+    ann, bob = PartnerUserFactory(organization=alpha), PartnerUserFactory(organization=alpha)
+    cat = PartnerUserFactory(organization=beta)
+    for user, organization, day in ((ann, alpha, 2), (ann, alpha, 4), (cat, beta, 3), (bob, alpha, 10)):
+        ActivityDay.objects.create(day=datetime.date(2026, 3, day), organization=organization, user=user, events=1)
+    for organization, day in ((alpha, 3), (beta, 5), (alpha, 6)):
+        registration(organization, day)
+    # New partners: 2, 10 and 4 days to their first action (median 4); one has not acted.
+    for created, acted in ((2, 4), (3, 13), (5, 9), (6, None)):
+        OrganizationFactory(created_at=moment(created), first_action_at=moment(acted) if acted else None)
+    return {"apac": apac}
+
+
+def filters(**query):
+    return ProgramFilters.from_query(
+        {"start": "2026-03-02", "end": "2026-03-15", **query}, today=datetime.date(2026, 3, 20)
+    )
+
+
+def test_weekly_portal_health_equals_the_hand_computed_figures(history):
+    weeks = portal_health(filters())
+
+    assert [
+        (week.start, week.active_accounts, week.accounts, week.active_percent, week.registrations_per_active_partner)
+        for week in weeks
+    ] == [
+        (datetime.date(2026, 3, 2), 2, 3, Decimal("66.7"), Decimal("1.50")),
+        (datetime.date(2026, 3, 9), 1, 3, Decimal("33.3"), Decimal("0.00")),
+    ]
+    assert median_days_to_first_action(filters()) == Decimal("4.0")
+
+
+def test_filters_narrow_every_figure_to_the_selected_partners(history):
+    weeks = portal_health(filters(region=str(history["apac"].pk)))
+
+    assert [(week.active_accounts, week.accounts, week.registrations) for week in weeks] == [(1, 1, 1), (0, 1, 0)]
+
+
+def test_channel_ops_read_the_page_with_its_chart_and_download_the_csv(client, history):
+    channel_ops = UserFactory()
+    channel_ops.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
+    )
+    client.force_login(channel_ops)
+
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+    csv = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15&export=csv")
+
+    assert "<svg" in html and "Weekly active partner accounts (%)" in html
+    assert "Median time to first action of new partners: 4.0 days (target: under 7)." in html
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv.content.decode().splitlines()[1:] == ["2026-03-02,2,3,66.7,3,2,1.50", "2026-03-09,1,3,33.3,0,1,0.00"]
+
+
+def test_a_cam_does_not_read_program_analytics(client):
+    cam = UserFactory()
+    cam.groups.add(Group.objects.get(name="Channel account managers"))
+    client.force_login(cam)
+
+    assert client.get("/admin/analytics/program/").status_code in (302, 403)
