@@ -3,6 +3,7 @@ currency, grouped and with the decimal mark of the active language (Django's
 locale formats), the symbol where that language puts it: ``1 234,56 €`` in
 French, ``1.234,56 €`` in German, ``€1,234.56`` in English."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
@@ -36,3 +37,17 @@ def money(amount: Decimal | int | None, currency: str, *, language: str | None =
     if language in SYMBOL_AFTER:
         return f"{figure}\u00a0{symbol or currency}"
     return f"{symbol}{figure}" if symbol else f"{currency}\u00a0{figure}"
+
+
+#: Han, kana and hangul: names written in these scripts put the family name first
+FAMILY_NAME_FIRST_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def person_name(user) -> str:
+    """A person's full name in the order of the name itself (as CLDR's person
+    names do): 山田 太郎 family name first, Jane Smith given name first, in
+    every language of the page. Empty when the person gave no name."""
+    given, family = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if FAMILY_NAME_FIRST_SCRIPT.search(given + family):
+        return f"{family} {given}".strip()
+    return f"{given} {family}".strip()

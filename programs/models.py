@@ -193,6 +193,7 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
     )
     deal_protection_days = models.PositiveSmallIntegerField(_("deal registration protection (days)"), default=90)
     mdf_allocation_percent = models.DecimalField(
+        # xgettext:no-python-format (a label, never formatted: "% o" is not a placeholder)
         _("MDF allocation (% of revenue)"),
         max_digits=5,
         decimal_places=2,

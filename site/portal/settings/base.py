@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "incentives",
     "search",
     "support",
+    "interface_strings",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Translations the Localization team published in the admin (one cache read).
+    "interface_strings.overrides.published_translations",
     "programs.middleware.remembered_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
