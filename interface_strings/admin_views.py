@@ -47,6 +47,8 @@ class StringListView(LocalizationTeamOnly, WagtailAdminTemplateMixin, TemplateVi
     header_icon = "doc-full"
 
     def get_context_data(self, **kwargs):
+        if not translatable_languages():
+            return super().get_context_data(no_languages=True, **kwargs)
         data = self.request.GET.copy()
         data.setdefault("language", translatable_languages()[0][0])
         filters = StringFilterForm(data)

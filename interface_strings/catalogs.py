@@ -17,6 +17,8 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.translation import to_locale
 
+from programs.languages import portal_languages
+
 
 @dataclass(frozen=True)
 class SourceString:
@@ -80,24 +82,25 @@ def catalog_files(language: str) -> list[Path]:
 
 
 def translatable_languages() -> list[tuple[str, str]]:
-    """Every language of the portal but the source language."""
-    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    """Every language of the portal (a locale in the admin) but the source language."""
+    return [(code, name) for code, name in portal_languages() if code != settings.LANGUAGE_CODE]
 
 
 def catalog_index() -> CatalogIndex:
     """The index of every catalog, rebuilt when one of the files changes."""
+    languages = tuple(code for code, _name in translatable_languages())
     signature = []
-    for language, _name in translatable_languages():
+    for language in languages:
         for path in catalog_files(language):
             if path.exists():
                 signature.append((language, str(path), path.stat().st_mtime_ns))
-    return _build_index(tuple(signature))
+    return _build_index(languages, tuple(signature))
 
 
 @cache
-def _build_index(signature: tuple[tuple[str, str, int], ...]) -> CatalogIndex:
+def _build_index(languages: tuple[str, ...], signature: tuple[tuple[str, str, int], ...]) -> CatalogIndex:
     index = CatalogIndex()
-    for language, _name in translatable_languages():
+    for language in languages:
         index.translations[language] = {}
     for language, path, _mtime in signature:
         for entry in polib.pofile(path):

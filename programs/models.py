@@ -25,6 +25,7 @@ from wagtail.models import RevisionMixin, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from .choices import language_choices
 from .files import private_storage
 from .validators import validate_logo
 
@@ -353,7 +354,7 @@ class PartnerOrganization(index.Indexed, models.Model):
     logo = models.ImageField(_("logo"), upload_to=organization_logo_path, blank=True, validators=[validate_logo])
     brand_colour = models.CharField(_("brand colour"), max_length=7, blank=True, validators=[hex_colour_validator])
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+        _("preferred language"), max_length=10, choices=language_choices, default="en"
     )
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -391,7 +392,7 @@ class Membership(models.Model):
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         blank=True,
         help_text=_("Empty: the organization's language."),
     )
@@ -490,7 +491,7 @@ class PartnerApplication(models.Model):
     )
     message = models.TextField(_("anything else we should know"), blank=True)
     #: the language the applicant wrote in, for our answer
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, default="en", editable=False)
 
     status = models.CharField(
         _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, db_index=True

@@ -154,6 +154,7 @@ LANGUAGES = [
     ("de", _("German")),
     ("es", _("Spanish")),
     ("ja", _("Japanese")),
+    ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
