@@ -41,7 +41,7 @@ run: install
 
 # Extract the interface strings into the catalogs (tests/test_catalogs.py runs
 # the same extraction and fails on any string left untranslated or fuzzy).
-MESSAGES_LANGUAGES := fr de
+MESSAGES_LANGUAGES := fr de es ja ar
 messages: install
 	$(PY) manage.py makemessages $(addprefix --locale=,$(MESSAGES_LANGUAGES)) --no-location --no-wrap \
 	  --ignore='.venv/*' --ignore='.services/*' --ignore='tests/*' --ignore='bench/*' --ignore='*/migrations/*' --ignore='node_modules/*'

@@ -3,6 +3,7 @@ currency, grouped and with the decimal mark of the active language (Django's
 locale formats), the symbol where that language puts it: ``1 234,56 €`` in
 French, ``1.234,56 €`` in German, ``€1,234.56`` in English."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
@@ -45,3 +46,17 @@ def amount_text(amount: Decimal | None, currency: str) -> str | None:
     if amount is None:
         return None
     return str(Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP))
+
+
+#: Han, kana and hangul: names written in these scripts put the family name first
+FAMILY_NAME_FIRST_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def person_name(user) -> str:
+    """A person's full name in the order of the name itself (as CLDR's person
+    names do): 山田 太郎 family name first, Jane Smith given name first, in
+    every language of the page. Empty when the person gave no name."""
+    given, family = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if FAMILY_NAME_FIRST_SCRIPT.search(given + family):
+        return f"{family} {given}".strip()
+    return f"{given} {family}".strip()

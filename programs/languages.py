@@ -7,9 +7,18 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import timezone, translation
+from wagtail.models import Locale
 
 from .models import Membership, PartnerOrganization
 from .tenancy import partner_context
+
+
+def portal_languages() -> list[tuple[str, str]]:
+    """The languages partners choose from: those of ``LANGUAGES`` with a
+    Wagtail locale (Settings → Locales), so adding a locale in the admin adds
+    the language to the switcher, the page trees and the strings screen."""
+    configured = set(Locale.objects.values_list("language_code", flat=True))
+    return [(code, name) for code, name in settings.LANGUAGES if code in configured]
 
 
 def remember_language(response, language: str):

@@ -25,6 +25,7 @@ from wagtail.models import RevisionMixin, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from .choices import language_choices
 from .files import private_storage
 from .validators import validate_logo, validate_money_precision
 
@@ -198,6 +199,7 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
     )
     deal_protection_days = models.PositiveSmallIntegerField(_("deal registration protection (days)"), default=90)
     mdf_allocation_percent = models.DecimalField(
+        # xgettext:no-python-format (a label, never formatted: "% o" is not a placeholder)
         _("MDF allocation (% of revenue)"),
         max_digits=5,
         decimal_places=2,
@@ -357,7 +359,7 @@ class PartnerOrganization(index.Indexed, models.Model):
     logo = models.ImageField(_("logo"), upload_to=organization_logo_path, blank=True, validators=[validate_logo])
     brand_colour = models.CharField(_("brand colour"), max_length=7, blank=True, validators=[hex_colour_validator])
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+        _("preferred language"), max_length=10, choices=language_choices, default="en"
     )
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -395,7 +397,7 @@ class Membership(models.Model):
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         blank=True,
         help_text=_("Empty: the organization's language."),
     )
@@ -517,7 +519,7 @@ class PartnerApplication(models.Model):
     )
     message = models.TextField(_("anything else we should know"), blank=True)
     #: the language the applicant wrote in, for our answer
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, default="en", editable=False)
 
     status = models.CharField(
         _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, db_index=True

@@ -9,6 +9,7 @@ Japanese text falls to the standard tokenizer, which splits CJK text into
 single characters, so Japanese queries match Japanese content by phrase.
 """
 
+from django.conf import settings
 from elasticsearch.dsl import (
     Boolean,
     Date,
@@ -23,14 +24,20 @@ from elasticsearch.dsl import (
 
 from .engine import index_name
 
-#: language code -> (stop word list of the core ``stop`` filter, hunspell locale)
-LANGUAGE_ANALYSIS = {
+#: language code -> (stop word list of the core ``stop`` filter, hunspell
+#: locale) where the core and the node's dictionaries offer them
+KNOWN_ANALYSIS = {
     "en": ("_english_", "en_US"),
     "fr": ("_french_", "fr_FR"),
     "de": ("_german_", "de_DE"),
     "es": ("_spanish_", "es_ES"),
-    "ja": (None, None),
+    "ar": ("_arabic_", None),
 }
+#: Every portal language gets its fields. One without stop words or a
+#: dictionary here (Japanese, or a language added to the settings later) falls
+#: back to the standard tokenizer and lower-casing: exact words match, word
+#: forms do not. A language added to LANGUAGES needs ``search_reindex``.
+LANGUAGE_ANALYSIS = {code: KNOWN_ANALYSIS.get(code, (None, None)) for code, _name in settings.LANGUAGES}
 
 
 def language_analyzer(language: str):

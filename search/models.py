@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from programs.choices import language_choices
 
 
 class OutboxOperation(models.TextChoices):
@@ -131,7 +132,7 @@ class SynonymSet(models.Model):
         _("terms"), max_length=500, help_text=_("Comma-separated words or phrases that mean the same.")
     )
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, help_text=_("Empty: every language.")
+        _("language"), max_length=10, choices=language_choices, blank=True, help_text=_("Empty: every language.")
     )
 
     panels = [FieldPanel("terms"), FieldPanel("language")]

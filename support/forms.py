@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.forms import add_service_errors
 from deals.validators import ATTACHMENT_SIGNATURES
+from programs.formats import person_name
 from programs.formkit import PortalFormMixin
 
 from .models import CasePriority, Delivery, NotificationCategory
@@ -96,7 +97,7 @@ class ShareForm(PortalFormMixin, forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = colleagues
-        self.fields["user"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.fields["user"].label_from_instance = lambda user: person_name(user) or user.get_username()
 
 
 class NotificationSettingsForm(PortalFormMixin, forms.Form):

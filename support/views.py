@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programs.files import private_file_response
+from programs.formats import person_name
 from programs.tenancy import partner_required
 
 from . import selectors
@@ -133,7 +134,7 @@ def case_share_view(request, pk):
             user = form.cleaned_data["user"]
             messages.success(
                 request,
-                _("%(name)s can now follow this case.") % {"name": user.get_full_name() or user.get_username()},
+                _("%(name)s can now follow this case.") % {"name": person_name(user) or user.get_username()},
             )
             return redirect("support:case_detail", pk=case.pk)
     return _detail(request, case, share_form=form, status=400)

@@ -13,7 +13,7 @@ def test_english_is_at_the_root_and_french_under_fr(client, home_page):
 
     assert "Log in to the partner portal" in english
     assert "Connexion au portail partenaires" in french
-    assert '<html lang="fr">' in french
+    assert '<html lang="fr" dir="ltr">' in french
 
 
 def test_a_german_partner_continues_in_german_after_logging_in(client):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deals.validators import validate_attachment
+from programs.formats import person_name
 from programs.models import Membership, PartnerOrganization, PartnerRole
 
 from ..models import (
@@ -423,13 +424,13 @@ def case_share(*, case: Case, actor, user) -> Case:
     if membership is None:
         raise ValidationError({"user": _("Share the case with an active colleague of your organization.")})
     if membership.has_role(PartnerRole.OWNER) or case.opened_by_id == user.pk:
-        raise ValidationError({"user": _("%(name)s already sees this case.") % {"name": user.get_full_name() or user}})
+        raise ValidationError({"user": _("%(name)s already sees this case.") % {"name": person_name(user) or user}})
     permission = Permission.objects.get(content_type__app_label="support", codename="view_case")
     _grant, created = CaseUserObjectPermission.objects.get_or_create(
         user=user, permission=permission, content_object=case
     )
     if not created:
-        raise ValidationError({"user": _("%(name)s already sees this case.") % {"name": user.get_full_name() or user}})
+        raise ValidationError({"user": _("%(name)s already sees this case.") % {"name": person_name(user) or user}})
     _event(case, CaseEventKind.SHARED, actor=actor, after={"shared_with": user.get_username()})
     return case
 

@@ -8,14 +8,16 @@ Locales added later in the admin (Settings → Locales) choose their own
 from django.conf import settings
 from django.db import migrations
 
+#: The languages the portal started with. Fixed here: a language added to
+#: the settings later is added as a locale in the admin, not by this migration.
+INITIAL_LANGUAGES = ("fr", "de", "es", "ja")
+
 
 def create_locales(apps, schema_editor):
     Locale = apps.get_model("wagtailcore", "Locale")
     LocaleSynchronization = apps.get_model("wagtail_localize", "LocaleSynchronization")
     source, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
-        if code == source.language_code:
-            continue
+    for code in INITIAL_LANGUAGES:
         locale, _created = Locale.objects.get_or_create(language_code=code)
         LocaleSynchronization.objects.get_or_create(locale=locale, defaults={"sync_from": source})
 

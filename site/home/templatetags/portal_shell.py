@@ -10,6 +10,7 @@ from wagtail import hooks
 from content import selectors as content_selectors
 from home.branding import brand_tokens as tokens_for
 from home.navigation import partner_navigation as navigation_for
+from programs.languages import portal_languages as configured_languages
 
 register = template.Library()
 
@@ -19,6 +20,12 @@ def partner_navigation(context):
     """``{% partner_navigation as nav %}``: tabs, menu and sections for the reader (None if not a partner)."""
     request = context.get("request")
     return navigation_for(request) if request is not None else None
+
+
+@register.simple_tag
+def portal_languages():
+    """The language switcher's choices: the languages with a locale in the admin."""
+    return configured_languages()
 
 
 @register.simple_tag

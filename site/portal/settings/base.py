@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "webhooks",
     "training",
     "analytics",
+    "interface_strings",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Translations the Localization team published in the admin (one cache read).
+    "interface_strings.overrides.published_translations",
     "programs.middleware.remembered_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +159,7 @@ LANGUAGES = [
     ("de", _("German")),
     ("es", _("Spanish")),
     ("ja", _("Japanese")),
+    ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
