@@ -157,8 +157,16 @@ def time_earnings_page(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200, help="earnings page requests to time")
+    parser.add_argument(
+        "--earnings-only",
+        action="store_true",
+        help="time only the earnings page (the ledger prepared by an earlier run)",
+    )
     arguments = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
+    if arguments.earnings_only:
+        time_earnings_page(arguments.runs)
+        return
     today = timezone.localdate()
     period_end = today.replace(day=1) - datetime.timedelta(days=1)
     started = time.monotonic()
