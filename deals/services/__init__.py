@@ -7,18 +7,20 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
+from programs import notifications
 from programs.audit import json_safe, status_change
-from programs.languages import recipient_locale
 from programs.models import PartnerOrganization, PersonCertification
+from programs.notifications import notify
 from programs.services.onboarding import first_action_record
 from programs.services.tiers import tier_evaluation_request
 
@@ -703,25 +705,24 @@ def deal_send_expiry_reminder(*, deal: DealRegistration, days_before: int) -> bo
         to_status=deal.status,
         partner_note=_("Reminder: protection ends on %(date)s.") % {"date": deal.protected_until.date().isoformat()},
     )
-    recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
-    if recipient:
-        transaction.on_commit(lambda: _send_expiry_reminder(deal, days_before, recipient))
+    notify(
+        recipient=deal.submitted_by,
+        address=deal.organization.contact_email,
+        organization=deal.organization,
+        category=notifications.DEAL_DECISION,
+        title=gettext_lazy("Deal protection for %(company)s ends in %(days)s days"),
+        body=gettext_lazy(
+            "Your registration of %(company)s is protected until %(date)s. Update its stage, or request an "
+            "extension from the registration page."
+        ),
+        params={
+            "company": deal.company_name,
+            "days": days_before,
+            "date": lambda: date_format(localtime(deal.protected_until), "DATE_FORMAT"),
+        },
+        url=reverse("deals:detail", args=[deal.pk]),
+    )
     return True
-
-
-def _send_expiry_reminder(deal: DealRegistration, days_before: int, recipient: str) -> None:
-    with recipient_locale(user=deal.submitted_by, organization=deal.organization):
-        send_mail(
-            _("Deal protection for %(company)s ends in %(days)s days")
-            % {"company": deal.company_name, "days": days_before},
-            _(
-                "Your registration of %(company)s is protected until %(date)s. Update its stage, or request an "
-                "extension from the registration page."
-            )
-            % {"company": deal.company_name, "date": date_format(localtime(deal.protected_until), "DATE_FORMAT")},
-            None,
-            [recipient],
-        )
 
 
 def deals_send_expiry_reminders() -> int:
@@ -748,19 +749,24 @@ def deals_send_expiry_reminders() -> int:
 
 
 def deal_notify_partner(*, event: DealEvent) -> None:
-    """E-mail the submitter about a decision on their registration."""
+    """Tell the submitter (else the organization's contact address) about a
+    decision on their registration, through the notification centre."""
     deal = event.deal
-    recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
-    if not recipient:
-        return
-    with recipient_locale(user=deal.submitted_by, organization=deal.organization):
-        send_mail(
-            _("Deal registration %(company)s: %(status)s")
-            % {"company": deal.company_name, "status": deal.partner_status_text},
-            event.partner_note or deal.partner_status_text,
-            None,
-            [recipient],
-        )
+    notify(
+        recipient=deal.submitted_by,
+        address=deal.organization.contact_email,
+        organization=deal.organization,
+        category=notifications.DEAL_DECISION,
+        title=gettext_lazy("Deal registration %(company)s: %(status)s"),
+        # The reviewer's note is shown as written, never read as a format string.
+        body="%(note)s",
+        params={
+            "company": deal.company_name,
+            "status": lambda: deal.partner_status_text,
+            "note": lambda: event.partner_note or deal.partner_status_text,
+        },
+        url=reverse("deals:detail", args=[deal.pk]),
+    )
 
 
 @transaction.atomic
