@@ -80,7 +80,10 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     organization_lookup = f"{organization_field}__" if organization_field else ""
     if user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION):
         return queryset
-    membership = Membership.objects.filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES).first()
+    # The request's partner context (looked up once per request, like the
+    # views' own) rather than a query per scoped read.
+    partner = partner_context(user)
+    membership = partner.membership if partner is not None else None
     # The organizations are looked up first and the rows filtered by their
     # ids: "CAM of the row's organization OR the member's organization" in
     # one WHERE joins every row to its organization before filtering, which
