@@ -196,7 +196,9 @@ class PortfolioSettings(BaseGenericSetting):
     inactive_days = models.PositiveSmallIntegerField(_("inactive for (days)"), default=30)
     onboarding_stuck_days = models.PositiveSmallIntegerField(_("onboarding for more than (days)"), default=30)
     tier_risk_percent = models.PositiveSmallIntegerField(
-        _("tier at risk below (% of the tier's won revenue requirement)"), default=80
+        # xgettext:no-python-format
+        _("tier at risk below (% of the tier's won revenue requirement)"),
+        default=80,
     )
     weight_registrations = models.PositiveSmallIntegerField(_("weight: registrations waiting"), default=5)
     weight_protections = models.PositiveSmallIntegerField(_("weight: protections expiring"), default=3)

@@ -21,23 +21,3 @@ def register_deal_outcome_listener(listener: DealOutcomeListener) -> None:
 def deal_outcome_changed(*, deal) -> None:
     for listener in _listeners:
         listener(deal=deal)
-
-
-DealDecisionListener = Callable[..., bool]
-_decision_listeners: list[DealDecisionListener] = []
-
-
-def register_deal_decision_listener(listener: DealDecisionListener) -> None:
-    """``listener(event=deal_event)`` tells the partner about a confirmed or
-    rejected outcome (the notification centre registers one) and returns
-    whether it did; without one the partner is e-mailed directly."""
-    if listener not in _decision_listeners:
-        _decision_listeners.append(listener)
-
-
-def deal_decision_announced(*, event) -> bool:
-    """Whether a registered listener told the partner about ``event``."""
-    told = False
-    for listener in _decision_listeners:  # every listener runs, even after one told the partner
-        told = listener(event=event) or told
-    return told

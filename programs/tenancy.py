@@ -80,19 +80,32 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     organization_lookup = f"{organization_field}__" if organization_field else ""
     if user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION):
         return queryset
-    visible = Q(**{f"{organization_lookup}channel_account_manager": user})
-    membership = Membership.objects.filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES).first()
+    # The request's partner context (looked up once per request, like the
+    # views' own) rather than a query per scoped read.
+    partner = partner_context(user)
+    membership = partner.membership if partner is not None else None
+    # The organizations are looked up first and the rows filtered by their
+    # ids: "CAM of the row's organization OR the member's organization" in
+    # one WHERE joins every row to its organization before filtering, which
+    # made PostgreSQL scan whole tables (the earnings page read every ledger
+    # line: bench/incentives.py). A list of ids uses the organization index.
+    portfolio = Q(channel_account_manager=user)
     if membership is not None:
-        visible |= Q(**{f"{organization_lookup}pk": membership.organization_id})
+        portfolio |= Q(pk=membership.organization_id)
+    organization_ids = list(PartnerOrganization.objects.filter(portfolio).values_list("pk", flat=True))
+    visible = Q(**{f"{organization_lookup}pk__in": organization_ids})
     sharing_model = getattr(queryset.model, "sharing_permission_model", None)
     # Grants are given to a partner's person: they lapse with that person's
     # access (membership deactivated, organization suspended) without
     # anyone having to find and delete them.
     if sharing_model is not None and membership is not None:
-        shared = sharing_model.objects.filter(
-            user=user, permission__codename=f"{action}_{queryset.model._meta.model_name}"
-        ).values("content_object")
-        visible |= Q(pk__in=shared)
+        shared_ids = list(
+            sharing_model.objects.filter(
+                user=user, permission__codename=f"{action}_{queryset.model._meta.model_name}"
+            ).values_list("content_object_id", flat=True)
+        )
+        if shared_ids:
+            visible |= Q(pk__in=shared_ids)
     return queryset.filter(visible)
 
 

@@ -8,10 +8,10 @@ class SupportConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from deals.outcomes import register_deal_decision_listener
+        from programs.notifications import register_notification_channel
 
-        from .services.deal_notices import deal_outcome_notice
+        from .services.notifications import notification_send
 
-        # Confirmed and rejected deal outcomes reach the partner's bell and e-mail
-        # preferences, without deals importing support.
-        register_deal_decision_listener(deal_outcome_notice)
+        # Every app notifies through programs.notifications.notify, which
+        # cannot import support (the higher floor); the centre registers here.
+        register_notification_channel(notification_send)

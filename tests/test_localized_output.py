@@ -18,6 +18,7 @@ from tests.content.localization import translate_page
 from tests.content.test_cobranding import flyer
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory
 from tests.factories.deals import RoutingRuleFactory, register_deal
+from tests.notifications import deliver_notifications
 
 GERMAN = {
     "Your partner discount:": "Ihr Partnerrabatt:",
@@ -81,6 +82,7 @@ def test_a_german_partner_is_reminded_in_german_with_a_german_date(django_captur
         django_capture_on_commit_callbacks(execute=True),
     ):
         expire_deal_protections()
+    deliver_notifications()
 
     assert [message.subject for message in mail.outbox] == ["Der Deal-Schutz für Müller AG endet in 14 Tagen"]
     assert "31. März 2027" in mail.outbox[0].body
@@ -102,6 +104,7 @@ def test_a_partners_own_language_wins_over_the_organizations_for_emails(django_c
         django_capture_on_commit_callbacks(execute=True),
     ):
         expire_deal_protections()
+    deliver_notifications()
 
     assert "31 mars 2027" in mail.outbox[0].body
     assert "Dupont SA" in mail.outbox[0].subject and "14 jours" in mail.outbox[0].subject

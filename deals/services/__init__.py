@@ -7,19 +7,21 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
+from programs import notifications
 from programs.audit import json_safe, status_change
 from programs.formats import amount_text
-from programs.languages import recipient_locale
 from programs.models import PartnerOrganization
+from programs.notifications import notify
 from programs.selectors import certified_product_lines, product_lines_locked_for
 from programs.services.exchange import money_to_program_currency, program_currency
 from programs.services.onboarding import first_action_record
@@ -45,7 +47,7 @@ from ..models import (
     RoutingAction,
     RoutingRule,
 )
-from ..outcomes import deal_decision_announced, deal_outcome_changed
+from ..outcomes import deal_outcome_changed
 from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
@@ -71,7 +73,7 @@ EDITABLE_FIELDS = (
 )
 IDENTITY_FIELDS = {"company_name", "domain", "country"}
 REVIEWABLE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.MORE_INFO_REQUESTED)
-#: Decisions the partner is told about (outcomes through the notification centre when it listens).
+#: Decisions the partner is told about (through the notification centre).
 NOTIFIED_KINDS = (
     DealEventKind.APPROVED,
     DealEventKind.REJECTED,
@@ -80,7 +82,8 @@ NOTIFIED_KINDS = (
     DealEventKind.OUTCOME_CONFIRMED,
     DealEventKind.OUTCOME_REJECTED,
 )
-OUTCOME_DECISIONS = (DealEventKind.OUTCOME_CONFIRMED, DealEventKind.OUTCOME_REJECTED)
+CONFIRMED_WON = gettext_lazy("Confirmed: it now counts toward your tier and incentives.")
+CONFIRMED_LOST = gettext_lazy("Confirmed as lost.")
 #: Held by vendor users and CRM integration users whose word on an outcome counts.
 CONFIRM_OUTCOME_PERMISSION = "deals.confirm_deal_outcome"
 
@@ -923,25 +926,24 @@ def deal_send_expiry_reminder(*, deal: DealRegistration, days_before: int) -> bo
         to_status=deal.status,
         partner_note=_("Reminder: protection ends on %(date)s.") % {"date": deal.protected_until.date().isoformat()},
     )
-    recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
-    if recipient:
-        transaction.on_commit(lambda: _send_expiry_reminder(deal, days_before, recipient))
+    notify(
+        recipient=deal.submitted_by,
+        address=deal.organization.contact_email,
+        organization=deal.organization,
+        category=notifications.DEAL_DECISION,
+        title=gettext_lazy("Deal protection for %(company)s ends in %(days)s days"),
+        body=gettext_lazy(
+            "Your registration of %(company)s is protected until %(date)s. Update its stage, or request an "
+            "extension from the registration page."
+        ),
+        params={
+            "company": deal.company_name,
+            "days": days_before,
+            "date": lambda: date_format(localtime(deal.protected_until), "DATE_FORMAT"),
+        },
+        url=reverse("deals:detail", args=[deal.pk]),
+    )
     return True
-
-
-def _send_expiry_reminder(deal: DealRegistration, days_before: int, recipient: str) -> None:
-    with recipient_locale(user=deal.submitted_by, organization=deal.organization):
-        send_mail(
-            _("Deal protection for %(company)s ends in %(days)s days")
-            % {"company": deal.company_name, "days": days_before},
-            _(
-                "Your registration of %(company)s is protected until %(date)s. Update its stage, or request an "
-                "extension from the registration page."
-            )
-            % {"company": deal.company_name, "date": date_format(localtime(deal.protected_until), "DATE_FORMAT")},
-            None,
-            [recipient],
-        )
 
 
 def deals_send_expiry_reminders() -> int:
@@ -968,24 +970,28 @@ def deals_send_expiry_reminders() -> int:
 
 
 def deal_notify_partner(*, event: DealEvent) -> None:
-    """Tell the submitter about a decision on their registration: a confirmed
-    or rejected outcome through the notification centre when one listens
-    (bell and e-mail as the person chose), anything else by e-mail."""
+    """Tell the submitter (else the organization's contact address) about a
+    decision on their registration, through the notification centre."""
     deal = event.deal
-    if event.kind in OUTCOME_DECISIONS and deal_decision_announced(event=event):
-        return
-    recipient = (deal.submitted_by.email if deal.submitted_by else "") or deal.organization.contact_email
-    if not recipient:
-        return
-    with recipient_locale(user=deal.submitted_by, organization=deal.organization):
+    if event.kind == DealEventKind.OUTCOME_REJECTED:
         # A rejected report leaves the deal approved: say what happened, not the status.
-        status = event.get_kind_display() if event.kind == DealEventKind.OUTCOME_REJECTED else deal.partner_status_text
-        send_mail(
-            _("Deal registration %(company)s: %(status)s") % {"company": deal.company_name, "status": status},
-            event.partner_note or deal.partner_status_text,
-            None,
-            [recipient],
-        )
+        status, note = event.get_kind_display, lambda: event.partner_note
+    elif event.kind == DealEventKind.OUTCOME_CONFIRMED:
+        won = deal.status == DealStatus.WON
+        status, note = (lambda: deal.partner_status_text), (lambda: str(CONFIRMED_WON if won else CONFIRMED_LOST))
+    else:
+        status, note = (lambda: deal.partner_status_text), (lambda: event.partner_note or deal.partner_status_text)
+    notify(
+        recipient=deal.submitted_by,
+        address=deal.organization.contact_email,
+        organization=deal.organization,
+        category=notifications.DEAL_DECISION,
+        title=gettext_lazy("Deal registration %(company)s: %(status)s"),
+        # The reviewer's note is shown as written, never read as a format string.
+        body="%(note)s",
+        params={"company": deal.company_name, "status": status, "note": note},
+        url=reverse("deals:detail", args=[deal.pk]),
+    )
 
 
 @transaction.atomic

@@ -7,16 +7,18 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from programs import notifications
 from programs.audit import json_safe, status_change
-from programs.languages import recipient_locale
 from programs.models import Membership, OrganizationStatus, PartnerOrganization
+from programs.notifications import notify
 from programs.tenancy import PORTAL_STATUSES
 
 from ..matching import normalize_domain
@@ -436,26 +438,30 @@ def lead_convert(*, lead: Lead, actor, expected_close_date: datetime.date, **dea
 
 
 def lead_notify_offer(*, lead: Lead, organization: PartnerOrganization) -> None:
-    """E-mail the organization's sales people and owners about a new lead, each
-    in their own language and time zone (the organization's contact address
-    when nobody holds those roles)."""
+    """Tell the organization's sales people and owners about a new lead, each
+    in their own language and time zone, through the notification centre
+    (the organization's contact address when nobody holds those roles)."""
     if lead.organization_id != organization.pk or lead.status != LeadStatus.OFFERED:
         return
-    recipients: dict[str, object] = {}
-    for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True):
-        if membership.user.email and set(membership.roles) & set(LEAD_ROLES):
-            recipients.setdefault(membership.user.email, membership.user)
-    if not recipients and organization.contact_email:
-        recipients[organization.contact_email] = None
-    for address, user in sorted(recipients.items()):
-        with recipient_locale(user=user, organization=organization):
-            send_mail(
-                _("New lead: %(company)s") % {"company": lead.company_name},
-                _(
-                    "A lead has been offered to your organization. Accept or decline it by %(date)s in the partner "
-                    "portal."
-                )
-                % {"date": date_format(timezone.localtime(lead.respond_by), "DATETIME_FORMAT")},
-                None,
-                [address],
-            )
+    recipients = [
+        membership.user
+        for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True)
+        if set(membership.roles) & set(LEAD_ROLES)
+    ]
+    message = {
+        "organization": organization,
+        "category": notifications.LEAD_OFFER,
+        "title": gettext_lazy("New lead: %(company)s"),
+        "body": gettext_lazy(
+            "A lead has been offered to your organization. Accept or decline it by %(date)s in the partner portal."
+        ),
+        "params": {
+            "company": lead.company_name,
+            "date": lambda: date_format(timezone.localtime(lead.respond_by), "DATETIME_FORMAT"),
+        },
+        "url": reverse("deals:lead_detail", args=[lead.pk]),
+    }
+    if not recipients:
+        notify(address=organization.contact_email, **message)
+    for user in sorted(recipients, key=lambda user: user.pk):
+        notify(recipient=user, **message)

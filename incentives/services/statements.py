@@ -8,10 +8,16 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from programs import notifications
 from programs.formats import amount_text
+from programs.models import Membership, PartnerRole
+from programs.notifications import notify
 from webhooks.services import event_publish
 
 from ..models import (
@@ -39,6 +45,8 @@ def statement_totals(*, statement: Statement) -> list[CurrencyTotal]:
     return [CurrencyTotal(row["currency"], row["total"]) for row in rows]
 
 
+#: who is told about approved and paid statements (those who read statements)
+STATEMENT_READER_ROLES = (PartnerRole.OWNER, PartnerRole.FINANCE)
 #: statement events partners' systems hear about through the signed webhooks
 WEBHOOK_KINDS = (StatementEventKind.APPROVED, StatementEventKind.PAID)
 
@@ -83,7 +91,44 @@ def _event(statement: Statement, kind: str, *, actor, from_status: str, before=N
             data=statement_event_data(event),
             event=event,
         )
+        _notify_partner(statement, kind)
     return event
+
+
+def _notify_partner(statement: Statement, kind: str) -> None:
+    """Tell the organization's finance people and owners (else its contact
+    address) that a statement was approved or paid, through the notification centre."""
+    titles = {
+        StatementEventKind.APPROVED: gettext_lazy("Your statement %(start)s – %(end)s is approved"),
+        StatementEventKind.PAID: gettext_lazy("Your statement %(start)s – %(end)s is paid"),
+    }
+    bodies = {
+        StatementEventKind.APPROVED: gettext_lazy("Finance approved it; the payment follows."),
+        StatementEventKind.PAID: gettext_lazy("Paid on %(date)s, reference %(reference)s."),
+    }
+    organization = statement.organization
+    message = {
+        "organization": organization,
+        "category": notifications.STATEMENT,
+        "title": titles[kind],
+        "body": bodies[kind],
+        "params": {
+            "start": lambda: date_format(statement.period_start, "SHORT_DATE_FORMAT"),
+            "end": lambda: date_format(statement.period_end, "SHORT_DATE_FORMAT"),
+            "date": lambda: date_format(statement.payment_date, "DATE_FORMAT") if statement.payment_date else "",
+            "reference": statement.payment_reference,
+        },
+        "url": reverse("incentives:statement_detail", args=[statement.pk]),
+    }
+    people = [
+        membership.user
+        for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True)
+        if set(membership.roles) & set(STATEMENT_READER_ROLES)
+    ]
+    if not people:
+        notify(address=organization.contact_email, **message)
+    for person in people:
+        notify(recipient=person, **message)
 
 
 @transaction.atomic

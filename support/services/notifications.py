@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.languages import recipient_locale
+from programs.notifications import render_params
 
 from ..models import Delivery, Notification, NotificationCategory, NotificationPreference
 
@@ -43,8 +44,9 @@ def notification_send(
     """
     if recipient is None or not recipient.is_active:
         return None
-    values = params or {}
     with recipient_locale(user=recipient):
+        # Callables format dates and amounts, here in the recipient's language.
+        values = render_params(params)
         rendered_title = str(title) % values if values else str(title)
         rendered_body = (str(body) % values if values else str(body)) if body else ""
     notification = Notification.objects.create(

@@ -18,6 +18,8 @@ from content.models import CoursePage
 from deals import services as deal_services
 from deals.models import DealRegistration, Lead
 from deals.services.leads import lead_assign
+from incentives.models import LedgerLine, Statement
+from mdf.selectors import current_allocation
 from programs.models import PartnerOrganization, ProductLine
 
 #: The organization whose people the page checks sign in as (one per role).
@@ -33,6 +35,12 @@ TASK_USERS = {
     "course_enroll": "contoso.technical",
     "certification_progress": "northwind.technical",
     "learning_path": "fabrikam.technical",
+    "mdf_request": "contoso.owner",
+    "support_case": "contoso.finance",
+    "earnings": "northwind.finance",
+    # Tailspin Cloud SAS reads the portal in French.
+    "french_deal_register": "tailspin.sales",
+    "french_tier_status": "tailspin.owner",
 }
 #: The registration ``contoso.sales`` submitted and channel ops approved.
 APPROVED_DEAL_COMPANY = "Lakeside Health Partners"
@@ -46,6 +54,10 @@ class DemoProgram:
     northwind_lead_id: int
     approved_deal_id: int
     started_course_id: int
+    #: the current MDF allocation, incentive accruals and a statement of the
+    #: organization the page checks sign in as
+    mdf_allocation_id: int
+    statement_id: int
 
     @staticmethod
     def user(username: str):
@@ -89,10 +101,18 @@ def demo_program_create() -> DemoProgram:
     course = CoursePage.objects.live().get(title="Storage essentials", locale=Locale.get_default())
     content_services.course_start(course=course, user=DemoProgram.user(TASK_USERS["certification_progress"]))
 
+    allocation = current_allocation(organization=northwind)
+    assert allocation is not None, "seed_demo should give every active partner an MDF allocation"
+    assert LedgerLine.objects.filter(organization=northwind).exists(), "seed_demo should accrue incentives"
+    statement = Statement.objects.filter(organization=northwind).order_by("-period_end").first()
+    assert statement is not None, "seed_demo should draft incentive statements"
+
     call_command("search_reindex", stdout=io.StringIO())
     return DemoProgram(
         northwind_deal_id=_register(f"{PAGE_CHECK_ORGANIZATION}.owner", "Harbor Freight Analytics"),
         northwind_lead_id=lead.pk,
         approved_deal_id=approved_deal_id,
         started_course_id=course.pk,
+        mdf_allocation_id=allocation.pk,
+        statement_id=statement.pk,
     )

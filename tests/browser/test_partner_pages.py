@@ -17,6 +17,9 @@ from .demo_data import DemoProgram
 
 ALL_ROLES = tuple(role.value for role in PartnerRole)
 REGISTER_ROLES = ("owner", "sales")
+MDF_ROLES = ("owner", "marketing", "finance")
+EARNINGS_ROLES = ("owner", "sales", "finance")
+STATEMENT_ROLES = ("owner", "finance")
 
 
 def _english(model, **filters) -> Page:
@@ -59,6 +62,15 @@ PAGE_TYPES = [
     PageType("agreement", lambda demo: "/agreement/", ("owner",)),
     PageType("API tokens", lambda demo: "/api-tokens/"),
     PageType("page not found", lambda demo: "/no-such-page/", status=404),
+    PageType("MDF home", lambda demo: "/mdf/", MDF_ROLES),
+    PageType("MDF ledger", lambda demo: f"/mdf/allocations/{demo.mdf_allocation_id}/", MDF_ROLES),
+    PageType("MDF request form", lambda demo: "/mdf/requests/new/", ("owner", "marketing")),
+    PageType("earnings", lambda demo: "/incentives/", EARNINGS_ROLES),
+    PageType("statements", lambda demo: "/incentives/statements/", STATEMENT_ROLES),
+    PageType("statement", lambda demo: f"/incentives/statements/{demo.statement_id}/", STATEMENT_ROLES),
+    PageType("support cases", lambda demo: "/support/"),
+    PageType("support case form", lambda demo: "/support/new/"),
+    PageType("notifications", lambda demo: "/support/notifications/"),
 ]
 #: What a visitor sees before signing in.
 PUBLIC_PAGE_TYPES = [

@@ -11,6 +11,7 @@ from deals.models import DealClaim, DealReminder, DealStatus
 from deals.tasks import expire_deal_protections
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory
 from tests.factories.deals import RoutingRuleFactory, register_deal
+from tests.notifications import deliver_notifications
 
 pytestmark = pytest.mark.django_db
 START = datetime.datetime(2027, 3, 1, 9, 0, tzinfo=datetime.UTC)
@@ -19,6 +20,7 @@ START = datetime.datetime(2027, 3, 1, 9, 0, tzinfo=datetime.UTC)
 def nightly(capture):
     with capture(execute=True):
         expire_deal_protections()
+    deliver_notifications()
 
 
 @pytest.fixture

@@ -136,6 +136,7 @@ def test_a_cam_assigns_within_the_portfolio_only(client):
 
 def test_the_partner_is_emailed_about_a_new_offer(mailoutbox):
     from deals.services.leads import lead_notify_offer
+    from tests.notifications import deliver_notifications
 
     organization = OrganizationFactory()
     seller = PartnerUserFactory(organization=organization, roles=["sales"])
@@ -143,6 +144,7 @@ def test_the_partner_is_emailed_about_a_new_offer(mailoutbox):
     lead = offered_lead(organization, company_name="Wonka Industries")
 
     lead_notify_offer(lead=lead, organization=organization)
+    deliver_notifications()
 
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [seller.email]
     assert "Wonka Industries" in mailoutbox[0].subject

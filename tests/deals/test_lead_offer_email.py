@@ -9,6 +9,7 @@ from django.core import mail
 from deals.services.leads import lead_notify_offer
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.factories.deals import offered_lead
+from tests.notifications import deliver_notifications
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ def test_each_recipient_reads_the_offer_in_their_language_and_time_zone():
     mail.outbox.clear()
 
     lead_notify_offer(lead=lead, organization=organization)
+    deliver_notifications()
 
     received = {message.to[0]: message for message in mail.outbox}
     assert sorted(received) == ["owner@orly.example", "vente@orly.example"]

@@ -182,6 +182,7 @@ def test_the_partner_is_emailed_the_decision_and_reason(django_capture_on_commit
 
     from deals.tasks import notify_partner_of_deal_event
     from tests.factories import PartnerUserFactory
+    from tests.notifications import deliver_notifications
 
     organization = OrganizationFactory()
     seller = PartnerUserFactory(organization=organization, roles=["sales"], email="seller@partner.example")
@@ -191,7 +192,11 @@ def test_the_partner_is_emailed_the_decision_and_reason(django_capture_on_commit
     assert len(callbacks) == 1  # the notification task is queued only once the decision is committed
 
     notify_partner_of_deal_event(deal.events.get(kind="rejected").pk)
+    deliver_notifications()
 
-    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [
-        (["seller@partner.example"], "Deal registration Acme, Inc.: Rejected", "Existing direct customer.")
-    ]
+    (message,) = mail.outbox
+    assert (message.to, message.subject) == (["seller@partner.example"], "Deal registration Acme, Inc.: Rejected")
+    assert "Existing direct customer." in message.body
+    assert f"/deals/{deal.pk}/" in message.body
+    # The same notice waits in the seller's bell.
+    assert seller.notifications.get().title == "Deal registration Acme, Inc.: Rejected"

@@ -12,6 +12,7 @@ from mdf.selectors import allocation_balance
 from mdf.tasks import escalate_overdue_mdf_reviews, expire_ended_mdf_allocations, send_mdf_reminders
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
 from tests.factories.mdf import MdfProgramFactory, allocated, auto_approve_all, submit_request
+from tests.notifications import deliver_notifications
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -70,6 +71,7 @@ def test_claim_deadline_reminders_are_sent_once():
 
     send_mdf_reminders()
     send_mdf_reminders()
+    deliver_notifications()
 
     reminders = [message for message in mail.outbox if "Claim your MDF" in message.subject]
     assert len(reminders) == 1 and reminders[0].to == ["mia@partner.example"]

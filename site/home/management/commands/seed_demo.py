@@ -60,6 +60,7 @@ from programs.models import (
     Tier,
 )
 from programs.services.tiers import tier_rules_record
+from support.demo import seed_support_demo
 from training.demo import seed_training_demo
 
 DEMO_ADMIN = ("admin", "demo-admin-2026")
@@ -78,6 +79,7 @@ REGIONS = [
     ("apac", "Asia Pacific"),
     ("latam", "Latin America"),
 ]
+PRODUCT_LINES = [("storage", "Storage"), ("cloud-backup", "Cloud Backup"), ("networking", "Networking")]
 CERTIFICATIONS = [
     ("storage-sales", "Storage Sales Professional", "Storage"),
     ("storage-engineer", "Storage Certified Engineer", "Storage"),
@@ -282,6 +284,7 @@ class Command(BaseCommand):
             self.seed_translations(home)
             self.seed_snippet_translations()
             self.seed_agreement()
+            seed_support_demo()
         self.seed_bulk_partners(partners, tiers)
         if deals < 0:
             raise CommandError("--deals must be zero or more.")
@@ -468,8 +471,17 @@ class Command(BaseCommand):
             site=site, defaults={"vendor_name": "Acme Storage Partner Network", "support_email": "channel@acme.example"}
         )
 
+    def seed_product_lines(self) -> list[ProductLine]:
+        locale = Locale.get_default()
+        return [
+            ProductLine.objects.get_or_create(code=code, locale=locale, defaults={"name": name})[0]
+            for code, name in PRODUCT_LINES
+        ]
+
     def seed_program(self) -> dict[int, Tier]:
         locale = Locale.get_default()
+        # Before the leads, incentives and translations that name them.
+        self.seed_product_lines()
         for code, name in PARTNER_TYPES:
             PartnerType.objects.get_or_create(code=code, locale=locale, defaults={"name": name})
         for code, name in REGIONS:
@@ -600,11 +612,7 @@ class Command(BaseCommand):
     def seed_bulk_deals(self, total: int) -> None:
         """Deal registrations with believable customer names, most of them
         closed (the conflict check only looks at active ones)."""
-        locale = Locale.get_default()
-        lines = [
-            ProductLine.objects.get_or_create(code=code, locale=locale, defaults={"name": name})[0]
-            for code, name in (("storage", "Storage"), ("cloud-backup", "Cloud Backup"), ("networking", "Networking"))
-        ]
+        lines = self.seed_product_lines()
         missing = total - DealRegistration.objects.count()
         if missing <= 0:
             return
