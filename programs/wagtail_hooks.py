@@ -24,6 +24,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
+from wagtail.log_actions import log
 from wagtail.models import Locale
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -51,6 +52,7 @@ from .models import (
     TierRuleVersion,
 )
 from .navigation import NavigationItem
+from .services.certifications import certification_correct, certification_record, certification_removed
 from .services.organizations import organization_status_change
 from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
@@ -497,8 +499,56 @@ class TierRuleVersionViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class CertificationCreateThroughService:
+    """Recorded through ``certification_record`` (tier re-evaluated), like one
+    earned in the portal."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        held = certification_record(
+            organization=data["organization"],
+            user=data["user"],
+            certification=data["certification"],
+            earned_at=data["earned_at"],
+            expires_at=data.get("expires_at"),
+        )
+        log(held, "wagtail.create", user=self.request.user)
+        return held
+
+
+class CertificationEditThroughService:
+    def save_instance(self):
+        held = certification_correct(held=self.form.save(commit=False))
+        log(held, "wagtail.edit", user=self.request.user)
+        return held
+
+
+class CertificationDeleteThroughService:
+    def delete_action(self):
+        organization, certification = self.object.organization, self.object.certification
+        with transaction.atomic():
+            super().delete_action()
+            certification_removed(organization=organization, certification=certification)
+
+
 class PersonCertificationViewSet(PortfolioViewSet):
+    """Earned certifications: created, corrected and deleted through the
+    certification services, so the tier follows every change."""
+
     model = PersonCertification
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_view_class = type(
+            "PersonCertificationCreateView", (CertificationCreateThroughService, self.add_view_class), {}
+        )
+        self.edit_view_class = type(
+            "PersonCertificationEditView", (CertificationEditThroughService, self.edit_view_class), {}
+        )
+        self.delete_view_class = type(
+            "PersonCertificationDeleteView", (CertificationDeleteThroughService, self.delete_view_class), {}
+        )
+
     icon = "success"
     edit_handler = ObjectList(
         [

@@ -46,3 +46,19 @@ def certification_record(
     )
     tier_evaluation_request(organization=organization, reason=_("Certification earned: %s") % certification.name)
     return earned
+
+
+@transaction.atomic
+def certification_correct(*, held: PersonCertification) -> PersonCertification:
+    """Save a corrected record (certification, dates) entered by vendor staff;
+    the tier is re-evaluated, as when one is earned or expires."""
+    held.save()
+    tier_evaluation_request(
+        organization=held.organization, reason=_("Certification corrected: %s") % held.certification.name
+    )
+    return held
+
+
+def certification_removed(*, organization: PartnerOrganization, certification: Certification) -> None:
+    """After vendor staff deleted a recorded certification: re-evaluate the tier."""
+    tier_evaluation_request(organization=organization, reason=_("Certification removed: %s") % certification.name)
