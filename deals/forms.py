@@ -10,6 +10,7 @@ from programs.formkit import CountryField, CurrencyField, PortalFormMixin
 
 from .models import DealStage, validate_country, validate_currency
 from .reference import COUNTRIES, CURRENCIES
+from .registration import deal_registration_fields
 from .selectors import product_line_choices
 from .validators import ATTACHMENT_SIGNATURES, validate_attachment
 
@@ -61,8 +62,14 @@ class DealRegistrationForm(PortalFormMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in sorted(ATTACHMENT_SIGNATURES))}),
     )
 
-    def __init__(self, *args, organization=None, currency="USD", **kwargs):
+    def __init__(self, *args, organization=None, currency="USD", with_extras=False, **kwargs):
         super().__init__(*args, **kwargs)
+        #: fields other apps add (deals.registration), e.g. the MDF activity
+        self.extra_names = []
+        if with_extras and organization is not None:
+            extras = deal_registration_fields(organization=organization)
+            self.fields.update(extras)
+            self.extra_names = list(extras)
         self.fields["product_lines"].queryset = product_line_choices()
         # Rows of the default locale, named in the reader's language.
         self.fields["product_lines"].label_from_instance = lambda line: line.localized.name
@@ -71,6 +78,11 @@ class DealRegistrationForm(PortalFormMixin, forms.Form):
             self.initial.setdefault("currency", currency)
             if organization is not None and organization.country:
                 self.initial.setdefault("country", organization.country)
+
+    def split_extras(self) -> tuple[dict, dict]:
+        """The cleaned registration fields and, apart, the other apps' values."""
+        fields = dict(self.cleaned_data)
+        return fields, {name: fields.pop(name, None) for name in self.extra_names}
 
     def clean_country(self):
         value = self.cleaned_data["country"].strip().upper()

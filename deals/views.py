@@ -48,17 +48,22 @@ def deal_new(request):
     organization = request.partner.organization
     currency = ProgramSettings.load().program_currency
     if request.method == "POST":
-        form = DealRegistrationForm(request.POST, request.FILES, organization=organization, currency=currency)
+        form = DealRegistrationForm(
+            request.POST, request.FILES, organization=organization, currency=currency, with_extras=True
+        )
         if form.is_valid():
+            fields, extras = form.split_extras()
             try:
-                deal = services.deal_register(organization=organization, submitted_by=request.user, **form.cleaned_data)
+                deal = services.deal_register(
+                    organization=organization, submitted_by=request.user, extras=extras, **fields
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, REGISTERED_NEXT_STEP)
                 return redirect("deals:detail", pk=deal.pk)
     else:
-        form = DealRegistrationForm(organization=organization, currency=currency)
+        form = DealRegistrationForm(organization=organization, currency=currency, with_extras=True)
     status = 400 if form.is_bound else 200
     return render(request, "deals/deal_form.html", {"form": form}, status=status)
 

@@ -3,6 +3,7 @@ through a function here and records a ``DealEvent`` in the same transaction."""
 
 import datetime
 import logging
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -48,6 +49,7 @@ from ..models import (
     RoutingRule,
 )
 from ..outcomes import deal_outcome_changed
+from ..registration import deal_registered
 from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
@@ -344,11 +346,14 @@ def deal_register(
     notes: str = "",
     attachment: UploadedFile | None = None,
     lead=None,
+    extras: Mapping | None = None,
 ) -> DealRegistration:
     """Register an opportunity, check it for conflicts and route it.
 
     ``lead``: the accepted lead it is converted from (``deals.services.leads.lead_convert``);
     the registration keeps the lead's campaign for attribution.
+    ``extras``: values of the fields other apps add to the form
+    (``deals.registration``), recorded by those apps in this transaction.
 
     Submitting again with the same ``idempotency_key`` returns the first
     registration unchanged. Raises ``ValidationError`` (nothing stored) on
@@ -425,6 +430,7 @@ def deal_register(
         after={name: getattr(deal, name) for name in EDITABLE_FIELDS},
     )
     first_action_record(organization)
+    deal_registered(deal=deal, extras=extras or {}, actor=submitted_by)
     matches = _check_conflicts(deal)
     if matches:
         _record_conflicts(deal, matches)

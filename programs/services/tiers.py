@@ -13,16 +13,20 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.models import Locale
 
+from .. import notifications
 from ..formats import money
 from ..metrics import OrganizationMetrics, organization_metrics
 from ..models import (
     Certification,
+    Membership,
     PartnerOrganization,
+    PartnerRole,
     ProgramSettings,
     Tier,
     TierChange,
@@ -306,6 +310,41 @@ def _apply(organization: PartnerOrganization, tier_id: int | None, at: datetime)
     organization.tier_id = tier_id
     organization.tier_since = at
     organization.save(update_fields=["tier", "tier_since"])
+    _notify_owners(organization, tier_id)
+
+
+def _notify_owners(organization: PartnerOrganization, tier_id: int | None) -> None:
+    """Tell the organization's owners (else its contact address) their new
+    tier, named in each recipient's language, with a link to the tier page."""
+
+    def tier_name() -> str:
+        return Tier.objects.get(pk=tier_id).localized.name
+
+    message = {
+        "organization": organization,
+        "category": notifications.TIER_CHANGE,
+        "url": reverse("programs:tier_progress"),
+    }
+    if tier_id is None:
+        message |= {
+            "title": gettext_lazy("Your organization no longer has a partner tier"),
+            "body": gettext_lazy("See what the first tier takes on your tier page."),
+        }
+    else:
+        message |= {
+            "title": gettext_lazy("Your partner tier is now %(tier)s"),
+            "body": gettext_lazy("See your benefits and what the next tier takes on your tier page."),
+            "params": {"tier": tier_name},
+        }
+    owners = [
+        membership.user
+        for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True)
+        if PartnerRole.OWNER in membership.roles
+    ]
+    if not owners:
+        notifications.notify(address=organization.contact_email, **message)
+    for owner in owners:
+        notifications.notify(recipient=owner, **message)
 
 
 @transaction.atomic
