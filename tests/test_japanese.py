@@ -19,6 +19,7 @@ from deals.tasks import expire_deal_protections
 from programs.formats import money, person_name
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory
 from tests.factories.deals import RoutingRuleFactory, register_deal
+from tests.notifications import deliver_notifications
 
 
 def same_text(ours: str, cldr: str) -> bool:
@@ -82,6 +83,7 @@ def test_a_japanese_partner_is_reminded_in_japanese_with_a_japanese_date(django_
         django_capture_on_commit_callbacks(execute=True),
     ):
         expire_deal_protections()
+        deliver_notifications()
 
     assert [message.subject for message in mail.outbox] == ["大阪商事 の案件保護はあと 14 日で終了します"]
     assert "2027年3月31日" in mail.outbox[0].body
