@@ -60,6 +60,8 @@ class FundRequestForm(PortalFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity_type"].queryset = activity_type_choices()
+        # The choices are the default locale's rows; the reader sees the name in their language.
+        self.fields["activity_type"].label_from_instance = lambda activity_type: activity_type.localized.name
         for name in ("planned_cost", "requested_amount", "expected_pipeline"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
 

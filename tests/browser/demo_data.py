@@ -41,9 +41,19 @@ TASK_USERS = {
     # Tailspin Cloud SAS reads the portal in French.
     "french_deal_register": "tailspin.sales",
     "french_tier_status": "tailspin.owner",
+    "french_deal_status": "tailspin.sales",
+    "french_course_enroll": "tailspin.technical",
+    "french_certification_progress": "tailspin.owner",
+    "french_mdf_request": "tailspin.marketing",
+    "french_cobrand_email": "tailspin.marketing",
+    "french_data_sheet": "tailspin.marketing",
+    "french_scorecard": "tailspin.owner",
+    "french_support_case": "tailspin.finance",
 }
 #: The registration ``contoso.sales`` submitted and channel ops approved.
 APPROVED_DEAL_COMPANY = "Lakeside Health Partners"
+#: The registration ``tailspin.sales`` submitted and channel ops approved.
+FRENCH_APPROVED_DEAL_COMPANY = "Clinique du Parc Lyon"
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,8 @@ def demo_program_create() -> DemoProgram:
 
     approved_deal_id = _register(TASK_USERS["deal_status"], APPROVED_DEAL_COMPANY)
     deal_services.deal_approve(deal=DealRegistration.objects.get(pk=approved_deal_id), actor=admin)
+    french_deal_id = _register(TASK_USERS["french_deal_status"], FRENCH_APPROVED_DEAL_COMPANY)
+    deal_services.deal_approve(deal=DealRegistration.objects.get(pk=french_deal_id), actor=admin)
 
     northwind = PartnerOrganization.objects.get(name__startswith="Northwind")
     lead = Lead.objects.filter(organization=northwind).first()
@@ -99,7 +111,8 @@ def demo_program_create() -> DemoProgram:
         lead = lead_assign(lead=Lead.objects.order_by("pk").first(), organization=northwind, actor=admin)
 
     course = CoursePage.objects.live().get(title="Storage essentials", locale=Locale.get_default())
-    content_services.course_start(course=course, user=DemoProgram.user(TASK_USERS["certification_progress"]))
+    for progress_user in ("certification_progress", "french_certification_progress"):
+        content_services.course_start(course=course, user=DemoProgram.user(TASK_USERS[progress_user]))
 
     allocation = current_allocation(organization=northwind)
     assert allocation is not None, "seed_demo should give every active partner an MDF allocation"

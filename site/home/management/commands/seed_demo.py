@@ -47,6 +47,7 @@ from deals.services.leads import lead_create
 from home.models import HomePage, PortalBranding
 from incentives.demo import seed_incentives
 from mdf.demo import seed_bulk_requests, seed_mdf_demo
+from mdf.models import ActivityType
 from programs.models import (
     Certification,
     Membership,
@@ -156,6 +157,11 @@ SNIPPET_TRANSLATIONS = {
         "Storage": "Stockage",
         "Cloud Backup": "Sauvegarde cloud",
         "Networking": "Réseau",
+        "Event": "Événement",
+        "Webinar": "Webinaire",
+        "Digital campaign": "Campagne numérique",
+        "Content syndication": "Syndication de contenu",
+        "Trade show": "Salon professionnel",
     },
     "de": {
         "Registered": "Registriert",
@@ -165,6 +171,11 @@ SNIPPET_TRANSLATIONS = {
         "Storage": "Speicher",
         "Cloud Backup": "Cloud-Backup",
         "Networking": "Netzwerk",
+        "Event": "Veranstaltung",
+        "Webinar": "Webinar",
+        "Digital campaign": "Digitale Kampagne",
+        "Content syndication": "Content-Syndizierung",
+        "Trade show": "Messe",
     },
 }
 #: the partner agreement owners accept (onboarding and tiers ask for it)
@@ -282,7 +293,6 @@ class Command(BaseCommand):
             )
             self.seed_leads()
             self.seed_translations(home)
-            self.seed_snippet_translations()
             self.seed_agreement()
             seed_support_demo()
         self.seed_bulk_partners(partners, tiers)
@@ -292,6 +302,8 @@ class Command(BaseCommand):
         # After the bulk partners, so every active one gets an allocation.
         seed_mdf_demo(demo_organization=PartnerOrganization.objects.filter(name=PARTNERS[0][0]).first())
         seed_bulk_requests(mdf_requests)
+        # After the MDF demo, whose activity types are snippets to translate too.
+        self.seed_snippet_translations()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.print_logins()
 
@@ -445,14 +457,14 @@ class Command(BaseCommand):
                 translation.save_target(publish=True)
 
     def seed_snippet_translations(self) -> None:
-        """Tier and product line names in French and German, so partners
-        reading those languages do not see them in English."""
+        """Tier, product line and MDF activity type names in French and
+        German, so partners reading those languages do not see them in English."""
         default = Locale.get_default()
         for language_code, names in SNIPPET_TRANSLATIONS.items():
             locale = Locale.objects.filter(language_code=language_code).first()
             if locale is None:
                 continue
-            for model in (Tier, ProductLine):
+            for model in (Tier, ProductLine, ActivityType):
                 for source in model.objects.filter(locale=default, name__in=names):
                     if source.get_translation_or_none(locale) is None:
                         translated = source.copy_for_translation(locale)
