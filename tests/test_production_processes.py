@@ -99,7 +99,7 @@ def _wait(condition, timeout: float, message: str, processes=()):
 def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
     controller, inbox = smtp_sink
     redis_url = _production_redis_url()
-    Celery("probe", broker=redis_url).control.purge()
+    Celery("probe", broker=redis_url, set_as_current=False).control.purge()
     static_root = tmp_path / "static"
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST", "CELERY"))
@@ -197,7 +197,9 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
         deal = register_deal(organization, partner, company_name="Fjord Shipping")
         deal_approve(deal=deal, actor=UserFactory(), note="")
         event = deal.events.get(kind="approved")
-        Celery("probe", broker=redis_url).send_task("deals.tasks.notify_partner_of_deal_event", args=[event.pk])
+        Celery("probe", broker=redis_url, set_as_current=False).send_task(
+            "deals.tasks.notify_partner_of_deal_event", args=[event.pk]
+        )
 
         mail_from, recipients, message = _wait(
             lambda: inbox.messages and inbox.messages[0], 60, "the approval e-mail at the SMTP sink", processes

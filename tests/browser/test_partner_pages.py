@@ -54,7 +54,8 @@ PAGE_TYPES = [
     ),
     PageType("form", lambda demo: _english(FormPage).url, ("owner", "marketing")),
     PageType("course list", lambda demo: "/content/courses/"),
-    PageType("course", lambda demo: _english(CoursePage).url),
+    # Open to every role (the technical section's courses are not).
+    PageType("course", lambda demo: _english(CoursePage, title="Storage essentials").url),
     PageType("search results", lambda demo: "/search/?q=storage"),
     PageType("preferences", lambda demo: "/preferences/"),
     PageType("team", lambda demo: "/team/"),
