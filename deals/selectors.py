@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, QuerySet, Sum, When
 from wagtail.models import Locale
 
-from programs.formats import minor_unit
+from programs.formats import round_money
 from programs.metrics import DealFigures
 from programs.models import ProductLine
 from programs.tenancy import get_scoped_or_404, scoped
@@ -85,7 +85,7 @@ def won_deal_figures(organization, start, end, currency: str):
         .filter(counted__isnull=False)
         .aggregate(revenue=Sum("counted"), deals=Count("pk"))
     )
-    revenue = (totals["revenue"] or Decimal("0")).quantize(minor_unit(currency))
+    revenue = round_money(totals["revenue"] or Decimal("0"), currency)
     return DealFigures(won_revenue=revenue, won_deals=totals["deals"])
 
 

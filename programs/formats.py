@@ -22,6 +22,14 @@ def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-get_currency_precision((currency or "").upper() or "XXX"))
 
 
+def round_money(amount: Decimal | int, currency: str, *, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """``amount`` rounded to ``currency``'s minor unit (whole yen, cents, fils
+    of KWD): the one rounding every stored or shown amount goes through.
+    Half-up by default; ceilings pass ``ROUND_DOWN`` so nobody is promised
+    more than the percentage allows."""
+    return Decimal(amount).quantize(minor_unit(currency), rounding=rounding)
+
+
 def money(amount: Decimal | int | None, currency: str, *, language: str | None = None) -> str:
     """``amount`` in ``currency`` formatted for ``language`` (default: the active one)."""
     if amount is None:
@@ -30,7 +38,7 @@ def money(amount: Decimal | int | None, currency: str, *, language: str | None =
     currency = (currency or "").upper()
     # Minor units from CLDR (through Babel): JPY 0, EUR 2, KWD and BHD 3.
     places = get_currency_precision(currency) if currency else 2
-    rounded = Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = round_money(amount, currency)
     with translation.override(language):
         figure = number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(currency)
@@ -45,7 +53,7 @@ def amount_text(amount: Decimal | None, currency: str) -> str | None:
     "12.345" KWD. Stored amounts keep three decimals for every currency."""
     if amount is None:
         return None
-    return str(Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP))
+    return str(round_money(amount, currency))
 
 
 #: Han, kana and hangul: names written in these scripts put the family name first

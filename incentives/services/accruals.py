@@ -13,7 +13,7 @@ and a new one written; nothing due any more (deal lost) → reversal only.
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import DealRegistration, DealStatus
-from programs.formats import minor_unit, money
+from programs.formats import money, round_money
 from programs.models import PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
 
 from ..models import DealSource, Enrollment, LedgerLine, LineKind, ProgramKind
@@ -29,12 +29,6 @@ from ..periods import period_bounds
 from .rules import ProgramRules, rules_in_force
 
 HUNDRED = Decimal("100")
-
-
-def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Half-up to the currency's minor unit (the rule every line follows)."""
-    exponent = minor_unit(currency)
-    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 one action, then adjusted by hand with a reason."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,13 +10,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from deals.models import DealRegistration, DealStatus
-from programs.formats import money
+from programs.formats import money, round_money
 from programs.models import OrganizationStatus, PartnerOrganization
 
 from ..models import Allocation, AllocationMethod, LedgerEntry, LedgerKind, MdfProgram
 from .ledger import allocation_lock, ledger_write, require_available
-
-CENT = Decimal("0.01")
 
 
 def prior_period(program: MdfProgram) -> tuple[datetime.date, datetime.date]:
@@ -61,7 +59,7 @@ def _amount_for(program: MdfProgram, organization: PartnerOrganization, revenue:
         if organization.tier is None:
             return Decimal("0")
         share = revenue.get(organization.pk, Decimal("0")) * organization.tier.mdf_allocation_percent / 100
-        return share.quantize(CENT, rounding=ROUND_HALF_UP)
+        return round_money(share, program.currency)
     if program.allocation_method == AllocationMethod.FIXED_PER_TIER:
         return fixed.get(organization.tier_id) or Decimal("0")
     return Decimal("0")

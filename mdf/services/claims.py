@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from deals.models import DealRegistration, Lead, LeadSource, LeadStatus
 from deals.services.leads import lead_build, leads_create_many
 from programs.files import private_storage
-from programs.formats import money
+from programs.formats import money, round_money
 from programs.validators import validate_money_precision
 
 from ..models import (
@@ -33,8 +33,6 @@ from ..models import (
 from ..validators import PROOF_MAX_FILES, validate_proof
 from .ledger import allocation_lock, ledger_write, record_event, set_status
 from .requests import notify_partner, percent_text, reimbursement_percent, request_lock, require_status
-
-CENT = Decimal("0.01")
 
 
 @transaction.atomic
@@ -73,7 +71,7 @@ def claim_submit(
         percent = reimbursement_percent(
             program=request.allocation.program, organization=request.organization, activity_type=request.activity_type
         )
-        ceiling = (actual_cost * percent / 100).quantize(CENT, rounding=ROUND_DOWN)
+        ceiling = round_money(actual_cost * percent / 100, request.currency, rounding=ROUND_DOWN)
         if claimed_amount > ceiling:
             errors["claimed_amount"] = [
                 _("At most %(percent)s%% of the actual cost can be reimbursed: %(ceiling)s.")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from programs.formats import money
+from programs.formats import money, round_money
 from programs.models import PartnerOrganization
 
 from ..models import (
@@ -47,7 +47,6 @@ REQUEST_FIELDS = (
     "campaign",
     "assets",
 )
-CENT = Decimal("0.01")
 
 
 def reimbursement_percent(
@@ -94,7 +93,7 @@ def _validate(allocation: Allocation, organization: PartnerOrganization, fields:
         errors["requested_amount"] = _("Enter the amount you request.")
     if "planned_cost" not in errors and "requested_amount" not in errors:
         percent = reimbursement_percent(program=program, organization=organization, activity_type=activity_type)
-        ceiling = (planned * percent / 100).quantize(CENT, rounding=ROUND_DOWN)
+        ceiling = round_money(planned * percent / 100, program.currency, rounding=ROUND_DOWN)
         if requested > ceiling:
             errors["requested_amount"] = _(
                 "At most %(percent)s%% of the planned cost can be reimbursed: %(ceiling)s."

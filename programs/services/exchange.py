@@ -3,9 +3,9 @@ rates finance and channel ops maintain in the admin."""
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from ..formats import minor_unit
+from ..formats import round_money
 from ..models import ExchangeRate, ProgramSettings
 
 
@@ -44,5 +44,5 @@ def money_to_program_currency(*, amount: Decimal, currency: str, day: datetime.d
     rate = exchange_rate_on(source=currency, target=target, day=day)
     if rate is None:
         return None
-    converted = (amount * rate.rate).quantize(minor_unit(target), rounding=ROUND_HALF_UP)
+    converted = round_money(amount * rate.rate, target)
     return Conversion(amount=converted, currency=target, rate=rate.rate, rate_date=rate.valid_from)
