@@ -98,6 +98,7 @@ def seed_mdf_demo(*, demo_organization: PartnerOrganization | None = None) -> Md
     small = ApprovalRule(
         name="Small webinars and campaigns",
         max_amount=Decimal("1000"),
+        currency=program.currency,
         sort_order=1,
         action=ApprovalAction.AUTO_APPROVE,
     )

@@ -21,6 +21,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
+from programs.admin_forms import MoneyAdminForm
 from programs.audit import StatusEvent
 from programs.files import private_storage
 from programs.models import currency_validator
@@ -294,6 +295,14 @@ class ApprovalAction(models.TextChoices):
     REVIEW = "review", _("Route for review")
 
 
+class ApprovalRuleForm(MoneyAdminForm):
+    money_fields = ("min_amount", "max_amount")
+
+    def clean_currency(self):
+        # Before the model's ISO code check, so "jpy" is taken as JPY.
+        return (self.cleaned_data.get("currency") or "").strip().upper()
+
+
 class ApprovalRule(ClusterableModel):
     """One ordered pre-approval rule: the first active rule whose conditions
     all hold decides who reviews a request (or approves it at once).
@@ -310,6 +319,13 @@ class ApprovalRule(ClusterableModel):
     )
     max_amount = models.DecimalField(
         _("requested amount at most"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(
+        _("currency of the amounts"),
+        max_length=3,
+        blank=True,
+        validators=[currency_validator],
+        help_text=_("Required with an amount: the rule then only matches requests in this currency."),
     )
     activity_types = ParentalManyToManyField(
         ActivityType, blank=True, related_name="+", verbose_name=_("activity type is one of")
@@ -361,6 +377,7 @@ class ApprovalRule(ClusterableModel):
             [
                 FieldPanel("min_amount"),
                 FieldPanel("max_amount"),
+                FieldPanel("currency"),
                 FieldPanel("activity_types"),
                 FieldPanel("tiers"),
                 FieldPanel("partner_types"),
@@ -381,6 +398,7 @@ class ApprovalRule(ClusterableModel):
         ),
     ]
     sort_order_field = "sort_order"
+    base_form_class = ApprovalRuleForm
 
     class Meta:
         verbose_name = _("MDF approval rule")
@@ -393,8 +411,17 @@ class ApprovalRule(ClusterableModel):
     def clean(self):
         super().clean()
         errors = {}
+        self.currency = (self.currency or "").strip().upper()
         if self.min_amount is not None and self.max_amount is not None and self.max_amount < self.min_amount:
             errors["max_amount"] = _("The upper amount cannot be below the lower one.")
+        if (self.min_amount is not None or self.max_amount is not None) and not self.currency:
+            errors["currency"] = _("Enter the currency of the amounts, such as USD or JPY.")
+        elif self.currency:
+            try:
+                validate_money_fields(self, self.currency, "min_amount", "max_amount")
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    errors.setdefault(name, messages)
         if (
             self.action == ApprovalAction.REVIEW
             and self.first_reviewer == ReviewerKind.GROUP

@@ -25,9 +25,10 @@ from wagtail.models import RevisionMixin, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from .admin_forms import TierForm
 from .choices import language_choices
 from .files import private_storage
-from .validators import validate_logo, validate_money_precision
+from .validators import validate_logo, validate_money_fields, validate_money_precision
 
 hex_colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4ed8."))
 currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 currency code."))
@@ -267,12 +268,16 @@ class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):
             )
         ]
 
+    base_form_class = TierForm
+
     def __str__(self):
         return self.name
 
     def clean(self):
-        # The form has no locale field, so Django skips the rank constraint: checked here.
         super().clean()
+        # Requirements are counted in the program currency, so its minor unit applies.
+        validate_money_fields(self, ProgramSettings.load().program_currency, "min_won_revenue")
+        # The form has no locale field, so Django skips the rank constraint: checked here.
         if self.retired or self.locale_id is None or self.rank is None:
             return
         holder = (

@@ -47,14 +47,17 @@ def validate_money_precision(amount, currency: str) -> None:
     so nothing is rounded away silently; 12.345 KWD and 1200 JPY pass."""
     if amount is None or not currency:
         return
-    unit = minor_unit(currency)
-    if Decimal(amount) % unit:
-        places = -unit.as_tuple().exponent
-        if places == 0:
-            message = _("Amounts in %(currency)s have no decimals; enter a whole number.")
-        else:
-            message = _("Amounts in %(currency)s have at most %(places)s decimals.")
-        raise ValidationError(message % {"currency": currency, "places": places}, code="money_precision")
+    if Decimal(amount) % minor_unit(currency):
+        raise ValidationError(money_precision_message(currency), code="money_precision")
+
+
+def money_precision_message(currency: str) -> str:
+    """What a person is told when an amount has more decimals than ``currency``
+    allows, naming the currency and its decimals."""
+    places = -minor_unit(currency).as_tuple().exponent
+    if places == 0:
+        return _("Amounts in %(currency)s have no decimals; enter a whole number.") % {"currency": currency}
+    return _("Amounts in %(currency)s have at most %(places)s decimals.") % {"currency": currency, "places": places}
 
 
 def validate_money_fields(instance, currency: str, *names: str) -> None:

@@ -105,6 +105,10 @@ def _validate(allocation: Allocation, organization: PartnerOrganization, fields:
 def rule_matches(rule: ApprovalRule, request: FundRequest) -> bool:
     """Every condition the rule sets holds for the request and its organization."""
     organization = request.organization
+    has_amounts = rule.min_amount is not None or rule.max_amount is not None
+    # Amounts in another currency say nothing about this request.
+    if has_amounts and rule.currency and rule.currency != request.currency:
+        return False
     if rule.min_amount is not None and request.requested_amount < rule.min_amount:
         return False
     if rule.max_amount is not None and request.requested_amount > rule.max_amount:
