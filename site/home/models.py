@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -6,6 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
+from programs.audit import StatusEvent
 from programs.fields import PartnerRolesField
 from programs.navigation import registered_items
 
@@ -111,3 +114,39 @@ class NavigationEntry(TranslatableMixin, models.Model):
 
     def __str__(self):
         return self.label or str(dict(navigation_key_choices()).get(self.item, self.item))
+
+
+class StaffBackupCode(models.Model):
+    """One one-time backup code for a staff member's second factor, for when
+    the authenticator app is out of reach. Only a password hash of the code is
+    kept; ``selector`` (its first group, not secret on its own) finds the one
+    row to check so a sign-in runs a single slow hash."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backup_codes")
+    selector = models.CharField(max_length=4)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "selector"])]
+
+    def __str__(self):
+        return f"{self.user} {self.selector}…"
+
+
+class BackupCodeEventKind(models.TextChoices):
+    GENERATED = "generated", _("Backup codes generated")
+    USED = "used", _("Backup code used to sign in")
+
+
+class BackupCodeEvent(StatusEvent):
+    """Audit trail of backup codes: who generated a batch or signed in with a
+    code, and when (``actor`` and ``at``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=BackupCodeEventKind.choices)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("backup code event")
+        verbose_name_plural = _("backup code events")

@@ -13,17 +13,22 @@ from io import BytesIO
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
+from django.utils.translation import ngettext
+from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from .models import BackupCodeEvent, BackupCodeEventKind, StaffBackupCode
+from .services import backup_code_use, backup_codes_generate
 
 #: URL names a staff member reaches before the second factor.
 OPEN_URL_NAMES = frozenset(
@@ -75,19 +80,32 @@ class StaffSecondFactorMiddleware(OTPMiddleware):
 class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("Code from your authenticator app"),
-        max_length=8,
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, device: TOTPDevice, **kwargs):
+    def __init__(self, *args, device: TOTPDevice, accept_backup_codes: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.device = device
+        self.accept_backup_codes = accept_backup_codes
+        self.used_backup_code = False
+        if accept_backup_codes:
+            self.fields["token"].label = _("Code from your authenticator app, or a backup code")
+            self.fields["token"].widget.attrs["inputmode"] = "text"
 
     def clean_token(self):
         token = self.cleaned_data["token"].replace(" ", "")
         allowed, _details = self.device.verify_is_allowed()
         if not allowed:
             raise forms.ValidationError(_("Too many wrong codes. Wait a minute, then enter the current code."))
+        if self.accept_backup_codes and not token.isdigit():
+            # Wrong backup codes count against the same throttle as wrong app codes.
+            if not backup_code_use(user=self.device.user, code=token):
+                self.device.throttle_increment()
+                raise forms.ValidationError(_("This backup code is not right or was already used."))
+            self.device.throttle_reset()
+            self.used_backup_code = True
+            return token
         if not self.device.verify_token(token):
             raise forms.ValidationError(_("This code is not right. Enter the 6 digits your app shows now."))
         return token
@@ -125,7 +143,8 @@ class _SecondFactorView(WagtailAdminTemplateMixin, FormView):
 
 
 class VerifyView(_SecondFactorView):
-    """Enter the current code of the confirmed authenticator."""
+    """Enter the current code of the confirmed authenticator, or one of the
+    staff member's backup codes."""
 
     template_name = "home/admin/second_factor_verify.html"
     page_title = _("Enter your code")
@@ -133,6 +152,26 @@ class VerifyView(_SecondFactorView):
 
     def get_device(self):
         return TOTPDevice.objects.filter(user=self.request.user, confirmed=True).first()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "accept_backup_codes": True}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.used_backup_code:
+            left = StaffBackupCode.objects.filter(user=self.request.user, used_at__isnull=True).count()
+            messages.warning(
+                self.request,
+                ngettext(
+                    "You signed in with a backup code; %(count)s code is left. "
+                    "Generate new ones if you lost your phone.",
+                    "You signed in with a backup code; %(count)s codes are left. "
+                    "Generate new ones if you lost your phone.",
+                    left,
+                )
+                % {"count": left},
+            )
+        return response
 
 
 class SetupView(_SecondFactorView):
@@ -160,3 +199,27 @@ class SetupView(_SecondFactorView):
             secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             **kwargs,
         )
+
+
+class BackupCodesView(WagtailAdminTemplateMixin, TemplateView):
+    """Generate a batch of one-time backup codes for one's own second factor.
+    The codes are shown once, on the response to the POST that created them."""
+
+    template_name = "home/admin/second_factor_backup_codes.html"
+    page_title = _("Backup codes")
+    header_icon = "lock"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            unused=StaffBackupCode.objects.filter(user=user, used_at__isnull=True).count(),
+            generated=BackupCodeEvent.objects.filter(user=user, kind=BackupCodeEventKind.GENERATED)
+            .order_by("-at")
+            .first(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        # Admin views are never cached (Wagtail), so the codes exist only in this response.
+        codes = backup_codes_generate(user=request.user, actor=request.user)
+        return self.render_to_response(self.get_context_data(codes=codes))
