@@ -137,3 +137,15 @@ def test_wrong_backup_codes_are_throttled_like_app_codes(staff, time_machine):
     assert "Too many wrong codes" in response.content.decode()
     assert client.get("/admin/").status_code == 302
     assert not StaffBackupCode.objects.filter(used_at__isnull=False).exists()
+
+
+def test_superusers_read_the_backup_code_audit_trail(staff):
+    staff.is_superuser = True
+    staff.save()
+    client = signed_in_with_app(staff)
+    generate(client)
+    listing = client.get("/admin/snippets/home/backupcodeevent/")
+    assert listing.status_code == 200
+    assert "Backup codes generated" in listing.content.decode()
+    assert staff.username in listing.content.decode() or staff.get_full_name() in listing.content.decode()
+    assert client.get("/admin/snippets/home/backupcodeevent/add/").status_code in (302, 403)

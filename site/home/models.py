@@ -144,8 +144,10 @@ class BackupCodeEvent(StatusEvent):
     """Audit trail of backup codes: who generated a batch or signed in with a
     code, and when (``actor`` and ``at``)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=BackupCodeEventKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=BackupCodeEventKind.choices)
 
     class Meta(StatusEvent.Meta):
         verbose_name = _("backup code event")

@@ -4,10 +4,13 @@ staff second-factor views."""
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import NavigationEntry
+from programs.wagtail_hooks import PortfolioPermissionPolicy
+
+from .models import BackupCodeEvent, NavigationEntry
 from .second_factor import BackupCodesView, SetupView, VerifyView
 
 
@@ -24,6 +27,24 @@ class NavigationEntryViewSet(SnippetViewSet):
 
 
 register_snippet(NavigationEntryViewSet)
+
+# An audit trail: listed for whoever may view it (superusers), never edited.
+register_permission_policy(BackupCodeEvent, PortfolioPermissionPolicy(BackupCodeEvent, None, read_only=True))
+
+
+class BackupCodeEventViewSet(SnippetViewSet):
+    """Who generated second-factor backup codes or signed in with one, and when."""
+
+    model = BackupCodeEvent
+    icon = "lock"
+    menu_label = _("Backup code use")
+    add_to_settings_menu = True
+    list_display = ["at", "user", "kind", "actor"]
+    list_filter = ["kind"]
+    ordering = ["-at", "-pk"]
+
+
+register_snippet(BackupCodeEventViewSet)
 
 
 @hooks.register("register_admin_urls")
