@@ -1,15 +1,10 @@
 """What MDF requests and claims tell webhooks: the body of each status
 change, published through ``webhooks.services.event_publish``."""
 
-from decimal import Decimal
-
+from programs.formats import amount_text
 from webhooks.services import event_publish
 
 from .models import MdfEvent
-
-
-def _money(amount) -> str | None:
-    return None if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
 
 
 def event_data(event: MdfEvent) -> dict:
@@ -21,8 +16,8 @@ def event_data(event: MdfEvent) -> dict:
             "title": request.title,
             "status": request.status,
             "from_status": event.from_status if not event.claim_id else "",
-            "requested_amount": _money(request.requested_amount),
-            "approved_amount": _money(request.committed_amount),
+            "requested_amount": amount_text(request.requested_amount, request.currency),
+            "approved_amount": amount_text(request.committed_amount, request.currency),
             "currency": request.currency,
             "reason": event.partner_note,
         },
@@ -32,8 +27,8 @@ def event_data(event: MdfEvent) -> dict:
         data["claim"] = {
             "id": claim.pk,
             "status": claim.status,
-            "claimed_amount": _money(claim.claimed_amount),
-            "approved_amount": _money(claim.approved_amount),
+            "claimed_amount": amount_text(claim.claimed_amount, request.currency),
+            "approved_amount": amount_text(claim.approved_amount, request.currency),
             "payment_reference": claim.payment_reference,
         }
     return data
