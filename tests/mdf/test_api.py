@@ -94,6 +94,25 @@ def test_a_claim_with_proof_through_the_api(partner):
     assert Claim.objects.get().proofs.get().file.read().startswith(PDF[:5])
 
 
+def test_a_claim_against_another_organizations_request_is_not_found(partner):
+    organization, user = partner
+    victim = OrganizationFactory(name="Globex")
+    allocated(victim)
+    foreign_request = submit_request(victim)
+    own_request = submit_request(organization)
+    client = api_client(user)
+    figures = {"actual_cost": "4000", "claimed_amount": "2000"}
+
+    refused = client.post(CLAIMS, {"request": foreign_request.pk, **figures, "proofs": [upload()]})
+
+    assert refused.status_code == 404
+    assert not Claim.objects.exists()
+    # The positive control: the same claim against the caller's own request is taken.
+    accepted = client.post(CLAIMS, {"request": own_request.pk, **figures, "proofs": [upload()]})
+    assert accepted.status_code == 201, accepted.content
+    assert Claim.objects.get().request == own_request
+
+
 def test_a_sales_token_cannot_request_funds(partner):
     organization, _user = partner
     seller = PartnerUserFactory(organization=organization, roles=["sales"])
