@@ -12,7 +12,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -166,11 +166,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
 
     def get_object(self):
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
-        return selectors.deal_get(user=self.request.user, pk=pk)
+        return selectors.deal_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -370,11 +366,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.lead_list(user=self.request.user).select_related("deal").prefetch_related("product_lines")
 
     def get_object(self, action: str = "view"):
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
-        return selectors.lead_get(user=self.request.user, pk=pk, action=action)
+        return selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"], action=action)
 
     def create(self, request):
         if partner_context(request.user) is not None or not request.user.has_perm("deals.add_lead"):

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
@@ -118,14 +117,9 @@ class _ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     authentication_classes = [APITokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, PartnerRole]
     pagination_class = Pagination
+    lookup_value_converter = "id"
     filter_backends = [DjangoFilterBackend]
     roles: tuple[str, ...] = ()
-
-    def _pk(self) -> int:
-        try:
-            return int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
 
 
 class LedgerLineViewSet(_ReadViewSet):
@@ -137,7 +131,7 @@ class LedgerLineViewSet(_ReadViewSet):
         return selectors.line_list(user=self.request.user)
 
     def get_object(self):
-        return selectors.line_get(user=self.request.user, pk=self._pk())
+        return selectors.line_get(user=self.request.user, pk=self.kwargs["pk"])
 
 
 class StatementViewSet(_ReadViewSet):
@@ -149,7 +143,7 @@ class StatementViewSet(_ReadViewSet):
         return selectors.statement_list(user=self.request.user)
 
     def get_object(self):
-        return selectors.statement_get(user=self.request.user, pk=self._pk())
+        return selectors.statement_get(user=self.request.user, pk=self.kwargs["pk"])
 
 
 router = SimpleRouter()

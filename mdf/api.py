@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -127,6 +127,7 @@ class PartnerOnlyMixin:
     authentication_classes = [APITokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
+    lookup_value_converter = "id"
 
     def _partner(self, roles):
         partner = partner_context(self.request.user)
@@ -138,12 +139,6 @@ class PartnerOnlyMixin:
             raise PermissionDenied(_("Your role does not give access to MDF."))
         return partner
 
-    def _pk(self) -> int:
-        try:
-            return int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
-
 
 class FundRequestViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = FundRequestSerializer
@@ -154,7 +149,7 @@ class FundRequestViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.Retriev
 
     def get_object(self):
         self._partner(VIEW_ROLES)
-        return selectors.request_get(user=self.request.user, pk=self._pk())
+        return selectors.request_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request):
         partner = self._partner(REQUEST_ROLES)
@@ -181,7 +176,7 @@ class ClaimViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def get_object(self):
         self._partner(VIEW_ROLES)
-        return selectors.claim_get(user=self.request.user, pk=self._pk())
+        return selectors.claim_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request):
         """Multipart: the figures and one or more ``proofs`` files."""

@@ -111,6 +111,7 @@ def test_a_claim_against_another_organizations_request_is_not_found(partner):
     accepted = client.post(CLAIMS, {"request": own_request.pk, **figures, "proofs": [upload()]})
     assert accepted.status_code == 201, accepted.content
     assert Claim.objects.get().request == own_request
+    assert client.get(f"{CLAIMS}{'9' * 20}/").status_code == 404  # beyond any id: not found, not an error
 
 
 def test_a_sales_token_cannot_request_funds(partner):
