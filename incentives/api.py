@@ -1,17 +1,15 @@
-"""Read API for finance systems: statements and ledger lines, following the
-deals API's conventions (token or session auth, tenant scoping through the
-selectors, page-number pagination, money as strings with their currency)."""
+"""Read API for finance systems: statements and ledger lines, with the
+partner API's conventions (programs.api: token or session auth, tenant
+scoping through the selectors, page-number pagination, money as strings with
+their currency)."""
 
 import django_filters
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from deals.api import Pagination
-from portal.api_auth import APITokenAuthentication
+from programs.api import PartnerAPIViewSet
 from programs.formats import amount_text
 from programs.serializers import MoneyAmountField
 from programs.tenancy import partner_context
@@ -113,12 +111,8 @@ class StatementFilter(django_filters.FilterSet):
         fields = ["status", "period_end_since"]
 
 
-class _ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    authentication_classes = [APITokenAuthentication, SessionAuthentication]
+class _ReadViewSet(PartnerAPIViewSet):
     permission_classes = [IsAuthenticated, PartnerRole]
-    pagination_class = Pagination
-    lookup_value_converter = "id"
-    filter_backends = [DjangoFilterBackend]
     roles: tuple[str, ...] = ()
 
 
