@@ -8,18 +8,14 @@ every organization's. Creating is idempotent per ``Idempotency-Key`` header.
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from portal.api_auth import APITokenAuthentication
+from programs.api import PartnerAPIViewSet, api_validation_error
 from programs.models import PartnerOrganization
 from programs.serializers import MoneyAmountField
 from programs.tenancy import partner_context
@@ -139,23 +135,8 @@ class DealFilter(django_filters.FilterSet):
         fields = ["status", "stage", "country", "updated_since", "submitted_since", "organization"]
 
 
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-def api_validation_error(error: ValidationError) -> APIValidationError:
-    return APIValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
-
-
-class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    authentication_classes = [APITokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    lookup_value_converter = "id"
+class DealViewSet(PartnerAPIViewSet):
     serializer_class = DealSerializer
-    pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
     filterset_class = DealFilter
 
     def get_queryset(self):
@@ -166,11 +147,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
 
     def get_object(self):
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
-        return selectors.deal_get(user=self.request.user, pk=pk)
+        return selectors.deal_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -348,16 +325,11 @@ class LeadFilter(django_filters.FilterSet):
         fields = ["status", "country", "campaign", "updated_since", "created_since", "organization"]
 
 
-class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LeadViewSet(PartnerAPIViewSet):
     """Leads: partners (sales, owners) see and answer those offered to their
     organization; vendor integration users create leads and see all."""
 
-    lookup_value_converter = "id"
-    authentication_classes = [APITokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
     serializer_class = LeadSerializer
-    pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
     filterset_class = LeadFilter
 
     def initial(self, request, *args, **kwargs):
@@ -370,11 +342,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.lead_list(user=self.request.user).select_related("deal").prefetch_related("product_lines")
 
     def get_object(self, action: str = "view"):
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
-        return selectors.lead_get(user=self.request.user, pk=pk, action=action)
+        return selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"], action=action)
 
     def create(self, request):
         if partner_context(request.user) is not None or not request.user.has_perm("deals.add_lead"):

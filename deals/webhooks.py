@@ -2,6 +2,7 @@
 published through ``webhooks.services.event_publish`` (signed, retried and
 recorded there)."""
 
+from programs.formats import amount_text
 from webhooks.models import WebhookDelivery
 from webhooks.services import event_publish
 
@@ -20,7 +21,7 @@ def deal_event_data(event: DealEvent) -> dict:
             "from_status": event.from_status,
             "reason": event.partner_note,
             "protected_until": deal.protected_until.isoformat() if deal.protected_until else None,
-            "estimated_value": str(deal.estimated_value),
+            "estimated_value": amount_text(deal.estimated_value, deal.currency),
             "currency": deal.currency,
         },
     }

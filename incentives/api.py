@@ -1,18 +1,15 @@
-"""Read API for finance systems: statements and ledger lines, following the
-deals API's conventions (token or session auth, tenant scoping through the
-selectors, page-number pagination, money as strings with their currency)."""
+"""Read API for finance systems: statements and ledger lines, with the
+partner API's conventions (programs.api: token or session auth, tenant
+scoping through the selectors, page-number pagination, money as strings with
+their currency)."""
 
 import django_filters
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from deals.api import Pagination
-from portal.api_auth import APITokenAuthentication
+from programs.api import PartnerAPIViewSet
 from programs.formats import amount_text
 from programs.serializers import MoneyAmountField
 from programs.tenancy import partner_context
@@ -114,18 +111,9 @@ class StatementFilter(django_filters.FilterSet):
         fields = ["status", "period_end_since"]
 
 
-class _ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    authentication_classes = [APITokenAuthentication, SessionAuthentication]
+class _ReadViewSet(PartnerAPIViewSet):
     permission_classes = [IsAuthenticated, PartnerRole]
-    pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend]
     roles: tuple[str, ...] = ()
-
-    def _pk(self) -> int:
-        try:
-            return int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
 
 
 class LedgerLineViewSet(_ReadViewSet):
@@ -137,7 +125,7 @@ class LedgerLineViewSet(_ReadViewSet):
         return selectors.line_list(user=self.request.user)
 
     def get_object(self):
-        return selectors.line_get(user=self.request.user, pk=self._pk())
+        return selectors.line_get(user=self.request.user, pk=self.kwargs["pk"])
 
 
 class StatementViewSet(_ReadViewSet):
@@ -149,7 +137,7 @@ class StatementViewSet(_ReadViewSet):
         return selectors.statement_list(user=self.request.user)
 
     def get_object(self):
-        return selectors.statement_get(user=self.request.user, pk=self._pk())
+        return selectors.statement_get(user=self.request.user, pk=self.kwargs["pk"])
 
 
 router = SimpleRouter()

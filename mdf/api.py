@@ -1,19 +1,16 @@
 """REST API for MDF requests and claims (list, detail, create), with the
-partner API tokens and the conventions of deals.api: the same scoping layer
+partner API tokens and the conventions of programs.api: the same scoping layer
 as the portal pages, service errors as field errors."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from deals.api import Pagination, api_validation_error
-from portal.api_auth import APITokenAuthentication
+from programs.api import PartnerAPIViewSet, api_validation_error
 from programs.serializers import MoneyAmountField
 from programs.tenancy import partner_context
 
@@ -123,11 +120,7 @@ class ClaimCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PartnerOnlyMixin:
-    authentication_classes = [APITokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    pagination_class = Pagination
-
+class PartnerOnlyViewSet(PartnerAPIViewSet):
     def _partner(self, roles):
         partner = partner_context(self.request.user)
         if partner is None:
@@ -138,14 +131,8 @@ class PartnerOnlyMixin:
             raise PermissionDenied(_("Your role does not give access to MDF."))
         return partner
 
-    def _pk(self) -> int:
-        try:
-            return int(self.kwargs["pk"])
-        except ValueError as error:
-            raise NotFound from error
 
-
-class FundRequestViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FundRequestViewSet(PartnerOnlyViewSet):
     serializer_class = FundRequestSerializer
 
     def get_queryset(self):
@@ -154,7 +141,7 @@ class FundRequestViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.Retriev
 
     def get_object(self):
         self._partner(VIEW_ROLES)
-        return selectors.request_get(user=self.request.user, pk=self._pk())
+        return selectors.request_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request):
         partner = self._partner(REQUEST_ROLES)
@@ -171,7 +158,7 @@ class FundRequestViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(FundRequestSerializer(fund_request).data, status=status.HTTP_201_CREATED)
 
 
-class ClaimViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClaimViewSet(PartnerOnlyViewSet):
     serializer_class = ClaimSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -181,7 +168,7 @@ class ClaimViewSet(PartnerOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def get_object(self):
         self._partner(VIEW_ROLES)
-        return selectors.claim_get(user=self.request.user, pk=self._pk())
+        return selectors.claim_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request):
         """Multipart: the figures and one or more ``proofs`` files."""

@@ -9,11 +9,12 @@ person to tell (an organization's contact address), the message is emailed
 at once in the organization's language.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from django.core.mail import send_mail
 
 from .languages import recipient_locale
+from .models import Membership
 
 #: categories a person chooses a delivery for (Your preferences → Notifications)
 DEAL_DECISION = "deal_decision"
@@ -67,3 +68,20 @@ def notify(
     with recipient_locale(user=recipient, organization=organization):
         values = render_params(params)
         send_mail(str(title) % values, (str(body) % values) if body else str(title) % values, None, [address])
+
+
+def notify_organization(*, organization, roles: Collection[str], **message) -> None:
+    """Tell every active member of ``organization`` holding one of ``roles``
+    (else its contact address) the same ``message`` (the keyword arguments
+    of :func:`notify` besides the recipient), each in their own language."""
+    people = [
+        membership.user
+        for membership in Membership.objects.select_related("user")
+        .filter(organization=organization, is_active=True)
+        .order_by("user_id")
+        if set(membership.roles) & set(roles)
+    ]
+    if not people:
+        notify(address=organization.contact_email, organization=organization, **message)
+    for person in people:
+        notify(recipient=person, organization=organization, **message)

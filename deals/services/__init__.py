@@ -5,6 +5,7 @@ import datetime
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -557,6 +558,12 @@ def _check_final_amount(final_amount: Decimal | None, currency: str, closed_on: 
         raise ValidationError(errors)
 
 
+#: The program-currency fields of a deal that counts in no program currency.
+NOT_CONVERTED = MappingProxyType(
+    {"program_amount": None, "program_currency": "", "exchange_rate": None, "exchange_rate_date": None}
+)
+
+
 def _conversion(deal: DealRegistration, final_amount: Decimal, closed_on: datetime.date) -> tuple[dict, str]:
     """The program-currency fields to record for a confirmed win, and an
     internal note when no exchange rate applies (the win then counts for
@@ -569,7 +576,7 @@ def _conversion(deal: DealRegistration, final_amount: Decimal, closed_on: dateti
             f"No exchange rate from {deal.currency} to {target} valid on {closed_on.isoformat()}: "
             "this win does not count toward tiers until one is added and the deal is converted."
         )
-        return {"program_amount": None, "program_currency": "", "exchange_rate": None, "exchange_rate_date": None}, note
+        return NOT_CONVERTED, note
     return {
         "program_amount": conversion.amount,
         "program_currency": conversion.currency,
@@ -758,7 +765,11 @@ def deal_convert_outcome(*, deal: DealRegistration, actor) -> DealRegistration:
     _require_status(deal, (DealStatus.WON,), _("Only a won deal is converted to the program currency."))
     converted, missing_rate = _conversion(deal, deal.final_amount, deal.closed_on)
     if missing_rate:
-        raise ValidationError(missing_rate.split(":")[0] + ".", code="no_rate")
+        raise ValidationError(
+            _("No exchange rate from %(currency)s to %(program)s valid on %(date)s.")
+            % {"currency": deal.currency, "program": program_currency(), "date": deal.closed_on.isoformat()},
+            code="no_rate",
+        )
     before, after = status_change(deal, converted)
     if not after:
         return deal
@@ -820,7 +831,7 @@ def deal_correct_outcome(
             deal, changes.get("final_amount", deal.final_amount), changes.get("closed_on", deal.closed_on)
         )
     else:
-        converted = {"program_amount": None, "program_currency": "", "exchange_rate": None, "exchange_rate_date": None}
+        converted = NOT_CONVERTED
     before, after = status_change(deal, {"status": deal.status, **changes, **converted})
     _event(
         deal,

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from programs import notifications
 from programs.audit import json_safe, status_change
-from programs.models import Membership, OrganizationStatus, PartnerOrganization
-from programs.notifications import notify
+from programs.models import OrganizationStatus, PartnerOrganization
 from programs.tenancy import PORTAL_STATUSES
 
 from ..matching import normalize_domain
@@ -443,25 +442,17 @@ def lead_notify_offer(*, lead: Lead, organization: PartnerOrganization) -> None:
     (the organization's contact address when nobody holds those roles)."""
     if lead.organization_id != organization.pk or lead.status != LeadStatus.OFFERED:
         return
-    recipients = [
-        membership.user
-        for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True)
-        if set(membership.roles) & set(LEAD_ROLES)
-    ]
-    message = {
-        "organization": organization,
-        "category": notifications.LEAD_OFFER,
-        "title": gettext_lazy("New lead: %(company)s"),
-        "body": gettext_lazy(
+    notifications.notify_organization(
+        organization=organization,
+        roles=LEAD_ROLES,
+        category=notifications.LEAD_OFFER,
+        title=gettext_lazy("New lead: %(company)s"),
+        body=gettext_lazy(
             "A lead has been offered to your organization. Accept or decline it by %(date)s in the partner portal."
         ),
-        "params": {
+        params={
             "company": lead.company_name,
             "date": lambda: date_format(timezone.localtime(lead.respond_by), "DATETIME_FORMAT"),
         },
-        "url": reverse("deals:lead_detail", args=[lead.pk]),
-    }
-    if not recipients:
-        notify(address=organization.contact_email, **message)
-    for user in sorted(recipients, key=lambda user: user.pk):
-        notify(recipient=user, **message)
+        url=reverse("deals:lead_detail", args=[lead.pk]),
+    )

@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from programs import notifications
 from programs.formats import amount_text
-from programs.models import Membership, PartnerRole
-from programs.notifications import notify
+from programs.models import PartnerRole
 from webhooks.services import event_publish
 
 from ..models import (
@@ -106,29 +105,20 @@ def _notify_partner(statement: Statement, kind: str) -> None:
         StatementEventKind.APPROVED: gettext_lazy("Finance approved it; the payment follows."),
         StatementEventKind.PAID: gettext_lazy("Paid on %(date)s, reference %(reference)s."),
     }
-    organization = statement.organization
-    message = {
-        "organization": organization,
-        "category": notifications.STATEMENT,
-        "title": titles[kind],
-        "body": bodies[kind],
-        "params": {
+    notifications.notify_organization(
+        organization=statement.organization,
+        roles=STATEMENT_READER_ROLES,
+        category=notifications.STATEMENT,
+        title=titles[kind],
+        body=bodies[kind],
+        params={
             "start": lambda: date_format(statement.period_start, "SHORT_DATE_FORMAT"),
             "end": lambda: date_format(statement.period_end, "SHORT_DATE_FORMAT"),
             "date": lambda: date_format(statement.payment_date, "DATE_FORMAT") if statement.payment_date else "",
             "reference": statement.payment_reference,
         },
-        "url": reverse("incentives:statement_detail", args=[statement.pk]),
-    }
-    people = [
-        membership.user
-        for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True)
-        if set(membership.roles) & set(STATEMENT_READER_ROLES)
-    ]
-    if not people:
-        notify(address=organization.contact_email, **message)
-    for person in people:
-        notify(recipient=person, **message)
+        url=reverse("incentives:statement_detail", args=[statement.pk]),
+    )
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from programs import notifications
 from programs.formats import money
-from programs.models import Membership
 from programs.notifications import notify
 
 from ..models import Allocation, FundRequest, MdfEvent
@@ -56,28 +55,19 @@ def request_send_claim_reminder(*, request: FundRequest) -> None:
 def allocation_send_expiry_reminder(*, allocation: Allocation) -> None:
     """Tell the people who request funds (else the organization's contact
     address) that the unused balance expires with the period."""
-    organization = allocation.organization
     balance = allocation_balance(allocation=allocation)
     if balance.available <= 0:
         return
-    message = {
-        "organization": organization,
-        "category": notifications.MDF_DECISION,
-        "title": _("%(amount)s of MDF expires on %(date)s"),
-        "body": _("Unused funds of %(program)s expire at the end of the period. Request funds from the MDF page."),
-        "params": {
+    notifications.notify_organization(
+        organization=allocation.organization,
+        roles=FUND_REQUESTER_ROLES,
+        category=notifications.MDF_DECISION,
+        title=_("%(amount)s of MDF expires on %(date)s"),
+        body=_("Unused funds of %(program)s expire at the end of the period. Request funds from the MDF page."),
+        params={
             "amount": lambda: money(balance.available, balance.currency),
             "date": lambda: date_format(allocation.program.ends_on, "DATE_FORMAT"),
             "program": allocation.program.name,
         },
-        "url": reverse("mdf:home"),
-    }
-    people = [
-        membership.user
-        for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True)
-        if set(membership.roles) & set(FUND_REQUESTER_ROLES)
-    ]
-    if not people:
-        notify(address=organization.contact_email, **message)
-    for person in people:
-        notify(recipient=person, **message)
+        url=reverse("mdf:home"),
+    )

@@ -24,7 +24,6 @@ from ..formats import money
 from ..metrics import OrganizationMetrics, organization_metrics
 from ..models import (
     Certification,
-    Membership,
     PartnerOrganization,
     PartnerRole,
     ProgramSettings,
@@ -321,7 +320,6 @@ def _notify_owners(organization: PartnerOrganization, tier_id: int | None) -> No
         return Tier.objects.get(pk=tier_id).localized.name
 
     message = {
-        "organization": organization,
         "category": notifications.TIER_CHANGE,
         "url": reverse("programs:tier_progress"),
     }
@@ -336,15 +334,7 @@ def _notify_owners(organization: PartnerOrganization, tier_id: int | None) -> No
             "body": gettext_lazy("See your benefits and what the next tier takes on your tier page."),
             "params": {"tier": tier_name},
         }
-    owners = [
-        membership.user
-        for membership in Membership.objects.select_related("user").filter(organization=organization, is_active=True)
-        if PartnerRole.OWNER in membership.roles
-    ]
-    if not owners:
-        notifications.notify(address=organization.contact_email, **message)
-    for owner in owners:
-        notifications.notify(recipient=owner, **message)
+    notifications.notify_organization(organization=organization, roles=(PartnerRole.OWNER,), **message)
 
 
 @transaction.atomic

@@ -10,11 +10,11 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import APIToken
 
 from deals.models import DealEvent, DealStatus, RoutingRule
-from deals.services import deal_update_stage
+from deals.services import deal_convert_outcome, deal_update_stage
 from mdf.models import MdfProgram
 from programs.formats import money
 from programs.models import ExchangeRate, ProgramSettings
@@ -207,3 +207,13 @@ def test_finance_enters_a_rate_in_the_admin_and_a_bad_one_is_explained(client):
     assert (rate.source_currency, rate.target_currency, rate.rate) == ("EUR", "USD", Decimal("1.0825"))
     assert "Choose two different currencies." in refused.content.decode()
     assert ExchangeRate.objects.count() == 1
+
+
+def test_converting_a_win_still_without_a_rate_is_refused_in_the_readers_language(seller):
+    deal = won(seller, amount="1000.000", currency="KWD")
+    with translation.override("fr"), pytest.raises(ValidationError) as refusal:
+        deal_convert_outcome(deal=deal, actor=None)
+
+    assert refusal.value.messages == [f"Aucun taux de change de KWD vers USD valable le {deal.closed_on.isoformat()}."]
+    deal.refresh_from_db()
+    assert deal.program_amount is None and not deal.events.filter(kind="converted").exists()

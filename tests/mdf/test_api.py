@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from mdf.models import Claim, FundRequest
+from mdf.models import Claim, FundRequest, ProofOfPerformance
 from tests.factories import OrganizationFactory, PartnerUserFactory
 from tests.factories.mdf import PDF, ActivityTypeFactory, allocated, auto_approve_all, submit_request, upload
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -92,6 +92,44 @@ def test_a_claim_with_proof_through_the_api(partner):
     assert response.json()["proofs"][0]["content_type"] == "application/pdf"
     assert client.get(f"{CLAIMS}{response.json()['id']}/").status_code == 200
     assert Claim.objects.get().proofs.get().file.read().startswith(PDF[:5])
+
+
+def test_a_claim_with_a_disguised_file_is_refused_through_the_api_and_stores_nothing(partner):
+    organization, user = partner
+    request = submit_request(organization)
+    executable = upload("invoice.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 100)
+
+    response = api_client(user).post(
+        CLAIMS, {"request": request.pk, "actual_cost": "4000", "claimed_amount": "9000", "proofs": [executable]}
+    )
+
+    assert response.status_code == 400
+    errors = response.json()
+    assert "invoice.pdf is not a file type we accept" in errors["proofs"][0]
+    assert "at most the approved $2,000.00" in errors["claimed_amount"][0]
+    assert not Claim.objects.exists() and not ProofOfPerformance.objects.exists()
+    request.refresh_from_db()
+    assert request.status == "approved"
+
+
+def test_a_claim_against_another_organizations_request_is_not_found(partner):
+    organization, user = partner
+    victim = OrganizationFactory(name="Globex")
+    allocated(victim)
+    foreign_request = submit_request(victim)
+    own_request = submit_request(organization)
+    client = api_client(user)
+    figures = {"actual_cost": "4000", "claimed_amount": "2000"}
+
+    refused = client.post(CLAIMS, {"request": foreign_request.pk, **figures, "proofs": [upload()]})
+
+    assert refused.status_code == 404
+    assert not Claim.objects.exists()
+    # The positive control: the same claim against the caller's own request is taken.
+    accepted = client.post(CLAIMS, {"request": own_request.pk, **figures, "proofs": [upload()]})
+    assert accepted.status_code == 201, accepted.content
+    assert Claim.objects.get().request == own_request
+    assert client.get(f"{CLAIMS}{'9' * 20}/").status_code == 404  # beyond any id: not found, not an error
 
 
 def test_a_sales_token_cannot_request_funds(partner):
