@@ -4,7 +4,7 @@ them all and report every problem at once."""
 
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page, expect
 
 AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 #: axe impacts that fail a page (minor and moderate ones are left to review).
@@ -132,3 +132,24 @@ def phone_page_problems(page: Page) -> list[str]:
         *(f"width: {problem}" for problem in wider_than_viewport(page)),
         *(f"tap target: {problem}" for problem in small_tap_targets(page)),
     ]
+
+
+def assert_phone_ready(page: Page, where: str) -> None:
+    """The page as loaded passes every check; a failure names the page and lists each problem."""
+    page.wait_for_load_state("load")
+    problems = phone_page_problems(page)
+    assert not problems, f"{where} ({page.url}):\n" + "\n".join(problems)
+
+
+def assert_form_errors_explained(page: Page, *, kept: dict[str, str]) -> Locator:
+    """A form sent back with errors: the error summary is shown and focused
+    (a screen reader starts there), what was typed is still in its fields
+    (``kept``: label → text), and the page passes the phone checks. Returns
+    the summary, for the test to check what it names."""
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    for label, text in kept.items():
+        expect(page.get_by_label(label)).to_have_value(text)
+    assert_phone_ready(page, "form with errors")
+    return summary

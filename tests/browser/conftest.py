@@ -100,7 +100,13 @@ def demo(django_db_setup, django_db_blocker, async_unsafe_allowed) -> DemoProgra
 
         if not Locale.objects.exists():
             _restore_migrated_state(connection, migrated_state)
-        program = demo_program_create()
+        try:
+            program = demo_program_create()
+        except BaseException:
+            # A half-made demo in a kept database would be serialized as the
+            # next --reuse-db run's starting state and seeded on top of.
+            _restore_migrated_state(connection, migrated_state)
+            raise
     yield program
     with django_db_blocker.unblock():
         _restore_migrated_state(connection, migrated_state)

@@ -66,15 +66,7 @@ def test_open_a_co_branded_email_template(page, sign_in, demo):
     phone = Phone(page, "open a co-branded email template")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="Content", exact=True), "Content")
-    phone.tap(page.get_by_role("link", name="Marketing", exact=True), "Marketing")
-    phone.tap(page.get_by_role("link", name=template.title), template.title)
-
-    expect(page.get_by_role("heading", level=1, name=template.title)).to_be_visible()
-    # The email text to copy is already personalized with the partner's own details.
-    email_text = page.get_by_role("textbox").filter(has_text=organization.name)
-    expect(email_text).to_be_visible()
-    expect(email_text).to_contain_text(organization.contact_email)
+    phone.open_co_branded_email(content="Content", template_title=template.title, organization=organization)
     phone.assert_within_reach()
 
 

@@ -12,7 +12,7 @@ from incentives.models import LedgerLine, Statement, StatementStatus
 from incentives.selectors import earnings_totals, next_payout
 from programs.formats import money
 
-from .checks import phone_page_problems
+from .checks import assert_phone_ready
 from .demo_data import TASK_USERS
 from .phone import Phone
 
@@ -33,7 +33,7 @@ def test_check_earnings_down_to_the_rule(page, sign_in, demo):
     for total in totals:
         expect(main).to_contain_text(money(total.accrued, total.currency))
         expect(main).to_contain_text(money(total.paid, total.currency))
-    assert not (problems := phone_page_problems(page)), "earnings page:\n" + "\n".join(problems)
+    assert_phone_ready(page, "earnings page")
 
     phone.tap(main.get_by_role("link", name=newest.deal.company_name), newest.deal.company_name)
 
@@ -42,7 +42,7 @@ def test_check_earnings_down_to_the_rule(page, sign_in, demo):
     expect(main).to_contain_text(money(newest.amount, newest.currency))
     expect(main).to_contain_text(f"{newest.rate.normalize()} % of {money(newest.base_amount, newest.currency)}")
     expect(main).to_contain_text(f"{newest.program.name}, rules version {newest.rule_version.number}")
-    assert not (problems := phone_page_problems(page)), "line page:\n" + "\n".join(problems)
+    assert_phone_ready(page, "line page")
     phone.assert_within_reach()
 
 
@@ -60,7 +60,7 @@ def test_read_and_download_a_statement(page, sign_in, demo):
 
     phone.tap(page.get_by_role("link", name=re.compile("^Next payout")), "Next payout")
     expect(page.get_by_role("heading", level=1, name="Statements")).to_be_visible()
-    assert not (problems := phone_page_problems(page)), "statement list:\n" + "\n".join(problems)
+    assert_phone_ready(page, "statement list")
     with translation.override("en"):
         start, end = (date_format(day, "SHORT_DATE_FORMAT") for day in (paid.period_start, paid.period_end))
     period = f"{start} – {end}"
@@ -72,7 +72,7 @@ def test_read_and_download_a_statement(page, sign_in, demo):
     expect(main).to_contain_text(f"reference {paid.payment_reference}")
     total = sum(line.amount for line in paid.lines.all())
     expect(main).to_contain_text(money(total, paid.lines.first().currency))
-    assert not (problems := phone_page_problems(page)), "statement page:\n" + "\n".join(problems)
+    assert_phone_ready(page, "statement page")
     with page.expect_download() as download_info:
         phone.tap(page.get_by_role("link", name="Download PDF"), "Download PDF")
     download = download_info.value

@@ -16,7 +16,7 @@ from home.management.commands.seed_demo import DEMO_PARTNER_PASSWORD
 from programs.formats import money
 from programs.services.tiers import tier_progress
 
-from .checks import phone_page_problems
+from .checks import assert_phone_ready
 from .demo_data import TASK_USERS
 from .phone import Phone
 
@@ -81,7 +81,7 @@ def test_submit_a_deal_registration_in_french(page, demo, celery_worker):
     french_date = _in_french(date_format, close_date, "DATE_FORMAT")
     assert french_date.split()[1] in FRENCH_MONTHS, french_date
     expect(main).to_contain_text(french_date)
-    assert not (problems := phone_page_problems(page)), "deal page:\n" + "\n".join(problems)
+    assert_phone_ready(page, "deal page")
     phone.assert_within_reach()
 
 
@@ -106,5 +106,5 @@ def test_review_tier_status_in_french(page, demo):
     revenue = money(progress.metrics.won_revenue, progress.metrics.currency, language="fr")
     assert "," in revenue, revenue
     expect(main).to_contain_text(revenue)
-    assert not (problems := phone_page_problems(page)), "tier page:\n" + "\n".join(problems)
+    assert_phone_ready(page, "tier page")
     phone.assert_within_reach()

@@ -19,14 +19,10 @@ from mdf.selectors import allocation_balance, current_allocation
 from programs.formats import money
 from support.models import Case, CaseStatus
 
-from .checks import phone_page_problems
+from .checks import assert_phone_ready
 from .demo_data import FRENCH_APPROVED_DEAL_COMPANY, TASK_USERS
 from .phone import Phone
 from .test_task_french import FRENCH_MONTHS, _in_french, log_in
-
-
-def _assert_clean(page, what: str) -> None:
-    assert not (problems := phone_page_problems(page)), f"{what}:\n" + "\n".join(problems)
 
 
 def _french_date(value) -> str:
@@ -51,7 +47,7 @@ def test_check_a_registrations_approval_status_in_french(page, demo):
     expect(main).to_contain_text("Protégée jusqu’au")
     expect(main).to_contain_text(_french_date(deal.protected_until))
     expect(main).to_contain_text(money(deal.estimated_value, deal.currency, language="fr"))
-    _assert_clean(page, "deal page")
+    assert_phone_ready(page, "deal page")
     phone.assert_within_reach()
 
 
@@ -70,7 +66,7 @@ def test_enroll_in_a_certification_course_in_french(page, demo):
     assert CourseEnrollment.objects.filter(
         user=user, course__translation_key=course.translation_key, completed_at__isnull=True
     ).exists()
-    _assert_clean(page, "course page")
+    assert_phone_ready(page, "course page")
     phone.assert_within_reach()
 
 
@@ -85,7 +81,7 @@ def test_check_certification_progress_in_french(page, demo):
 
     course_entry = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=course.title))
     expect(course_entry).to_contain_text("En cours")
-    _assert_clean(page, "training page")
+    assert_phone_ready(page, "training page")
     phone.assert_within_reach()
 
 
@@ -104,18 +100,21 @@ def test_request_mdf_funds_in_french(page, demo):
     assert "," in french_available, french_available
     expect(page.locator("main")).to_contain_text(french_available)
 
-    phone.tap(page.get_by_role("link", name="Demander des fonds"), "Demander des fonds")
-    expect(page.get_by_role("heading", level=1, name="Demander des fonds")).to_be_visible()
-    _assert_clean(page, "request form")
+    phone.tap_to_page("Demander des fonds")
+    assert_phone_ready(page, "request form")
     phone.choose(page.get_by_label("Type d’activité"), "Événement", "Événement (type d’activité)")
-    phone.type(page.get_by_label("Titre"), title)
-    phone.type(page.get_by_label("Description"), "Petit-déjeuner sur la sauvegarde pour 30 responsables informatiques.")
-    phone.type(page.get_by_label("Début de l’activité"), starts_on.isoformat())
-    phone.type(page.get_by_label("Fin de l’activité"), ends_on.isoformat())
-    phone.type(page.get_by_label("Coût total prévu"), "4000")
-    phone.type(page.get_by_label("Montant demandé"), "1800")
-    phone.type(page.get_by_label("Prospects attendus"), "30")
-    phone.type(page.get_by_label("Pipeline attendu"), "90000")
+    phone.type_all(
+        {
+            "Titre": title,
+            "Description": "Petit-déjeuner sur la sauvegarde pour 30 responsables informatiques.",
+            "Début de l’activité": starts_on.isoformat(),
+            "Fin de l’activité": ends_on.isoformat(),
+            "Coût total prévu": "4000",
+            "Montant demandé": "1800",
+            "Prospects attendus": "30",
+            "Pipeline attendu": "90000",
+        }
+    )
     phone.tap(page.get_by_role("button", name="Envoyer la demande"), "Envoyer la demande")
 
     expect(page.get_by_role("status")).to_contain_text("Demande envoyée. Vous serez informé dès qu’elle sera examinée.")
@@ -127,7 +126,7 @@ def test_request_mdf_funds_in_french(page, demo):
     expect(main).to_contain_text("En attente")
     expect(main).to_contain_text(money(fund_request.requested_amount, fund_request.currency, language="fr"))
     expect(main).to_contain_text(_french_date(starts_on))
-    _assert_clean(page, "request page")
+    assert_phone_ready(page, "request page")
     phone.assert_within_reach()
 
 
@@ -138,15 +137,8 @@ def test_open_a_co_branded_email_template_in_french(page, demo):
     phone = Phone(page, "open a co-branded email template (French)")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="Contenu", exact=True), "Contenu")
-    phone.tap(page.get_by_role("link", name="Marketing", exact=True), "Marketing")
-    phone.tap(page.get_by_role("link", name=template.title), template.title)
-
-    expect(page.get_by_role("heading", level=1, name=template.title)).to_be_visible()
-    email_text = page.get_by_role("textbox").filter(has_text=organization.name)
-    expect(email_text).to_be_visible()
-    expect(email_text).to_contain_text(organization.contact_email)
-    _assert_clean(page, "template page")
+    phone.open_co_branded_email(content="Contenu", template_title=template.title, organization=organization)
+    assert_phone_ready(page, "template page")
     phone.assert_within_reach()
 
 
@@ -155,17 +147,16 @@ def test_view_the_performance_scorecard_in_french(page, demo):
     card = _in_french(organization_scorecard, organization=user.membership.organization)
     phone = Phone(page, "view their performance scorecard (French)")
     phone.open_dashboard()
-    _assert_clean(page, "dashboard")
+    assert_phone_ready(page, "dashboard")
 
-    phone.tap(page.get_by_role("link", name="Voir votre tableau de performance"), "Voir votre tableau de performance")
+    phone.tap_to_page("Voir votre tableau de performance", heading="Tableau de performance")
 
-    expect(page.get_by_role("heading", level=1, name="Tableau de performance")).to_be_visible()
     main = page.locator("main")
     for tile in _in_french(lambda: card.tiles):
         expect(main).to_contain_text(str(tile["label"]))
         expect(main).to_contain_text(str(tile["value"]))
     expect(main.get_by_role("link", name="Télécharger le PDF")).to_be_visible()
-    _assert_clean(page, "scorecard")
+    assert_phone_ready(page, "scorecard")
     phone.assert_within_reach()
 
 
@@ -175,9 +166,8 @@ def test_submit_a_support_ticket_in_french(page, demo):
     phone = Phone(page, "submit a support ticket (French)")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="Ouvrir un dossier"), "Ouvrir un dossier")
-    expect(page.get_by_role("heading", level=1, name="Ouvrir un dossier")).to_be_visible()
-    _assert_clean(page, "case form")
+    phone.tap_to_page("Ouvrir un dossier")
+    assert_phone_ready(page, "case form")
     phone.choose(page.get_by_label("De quoi s'agit-il ?"), "Accès au portail", "Accès au portail (catégorie)")
     phone.type(page.get_by_label("Objet"), subject)
     phone.type(page.get_by_label("Description"), "Le lien de la liste de prix renvoie une erreur depuis lundi.")
@@ -191,7 +181,7 @@ def test_submit_a_support_ticket_in_french(page, demo):
     main = page.locator("main")
     expect(main).to_contain_text(_in_french(case.get_status_display))
     expect(main).to_contain_text(re.compile(r"Première réponse"))
-    _assert_clean(page, "case page")
+    assert_phone_ready(page, "case page")
     phone.assert_within_reach()
 
 
@@ -199,7 +189,7 @@ def test_download_a_product_data_sheet_in_french(page, demo):
     user = log_in(page, demo.user(TASK_USERS["french_data_sheet"]))
     phone = Phone(page, "download a product data sheet (French)")
     phone.open_dashboard()
-    _assert_clean(page, "dashboard")
+    assert_phone_ready(page, "dashboard")
 
     data_sheet = page.get_by_role("listitem").filter(has_text="Cloud Backup data sheet")
     with page.expect_download() as download_info:

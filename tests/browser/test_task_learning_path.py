@@ -9,15 +9,9 @@ from playwright.sync_api import expect
 from programs.models import EarnedThrough, PersonCertification
 from training.demo import DEMO_ASSESSED_COURSE_TITLE, DEMO_CERTIFICATION_CODE, DEMO_PATH_TITLE
 
-from .checks import phone_page_problems
+from .checks import assert_phone_ready
 from .demo_data import TASK_USERS
 from .phone import Phone
-
-
-def assert_phone_ready(page, where: str) -> None:
-    page.wait_for_load_state("load")
-    problems = phone_page_problems(page)
-    assert not problems, f"{where} ({page.url}):\n" + "\n".join(problems)
 
 
 def test_complete_a_learning_path_and_download_the_certificate(page, sign_in, demo):

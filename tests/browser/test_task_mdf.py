@@ -13,9 +13,9 @@ from mdf.models import FundRequest, RequestStatus
 from mdf.selectors import allocation_balance, current_allocation
 from programs.formats import money
 
-from .checks import phone_page_problems
+from .checks import assert_form_errors_explained, assert_phone_ready
 from .demo_data import TASK_USERS
-from .phone import Phone
+from .phone import Phone, open_from_dashboard
 
 
 def test_request_mdf_funds(page, sign_in, demo):
@@ -32,18 +32,21 @@ def test_request_mdf_funds(page, sign_in, demo):
     # The balance is on the dashboard already, in the reader's money format.
     expect(page.locator("main")).to_contain_text(money(available, allocation.currency))
 
-    phone.tap(page.get_by_role("link", name="Request funds"), "Request funds")
-    expect(page.get_by_role("heading", level=1, name="Request funds")).to_be_visible()
-    assert not (problems := phone_page_problems(page)), "request form:\n" + "\n".join(problems)
+    phone.tap_to_page("Request funds")
+    assert_phone_ready(page, "request form")
     phone.choose(page.get_by_label("Activity type"), "Event", "Event (activity type)")
-    phone.type(page.get_by_label("Title"), title)
-    phone.type(page.get_by_label("Description"), "Breakfast briefing on backup for 30 IT managers.")
-    phone.type(page.get_by_label("Activity starts"), starts_on.isoformat())
-    phone.type(page.get_by_label("Activity ends"), ends_on.isoformat())
-    phone.type(page.get_by_label("Planned total cost"), "4000")
-    phone.type(page.get_by_label("Requested amount"), "1800")
-    phone.type(page.get_by_label("Expected leads"), "30")
-    phone.type(page.get_by_label("Expected pipeline"), "90000")
+    phone.type_all(
+        {
+            "Title": title,
+            "Description": "Breakfast briefing on backup for 30 IT managers.",
+            "Activity starts": starts_on.isoformat(),
+            "Activity ends": ends_on.isoformat(),
+            "Planned total cost": "4000",
+            "Requested amount": "1800",
+            "Expected leads": "30",
+            "Expected pipeline": "90000",
+        }
+    )
     phone.tap(page.get_by_role("button", name="Send the request"), "Send the request")
 
     # Confirmation with the next step, then the request itself with its status.
@@ -57,7 +60,7 @@ def test_request_mdf_funds(page, sign_in, demo):
     expect(main).to_contain_text(fund_request.get_status_display())
     expect(main).to_contain_text(re.compile(r"Waiting for (your channel manager|the program team) since"))
     expect(main).to_contain_text(money(fund_request.requested_amount, fund_request.currency))
-    assert not (problems := phone_page_problems(page)), "request page:\n" + "\n".join(problems)
+    assert_phone_ready(page, "request page")
     phone.assert_within_reach()
 
 
@@ -65,8 +68,7 @@ def test_a_request_over_the_reimbursable_share_is_explained(page, sign_in, demo)
     """Bad input keeps what was typed and says what to change, on the field."""
     sign_in(demo.user(TASK_USERS["mdf_request"]))
     title = f"Trade show stand {uuid.uuid4().hex[:6]}"
-    page.goto("/dashboard/")
-    page.get_by_role("link", name="Request funds").filter(visible=True).first.tap()
+    open_from_dashboard(page, "Request funds")
     page.get_by_label("Activity type").select_option(label="Trade show")
     page.get_by_label("Title").fill(title)
     page.get_by_label("Description").fill("A stand at the regional IT fair.")
@@ -77,9 +79,5 @@ def test_a_request_over_the_reimbursable_share_is_explained(page, sign_in, demo)
     page.get_by_label("Requested amount").fill("900")
     page.get_by_role("button", name="Send the request").tap()
 
-    summary = page.locator(".error-summary")
-    expect(summary).to_be_visible()
-    expect(summary).to_be_focused()
-    expect(page.get_by_label("Title")).to_have_value(title)
+    assert_form_errors_explained(page, kept={"Title": title})
     assert not FundRequest.objects.filter(title=title).exists()
-    assert not (problems := phone_page_problems(page)), "form with errors:\n" + "\n".join(problems)

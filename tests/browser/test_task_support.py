@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from support.models import Case, CaseStatus
 
-from .checks import phone_page_problems
+from .checks import assert_form_errors_explained, assert_phone_ready
 from .demo_data import TASK_USERS
-from .phone import Phone
+from .phone import Phone, open_from_dashboard
 
 
 def test_submit_a_support_ticket(page, sign_in, demo):
@@ -20,9 +20,8 @@ def test_submit_a_support_ticket(page, sign_in, demo):
     phone = Phone(page, "submit a support ticket")
     phone.open_dashboard()
 
-    phone.tap(page.get_by_role("link", name="Open a case"), "Open a case")
-    expect(page.get_by_role("heading", level=1, name="Open a case")).to_be_visible()
-    assert not (problems := phone_page_problems(page)), "case form:\n" + "\n".join(problems)
+    phone.tap_to_page("Open a case")
+    assert_phone_ready(page, "case form")
     phone.choose(page.get_by_label("What is it about?"), "Portal access", "Portal access (category)")
     phone.type(page.get_by_label("Subject"), subject)
     phone.type(page.get_by_label("Description"), "The Storage price list link answers with an error since Monday.")
@@ -38,7 +37,7 @@ def test_submit_a_support_ticket(page, sign_in, demo):
     main = page.locator("main")
     expect(main).to_contain_text(case.get_status_display())
     expect(main).to_contain_text(re.compile(r"First answer (due in|overdue)"))
-    assert not (problems := phone_page_problems(page)), "case page:\n" + "\n".join(problems)
+    assert_phone_ready(page, "case page")
     phone.assert_within_reach()
 
 
@@ -46,14 +45,10 @@ def test_a_case_without_a_description_is_explained(page, sign_in, demo):
     """Bad input keeps what was typed and says what is missing, on the field."""
     sign_in(demo.user(TASK_USERS["support_case"]))
     subject = f"Half-filled case {uuid.uuid4().hex[:6]}"
-    page.goto("/dashboard/")
-    page.get_by_role("link", name="Open a case").filter(visible=True).first.tap()
+    open_from_dashboard(page, "Open a case")
     page.get_by_label("Subject").fill(subject)
     page.get_by_role("button", name="Send the case").tap()
 
-    summary = page.locator(".error-summary")
-    expect(summary).to_be_focused()
+    summary = assert_form_errors_explained(page, kept={"Subject": subject})
     expect(summary.get_by_role("link", name=re.compile("^Description"))).to_be_visible()
-    expect(page.get_by_label("Subject")).to_have_value(subject)
     assert not Case.objects.filter(subject=subject).exists()
-    assert not (problems := phone_page_problems(page)), "form with errors:\n" + "\n".join(problems)
