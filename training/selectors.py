@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from content.audience import reader_for, visible_pages
+from content.audience import page_visible, reader_for, visible_pages
 from content.models import CourseEnrollment, CoursePage
+from programs.audience import Reader
 from programs.models import Membership, PersonCertification
 from programs.tenancy import PartnerContext, scoped
 
@@ -68,6 +69,8 @@ def attempt_for(user, pk: int):
 class PathProgress:
     #: ``[(course in the reader's language, enrollment or None), ...]`` in the path's order
     steps: list = field(default_factory=list)
+    #: courses of the path outside the reader's audience: counted, never named
+    hidden: int = 0
 
     @property
     def done(self) -> int:
@@ -75,7 +78,7 @@ class PathProgress:
 
     @property
     def total(self) -> int:
-        return len(self.steps)
+        return len(self.steps) + self.hidden
 
     @property
     def complete(self) -> bool:
@@ -94,18 +97,24 @@ def enrollments_by_course(user) -> dict:
     }
 
 
-def path_progress(*, path: LearningPathPage, user, enrollments: dict | None = None) -> PathProgress:
+def path_progress(
+    *, path: LearningPathPage, user, enrollments: dict | None = None, reader: Reader | None = None
+) -> PathProgress:
     """The person's progress through ``path``, courses shown in the reader's
-    language where translated (completion counts in any language)."""
+    language where translated (completion counts in any language). Given a
+    ``reader``, courses outside their audience are counted but not listed."""
     if enrollments is None:
         enrollments = enrollments_by_course(user) if getattr(user, "is_authenticated", False) else {}
-    steps = []
+    progress = PathProgress()
     for step in path.path_courses.select_related("course").order_by("sort_order"):
         course = step.course.localized
         if not course.live:
             course = step.course
-        steps.append((course, enrollments.get(step.course.translation_key)))
-    return PathProgress(steps=steps)
+        if reader is not None and not page_visible(course, reader):
+            progress.hidden += 1
+            continue
+        progress.steps.append((course, enrollments.get(step.course.translation_key)))
+    return progress
 
 
 def paths_for(request) -> list[tuple]:
@@ -116,7 +125,10 @@ def paths_for(request) -> list[tuple]:
         LearningPathPage.objects.live().filter(locale__language_code=language_code), reader_for(request)
     ).order_by("title")
     enrollments = enrollments_by_course(request.user)
-    return [(path, path_progress(path=path, user=request.user, enrollments=enrollments)) for path in paths]
+    reader = reader_for(request)
+    return [
+        (path, path_progress(path=path, user=request.user, enrollments=enrollments, reader=reader)) for path in paths
+    ]
 
 
 def held_certifications(user):
