@@ -4,7 +4,6 @@ certificates. Partner-owned rows are scoped through ``programs.tenancy``."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from content.audience import page_visible, reader_for, visible_pages
@@ -163,7 +162,6 @@ def team_progress(partner: PartnerContext) -> list[TeamMember]:
     """Every active member of the owner's organization with their courses and
     current certifications."""
     organization = partner.organization
-    now = timezone.now()
     memberships = (
         scoped(Membership.objects.filter(organization=organization, is_active=True), partner.user)
         .select_related("user")
@@ -175,10 +173,9 @@ def team_progress(partner: PartnerContext) -> list[TeamMember]:
     ):
         enrollments.setdefault(enrollment.user_id, []).append(enrollment)
     certifications: dict[int, list] = {}
-    current = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     for held in (
         scoped(PersonCertification.objects.filter(organization=organization), partner.user)
-        .filter(current)
+        .valid_at()
         .select_related("certification")
     ):
         certifications.setdefault(held.user_id, []).append(held)
@@ -194,10 +191,9 @@ def team_progress(partner: PartnerContext) -> list[TeamMember]:
 
 def current_holding(*, user, certification, at: datetime | None = None):
     """The person's valid record of ``certification`` expiring last (None if none)."""
-    at = at or timezone.now()
     return (
-        PersonCertification.objects.filter(user=user, certification=certification, earned_at__lte=at)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        PersonCertification.objects.filter(user=user, certification=certification)
+        .valid_at(at)
         .order_by("-expires_at")
         .first()
     )
