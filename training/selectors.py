@@ -4,7 +4,9 @@ certificates. Partner-owned rows are scoped through ``programs.tenancy``."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone, translation
+from wagtail.models import Locale
 
 from content.audience import page_visible, reader_for, visible_pages
 from content.models import CourseEnrollment, CoursePage
@@ -196,6 +198,42 @@ def current_holding(*, user, certification, at: datetime | None = None):
         .valid_at(at)
         .order_by("-expires_at")
         .first()
+    )
+
+
+def portfolio_course_progress(user):
+    """Course progress in the staff member's portfolio, one row per
+    organization and course (every language of a course is one course):
+    ``organization``, ``organization__name``, ``course_title``, ``enrolled``,
+    ``in_progress``, ``completed`` and ``certified`` (enrolled people who
+    hold a current certification granted by the course or by a learning path
+    that includes it)."""
+    grants_this_course = Q(certification__rule__course__translation_key=OuterRef("course_key")) | Q(
+        certification__rule__path__path_courses__course__translation_key=OuterRef("course_key")
+    )
+    certified = Exists(
+        PersonCertification.objects.valid_at().filter(
+            grants_this_course, user=OuterRef("user"), organization=OuterRef("organization")
+        )
+    )
+    # the title in the default language where the course has one
+    title = Subquery(
+        CoursePage.objects.filter(translation_key=OuterRef("course_key"))
+        .annotate(other_language=Case(When(locale=Locale.get_default(), then=Value(0)), default=Value(1)))
+        .order_by("other_language", "pk")
+        .values("title")[:1]
+    )
+    return (
+        scoped(CourseEnrollment.objects.all(), user)
+        .annotate(course_title=title)
+        .values("organization", "organization__name", "course_key", "course_title")
+        .annotate(
+            enrolled=Count("pk"),
+            in_progress=Count("pk", filter=Q(completed_at__isnull=True)),
+            completed=Count("pk", filter=Q(completed_at__isnull=False)),
+            certified=Count("pk", filter=certified),
+        )
+        .order_by("organization__name", "course_title", "course_key")
     )
 
 
