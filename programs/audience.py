@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q
-from django.utils import timezone
-
 from .models import PersonCertification
 from .tenancy import partner_context
 
@@ -122,9 +119,4 @@ class Reader:
 
 def held_certifications(user) -> list[int]:
     """Certifications the person holds today."""
-    now = timezone.now()
-    return list(
-        PersonCertification.objects.filter(user=user, earned_at__lte=now)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .values_list("certification_id", flat=True)
-    )
+    return list(PersonCertification.objects.filter(user=user).valid_at().values_list("certification_id", flat=True))

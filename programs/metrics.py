@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q
-
 from .models import AgreementAcceptance, PartnerAgreement, PartnerOrganization, PersonCertification
 
 
@@ -117,9 +115,7 @@ def organization_metrics(
         figures = source(organization, start, as_of, currency)
         won_revenue += figures.won_revenue
         won_deals += figures.won_deals
-    valid = PersonCertification.objects.filter(organization=organization, earned_at__lte=as_of).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=as_of)
-    )
+    valid = PersonCertification.objects.filter(organization=organization).valid_at(as_of)
     holders: dict[str, set[int]] = {}
     for code, user_id in valid.values_list("certification__code", "user_id"):
         holders.setdefault(code, set()).add(user_id)

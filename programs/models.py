@@ -439,6 +439,15 @@ class EarnedThrough(models.TextChoices):
     RENEWAL = "renewal", _("Renewal")
 
 
+class PersonCertificationQuerySet(models.QuerySet):
+    def valid_at(self, at: datetime.datetime | None = None):
+        """Records in force on ``at`` (now by default): earned by then and not
+        expired by then. Tiers, audiences, deal registration and team views
+        all read "holds a certification" through this one rule."""
+        at = at or timezone.now()
+        return self.filter(earned_at__lte=at).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at))
+
+
 class PersonCertification(models.Model):
     organization = models.ForeignKey(PartnerOrganization, on_delete=models.CASCADE, related_name="certifications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications")
@@ -454,6 +463,8 @@ class PersonCertification(models.Model):
     verification_code = models.CharField(
         _("verification code"), max_length=16, unique=True, null=True, default=new_verification_code, editable=False
     )
+
+    objects = PersonCertificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("earned certification")

@@ -2,8 +2,6 @@
 
 from dataclasses import replace
 
-from django.db.models import Q
-from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import APIToken
 
@@ -63,11 +61,10 @@ def organization_exports(partner: PartnerContext):
 def certified_product_lines(organization_id: int, *, at=None) -> set[str]:
     """Product lines (names or codes, lower case) someone in the organization
     holds a current certification for on ``at`` (now by default)."""
-    at = at or timezone.now()
     return {
         name.strip().lower()
-        for name in PersonCertification.objects.filter(organization_id=organization_id, earned_at__lte=at)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        for name in PersonCertification.objects.filter(organization_id=organization_id)
+        .valid_at(at)
         .exclude(certification__product_line="")
         .values_list("certification__product_line", flat=True)
     }

@@ -323,6 +323,7 @@ def test_a_cam_cannot_reach_another_portfolios_rows_in_the_admin(world, url_name
         ("/admin/snippets/programs/membership/", _membership),
         ("/admin/snippets/programs/personcertification/", _certification),
         ("/admin/snippets/programs/tierchange/", _tier_change),
+        ("/admin/reports/course-progress/", _enrollment),
         ("/admin/snippets/choose/programs/partnerorganization/", lambda org, world: org),
         ("/admin/snippets/choose/webhooks/webhookendpoint/", _webhook_endpoint),
     ],

@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from content.audience import reader_for
 from content.models import AudienceMixin, CoursePage
 
 
@@ -37,7 +38,7 @@ class LearningPathPage(AudienceMixin, Page):
         from .selectors import path_progress
 
         context = super().get_context(request, *args, **kwargs)
-        context["progress"] = path_progress(path=self, user=request.user)
+        context["progress"] = path_progress(path=self, user=request.user, reader=reader_for(request))
         return context
 
 

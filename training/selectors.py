@@ -4,11 +4,13 @@ certificates. Partner-owned rows are scoped through ``programs.tenancy``."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone, translation
+from wagtail.models import Locale
 
-from content.audience import reader_for, visible_pages
+from content.audience import page_visible, reader_for, visible_pages
 from content.models import CourseEnrollment, CoursePage
+from programs.audience import Reader
 from programs.models import Membership, PersonCertification
 from programs.tenancy import PartnerContext, scoped
 
@@ -68,6 +70,8 @@ def attempt_for(user, pk: int):
 class PathProgress:
     #: ``[(course in the reader's language, enrollment or None), ...]`` in the path's order
     steps: list = field(default_factory=list)
+    #: courses of the path outside the reader's audience: counted, never named
+    hidden: int = 0
 
     @property
     def done(self) -> int:
@@ -75,7 +79,7 @@ class PathProgress:
 
     @property
     def total(self) -> int:
-        return len(self.steps)
+        return len(self.steps) + self.hidden
 
     @property
     def complete(self) -> bool:
@@ -94,18 +98,24 @@ def enrollments_by_course(user) -> dict:
     }
 
 
-def path_progress(*, path: LearningPathPage, user, enrollments: dict | None = None) -> PathProgress:
+def path_progress(
+    *, path: LearningPathPage, user, enrollments: dict | None = None, reader: Reader | None = None
+) -> PathProgress:
     """The person's progress through ``path``, courses shown in the reader's
-    language where translated (completion counts in any language)."""
+    language where translated (completion counts in any language). Given a
+    ``reader``, courses outside their audience are counted but not listed."""
     if enrollments is None:
         enrollments = enrollments_by_course(user) if getattr(user, "is_authenticated", False) else {}
-    steps = []
+    progress = PathProgress()
     for step in path.path_courses.select_related("course").order_by("sort_order"):
         course = step.course.localized
         if not course.live:
             course = step.course
-        steps.append((course, enrollments.get(step.course.translation_key)))
-    return PathProgress(steps=steps)
+        if reader is not None and not page_visible(course, reader):
+            progress.hidden += 1
+            continue
+        progress.steps.append((course, enrollments.get(step.course.translation_key)))
+    return progress
 
 
 def paths_for(request) -> list[tuple]:
@@ -116,7 +126,10 @@ def paths_for(request) -> list[tuple]:
         LearningPathPage.objects.live().filter(locale__language_code=language_code), reader_for(request)
     ).order_by("title")
     enrollments = enrollments_by_course(request.user)
-    return [(path, path_progress(path=path, user=request.user, enrollments=enrollments)) for path in paths]
+    reader = reader_for(request)
+    return [
+        (path, path_progress(path=path, user=request.user, enrollments=enrollments, reader=reader)) for path in paths
+    ]
 
 
 def held_certifications(user):
@@ -151,7 +164,6 @@ def team_progress(partner: PartnerContext) -> list[TeamMember]:
     """Every active member of the owner's organization with their courses and
     current certifications."""
     organization = partner.organization
-    now = timezone.now()
     memberships = (
         scoped(Membership.objects.filter(organization=organization, is_active=True), partner.user)
         .select_related("user")
@@ -163,10 +175,9 @@ def team_progress(partner: PartnerContext) -> list[TeamMember]:
     ):
         enrollments.setdefault(enrollment.user_id, []).append(enrollment)
     certifications: dict[int, list] = {}
-    current = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     for held in (
         scoped(PersonCertification.objects.filter(organization=organization), partner.user)
-        .filter(current)
+        .valid_at()
         .select_related("certification")
     ):
         certifications.setdefault(held.user_id, []).append(held)
@@ -182,12 +193,47 @@ def team_progress(partner: PartnerContext) -> list[TeamMember]:
 
 def current_holding(*, user, certification, at: datetime | None = None):
     """The person's valid record of ``certification`` expiring last (None if none)."""
-    at = at or timezone.now()
     return (
-        PersonCertification.objects.filter(user=user, certification=certification, earned_at__lte=at)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        PersonCertification.objects.filter(user=user, certification=certification)
+        .valid_at(at)
         .order_by("-expires_at")
         .first()
+    )
+
+
+def portfolio_course_progress(user):
+    """Course progress in the staff member's portfolio, one row per
+    organization and course (every language of a course is one course):
+    ``organization``, ``organization__name``, ``course_title``, ``enrolled``,
+    ``in_progress``, ``completed`` and ``certified`` (enrolled people who
+    hold a current certification granted by the course or by a learning path
+    that includes it)."""
+    grants_this_course = Q(certification__rule__course__translation_key=OuterRef("course_key")) | Q(
+        certification__rule__path__path_courses__course__translation_key=OuterRef("course_key")
+    )
+    certified = Exists(
+        PersonCertification.objects.valid_at().filter(
+            grants_this_course, user=OuterRef("user"), organization=OuterRef("organization")
+        )
+    )
+    # the title in the default language where the course has one
+    title = Subquery(
+        CoursePage.objects.filter(translation_key=OuterRef("course_key"))
+        .annotate(other_language=Case(When(locale=Locale.get_default(), then=Value(0)), default=Value(1)))
+        .order_by("other_language", "pk")
+        .values("title")[:1]
+    )
+    return (
+        scoped(CourseEnrollment.objects.all(), user)
+        .annotate(course_title=title)
+        .values("organization", "organization__name", "course_key", "course_title")
+        .annotate(
+            enrolled=Count("pk"),
+            in_progress=Count("pk", filter=Q(completed_at__isnull=True)),
+            completed=Count("pk", filter=Q(completed_at__isnull=False)),
+            certified=Count("pk", filter=certified),
+        )
+        .order_by("organization__name", "course_title", "course_key")
     )
 
 

@@ -256,7 +256,8 @@ def _tell(held: PersonCertification, *, title, body, days: int = 0) -> None:
         params={
             "certification": held.certification.name,
             "person": held.user.get_full_name() or held.user.get_username(),
-            "date": date_format(timezone.localtime(held.expires_at), "DATE_FORMAT"),
+            # Called by the centre in each recipient's language and time zone.
+            "date": lambda: date_format(timezone.localtime(held.expires_at), "DATE_FORMAT"),
             "days": days,
         },
         url=reverse("training:home"),

@@ -1,5 +1,6 @@
 """Training in the Wagtail admin (certification rules, assessment attempts,
-certification history, upcoming expiries for CAMs' portfolios) and on the
+certification history, course progress and upcoming expiries for CAMs'
+portfolios) and on the
 partner side (navigation, dashboard panel, course completions)."""
 
 from datetime import timedelta
@@ -15,14 +16,16 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from content.models import CourseEnrollment
 from programs.models import PersonCertification
 from programs.navigation import NavigationItem
 from programs.services.data_rights import ExportSection
 from programs.tenancy import scoped
-from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
+from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet
 
 from .components import LearningPanel
 from .models import AssessmentAttempt, CertificationEvent, CertificationRule
+from .selectors import portfolio_course_progress
 from .services import certifications_grant_for_completion
 
 #: how far ahead the upcoming-expiries report looks
@@ -105,9 +108,43 @@ class UpcomingExpiriesReport(ReportView):
         return scoped(upcoming, self.request.user).order_by("expires_at")
 
 
+class CourseProgressFilterSet(PortfolioFilterSet):
+    class Meta:
+        model = CourseEnrollment
+        fields = ["organization"]
+
+
+class CourseProgressReport(ReportView):
+    """Per organization of the CAM's portfolio and course: how many people
+    enrolled, are in progress, completed it and hold the certification it leads to."""
+
+    page_title = _("Course progress")
+    header_icon = "group"
+    index_url_name = "training_course_progress"
+    index_results_url_name = "training_course_progress_results"
+    filterset_class = CourseProgressFilterSet
+    list_export = ["organization__name", "course_title", "enrolled", "in_progress", "completed", "certified"]
+    export_headings = {
+        "organization__name": _("Organization"),
+        "course_title": _("Course"),
+        "enrolled": _("Enrolled"),
+        "in_progress": _("In progress"),
+        "completed": _("Completed"),
+        "certified": _("Certified"),
+    }
+    columns = [Column(field, label=label) for field, label in export_headings.items()]
+
+    def get_queryset(self):
+        return portfolio_course_progress(self.request.user)
+
+
 class PortfolioReportMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
     def is_shown(self, request):
-        return request.user.has_perm("programs.view_personcertification")
+        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_urls")
@@ -119,13 +156,34 @@ def training_admin_urls():
             UpcomingExpiriesReport.as_view(results_only=True),
             name="training_upcoming_expiries_results",
         ),
+        path("reports/course-progress/", CourseProgressReport.as_view(), name="training_course_progress"),
+        path(
+            "reports/course-progress/results/",
+            CourseProgressReport.as_view(results_only=True),
+            name="training_course_progress_results",
+        ),
     ]
 
 
 @hooks.register("register_reports_menu_item")
 def upcoming_expiries_menu_item():
     return PortfolioReportMenuItem(
-        _("Certification expiries"), reverse("training_upcoming_expiries"), icon_name="time", order=670
+        _("Certification expiries"),
+        reverse("training_upcoming_expiries"),
+        icon_name="time",
+        order=670,
+        permission="programs.view_personcertification",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def course_progress_menu_item():
+    return PortfolioReportMenuItem(
+        _("Course progress"),
+        reverse("training_course_progress"),
+        icon_name="group",
+        order=671,
+        permission="content.view_courseenrollment",
     )
 
 

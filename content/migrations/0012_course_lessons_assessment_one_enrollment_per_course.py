@@ -24,6 +24,11 @@ def one_enrollment_per_course(apps, schema_editor):
         first.completed_at = min(completions) if completions else None
         first.save(update_fields=["completed_at"])
         enrollment.delete()
+    # PostgreSQL checks foreign keys at commit and refuses the ALTER TABLE
+    # that follows in this transaction while those checks are pending: run them now.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):

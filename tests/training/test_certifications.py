@@ -207,6 +207,24 @@ def test_reminders_go_60_30_and_7_days_before_expiry_to_the_person_and_owner_onc
         ]
 
 
+def test_a_reminder_gives_the_expiry_date_in_each_recipients_language_and_time_zone(path, technician, owner):
+    with time_machine.travel(EARNED, tick=False):
+        complete_path(path, technician)
+    Membership.objects.filter(user=technician).update(preferred_language="fr", time_zone="Asia/Tokyo")
+    held = PersonCertification.objects.get()
+    held.expires_at = datetime.datetime(2027, 3, 2, 20, 0, tzinfo=datetime.UTC)
+    held.save(update_fields=["expires_at"])
+
+    with time_machine.travel(held.expires_at - datetime.timedelta(days=30), tick=False):
+        certifications_send_reminders()
+
+    french = Notification.objects.get(recipient=technician, category=NotificationCategory.CERTIFICATION)
+    assert french.title == "Storage Associate expire dans 30 jours"
+    assert "expire le 3 mars 2027" in french.body
+    english = Notification.objects.get(recipient=owner, category=NotificationCategory.CERTIFICATION)
+    assert "expires on March 2, 2027" in english.body
+
+
 def test_retaking_within_the_renewal_window_renews_from_the_old_expiry(path, technician):
     with time_machine.travel(EARNED, tick=False):
         complete_path(path, technician)

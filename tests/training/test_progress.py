@@ -89,6 +89,29 @@ def test_a_learning_path_shows_progress_and_leads_to_the_next_course(home_page, 
     assert "Storage specialist" in client.get("/dashboard/").text
 
 
+def test_a_partner_sees_only_the_paths_and_path_courses_their_role_may_read(home_page, course, technician):
+    sales_only = publish_course(home_page, title="Selling replication", questions=[], audience_roles=["sales"])
+    publish_path(home_page, title="Storage sales track", courses=[course], audience_roles=["sales"])
+    mixed = publish_path(home_page, title="Storage specialist", courses=[course, sales_only])
+    client = signed_in(technician)
+
+    training = client.get(reverse("training:home")).text
+    assert "Storage specialist" in training
+    assert "Storage sales track" not in training and "Selling replication" not in training
+    page = client.get(mixed.url).text
+    assert "Storage basics" in page and "Selling replication" not in page
+    assert client.get(sales_only.url).status_code == 404
+
+    attempt = assessment_start(course=course, user=technician)
+    assessment_submit(attempt=attempt, answers=right_answers(attempt))
+    page = client.get(mixed.url).text
+    assert "1 of 2 courses done" in page and "You have completed this path." not in page
+
+    seller = signed_in(PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"]))
+    assert "Selling replication" in seller.get(mixed.url).text
+    assert "Storage sales track" in seller.get(reverse("training:home")).text
+
+
 def test_owners_see_their_teams_progress_and_others_do_not(course, technician):
     organization = Membership.objects.get(user=technician).organization
     owner = PartnerUserFactory(organization=organization, roles=["owner"], first_name="Olga", last_name="Owner")

@@ -1,6 +1,8 @@
 """Channel ops configure certification rules in the admin; a CAM reads the
-upcoming expiries, attempts and certification history of their portfolio only."""
+course progress, upcoming expiries, attempts and certification history of
+their portfolio only."""
 
+import csv
 import datetime
 
 import pytest
@@ -8,9 +10,11 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from content.services import course_complete, course_start
 from programs.services.certifications import certification_record
+from tests.content.localization import translate_page
 from tests.factories import CertificationFactory, OrganizationFactory, PartnerUserFactory, UserFactory
-from tests.factories.training import publish_course
+from tests.factories.training import certification_rule, publish_course, publish_path
 from training.models import CertificationRule
 from training.services import assessment_start
 
@@ -66,3 +70,40 @@ def test_channel_ops_configure_a_certification_rule(home_page):
         {"certification": certification.pk, "course": course.pk, "renewal_rule": "retake", "renewal_window_days": 60},
     )
     assert CertificationRule.objects.get().course == course
+
+
+def test_a_cam_sees_course_progress_per_organization_and_course_of_their_portfolio(home_page):
+    cam, client = staff_in("Channel account managers", "cam")
+    mine = OrganizationFactory(name="Portfolio Partner", channel_account_manager=cam)
+    theirs = OrganizationFactory(name="Someone Elses Partner")
+    storage = publish_course(home_page, title="Storage basics", questions=[])
+    french_storage = translate_page(storage, "fr", {"Storage basics": "Les bases du stockage"})
+    networking = publish_course(home_page, title="Networking basics", questions=[])
+    network_path = publish_path(home_page, title="Network specialist", courses=[networking])
+    certification_rule(CertificationFactory(code="network", name="Network Specialist"), path=network_path)
+    alice, bob, carol, eve = (PartnerUserFactory(organization=mine, roles=["technical"]) for _ in range(4))
+    dave = PartnerUserFactory(organization=theirs, roles=["technical"])
+
+    # carol finished the storage course before it granted a certification
+    course_start(course=storage, user=carol)
+    course_complete(course=storage, user=carol)
+    certification_rule(CertificationFactory(code="storage", name="Storage Associate"), course=storage)
+    course_start(course=storage, user=alice)
+    course_complete(course=storage, user=alice)
+    course_start(course=french_storage, user=bob)
+    course_start(course=networking, user=eve)
+    course_complete(course=networking, user=eve)
+    course_start(course=storage, user=dave)
+
+    page = client.get("/admin/reports/course-progress/")
+    export = client.get("/admin/reports/course-progress/?export=csv")
+
+    assert page.status_code == 200 and "Portfolio Partner" in page.text and "Storage basics" in page.text
+    assert "Someone Elses Partner" not in page.text and "Les bases du stockage" not in page.text
+    rows = list(csv.reader(b"".join(export.streaming_content).decode("utf-8-sig").splitlines()))
+    assert rows == [
+        ["Organization", "Course", "Enrolled", "In progress", "Completed", "Certified"],
+        ["Portfolio Partner", "Networking basics", "1", "0", "1", "1"],
+        ["Portfolio Partner", "Storage basics", "3", "1", "2", "1"],
+    ]
+    assert "/admin/reports/course-progress/" in client.get("/admin/").text
