@@ -62,6 +62,28 @@ def scorecard_pdf(request, pk: int):
     return scorecard_pdf_response(request, organization_scorecard(organization=_organization(request, pk)))
 
 
+def _organization_filters(query) -> list[dict]:
+    """The tier, region and partner type selects of the staff reports, each
+    with the value ``query`` (the URL parameters) chose."""
+    default_locale = Locale.get_default()
+    filters = [
+        {
+            "name": "tier",
+            "label": _("Tier"),
+            "choices": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
+        },
+        {"name": "region", "label": _("Region"), "choices": Region.objects.values_list("pk", "name")},
+        {
+            "name": "type",
+            "label": _("Partner type"),
+            "choices": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
+        },
+    ]
+    for item in filters:
+        item["selected"] = query.get(item["name"], "")
+    return filters
+
+
 def portfolio(request):
     """The whole portfolio ranked by attention; channel ops filter it by CAM,
     tier, region and partner type (parameters in the URL)."""
@@ -69,30 +91,14 @@ def portfolio(request):
         raise PermissionDenied
     filters = []
     if request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION):
-        default_locale = Locale.get_default()
-        filters = [
-            {
-                "name": "cam",
-                "label": _("Channel account manager"),
-                "choices": [
-                    (user.pk, user.get_full_name() or user.get_username())
-                    for user in get_user_model().objects.filter(managed_organizations__isnull=False).distinct()
-                ],
-            },
-            {
-                "name": "tier",
-                "label": _("Tier"),
-                "choices": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
-            },
-            {"name": "region", "label": _("Region"), "choices": Region.objects.values_list("pk", "name")},
-            {
-                "name": "type",
-                "label": _("Partner type"),
-                "choices": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
-            },
-        ]
-        for item in filters:
-            item["selected"] = request.GET.get(item["name"], "")
+        managers = get_user_model().objects.filter(managed_organizations__isnull=False).distinct()
+        cam = {
+            "name": "cam",
+            "label": _("Channel account manager"),
+            "choices": [(user.pk, user.get_full_name() or user.get_username()) for user in managers],
+            "selected": request.GET.get("cam", ""),
+        }
+        filters = [cam, *_organization_filters(request.GET)]
     rows = portfolio_attention(user=request.user, filters=request.GET)
     return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
 
@@ -105,7 +111,6 @@ def program_report(request):
     weeks = portal_health(filters)
     if request.GET.get("export") == "csv":
         return _weeks_csv(weeks)
-    default_locale = Locale.get_default()
     return TemplateResponse(
         request,
         "analytics/admin/program.html",
@@ -117,11 +122,7 @@ def program_report(request):
             "first_action_target": FIRST_ACTION_TARGET_DAYS,
             "active_target": ACTIVE_TARGET_PERCENT,
             "tiers": revenue_by_tier(filters),
-            "choices": {
-                "tier": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
-                "region": Region.objects.values_list("pk", "name"),
-                "type": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
-            },
+            "organization_filters": _organization_filters(request.GET),
             "export_query": request.GET.urlencode(),
         },
     )
