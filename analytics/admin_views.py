@@ -24,8 +24,8 @@ from .program import (
     ProgramFilters,
     active_accounts_chart,
     median_days_to_first_action,
+    pipeline_and_revenue,
     portal_health,
-    revenue_by_tier,
 )
 from .scorecard import organization_scorecard
 from .views import scorecard_pdf_response
@@ -104,7 +104,8 @@ def portfolio(request):
 
 
 def program_report(request):
-    """Portal health and pipeline by tier for channel ops; the weekly table as CSV with ``?export=csv``."""
+    """Portal health, and pipeline and revenue by tier, partner type and
+    region for channel ops; the weekly table as CSV with ``?export=csv``."""
     if not (request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)):
         raise PermissionDenied
     filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
@@ -121,7 +122,15 @@ def program_report(request):
             "first_action_days": median_days_to_first_action(filters),
             "first_action_target": FIRST_ACTION_TARGET_DAYS,
             "active_target": ACTIVE_TARGET_PERCENT,
-            "tiers": revenue_by_tier(filters),
+            "breakdowns": [
+                (_("Pipeline and revenue by tier"), _("Tier"), pipeline_and_revenue(filters, by="tier")),
+                (
+                    _("Pipeline and revenue by partner type"),
+                    _("Partner type"),
+                    pipeline_and_revenue(filters, by="type"),
+                ),
+                (_("Pipeline and revenue by region"), _("Region"), pipeline_and_revenue(filters, by="region")),
+            ],
             "organization_filters": _organization_filters(request.GET),
             "export_query": request.GET.urlencode(),
         },

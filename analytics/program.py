@@ -155,8 +155,13 @@ def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
     return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
 
 
-def revenue_by_tier(filters: ProgramFilters) -> list[dict]:
-    """Pipeline registered and revenue won in the range, per tier (program currency)."""
+#: breakdowns of pipeline and revenue: dimension -> the organization's field naming the group
+BREAKDOWNS = {"tier": "tier__name", "type": "partner_type__name", "region": "region__name"}
+
+
+def pipeline_and_revenue(filters: ProgramFilters, *, by: str) -> list[dict]:
+    """Pipeline registered and revenue won in the range (program currency),
+    one row per group of ``by`` (a key of ``BREAKDOWNS``), most revenue first."""
     currency = ProgramSettings.load().program_currency
     submitted = Q(
         deal_registrations__submitted_at__date__gte=filters.start,
@@ -169,17 +174,31 @@ def revenue_by_tier(filters: ProgramFilters) -> list[dict]:
         deal_registrations__closed_on__lte=filters.end,
         deal_registrations__currency=currency,
     )
+    field = BREAKDOWNS[by]
     rows = (
         filters.organizations()
-        .values("tier__name")
+        .values(field)
         .annotate(
             partners=Count("pk", distinct=True),
             pipeline=Coalesce(Sum("deal_registrations__estimated_value", filter=submitted), ZERO),
             won=Coalesce(Sum("deal_registrations__final_amount", filter=won), ZERO),
         )
-        .order_by("-won", "tier__name")
+        .order_by("-won", field)
     )
-    return [{"tier": row["tier__name"] or _("No tier"), "currency": currency, **row} for row in rows]
+    return [
+        # only the tier may be empty
+        {
+            "name": row[field] or _("No tier"),
+            "currency": currency,
+            **{key: row[key] for key in ("partners", "pipeline", "won")},
+        }
+        for row in rows
+    ]
+
+
+def revenue_by_tier(filters: ProgramFilters) -> list[dict]:
+    """Pipeline registered and revenue won in the range, per tier (program currency)."""
+    return pipeline_and_revenue(filters, by="tier")
 
 
 def active_accounts_chart(weeks: list[Week]) -> str:

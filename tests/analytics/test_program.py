@@ -10,10 +10,15 @@ import time_machine
 from django.contrib.auth.models import Group, Permission
 
 from analytics.models import ActivityDay
-from analytics.program import ProgramFilters, median_days_to_first_action, portal_health
-from deals.models import DealRegistration
+from analytics.program import (
+    ProgramFilters,
+    median_days_to_first_action,
+    pipeline_and_revenue,
+    portal_health,
+)
+from deals.models import DealRegistration, DealStatus
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
-from tests.factories.programs import RegionFactory
+from tests.factories.programs import PartnerTypeFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +113,65 @@ def test_a_cam_does_not_read_program_analytics(client):
     client.force_login(cam)
 
     assert client.get("/admin/analytics/program/").status_code in (302, 403)
+
+
+def deal(organization, *, submitted, value, status, approved=None, closed=None, won=None, month=3):
+    """A registration submitted on day ``submitted`` of March (``month``), approved ``approved``."""
+    DealRegistration.objects.create(
+        organization=organization,
+        idempotency_key=uuid.uuid4().hex,
+        company_name="Customer",
+        normalized_name="customer",
+        country="US",
+        contact_name="Pat",
+        estimated_value=Decimal(value),
+        currency="USD",
+        expected_close_date=datetime.date(2026, 6, 30),
+        status=status,
+        submitted_at=datetime.datetime(2026, month, submitted, 10, tzinfo=UTC),
+        approved_at=moment(approved) if approved else None,
+        closed_on=datetime.date(2026, 3, closed) if closed else None,
+        final_amount=Decimal(won) if won else None,
+    )
+
+
+@pytest.fixture
+def registrations():
+    """Alpha (MSP, EMEA): approved after 1 day and won 5,000; approved after 4
+    days, open. Beta (reseller, APAC): rejected; approved after 7 days, lost."""
+    apac = RegionFactory(code="apac")
+    alpha = OrganizationFactory(name="Alpha", partner_type=PartnerTypeFactory(code="msp"))
+    beta = OrganizationFactory(name="Beta", region=apac)
+    deal(alpha, submitted=2, value="4000", status=DealStatus.WON, approved=3, closed=10, won="5000")
+    deal(alpha, submitted=4, value="2000", status=DealStatus.APPROVED, approved=8)
+    deal(beta, submitted=5, value="3000", status=DealStatus.REJECTED)
+    deal(beta, submitted=6, value="1000", status=DealStatus.LOST, approved=13, closed=14)
+    # Submitted before the range: counts for nothing (not even its approval in the range).
+    deal(alpha, submitted=20, month=2, value="9000", status=DealStatus.APPROVED, approved=3)
+    return {"apac": apac}
+
+
+def test_pipeline_and_revenue_break_down_by_partner_type_and_region(registrations):
+    def table(by):
+        return [
+            (row["name"], row["partners"], row["pipeline"], row["won"])
+            for row in pipeline_and_revenue(filters(), by=by)
+        ]
+
+    # Pipeline: registrations submitted in the range, rejected ones excluded; won: closed in the range.
+    assert table("type") == [("Msp", 1, Decimal("6000"), Decimal("5000")), ("Reseller", 1, Decimal("1000"), 0)]
+    assert table("region") == [("EMEA", 1, Decimal("6000"), Decimal("5000")), ("APAC", 1, Decimal("1000"), 0)]
+    assert table("tier") == [("No tier", 2, Decimal("7000"), Decimal("5000"))]
+
+
+def test_channel_ops_read_the_breakdowns_on_the_page(client, registrations):
+    channel_ops = UserFactory()
+    channel_ops.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
+    )
+    client.force_login(channel_ops)
+
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+
+    assert "Pipeline and revenue by partner type" in html and "<td>Msp</td><td>1</td>" in html
+    assert "Pipeline and revenue by region" in html and "<td>APAC</td><td>1</td>" in html
