@@ -26,6 +26,7 @@ from .program import (
     median_days_to_first_action,
     pipeline_and_revenue,
     portal_health,
+    registration_funnel,
 )
 from .scorecard import organization_scorecard
 from .views import scorecard_pdf_response
@@ -104,8 +105,9 @@ def portfolio(request):
 
 
 def program_report(request):
-    """Portal health, and pipeline and revenue by tier, partner type and
-    region for channel ops; the weekly table as CSV with ``?export=csv``."""
+    """Portal health, registration conversion, and pipeline and revenue by
+    tier, partner type and region for channel ops; the weekly table as CSV
+    with ``?export=csv``."""
     if not (request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)):
         raise PermissionDenied
     filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
@@ -122,6 +124,7 @@ def program_report(request):
             "first_action_days": median_days_to_first_action(filters),
             "first_action_target": FIRST_ACTION_TARGET_DAYS,
             "active_target": ACTIVE_TARGET_PERCENT,
+            "funnel": registration_funnel(filters),
             "breakdowns": [
                 (_("Pipeline and revenue by tier"), _("Tier"), pipeline_and_revenue(filters, by="tier")),
                 (

@@ -136,23 +136,70 @@ def portal_health(filters: ProgramFilters) -> list[Week]:
     return weeks
 
 
-def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
-    """Median days from creation to first action of the partners created in
-    the range that have acted (the middle row, or the mean of the two middle
-    rows, found by the database's ordering)."""
-    durations = (
-        filters.organizations()
-        .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end, first_action_at__isnull=False)
-        .annotate(duration=F("first_action_at") - F("created_at"))
-        .order_by("duration")
-        .values_list("duration", flat=True)
-    )
+def _median_days(rows, *, since: str, until: str) -> Decimal | None:
+    """Median days from field ``since`` to field ``until`` over ``rows`` (the
+    middle row, or the mean of the two middle rows, found by the database's
+    ordering: no row loaded but those)."""
+    durations = rows.annotate(duration=F(until) - F(since)).order_by("duration").values_list("duration", flat=True)
     count = durations.count()
     if not count:
         return None
     middle = list(durations[(count - 1) // 2 : count // 2 + 1])
     seconds = sum(duration.total_seconds() for duration in middle) / len(middle)
     return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
+
+
+def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
+    """Median days from creation to first action of the partners created in
+    the range that have acted."""
+    acted = filters.organizations().filter(
+        created_at__date__gte=filters.start, created_at__date__lte=filters.end, first_action_at__isnull=False
+    )
+    return _median_days(acted, since="created_at", until="first_action_at")
+
+
+@dataclass
+class RegistrationFunnel:
+    """What became of the registrations submitted in the range."""
+
+    submitted: int
+    approved: int
+    won: int
+    median_approval_days: Decimal | None
+
+    @property
+    def approved_percent(self) -> Decimal | None:
+        return _share(self.approved, self.submitted)
+
+    @property
+    def won_percent(self) -> Decimal | None:
+        return _share(self.won, self.submitted)
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"))
+
+
+def registration_funnel(filters: ProgramFilters) -> RegistrationFunnel:
+    """Registrations submitted in the range by the selected partners: how many
+    were approved (at any time since, whatever became of them), how many are
+    won, and the median days from submission to approval."""
+    registrations = DealRegistration.objects.filter(
+        organization__in=filters.organizations().values("pk"),
+        submitted_at__date__gte=filters.start,
+        submitted_at__date__lte=filters.end,
+    )
+    counts = registrations.aggregate(
+        submitted=Count("pk"),
+        approved=Count("pk", filter=Q(approved_at__isnull=False)),
+        won=Count("pk", filter=Q(status=DealStatus.WON)),
+    )
+    approved = registrations.filter(approved_at__isnull=False)
+    return RegistrationFunnel(
+        **counts, median_approval_days=_median_days(approved, since="submitted_at", until="approved_at")
+    )
 
 
 #: breakdowns of pipeline and revenue: dimension -> the organization's field naming the group

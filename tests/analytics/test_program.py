@@ -15,6 +15,7 @@ from analytics.program import (
     median_days_to_first_action,
     pipeline_and_revenue,
     portal_health,
+    registration_funnel,
 )
 from deals.models import DealRegistration, DealStatus
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
@@ -151,6 +152,18 @@ def registrations():
     return {"apac": apac}
 
 
+def test_registration_conversion_and_median_approval_time_equal_the_hand_computed_figures(registrations):
+    funnel = registration_funnel(filters())
+
+    assert (funnel.submitted, funnel.approved, funnel.won) == (4, 3, 1)
+    assert (funnel.approved_percent, funnel.won_percent) == (Decimal("75.0"), Decimal("25.0"))
+    # 1, 4 and 7 days from submission to approval.
+    assert funnel.median_approval_days == Decimal("4.0")
+
+    apac = registration_funnel(filters(region=str(registrations["apac"].pk)))
+    assert (apac.submitted, apac.approved, apac.won, apac.median_approval_days) == (2, 1, 0, Decimal("7.0"))
+
+
 def test_pipeline_and_revenue_break_down_by_partner_type_and_region(registrations):
     def table(by):
         return [
@@ -164,7 +177,7 @@ def test_pipeline_and_revenue_break_down_by_partner_type_and_region(registration
     assert table("tier") == [("No tier", 2, Decimal("7000"), Decimal("5000"))]
 
 
-def test_channel_ops_read_the_breakdowns_on_the_page(client, registrations):
+def test_channel_ops_read_conversion_and_the_breakdowns_on_the_page(client, registrations):
     channel_ops = UserFactory()
     channel_ops.user_permissions.add(
         Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
@@ -173,5 +186,6 @@ def test_channel_ops_read_the_breakdowns_on_the_page(client, registrations):
 
     html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
 
+    assert "<td>4</td><td>3 (75.0 %)</td><td>1 (25.0 %)</td><td>4.0</td>" in html
     assert "Pipeline and revenue by partner type" in html and "<td>Msp</td><td>1</td>" in html
     assert "Pipeline and revenue by region" in html and "<td>APAC</td><td>1</td>" in html
