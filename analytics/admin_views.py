@@ -24,6 +24,7 @@ from .program import (
     ProgramFilters,
     active_accounts_chart,
     median_days_to_first_action,
+    median_days_to_first_deal,
     pipeline_and_revenue,
     portal_health,
     registration_funnel,
@@ -123,6 +124,7 @@ def program_report(request):
             "chart": mark_safe(active_accounts_chart(weeks)),  # noqa: S308 - pygal's SVG, labels escaped by pygal
             "first_action_days": median_days_to_first_action(filters),
             "first_action_target": FIRST_ACTION_TARGET_DAYS,
+            "first_deal_days": median_days_to_first_deal(filters),
             "active_target": ACTIVE_TARGET_PERCENT,
             "funnel": registration_funnel(filters),
             "breakdowns": [

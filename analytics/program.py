@@ -11,6 +11,8 @@ Portal health, every figure from the activity rollup (``analytics.activity``):
 * **Time to first action**: for partners created in the range, the median
   number of days from creation to their first deal, course or invitation
   (``PartnerOrganization.first_action_at``; target under 7 days).
+* **Time to first deal**: for partners created in the range, the median
+  number of days from creation to their first deal registration.
 """
 
 import datetime
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pygal
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils.translation import gettext as _
 
@@ -156,6 +158,18 @@ def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
         created_at__date__gte=filters.start, created_at__date__lte=filters.end, first_action_at__isnull=False
     )
     return _median_days(acted, since="created_at", until="first_action_at")
+
+
+def median_days_to_first_deal(filters: ProgramFilters) -> Decimal | None:
+    """Median days from creation to first deal registration of the partners
+    created in the range that have registered one."""
+    registered = (
+        filters.organizations()
+        .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end)
+        .annotate(first_deal_at=Min("deal_registrations__submitted_at"))
+        .filter(first_deal_at__isnull=False)
+    )
+    return _median_days(registered, since="created_at", until="first_deal_at")
 
 
 @dataclass

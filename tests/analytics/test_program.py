@@ -13,6 +13,7 @@ from analytics.models import ActivityDay
 from analytics.program import (
     ProgramFilters,
     median_days_to_first_action,
+    median_days_to_first_deal,
     pipeline_and_revenue,
     portal_health,
     registration_funnel,
@@ -189,3 +190,23 @@ def test_channel_ops_read_conversion_and_the_breakdowns_on_the_page(client, regi
     assert "<td>4</td><td>3 (75.0 %)</td><td>1 (25.0 %)</td><td>4.0</td>" in html
     assert "Pipeline and revenue by partner type" in html and "<td>Msp</td><td>1</td>" in html
     assert "Pipeline and revenue by region" in html and "<td>APAC</td><td>1</td>" in html
+
+
+def test_time_to_first_deal_equals_the_hand_computed_median(client):
+    # New partners: first deals 3 and 10 days after creation (median 6.5); one has none yet.
+    quick = OrganizationFactory(created_at=moment(2))
+    deal(quick, submitted=9, value="1000", status=DealStatus.SUBMITTED)
+    deal(quick, submitted=5, value="1000", status=DealStatus.SUBMITTED)
+    slow = OrganizationFactory(created_at=moment(3))
+    deal(slow, submitted=13, value="1000", status=DealStatus.SUBMITTED)
+    OrganizationFactory(created_at=moment(4))
+    # Created before the range: not a new partner.
+    veteran = OrganizationFactory(created_at=datetime.datetime(2026, 2, 1, tzinfo=UTC))
+    deal(veteran, submitted=6, value="1000", status=DealStatus.SUBMITTED)
+
+    assert median_days_to_first_deal(filters()) == Decimal("6.5")
+
+    channel_ops = UserFactory(is_superuser=True)
+    client.force_login(channel_ops)
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+    assert "Median time to first deal of new partners: 6.5 days." in html
