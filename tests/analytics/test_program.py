@@ -38,18 +38,7 @@ def moment(day: int) -> datetime.datetime:
 
 
 def registration(organization, day):
-    DealRegistration.objects.create(
-        organization=organization,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="Customer",
-        normalized_name="customer",
-        country="US",
-        contact_name="Pat",
-        estimated_value=Decimal("1000"),
-        currency="USD",
-        expected_close_date=datetime.date(2026, 6, 30),
-        submitted_at=moment(day),
-    )
+    deal(organization, submitted=day, value="1000", status=DealStatus.SUBMITTED)
 
 
 @pytest.fixture
@@ -66,6 +55,16 @@ def history():
     for created, acted in ((2, 4), (3, 13), (5, 9), (6, None)):
         OrganizationFactory(created_at=moment(created), first_action_at=moment(acted) if acted else None)
     return {"apac": apac}
+
+
+@pytest.fixture
+def channel_ops():
+    """Vendor staff who see every partner's records."""
+    user = UserFactory()
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
+    )
+    return user
 
 
 def filters(**query):
@@ -93,11 +92,7 @@ def test_filters_narrow_every_figure_to_the_selected_partners(history):
     assert [(week.active_accounts, week.accounts, week.registrations) for week in weeks] == [(1, 1, 1), (0, 1, 0)]
 
 
-def test_channel_ops_read_the_page_with_its_chart_and_download_the_csv(client, history):
-    channel_ops = UserFactory()
-    channel_ops.user_permissions.add(
-        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
-    )
+def test_channel_ops_read_the_page_with_its_chart_and_download_the_csv(client, channel_ops, history):
     client.force_login(channel_ops)
 
     html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
@@ -178,11 +173,7 @@ def test_pipeline_and_revenue_break_down_by_partner_type_and_region(registration
     assert table("tier") == [("No tier", 2, Decimal("7000"), Decimal("5000"))]
 
 
-def test_channel_ops_read_conversion_and_the_breakdowns_on_the_page(client, registrations):
-    channel_ops = UserFactory()
-    channel_ops.user_permissions.add(
-        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
-    )
+def test_channel_ops_read_conversion_and_the_breakdowns_on_the_page(client, channel_ops, registrations):
     client.force_login(channel_ops)
 
     html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
@@ -192,7 +183,7 @@ def test_channel_ops_read_conversion_and_the_breakdowns_on_the_page(client, regi
     assert "Pipeline and revenue by region" in html and "<td>APAC</td><td>1</td>" in html
 
 
-def test_time_to_first_deal_equals_the_hand_computed_median(client):
+def test_time_to_first_deal_equals_the_hand_computed_median(client, channel_ops):
     # New partners: first deals 3 and 10 days after creation (median 6.5); one has none yet.
     quick = OrganizationFactory(created_at=moment(2))
     deal(quick, submitted=9, value="1000", status=DealStatus.SUBMITTED)
@@ -206,7 +197,6 @@ def test_time_to_first_deal_equals_the_hand_computed_median(client):
 
     assert median_days_to_first_deal(filters()) == Decimal("6.5")
 
-    channel_ops = UserFactory(is_superuser=True)
     client.force_login(channel_ops)
     html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
     assert "Median time to first deal of new partners: 6.5 days." in html
