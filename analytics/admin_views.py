@@ -105,15 +105,26 @@ def portfolio(request):
     return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
 
 
+#: the breakdown tables of the report: dimension -> (title, column heading)
+BREAKDOWN_TABLES = {
+    "tier": (_("Pipeline and revenue by tier"), _("Tier")),
+    "type": (_("Pipeline and revenue by partner type"), _("Partner type")),
+    "region": (_("Pipeline and revenue by region"), _("Region")),
+}
+
+
 def program_report(request):
     """Portal health, registration conversion, and pipeline and revenue by
     tier, partner type and region for channel ops; the weekly table as CSV
-    with ``?export=csv``."""
+    with ``?export=csv``, a breakdown with ``?export=<dimension>``."""
     if not (request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)):
         raise PermissionDenied
     filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
+    export = request.GET.get("export", "")
+    if export in BREAKDOWN_TABLES:
+        return _breakdown_csv(export, pipeline_and_revenue(filters, by=export))
     weeks = portal_health(filters)
-    if request.GET.get("export") == "csv":
+    if export == "csv":
         return _weeks_csv(weeks)
     return TemplateResponse(
         request,
@@ -128,18 +139,30 @@ def program_report(request):
             "active_target": ACTIVE_TARGET_PERCENT,
             "funnel": registration_funnel(filters),
             "breakdowns": [
-                (_("Pipeline and revenue by tier"), _("Tier"), pipeline_and_revenue(filters, by="tier")),
-                (
-                    _("Pipeline and revenue by partner type"),
-                    _("Partner type"),
-                    pipeline_and_revenue(filters, by="type"),
-                ),
-                (_("Pipeline and revenue by region"), _("Region"), pipeline_and_revenue(filters, by="region")),
+                (key, title, heading, pipeline_and_revenue(filters, by=key))
+                for key, (title, heading) in BREAKDOWN_TABLES.items()
             ],
             "organization_filters": _organization_filters(request.GET),
             "export_query": request.GET.urlencode(),
         },
     )
+
+
+def _breakdown_csv(dimension: str, rows: list[dict]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pipeline-by-{dimension}.csv"'
+    currency = rows[0]["currency"] if rows else ""
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            BREAKDOWN_TABLES[dimension][1],
+            _("Partners"),
+            f"{_('Pipeline registered')} ({currency})",
+            f"{_('Won revenue')} ({currency})",
+        ]
+    )
+    writer.writerows([row["name"], row["partners"], row["pipeline"], row["won"]] for row in rows)
+    return response
 
 
 def _weeks_csv(weeks) -> HttpResponse:

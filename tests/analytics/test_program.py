@@ -200,3 +200,20 @@ def test_time_to_first_deal_equals_the_hand_computed_median(client, channel_ops)
     client.force_login(channel_ops)
     html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
     assert "Median time to first deal of new partners: 6.5 days." in html
+
+
+def test_each_breakdown_downloads_as_csv_with_its_currency(client, channel_ops, registrations):
+    client.force_login(channel_ops)
+
+    response = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15&export=region")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="pipeline-by-region.csv"' in response["Content-Disposition"]
+    header, *rows = [line.split(",") for line in response.content.decode().splitlines()]
+    assert header == ["Region", "Partners", "Pipeline registered (USD)", "Won revenue (USD)"]
+    assert [(name, partners, Decimal(pipeline), Decimal(won)) for name, partners, pipeline, won in rows] == [
+        ("EMEA", "1", Decimal("6000"), Decimal("5000")),
+        ("APAC", "1", Decimal("1000"), Decimal("0")),
+    ]
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+    assert "start=2026-03-02&amp;end=2026-03-15&amp;export=region" in html
