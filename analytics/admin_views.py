@@ -24,8 +24,10 @@ from .program import (
     ProgramFilters,
     active_accounts_chart,
     median_days_to_first_action,
+    median_days_to_first_deal,
+    pipeline_and_revenue,
     portal_health,
-    revenue_by_tier,
+    registration_funnel,
 )
 from .scorecard import organization_scorecard
 from .views import scorecard_pdf_response
@@ -62,6 +64,28 @@ def scorecard_pdf(request, pk: int):
     return scorecard_pdf_response(request, organization_scorecard(organization=_organization(request, pk)))
 
 
+def _organization_filters(query) -> list[dict]:
+    """The tier, region and partner type selects of the staff reports, each
+    with the value ``query`` (the URL parameters) chose."""
+    default_locale = Locale.get_default()
+    filters = [
+        {
+            "name": "tier",
+            "label": _("Tier"),
+            "choices": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
+        },
+        {"name": "region", "label": _("Region"), "choices": Region.objects.values_list("pk", "name")},
+        {
+            "name": "type",
+            "label": _("Partner type"),
+            "choices": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
+        },
+    ]
+    for item in filters:
+        item["selected"] = query.get(item["name"], "")
+    return filters
+
+
 def portfolio(request):
     """The whole portfolio ranked by attention; channel ops filter it by CAM,
     tier, region and partner type (parameters in the URL)."""
@@ -69,43 +93,39 @@ def portfolio(request):
         raise PermissionDenied
     filters = []
     if request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION):
-        default_locale = Locale.get_default()
-        filters = [
-            {
-                "name": "cam",
-                "label": _("Channel account manager"),
-                "choices": [
-                    (user.pk, user.get_full_name() or user.get_username())
-                    for user in get_user_model().objects.filter(managed_organizations__isnull=False).distinct()
-                ],
-            },
-            {
-                "name": "tier",
-                "label": _("Tier"),
-                "choices": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
-            },
-            {"name": "region", "label": _("Region"), "choices": Region.objects.values_list("pk", "name")},
-            {
-                "name": "type",
-                "label": _("Partner type"),
-                "choices": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
-            },
-        ]
-        for item in filters:
-            item["selected"] = request.GET.get(item["name"], "")
+        managers = get_user_model().objects.filter(managed_organizations__isnull=False).distinct()
+        cam = {
+            "name": "cam",
+            "label": _("Channel account manager"),
+            "choices": [(user.pk, user.get_full_name() or user.get_username()) for user in managers],
+            "selected": request.GET.get("cam", ""),
+        }
+        filters = [cam, *_organization_filters(request.GET)]
     rows = portfolio_attention(user=request.user, filters=request.GET)
     return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
 
 
+#: the breakdown tables of the report: dimension -> (title, column heading)
+BREAKDOWN_TABLES = {
+    "tier": (_("Pipeline and revenue by tier"), _("Tier")),
+    "type": (_("Pipeline and revenue by partner type"), _("Partner type")),
+    "region": (_("Pipeline and revenue by region"), _("Region")),
+}
+
+
 def program_report(request):
-    """Portal health and pipeline by tier for channel ops; the weekly table as CSV with ``?export=csv``."""
+    """Portal health, registration conversion, and pipeline and revenue by
+    tier, partner type and region for channel ops; the weekly table as CSV
+    with ``?export=csv``, a breakdown with ``?export=<dimension>``."""
     if not (request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)):
         raise PermissionDenied
     filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
+    export = request.GET.get("export", "")
+    if export in BREAKDOWN_TABLES:
+        return _breakdown_csv(export, pipeline_and_revenue(filters, by=export))
     weeks = portal_health(filters)
-    if request.GET.get("export") == "csv":
+    if export == "csv":
         return _weeks_csv(weeks)
-    default_locale = Locale.get_default()
     return TemplateResponse(
         request,
         "analytics/admin/program.html",
@@ -115,16 +135,34 @@ def program_report(request):
             "chart": mark_safe(active_accounts_chart(weeks)),  # noqa: S308 - pygal's SVG, labels escaped by pygal
             "first_action_days": median_days_to_first_action(filters),
             "first_action_target": FIRST_ACTION_TARGET_DAYS,
+            "first_deal_days": median_days_to_first_deal(filters),
             "active_target": ACTIVE_TARGET_PERCENT,
-            "tiers": revenue_by_tier(filters),
-            "choices": {
-                "tier": Tier.objects.filter(locale=default_locale).values_list("pk", "name"),
-                "region": Region.objects.values_list("pk", "name"),
-                "type": PartnerType.objects.filter(locale=default_locale).values_list("pk", "name"),
-            },
+            "funnel": registration_funnel(filters),
+            "breakdowns": [
+                (key, title, heading, pipeline_and_revenue(filters, by=key))
+                for key, (title, heading) in BREAKDOWN_TABLES.items()
+            ],
+            "organization_filters": _organization_filters(request.GET),
             "export_query": request.GET.urlencode(),
         },
     )
+
+
+def _breakdown_csv(dimension: str, rows: list[dict]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pipeline-by-{dimension}.csv"'
+    currency = rows[0]["currency"] if rows else ""
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            BREAKDOWN_TABLES[dimension][1],
+            _("Partners"),
+            f"{_('Pipeline registered')} ({currency})",
+            f"{_('Won revenue')} ({currency})",
+        ]
+    )
+    writer.writerows([row["name"], row["partners"], row["pipeline"], row["won"]] for row in rows)
+    return response
 
 
 def _weeks_csv(weeks) -> HttpResponse:

@@ -23,16 +23,15 @@ class ScorecardPanel(Component):
         partner = partner_context(request.user)
         self.card = None
         if partner is not None and partner.has_role(*SCORECARD_ROLES):
-            self.card = organization_scorecard(organization=partner.organization, links=partner_links())
+            self.card = organization_scorecard(
+                organization=partner.organization, links=partner_links(), only=PANEL_METRICS
+            )
 
     def __bool__(self):
         return self.card is not None
 
     def get_context_data(self, parent_context=None):
-        tiles = [
-            tile for tile, metric in zip(self.card.tiles, self.card.metrics, strict=True) if metric.key in PANEL_METRICS
-        ]
-        return {"card": self.card, "tiles": tiles}
+        return {"card": self.card, "tiles": self.card.tiles}
 
 
 class PortfolioPanel(AdminComponent):

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from deals.models import DealRegistration, DealStatus
 from mdf.models import FundRequest, RequestStatus
@@ -74,9 +74,14 @@ def _counts(queryset, organizations) -> dict[int, int]:
     return {row["organization"]: row["count"] for row in rows}
 
 
-def _admin_list(url_name: str, **parameters) -> str:
-    query = "&".join(f"{key}={value}" for key, value in parameters.items())
-    return f"{reverse(url_name)}?{query}"
+def _admin_link(url_name: str, **parameters):
+    """The admin listing ``url_name`` filtered to an organization (given its pk) and ``parameters``."""
+
+    def link(pk: int) -> str:
+        query = "&".join(f"{key}={value}" for key, value in {"organization": pk, **parameters}.items())
+        return f"{reverse(url_name)}?{query}"
+
+    return link
 
 
 def _tier_at_risk(organizations, *, now, config: PortfolioSettings) -> set[int]:
@@ -153,88 +158,72 @@ def portfolio_attention(
     )
     at_risk = _tier_at_risk(organizations, now=now, config=config)
 
+    def edit(pk: int) -> str:
+        return reverse("wagtailsnippets_programs_partnerorganization:edit", args=[pk])
+
+    # kind, {organization: count (None: the alert has no count)}, text, where the CAM acts, weight
+    rules = [
+        (
+            "registrations",
+            waiting,
+            ngettext_lazy("%(count)s registration waiting", "%(count)s registrations waiting", "count"),
+            _admin_link("dealregistration:index", status=DealStatus.SUBMITTED),
+            config.weight_registrations,
+        ),
+        (
+            "protections",
+            protections,
+            ngettext_lazy("%(count)s deal protection expiring", "%(count)s deal protections expiring", "count"),
+            _admin_link("dealregistration:index", status=DealStatus.APPROVED),
+            config.weight_protections,
+        ),
+        (
+            "certifications",
+            certifications,
+            ngettext_lazy("%(count)s certification expiring", "%(count)s certifications expiring", "count"),
+            _admin_link("wagtailsnippets_programs_personcertification:list"),
+            config.weight_certifications,
+        ),
+        (
+            "mdf",
+            unclaimed,
+            ngettext_lazy("%(count)s MDF activity to claim soon", "%(count)s MDF activities to claim soon", "count"),
+            _admin_link("wagtailsnippets_mdf_fundrequest:list", status=RequestStatus.APPROVED),
+            config.weight_mdf,
+        ),
+        (
+            "inactive",
+            dict.fromkeys(inactive),
+            _("No portal activity for %(days)s days") % {"days": config.inactive_days},
+            edit,
+            config.weight_inactive,
+        ),
+        (
+            "onboarding",
+            dict.fromkeys(stuck),
+            _("Onboarding for more than %(days)s days") % {"days": config.onboarding_stuck_days},
+            edit,
+            config.weight_onboarding,
+        ),
+        (
+            "tier",
+            dict.fromkeys(at_risk),
+            _("Tier at risk: won revenue below requirement"),
+            lambda pk: reverse("analytics_admin_scorecard", args=[pk]),
+            config.weight_tier,
+        ),
+    ]
     rows = organizations.select_related("tier", "channel_account_manager")
     if only_alerts:
-        flagged = set(waiting) | set(protections) | set(certifications) | set(unclaimed) | inactive | stuck | at_risk
-        rows = rows.filter(pk__in=flagged)
+        rows = rows.filter(pk__in={pk for _kind, counts, *_rest in rules for pk in counts})
     ranked = []
     for organization in rows:
         pk = organization.pk
-        edit = reverse("wagtailsnippets_programs_partnerorganization:edit", args=[pk])
-        alerts = []
-        if pk in waiting:
-            alerts.append(
-                Alert(
-                    "registrations",
-                    ngettext("%(count)s registration waiting", "%(count)s registrations waiting", waiting[pk])
-                    % {"count": waiting[pk]},
-                    _admin_list("dealregistration:index", organization=pk, status=DealStatus.SUBMITTED),
-                    config.weight_registrations,
-                )
-            )
-        if pk in protections:
-            alerts.append(
-                Alert(
-                    "protections",
-                    ngettext(
-                        "%(count)s deal protection expiring", "%(count)s deal protections expiring", protections[pk]
-                    )
-                    % {"count": protections[pk]},
-                    _admin_list("dealregistration:index", organization=pk, status=DealStatus.APPROVED),
-                    config.weight_protections,
-                )
-            )
-        if pk in certifications:
-            alerts.append(
-                Alert(
-                    "certifications",
-                    ngettext(
-                        "%(count)s certification expiring", "%(count)s certifications expiring", certifications[pk]
-                    )
-                    % {"count": certifications[pk]},
-                    _admin_list("wagtailsnippets_programs_personcertification:list", organization=pk),
-                    config.weight_certifications,
-                )
-            )
-        if pk in unclaimed:
-            alerts.append(
-                Alert(
-                    "mdf",
-                    ngettext(
-                        "%(count)s MDF activity to claim soon", "%(count)s MDF activities to claim soon", unclaimed[pk]
-                    )
-                    % {"count": unclaimed[pk]},
-                    _admin_list("wagtailsnippets_mdf_fundrequest:list", organization=pk, status=RequestStatus.APPROVED),
-                    config.weight_mdf,
-                )
-            )
-        if pk in inactive:
-            alerts.append(
-                Alert(
-                    "inactive",
-                    str(_("No portal activity for %(days)s days") % {"days": config.inactive_days}),
-                    edit,
-                    config.weight_inactive,
-                )
-            )
-        if pk in stuck:
-            alerts.append(
-                Alert(
-                    "onboarding",
-                    str(_("Onboarding for more than %(days)s days") % {"days": config.onboarding_stuck_days}),
-                    edit,
-                    config.weight_onboarding,
-                )
-            )
-        if pk in at_risk:
-            alerts.append(
-                Alert(
-                    "tier",
-                    str(_("Tier at risk: won revenue below requirement")),
-                    reverse("analytics_admin_scorecard", args=[pk]),
-                    config.weight_tier,
-                )
-            )
+        alerts = [
+            Alert(kind, str(text if counts[pk] is None else text % {"count": counts[pk]}), link(pk), weight)
+            for kind, counts, text, link, weight in rules
+            if pk in counts
+        ]
         ranked.append(PartnerAttention(organization=organization, alerts=alerts))
     ranked.sort(key=lambda row: (-row.score, row.organization.name, row.organization.pk))
     return ranked

@@ -11,6 +11,8 @@ Portal health, every figure from the activity rollup (``analytics.activity``):
 * **Time to first action**: for partners created in the range, the median
   number of days from creation to their first deal, course or invitation
   (``PartnerOrganization.first_action_at``; target under 7 days).
+* **Time to first deal**: for partners created in the range, the median
+  number of days from creation to their first deal registration.
 """
 
 import datetime
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pygal
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils.translation import gettext as _
 
@@ -136,17 +138,11 @@ def portal_health(filters: ProgramFilters) -> list[Week]:
     return weeks
 
 
-def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
-    """Median days from creation to first action of the partners created in
-    the range that have acted (the middle row, or the mean of the two middle
-    rows, found by the database's ordering)."""
-    durations = (
-        filters.organizations()
-        .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end, first_action_at__isnull=False)
-        .annotate(duration=F("first_action_at") - F("created_at"))
-        .order_by("duration")
-        .values_list("duration", flat=True)
-    )
+def _median_days(rows, *, since: str, until: str) -> Decimal | None:
+    """Median days from field ``since`` to field ``until`` over ``rows`` (the
+    middle row, or the mean of the two middle rows, found by the database's
+    ordering: no row loaded but those)."""
+    durations = rows.annotate(duration=F(until) - F(since)).order_by("duration").values_list("duration", flat=True)
     count = durations.count()
     if not count:
         return None
@@ -155,8 +151,78 @@ def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
     return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
 
 
-def revenue_by_tier(filters: ProgramFilters) -> list[dict]:
-    """Pipeline registered and revenue won in the range, per tier (program currency)."""
+def median_days_to_first_action(filters: ProgramFilters) -> Decimal | None:
+    """Median days from creation to first action of the partners created in
+    the range that have acted."""
+    acted = filters.organizations().filter(
+        created_at__date__gte=filters.start, created_at__date__lte=filters.end, first_action_at__isnull=False
+    )
+    return _median_days(acted, since="created_at", until="first_action_at")
+
+
+def median_days_to_first_deal(filters: ProgramFilters) -> Decimal | None:
+    """Median days from creation to first deal registration of the partners
+    created in the range that have registered one."""
+    registered = (
+        filters.organizations()
+        .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end)
+        .annotate(first_deal_at=Min("deal_registrations__submitted_at"))
+        .filter(first_deal_at__isnull=False)
+    )
+    return _median_days(registered, since="created_at", until="first_deal_at")
+
+
+@dataclass
+class RegistrationFunnel:
+    """What became of the registrations submitted in the range."""
+
+    submitted: int
+    approved: int
+    won: int
+    median_approval_days: Decimal | None
+
+    @property
+    def approved_percent(self) -> Decimal | None:
+        return _share(self.approved, self.submitted)
+
+    @property
+    def won_percent(self) -> Decimal | None:
+        return _share(self.won, self.submitted)
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"))
+
+
+def registration_funnel(filters: ProgramFilters) -> RegistrationFunnel:
+    """Registrations submitted in the range by the selected partners: how many
+    were approved (at any time since, whatever became of them), how many are
+    won, and the median days from submission to approval."""
+    registrations = DealRegistration.objects.filter(
+        organization__in=filters.organizations().values("pk"),
+        submitted_at__date__gte=filters.start,
+        submitted_at__date__lte=filters.end,
+    )
+    counts = registrations.aggregate(
+        submitted=Count("pk"),
+        approved=Count("pk", filter=Q(approved_at__isnull=False)),
+        won=Count("pk", filter=Q(status=DealStatus.WON)),
+    )
+    approved = registrations.filter(approved_at__isnull=False)
+    return RegistrationFunnel(
+        **counts, median_approval_days=_median_days(approved, since="submitted_at", until="approved_at")
+    )
+
+
+#: breakdowns of pipeline and revenue: dimension -> the organization's field naming the group
+BREAKDOWNS = {"tier": "tier__name", "type": "partner_type__name", "region": "region__name"}
+
+
+def pipeline_and_revenue(filters: ProgramFilters, *, by: str) -> list[dict]:
+    """Pipeline registered and revenue won in the range (program currency),
+    one row per group of ``by`` (a key of ``BREAKDOWNS``), most revenue first."""
     currency = ProgramSettings.load().program_currency
     submitted = Q(
         deal_registrations__submitted_at__date__gte=filters.start,
@@ -169,17 +235,31 @@ def revenue_by_tier(filters: ProgramFilters) -> list[dict]:
         deal_registrations__closed_on__lte=filters.end,
         deal_registrations__currency=currency,
     )
+    field = BREAKDOWNS[by]
     rows = (
         filters.organizations()
-        .values("tier__name")
+        .values(field)
         .annotate(
             partners=Count("pk", distinct=True),
             pipeline=Coalesce(Sum("deal_registrations__estimated_value", filter=submitted), ZERO),
             won=Coalesce(Sum("deal_registrations__final_amount", filter=won), ZERO),
         )
-        .order_by("-won", "tier__name")
+        .order_by("-won", field)
     )
-    return [{"tier": row["tier__name"] or _("No tier"), "currency": currency, **row} for row in rows]
+    return [
+        # only the tier may be empty
+        {
+            "name": row[field] or _("No tier"),
+            "currency": currency,
+            **{key: row[key] for key in ("partners", "pipeline", "won")},
+        }
+        for row in rows
+    ]
+
+
+def revenue_by_tier(filters: ProgramFilters) -> list[dict]:
+    """Pipeline registered and revenue won in the range, per tier (program currency)."""
+    return pipeline_and_revenue(filters, by="tier")
 
 
 def active_accounts_chart(weeks: list[Week]) -> str:

@@ -40,4 +40,5 @@ def test_channel_leaders_get_last_weeks_figures_in_their_language():
     assert english_mail.subject == "Partner program, week of 2026-03-02"
     assert "Active partner accounts: 1 of 2 (50.0 %, target above 60 %)." in english_mail.body
     assert "<svg" in english_mail.alternatives[0][0]
+    assert "- No tier: " in english_mail.body
     assert by_recipient["dominique@vendor.example"].subject == "Programme partenaires, semaine du 2026-03-02"

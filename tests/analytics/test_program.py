@@ -10,10 +10,17 @@ import time_machine
 from django.contrib.auth.models import Group, Permission
 
 from analytics.models import ActivityDay
-from analytics.program import ProgramFilters, median_days_to_first_action, portal_health
-from deals.models import DealRegistration
+from analytics.program import (
+    ProgramFilters,
+    median_days_to_first_action,
+    median_days_to_first_deal,
+    pipeline_and_revenue,
+    portal_health,
+    registration_funnel,
+)
+from deals.models import DealRegistration, DealStatus
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
-from tests.factories.programs import RegionFactory
+from tests.factories.programs import PartnerTypeFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +38,7 @@ def moment(day: int) -> datetime.datetime:
 
 
 def registration(organization, day):
-    DealRegistration.objects.create(
-        organization=organization,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="Customer",
-        normalized_name="customer",
-        country="US",
-        contact_name="Pat",
-        estimated_value=Decimal("1000"),
-        currency="USD",
-        expected_close_date=datetime.date(2026, 6, 30),
-        submitted_at=moment(day),
-    )
+    deal(organization, submitted=day, value="1000", status=DealStatus.SUBMITTED)
 
 
 @pytest.fixture
@@ -59,6 +55,16 @@ def history():
     for created, acted in ((2, 4), (3, 13), (5, 9), (6, None)):
         OrganizationFactory(created_at=moment(created), first_action_at=moment(acted) if acted else None)
     return {"apac": apac}
+
+
+@pytest.fixture
+def channel_ops():
+    """Vendor staff who see every partner's records."""
+    user = UserFactory()
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
+    )
+    return user
 
 
 def filters(**query):
@@ -86,11 +92,7 @@ def test_filters_narrow_every_figure_to_the_selected_partners(history):
     assert [(week.active_accounts, week.accounts, week.registrations) for week in weeks] == [(1, 1, 1), (0, 1, 0)]
 
 
-def test_channel_ops_read_the_page_with_its_chart_and_download_the_csv(client, history):
-    channel_ops = UserFactory()
-    channel_ops.user_permissions.add(
-        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
-    )
+def test_channel_ops_read_the_page_with_its_chart_and_download_the_csv(client, channel_ops, history):
     client.force_login(channel_ops)
 
     html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
@@ -108,3 +110,110 @@ def test_a_cam_does_not_read_program_analytics(client):
     client.force_login(cam)
 
     assert client.get("/admin/analytics/program/").status_code in (302, 403)
+
+
+def deal(organization, *, submitted, value, status, approved=None, closed=None, won=None, month=3):
+    """A registration submitted on day ``submitted`` of March (``month``), approved ``approved``."""
+    DealRegistration.objects.create(
+        organization=organization,
+        idempotency_key=uuid.uuid4().hex,
+        company_name="Customer",
+        normalized_name="customer",
+        country="US",
+        contact_name="Pat",
+        estimated_value=Decimal(value),
+        currency="USD",
+        expected_close_date=datetime.date(2026, 6, 30),
+        status=status,
+        submitted_at=datetime.datetime(2026, month, submitted, 10, tzinfo=UTC),
+        approved_at=moment(approved) if approved else None,
+        closed_on=datetime.date(2026, 3, closed) if closed else None,
+        final_amount=Decimal(won) if won else None,
+    )
+
+
+@pytest.fixture
+def registrations():
+    """Alpha (MSP, EMEA): approved after 1 day and won 5,000; approved after 4
+    days, open. Beta (reseller, APAC): rejected; approved after 7 days, lost."""
+    apac = RegionFactory(code="apac")
+    alpha = OrganizationFactory(name="Alpha", partner_type=PartnerTypeFactory(code="msp"))
+    beta = OrganizationFactory(name="Beta", region=apac)
+    deal(alpha, submitted=2, value="4000", status=DealStatus.WON, approved=3, closed=10, won="5000")
+    deal(alpha, submitted=4, value="2000", status=DealStatus.APPROVED, approved=8)
+    deal(beta, submitted=5, value="3000", status=DealStatus.REJECTED)
+    deal(beta, submitted=6, value="1000", status=DealStatus.LOST, approved=13, closed=14)
+    # Submitted before the range: counts for nothing (not even its approval in the range).
+    deal(alpha, submitted=20, month=2, value="9000", status=DealStatus.APPROVED, approved=3)
+    return {"apac": apac}
+
+
+def test_registration_conversion_and_median_approval_time_equal_the_hand_computed_figures(registrations):
+    funnel = registration_funnel(filters())
+
+    assert (funnel.submitted, funnel.approved, funnel.won) == (4, 3, 1)
+    assert (funnel.approved_percent, funnel.won_percent) == (Decimal("75.0"), Decimal("25.0"))
+    # 1, 4 and 7 days from submission to approval.
+    assert funnel.median_approval_days == Decimal("4.0")
+
+    apac = registration_funnel(filters(region=str(registrations["apac"].pk)))
+    assert (apac.submitted, apac.approved, apac.won, apac.median_approval_days) == (2, 1, 0, Decimal("7.0"))
+
+
+def test_pipeline_and_revenue_break_down_by_partner_type_and_region(registrations):
+    def table(by):
+        return [
+            (row["name"], row["partners"], row["pipeline"], row["won"])
+            for row in pipeline_and_revenue(filters(), by=by)
+        ]
+
+    # Pipeline: registrations submitted in the range, rejected ones excluded; won: closed in the range.
+    assert table("type") == [("Msp", 1, Decimal("6000"), Decimal("5000")), ("Reseller", 1, Decimal("1000"), 0)]
+    assert table("region") == [("EMEA", 1, Decimal("6000"), Decimal("5000")), ("APAC", 1, Decimal("1000"), 0)]
+    assert table("tier") == [("No tier", 2, Decimal("7000"), Decimal("5000"))]
+
+
+def test_channel_ops_read_conversion_and_the_breakdowns_on_the_page(client, channel_ops, registrations):
+    client.force_login(channel_ops)
+
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+
+    assert "<td>4</td><td>3 (75.0 %)</td><td>1 (25.0 %)</td><td>4.0</td>" in html
+    assert "Pipeline and revenue by partner type" in html and "<td>Msp</td><td>1</td>" in html
+    assert "Pipeline and revenue by region" in html and "<td>APAC</td><td>1</td>" in html
+
+
+def test_time_to_first_deal_equals_the_hand_computed_median(client, channel_ops):
+    # New partners: first deals 3 and 10 days after creation (median 6.5); one has none yet.
+    quick = OrganizationFactory(created_at=moment(2))
+    deal(quick, submitted=9, value="1000", status=DealStatus.SUBMITTED)
+    deal(quick, submitted=5, value="1000", status=DealStatus.SUBMITTED)
+    slow = OrganizationFactory(created_at=moment(3))
+    deal(slow, submitted=13, value="1000", status=DealStatus.SUBMITTED)
+    OrganizationFactory(created_at=moment(4))
+    # Created before the range: not a new partner.
+    veteran = OrganizationFactory(created_at=datetime.datetime(2026, 2, 1, tzinfo=UTC))
+    deal(veteran, submitted=6, value="1000", status=DealStatus.SUBMITTED)
+
+    assert median_days_to_first_deal(filters()) == Decimal("6.5")
+
+    client.force_login(channel_ops)
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+    assert "Median time to first deal of new partners: 6.5 days." in html
+
+
+def test_each_breakdown_downloads_as_csv_with_its_currency(client, channel_ops, registrations):
+    client.force_login(channel_ops)
+
+    response = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15&export=region")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="pipeline-by-region.csv"' in response["Content-Disposition"]
+    header, *rows = [line.split(",") for line in response.content.decode().splitlines()]
+    assert header == ["Region", "Partners", "Pipeline registered (USD)", "Won revenue (USD)"]
+    assert [(name, partners, Decimal(pipeline), Decimal(won)) for name, partners, pipeline, won in rows] == [
+        ("EMEA", "1", Decimal("6000"), Decimal("5000")),
+        ("APAC", "1", Decimal("1000"), Decimal("0")),
+    ]
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+    assert "start=2026-03-02&amp;end=2026-03-15&amp;export=region" in html
