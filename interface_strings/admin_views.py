@@ -70,7 +70,7 @@ class StringListView(LocalizationTeamOnly, WagtailAdminTemplateMixin, TemplateVi
             page=page,
             total=len(rows),
             query=query.urlencode(),
-            draft_count=len(selectors.string_rows(language=language, state="draft")),
+            draft_count=selectors.draft_count(language=language),
             import_form=PoImportForm(),
             **kwargs,
         )
