@@ -243,16 +243,16 @@ def portal_search(
 
 def _engine_search(*, user, query, filters, sort, page, language) -> SearchResults:
     ranking = SearchSettings.load()
-    unfiltered_by_language = _base_search(user, filters)
+    # The reader's audience costs queries: build its filters once.
+    base = _base_search(user, filters)
     text_query = _text_query(query, language) if query else None
-    if text_query is not None:
-        unfiltered_by_language = unfiltered_by_language.query(text_query)
+    unfiltered_by_language = base.query(text_query) if text_query is not None else base
     reader_view = _reader_view_clause(language)
     picked = filters.get("language")
     language_clause = _picked_language_clause(unfiltered_by_language, language, picked) if picked else reader_view
     #: both versions of a page may match: show one per family, the reader's
     collapsed = not picked and language != SOURCE_LANGUAGE
-    search = _base_search(user, filters).filter(language_clause)
+    search = base.filter(language_clause)
     if text_query is not None:
         scored = _recency_blend(
             Q(
@@ -365,7 +365,7 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
     if query and not results.total:
         # Only a query without results pays for the spelling suggestion.
-        results.suggestion = _suggestion(query, _base_search(user, filters).filter(_untranslated_clause(language)))
+        results.suggestion = _suggestion(query, base.filter(_untranslated_clause(language)))
     return results
 
 
