@@ -438,8 +438,12 @@ def _as_date(value) -> date:
 
 
 def _best_bets(reader: Reader, query: str) -> list[SearchHit]:
-    bets = BestBet.objects.filter(query=normalize_query(query), page__live=True).select_related("page")
-    pages = _visible_pages(reader, [bet.page.specific for bet in bets])
+    page_ids = list(
+        BestBet.objects.filter(query=normalize_query(query), page__live=True).values_list("page_id", flat=True)
+    )
+    # One query per page type, not one per promoted page.
+    specific_pages = {page.pk: page for page in Page.objects.filter(pk__in=page_ids).specific()}
+    pages = _visible_pages(reader, [specific_pages[page_id] for page_id in page_ids])
     return [SearchHit(title=p.title, url=p.url or "", kind="page", object_id=str(p.pk), promoted=True) for p in pages]
 
 
