@@ -30,7 +30,6 @@ MAX_COMPRESSION_RATIO = 100
 #: seconds an extraction may take before it stops with the text so far
 DEFAULT_TIME_BUDGET = 30.0
 MAX_PDF_PAGES = 500
-#: the XML parts of a workbook may unpack to this many times the file's size
 SPREADSHEET_EXTENSIONS = ("xlsx", "xlsm")
 #: file extension -> the XML parts holding the text
 OFFICE_PARTS = {
@@ -125,6 +124,8 @@ def _spreadsheet_text(content: bytes, deadline: float) -> str:
 
 
 def _zip_within_limits(content: bytes, parts: re.Pattern) -> bool:
+    """Whether the zip's ``parts`` are readable and would unpack within the
+    limits (sizes as the archive declares them; readers still cap the bytes)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = [info for info in archive.infolist() if parts.match(info.filename)]
@@ -140,16 +141,13 @@ def _zip_within_limits(content: bytes, parts: re.Pattern) -> bool:
 
 
 def _office_text(content: bytes, parts: re.Pattern) -> str:
+    if not _zip_within_limits(content, parts):
+        return ""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = sorted(
                 (info for info in archive.infolist() if parts.match(info.filename)), key=lambda i: i.filename
             )
-            if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES or any(
-                info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1) for info in members
-            ):
-                logger.warning("Office file refused for search: its text would unpack beyond the limits")
-                return ""
             chunks, budget = [], MAX_UNPACKED_BYTES
             for info in members:
                 # The sizes in the header can lie: never read past the budget.

@@ -47,15 +47,17 @@ class StringListView(LocalizationTeamOnly, WagtailAdminTemplateMixin, TemplateVi
     header_icon = "doc-full"
 
     def get_context_data(self, **kwargs):
-        if not translatable_languages():
+        languages = dict(translatable_languages())
+        if not languages:
             return super().get_context_data(no_languages=True, **kwargs)
+        first_language = next(iter(languages))
         data = self.request.GET.copy()
-        data.setdefault("language", translatable_languages()[0][0])
+        data.setdefault("language", first_language)
         filters = StringFilterForm(data)
         if filters.is_valid():
             options = filters.cleaned_data
         else:
-            options = {"language": translatable_languages()[0][0], "state": "", "q": "", "changed_since": None}
+            options = {"language": first_language, "state": "", "q": "", "changed_since": None}
         language = options["language"]
         rows = selectors.string_rows(
             language=language, state=options["state"], query=options["q"], changed_since=options["changed_since"]
@@ -66,11 +68,11 @@ class StringListView(LocalizationTeamOnly, WagtailAdminTemplateMixin, TemplateVi
         return super().get_context_data(
             filters=filters,
             language=language,
-            language_name=dict(translatable_languages())[language],
+            language_name=languages[language],
             page=page,
             total=len(rows),
             query=query.urlencode(),
-            draft_count=len(selectors.string_rows(language=language, state="draft")),
+            draft_count=selectors.draft_count(language=language),
             import_form=PoImportForm(),
             **kwargs,
         )

@@ -45,9 +45,6 @@ class StringChange(models.Model):
         PUBLISHED = "published", _("Published")
         REVERTED = "reverted", _("Reverted")
 
-    #: changes to what partners read (the others touch the draft only)
-    LIVE_ACTIONS = (Action.PUBLISHED, Action.REVERTED)
-
     translation = models.ForeignKey(StringTranslation, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     live = models.BooleanField(_("changed what partners read"), default=False)

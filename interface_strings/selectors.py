@@ -89,6 +89,11 @@ def string_rows(
     return result
 
 
+def draft_count(*, language: str) -> int:
+    """How many drafts publishing the language publishes."""
+    return StringTranslation.objects.filter(language=language, draft__isnull=False).count()
+
+
 def string_row(*, language: str, key: str) -> StringRow | None:
     index = catalog_index()
     source = index.sources.get(key)

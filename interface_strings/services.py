@@ -68,6 +68,16 @@ def _record(*, row, action, before, after, user, live=False) -> StringChange:
     return StringChange.objects.create(translation=row, action=action, before=before, after=after, user=user, live=live)
 
 
+def _set_draft(*, row: StringTranslation, forms: list[str], action: str, user) -> None:
+    """Make ``forms`` the row's draft, recording the change if it is one."""
+    if row.draft == forms:
+        return
+    _record(row=row, action=action, before=row.draft, after=forms, user=user)
+    row.draft = forms
+    row.updated_at = timezone.now()
+    row.save()
+
+
 def _announce_on_commit() -> None:
     transaction.on_commit(overrides.announce)
 
@@ -79,11 +89,7 @@ def string_translation_save(*, language: str, key: str, forms: list[str], user, 
     source = source_string(key=key)
     forms = _check_forms(source=source, language=language, forms=forms)
     row = _translation_row(source=source, language=language)
-    if row.draft != forms:
-        _record(row=row, action=StringChange.Action.DRAFT, before=row.draft, after=forms, user=user)
-        row.draft = forms
-    row.updated_at = timezone.now()
-    row.save()
+    _set_draft(row=row, forms=forms, action=StringChange.Action.DRAFT, user=user)
     if publish:
         _publish(row=row, user=user)
     return row
@@ -195,11 +201,11 @@ def catalog_import(*, language: str, content: bytes, user) -> dict[str, int]:
         if forms == list(current):
             counts["unchanged"] += 1
             continue
-        row = _translation_row(source=source, language=language)
-        if row.draft != forms:
-            _record(row=row, action=StringChange.Action.IMPORTED, before=row.draft, after=forms, user=user)
-            row.draft = forms
-            row.updated_at = timezone.now()
-            row.save()
+        _set_draft(
+            row=_translation_row(source=source, language=language),
+            forms=forms,
+            action=StringChange.Action.IMPORTED,
+            user=user,
+        )
         counts["drafts"] += 1
     return counts

@@ -33,11 +33,10 @@ def fields_audience(fields: dict) -> Audience:
     )
 
 
-def audience_filter(user) -> list | None:
-    """Filter clauses for ``user``; None for vendor staff, who see everything.
+def audience_filter(reader: Reader) -> list | None:
+    """Filter clauses for ``reader``; None for vendor staff, who see everything.
 
     A user who is neither staff nor an active partner matches nothing."""
-    reader = Reader.for_user(user)
     if reader.sees_everything:
         return None
     if not reader.is_partner:
@@ -49,6 +48,11 @@ def audience_filter(user) -> list | None:
     if missing:
         clauses.append(~Q("terms", audience_certifications=missing))
     return clauses
+
+
+def reader_allows(reader: Reader, audience: Audience | dict | None) -> bool:
+    """Whether ``reader`` may open what ``audience`` (an Audience, lists of keys, or None: everyone) admits."""
+    return reader.may_see(audience if isinstance(audience, Audience) else Audience.from_lists(audience))
 
 
 def audience_allows(user, fields: dict) -> bool:

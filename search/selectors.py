@@ -12,8 +12,10 @@ from elasticsearch import ApiError, NotFoundError, TransportError
 from elasticsearch.dsl import MultiSearch, Q
 from wagtail.models import Page
 
+from programs.audience import Reader
+
 from . import engine
-from .audience import audience_allows, audience_fields, audience_filter
+from .audience import audience_filter, reader_allows
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
 from .models import BestBet, SearchSettings, SynonymSet, normalize_query
 from .pages import page_audience, with_site_root_paths
@@ -207,10 +209,10 @@ def _picked_language_clause(unfiltered, language: str, picked: str):
     return Q("bool", filter=[Q("term", language=SOURCE_LANGUAGE)], must_not=[Q("terms", family_id=families)])
 
 
-def _base_search(user, filters: dict):
+def _base_search(reader: Reader, filters: dict):
     """Audience and facet filters, except language (see _reader_view_clause)."""
     search = PortalDocument.search(using=engine.get_client(), index=alias_name()).exclude("term", deleted=True)
-    clauses = audience_filter(user)
+    clauses = audience_filter(reader)
     for clause in clauses or []:
         search = search.filter(clause)
     for facet, value in filters.items():
@@ -230,29 +232,34 @@ def portal_search(
     query = " ".join(query.split())[:200]
     page = max(page, 1)
     language = language if language in LANGUAGE_ANALYSIS else SOURCE_LANGUAGE
+    # Who reads costs queries (membership, certifications): looked up once.
+    reader = Reader.for_user(user)
     if not engine.is_enabled():
-        return _database_search(user=user, query=query, page=page, notice="")
+        return _database_search(reader=reader, query=query, page=page, notice="")
     try:
-        return _engine_search(user=user, query=query, filters=filters, sort=sort, page=page, language=language)
+        return _engine_search(reader=reader, query=query, filters=filters, sort=sort, page=page, language=language)
     except (TransportError, ApiError) as error:
         logger.warning("Search engine unreachable, answering from the database: %s", error)
         return _database_search(
-            user=user, query=query, page=page, notice="Search is running in a reduced mode; results may be incomplete."
+            reader=reader,
+            query=query,
+            page=page,
+            notice="Search is running in a reduced mode; results may be incomplete.",
         )
 
 
-def _engine_search(*, user, query, filters, sort, page, language) -> SearchResults:
+def _engine_search(*, reader, query, filters, sort, page, language) -> SearchResults:
     ranking = SearchSettings.load()
-    unfiltered_by_language = _base_search(user, filters)
+    # The reader's audience costs queries: build its filters once.
+    base = _base_search(reader, filters)
     text_query = _text_query(query, language) if query else None
-    if text_query is not None:
-        unfiltered_by_language = unfiltered_by_language.query(text_query)
+    unfiltered_by_language = base.query(text_query) if text_query is not None else base
     reader_view = _reader_view_clause(language)
     picked = filters.get("language")
     language_clause = _picked_language_clause(unfiltered_by_language, language, picked) if picked else reader_view
     #: both versions of a page may match: show one per family, the reader's
     collapsed = not picked and language != SOURCE_LANGUAGE
-    search = _base_search(user, filters).filter(language_clause)
+    search = base.filter(language_clause)
     if text_query is not None:
         scored = _recency_blend(
             Q(
@@ -360,12 +367,12 @@ def _engine_search(*, user, query, filters, sort, page, language) -> SearchResul
                 if bucket.families.value
             ]
     if query and page == 1:
-        bets = _best_bets(user, query)
+        bets = _best_bets(reader, query)
         promoted = {bet.object_id for bet in bets}
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
     if query and not results.total:
         # Only a query without results pays for the spelling suggestion.
-        results.suggestion = _suggestion(query, _base_search(user, filters).filter(_untranslated_clause(language)))
+        results.suggestion = _suggestion(query, base.filter(_untranslated_clause(language)))
     return results
 
 
@@ -430,24 +437,28 @@ def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") else value
 
 
-def _best_bets(user, query: str) -> list[SearchHit]:
-    bets = BestBet.objects.filter(query=normalize_query(query), page__live=True).select_related("page")
-    pages = _visible_pages(user, [bet.page.specific for bet in bets])
+def _best_bets(reader: Reader, query: str) -> list[SearchHit]:
+    page_ids = list(
+        BestBet.objects.filter(query=normalize_query(query), page__live=True).values_list("page_id", flat=True)
+    )
+    # One query per page type, not one per promoted page.
+    specific_pages = {page.pk: page for page in Page.objects.filter(pk__in=page_ids).specific()}
+    pages = _visible_pages(reader, [specific_pages[page_id] for page_id in page_ids])
     return [SearchHit(title=p.title, url=p.url or "", kind="page", object_id=str(p.pk), promoted=True) for p in pages]
 
 
-def _visible_pages(user, pages: list) -> list:
-    """The specific pages of ``pages`` that ``user`` may open, with the
+def _visible_pages(reader: Reader, pages: list) -> list:
+    """The specific pages of ``pages`` that ``reader`` may open, with the
     audience rules above them loaded once."""
     context = {"page_paths": [page.path for page in pages]}
-    return [page for page in pages if audience_allows(user, audience_fields(page_audience(page, context)))]
+    return [page for page in pages if reader_allows(reader, page_audience(page, context))]
 
 
 #: the fallback ranks this many database matches, then filters them by audience
 DATABASE_MATCHES_CAP = 200
 
 
-def _database_search(*, user, query: str, page: int, notice: str) -> SearchResults:
+def _database_search(*, reader: Reader, query: str, page: int, notice: str) -> SearchResults:
     """Wagtail's database search over live pages, filtered by audience in
     Python (the fallback; counts cover the first matches only)."""
     results = SearchResults(query=query, page=page, engine="database", notice=notice)
@@ -455,7 +466,7 @@ def _database_search(*, user, query: str, page: int, notice: str) -> SearchResul
         return results
     # Wagtail's search cannot filter on alias_of, so aliases go after ranking.
     matches = Page.objects.live().filter(depth__gt=1).specific().search(query)[:DATABASE_MATCHES_CAP]
-    visible = _visible_pages(user, [match for match in matches if match.alias_of_id is None])
+    visible = _visible_pages(reader, [match for match in matches if match.alias_of_id is None])
     results.total = len(visible)
     results.total_is_lower_bound = len(matches) == DATABASE_MATCHES_CAP
     start = (page - 1) * PER_PAGE
@@ -473,7 +484,7 @@ def autocomplete(*, user, prefix: str, size: int = 8, language: str = SOURCE_LAN
     if len(prefix) < 2 or not engine.is_enabled():
         return []
     search = (
-        _base_search(user, {})
+        _base_search(Reader.for_user(user), {})
         .filter(_untranslated_clause(language))
         .query(
             Q("multi_match", query=prefix, type="bool_prefix", operator="and", fields=["title", "title._index_prefix"])

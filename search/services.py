@@ -3,7 +3,7 @@
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from queue import Queue
 from threading import Thread
 
@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError, bulk, streaming_bulk
+from kombu.exceptions import OperationalError
 
 from . import registry
 from .documents import PortalDocument, document_id
@@ -347,7 +348,9 @@ def _progress_line(done: int, total: int, started: float) -> str:
     return f"{done}/{total} documents, {rate:,.0f} docs/s, ETA {remaining:,.0f} s"
 
 
-def search_query_log(*, query: str, results: int, language: str, organization=None) -> SearchQueryLog | None:
+def search_query_log(
+    *, query: str, results: int, language: str, organization=None, at: datetime | None = None
+) -> SearchQueryLog | None:
     """Remember what partners searched for (zero-result queries feed the content team)."""
     if not query.strip():
         return None
@@ -357,7 +360,28 @@ def search_query_log(*, query: str, results: int, language: str, organization=No
         results=results,
         language=language,
         organization=organization,
+        created_at=at or timezone.now(),
     )
+
+
+def search_query_log_later(*, query: str, results: int, language: str, organization_id: int | None) -> None:
+    """Log the query from a worker after the request's commit: the partner's
+    search does not wait for the log row and its activity event. A broker
+    outage loses the log line, never the search."""
+    from .tasks import log_search_query
+
+    if not query.strip():
+        return
+    try:
+        log_search_query.delay_on_commit(
+            query=query,
+            results=results,
+            language=language,
+            organization_id=organization_id,
+            at=timezone.now().isoformat(),
+        )
+    except OperationalError:
+        logger.warning("Search query not logged: the task broker is unreachable", exc_info=True)
 
 
 def attachment_texts_request(*, file_names: dict[str, list[str]]) -> int:

@@ -1,6 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
+
+from programs.models import PartnerOrganization
 
 from . import services
 
@@ -13,6 +15,18 @@ def drain_index_outbox():
         result = services.outbox_drain()
         if result.indexed + result.superseded == 0:
             return
+
+
+#: at most once: a worker lost mid-task drops one log line rather than writing it twice
+@shared_task(ignore_result=True, acks_late=False)
+def log_search_query(*, query: str, results: int, language: str, organization_id: int | None, at: str):
+    services.search_query_log(
+        query=query,
+        results=results,
+        language=language,
+        organization=PartnerOrganization.objects.filter(pk=organization_id).first() if organization_id else None,
+        at=datetime.fromisoformat(at),
+    )
 
 
 @shared_task(ignore_result=True)

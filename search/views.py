@@ -36,11 +36,11 @@ def _run_search(request) -> selectors.SearchResults:
     )
     if page == 1 and results.query:
         partner = partner_context(request.user)
-        services.search_query_log(
+        services.search_query_log_later(
             query=results.query,
             results=results.total,
             language=language,
-            organization=partner.organization if partner else None,
+            organization_id=partner.organization.pk if partner else None,
         )
     return results
 

@@ -157,6 +157,29 @@ def test_po_export_and_import_for_agencies(translator, partner, django_capture_o
     assert "could not be read as a PO file" in response.content.decode()
 
 
+def test_a_po_file_with_one_bad_translation_imports_nothing(translator):
+    client, _user = translator
+    catalog = polib.pofile(client.get(f"{INDEX}fr/export/").content.decode())
+    catalog.find(BUTTON).msgstr = NEW_FRENCH
+    placeholder = next(
+        entry
+        for entry in catalog
+        if re.search(r"%\(\w+\)s", entry.msgid) and not entry.msgid_plural and "fuzzy" not in entry.flags
+    )
+    placeholder.msgstr = "Sans valeur"
+    # After the good one: the good draft is written before the bad entry is met.
+    catalog.remove(placeholder)
+    catalog.append(placeholder)
+    upload = SimpleUploadedFile("agency-fr.po", str(catalog).encode())
+
+    response = client.post(f"{INDEX}fr/import/", {"po_file": upload}, follow=True)
+
+    assert "Nothing was imported." in response.content.decode()
+    assert "Keep %(" in response.content.decode()
+    assert StringTranslation.objects.count() == 0
+    assert StringChange.objects.count() == 0
+
+
 def test_strings_a_release_adds_appear_untranslated(translator, settings, tmp_path):
     client, _user = translator
     folder = tmp_path / "locale"

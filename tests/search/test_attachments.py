@@ -42,7 +42,7 @@ def test_a_phrase_only_inside_the_pdf_finds_the_asset_through_the_worker(
     )
 
     found = wait_for(
-        lambda: titles(partner, "quorum witness"), timeout=30, message="the asset found by its PDF's words"
+        lambda: titles(partner, "quorum witness"), timeout=120, message="the asset found by its PDF's words"
     )
 
     assert found == ["Nimbus S900 data sheet"]

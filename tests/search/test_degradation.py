@@ -1,9 +1,11 @@
 import socket
 
 import pytest
+from django.utils import timezone
 
 from content.models import SectionPage
 from search.models import SearchQueryLog
+from search.selectors import documents_search
 from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +32,30 @@ def test_search_answers_from_the_database_with_a_notice_when_the_engine_is_down(
     assert client.get("/search/api/", {"q": "renewal"}).json()["engine"] == "database"
 
 
-def test_queries_and_zero_result_queries_are_logged_for_the_content_team(client, indexed):
-    indexed("doc", title="Storage price list")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_queries_and_zero_result_queries_are_logged_for_the_content_team(
+    client, celery_worker, search_indexes, home_page, wait_for
+):
+    # The worker indexes the page and writes the log after each request.
+    home_page.add_child(instance=SectionPage(title="Storage price list")).save_revision().publish()
+    wait_for(lambda: documents_search(query="storage price list"), timeout=60, message="the page in results")
     organization = OrganizationFactory()
     user = PartnerUserFactory(organization=organization, roles=["sales"])
     assert client.login(username=user.username, password=PASSWORD)
+    searched_from = timezone.now()
 
     client.get("/search/", {"q": "Price  List"})
     client.get("/search/", {"q": "quantum widgets"})
 
-    logged = {(entry.normalized_query, entry.results, entry.organization_id) for entry in SearchQueryLog.objects.all()}
-    assert logged == {("price list", 1, organization.pk), ("quantum widgets", 0, organization.pk)}
+    def logged():
+        entries = SearchQueryLog.objects.all()
+        return {(entry.normalized_query, entry.results, entry.organization_id) for entry in entries}
+
+    expected = {("price list", 1, organization.pk), ("quantum widgets", 0, organization.pk)}
+    wait_for(lambda: logged() == expected, timeout=60, message=f"the log to read {expected}")
+    assert logged() == expected
+    # Logged at the time of the search, not when the worker got to it.
+    assert all(searched_from <= entry.created_at <= timezone.now() for entry in SearchQueryLog.objects.all())
 
 
 def test_the_search_api_reports_the_engines_share_of_its_time(client, indexed):
