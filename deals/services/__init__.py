@@ -589,7 +589,7 @@ def _close(deal: DealRegistration, status: str, kind: str, *, actor, note: str =
     event = _set_status(deal, status, kind, actor=actor, note=note, partner_note=partner_note, **fields)
     if status == DealStatus.WON:
         tier_evaluation_request(organization=deal.organization, reason=_("Deal won"))
-        deal_outcome_changed(deal=deal)
+        deal_outcome_changed(deal=deal, event=event)
     return event
 
 
@@ -822,7 +822,7 @@ def deal_correct_outcome(
     else:
         converted = {"program_amount": None, "program_currency": "", "exchange_rate": None, "exchange_rate_date": None}
     before, after = status_change(deal, {"status": deal.status, **changes, **converted})
-    _event(
+    event = _event(
         deal,
         DealEventKind.EDITED,
         actor=actor,
@@ -834,7 +834,7 @@ def deal_correct_outcome(
         partner_note=_("Outcome corrected by channel operations."),
     )
     tier_evaluation_request(organization=deal.organization, reason=_("Deal corrected"))
-    deal_outcome_changed(deal=deal)
+    deal_outcome_changed(deal=deal, event=event)
     return deal
 
 
