@@ -38,6 +38,8 @@ class LedgerLineSerializer(serializers.ModelSerializer):
     bonus = MoneyAmountField()
     amount = MoneyAmountField()
     status = serializers.CharField(source="earning_status")
+    note = serializers.SerializerMethodField()
+    correction = serializers.SerializerMethodField()
 
     class Meta:
         model = LedgerLine
@@ -58,12 +60,24 @@ class LedgerLineSerializer(serializers.ModelSerializer):
             "units",
             "amount",
             "currency",
+            "conversions",
+            "correction",
             "note",
             "statement",
             "status",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_note(self, line) -> str:
+        # A dispute's resolution is written for the partner; a correction's
+        # reason is channel ops' internal note (the deal's audit keeps it).
+        return line.note if line.kind == LineKind.ADJUSTMENT else ""
+
+    def get_correction(self, line) -> dict | None:
+        """The deal correction the line follows from: which deal, when."""
+        event = line.correction
+        return {"deal": event.deal_id, "at": event.at.isoformat()} if event is not None else None
 
 
 class StatementSerializer(serializers.ModelSerializer):

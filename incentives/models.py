@@ -11,6 +11,7 @@ a correction is a reversing line plus a new line. A line's only mutable
 column is ``statement``, the statement it was paid out on.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from deals.models import StatusEvent, validate_currency
+from deals.models import DealEventKind, StatusEvent, validate_currency
 from programs.models import PartnerOrganization
 from programs.validators import validate_money_fields
 
@@ -374,6 +375,19 @@ class LedgerLine(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
     note = models.TextField(_("note"), blank=True)
+    #: the deal event (confirmation or correction) that caused this line: its
+    #: actor, time, reason and before/after values
+    deal_event = models.ForeignKey(
+        "deals.DealEvent",
+        verbose_name=_("caused by deal event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incentive_lines",
+    )
+    #: on a rebate line, each won deal in another currency counted in its base:
+    #: deal, amount, currency, close date, rate, rate valid from, converted amount
+    conversions = models.JSONField(_("currency conversions"), default=list, blank=True)
     statement = models.ForeignKey(
         Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="lines", editable=False
     )
@@ -401,6 +415,70 @@ class LedgerLine(models.Model):
         if not self._state.adding:
             raise ValidationError(_("Ledger lines cannot be changed; record a correction instead."))
         super().save(*args, **kwargs)
+
+    @property
+    def converted_deals(self) -> list[dict]:
+        """``conversions`` with dates and amounts as values (for templates and downloads)."""
+        return [
+            {
+                **row,
+                "amount": Decimal(row["amount"]),
+                "rate": Decimal(row["rate"]),
+                "converted": Decimal(row["converted"]),
+                "closed_on": datetime.date.fromisoformat(row["closed_on"]),
+                "rate_valid_from": datetime.date.fromisoformat(row["rate_valid_from"]),
+            }
+            for row in self.conversions
+        ]
+
+    @property
+    def correction(self):
+        """The deal correction this line follows from (None for first accruals and period-end rebates)."""
+        event = self.deal_event
+        return event if event is not None and event.kind == DealEventKind.EDITED else None
+
+
+class AccrualHold(models.Model):
+    """An accrual the ledger cannot write yet, with the reason finance reads in
+    the admin: a rebate whose period holds a won deal in another currency with
+    no exchange rate in force on its close date. The rebate waits (it is
+    neither written without the deal nor counted as 0); the daily run and any
+    recomputation of the period retry it, and it is resolved once written."""
+
+    organization = models.ForeignKey(
+        PartnerOrganization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="+"
+    )
+    program = models.ForeignKey(
+        IncentiveProgram, verbose_name=_("program"), on_delete=models.CASCADE, related_name="holds"
+    )
+    subject = models.CharField(max_length=60)
+    earned_on = models.DateField(_("period end"))
+    deal = models.ForeignKey(
+        "deals.DealRegistration",
+        verbose_name=_("deal without a rate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source_currency = models.CharField(_("from currency"), max_length=3, blank=True)
+    target_currency = models.CharField(_("to currency"), max_length=3, blank=True)
+    rate_needed_on = models.DateField(_("rate needed on"), null=True, blank=True)
+    reason = models.TextField(_("why it waits"))
+    created_at = models.DateTimeField(_("waiting since"), default=timezone.now)
+    checked_at = models.DateTimeField(_("last checked"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("waiting accrual")
+        verbose_name_plural = _("waiting accruals")
+        ordering = ["resolved_at", "-earned_on", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "organization", "subject"], name="incentive_hold_per_subject")
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.program} {self.subject}"
 
 
 class StatementEventKind(models.TextChoices):

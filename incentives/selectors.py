@@ -24,7 +24,7 @@ from .models import (
     StatementStatus,
 )
 from .periods import period_bounds
-from .services.accruals import rebate_revenue, rebate_step_reached
+from .services.accruals import rebate_base, rebate_step_reached
 from .services.rules import ProgramRules, rules_in_force
 
 
@@ -53,7 +53,7 @@ EARNING_STATUS = Case(
 
 
 def _lines(queryset: QuerySet[LedgerLine]) -> QuerySet[LedgerLine]:
-    return queryset.select_related("program", "rule_version", "deal", "statement").annotate(
+    return queryset.select_related("program", "rule_version", "deal", "statement", "deal_event__deal").annotate(
         earning_status=EARNING_STATUS
     )
 
@@ -171,6 +171,8 @@ class RebateAttainment:
     current_rate: Decimal | None
     next_threshold: Decimal | None
     next_rate: Decimal | None
+    #: won deals of the period in another currency without an exchange rate yet
+    waiting_for_rate: int = 0
 
     @property
     def gap(self) -> Decimal | None:
@@ -201,7 +203,8 @@ def rebate_attainments(*, organization: PartnerOrganization, today: datetime.dat
         if not rules.active or not rules.rebate_steps:
             continue
         start, end = period_bounds(today, rules.rebate_period)
-        revenue = rebate_revenue(organization=organization, currency=rules.currency, start=start, end=end)
+        base = rebate_base(organization=organization, currency=rules.currency, start=start, end=end)
+        revenue = base.revenue
         reached = rebate_step_reached(rules, revenue)
         upcoming = next((step for step in rules.rebate_steps if step.threshold > revenue), None)
         found.append(
@@ -214,6 +217,7 @@ def rebate_attainments(*, organization: PartnerOrganization, today: datetime.dat
                 current_rate=reached.rate if reached else None,
                 next_threshold=upcoming.threshold if upcoming else None,
                 next_rate=upcoming.rate if upcoming else None,
+                waiting_for_rate=len(base.missing),
             )
         )
     return found

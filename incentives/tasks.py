@@ -3,20 +3,21 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .services.accruals import deal_accruals_compute, deals_closed_since, rebates_compute
+from .services.accruals import accrual_holds_retry, deal_accruals_compute, deals_closed_since, rebates_compute
 from .services.statements import statements_generate
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def compute_deal_accruals(deal_id: int):
-    deal_accruals_compute(deal_id=deal_id)
+def compute_deal_accruals(deal_id: int, event_id: int | None = None):
+    deal_accruals_compute(deal_id=deal_id, event_id=event_id)
 
 
-def request_deal_accruals(*, deal) -> None:
+def request_deal_accruals(*, deal, event=None) -> None:
     """The deals app calls this (through ``deals.outcomes``) when a deal is
-    won, lost or corrected: the worker computes its accruals once the change
-    is committed."""
-    compute_deal_accruals.delay_on_commit(deal.pk)
+    won, lost or corrected, with the event that recorded it: the worker
+    computes its accruals (and the rebates of the periods it left or joined)
+    once the change is committed."""
+    compute_deal_accruals.delay_on_commit(deal.pk, event.pk if event is not None else None)
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -35,8 +36,10 @@ def request_backdated_recomputation(*, version) -> None:
 
 @shared_task(ignore_result=True, acks_late=True)
 def close_incentive_periods(period_end: str | None = None):
-    """Daily: settle the rebates of the periods that ended yesterday, then
-    draft the statements of the payouts due that day (both idempotent)."""
+    """Daily: retry the rebates waiting for an exchange rate, settle the
+    rebates of the periods that ended yesterday, then draft the statements
+    of the payouts due that day (all idempotent)."""
     day = datetime.date.fromisoformat(period_end) if period_end else timezone.localdate() - datetime.timedelta(days=1)
+    accrual_holds_retry()
     rebates_compute(period_end=day)
     statements_generate(period_end=day)

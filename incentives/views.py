@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from content.rendering import render_pdf
 from deals.forms import add_service_errors
+from programs.formats import money
 from programs.tenancy import partner_required
 
 from . import selectors
@@ -109,6 +110,25 @@ def statement_detail(request, pk):
     return render(request, "incentives/statement_detail.html", _statement_context(request, pk))
 
 
+def _conversion_text(row: dict, currency: str) -> str:
+    return _("%(amount)s won on %(date)s counted as %(converted)s (rate %(rate)s, in force from %(valid)s)") % {
+        "amount": money(row["amount"], row["currency"]),
+        "date": date_format(row["closed_on"], "SHORT_DATE_FORMAT"),
+        "converted": money(row["converted"], currency),
+        "rate": number_format(row["rate"], use_l10n=True),
+        "valid": date_format(row["rate_valid_from"], "SHORT_DATE_FORMAT"),
+    }
+
+
+def _correction_text(event) -> str:
+    if event is None:
+        return ""
+    return _("after the correction of %(deal)s on %(date)s") % {
+        "deal": event.deal.company_name,
+        "date": date_format(event.at, "SHORT_DATE_FORMAT"),
+    }
+
+
 def _download_name(statement, extension: str) -> str:
     return f"statement-{statement.period_end:%Y-%m-%d}-{statement.pk}.{extension}"
 
@@ -142,6 +162,8 @@ def statement_csv(request, pk):
             _("Base amount"),
             _("Rate (%)"),
             _("Fixed amount"),
+            _("Exchange rates"),
+            _("Correction"),
             _("Amount"),
             _("Currency"),
         ]
@@ -160,12 +182,14 @@ def statement_csv(request, pk):
                 figure(line.base_amount),
                 figure(line.rate, 3),
                 figure(line.bonus),
+                "; ".join(_conversion_text(row, line.currency) for row in line.converted_deals),
+                _correction_text(line.correction),
                 figure(line.amount),
                 line.currency,
             ]
         )
     for total in context["totals"]:
-        writer.writerow([_("Total"), "", "", "", "", "", "", "", "", "", "", figure(total.amount), total.currency])
+        writer.writerow([_("Total"), *[""] * 12, figure(total.amount), total.currency])
     return response
 
 

@@ -20,7 +20,16 @@ from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
 from .admin_views import DisputeAdminView, ScopedIndexView, StatementAdminView
 from .components import IncentivesPanel
-from .models import Dispute, DisputeMessage, Enrollment, IncentiveProgram, LedgerLine, RuleVersion, Statement
+from .models import (
+    AccrualHold,
+    Dispute,
+    DisputeMessage,
+    Enrollment,
+    IncentiveProgram,
+    LedgerLine,
+    RuleVersion,
+    Statement,
+)
 from .services.rules import program_rules_record
 from .tasks import request_backdated_recomputation
 from .views import EARNINGS_ROLES
@@ -29,6 +38,7 @@ from .views import EARNINGS_ROLES
 for scoped_model, organization_field, read_only in (
     (RuleVersion, None, True),
     (LedgerLine, "organization", True),
+    (AccrualHold, "organization", True),
     (Enrollment, "organization", True),
     (Statement, "organization", False),
     (Dispute, "organization", False),
@@ -90,6 +100,21 @@ class LedgerLineViewSet(PortfolioViewSet):
         "created_at",
     ]
     ordering = ["-earned_on", "-pk"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+
+
+class AccrualHoldViewSet(PortfolioViewSet):
+    """Accruals the ledger cannot write yet and why (a rebate waiting for an
+    exchange rate): read-only; they resolve themselves once the cause is fixed."""
+
+    model = AccrualHold
+    icon = "warning"
+    menu_label = _("Waiting accruals")
+    list_display = ["organization", "program", "earned_on", "reason", "created_at", "checked_at", "resolved_at"]
+    list_filter = ["program", "source_currency"]
+    ordering = ["resolved_at", "-earned_on"]
     inspect_view_enabled = True
     copy_view_enabled = False
     add_to_reference_index = False
@@ -168,6 +193,7 @@ class IncentivesGroup(ModelViewSetGroup):
         StatementViewSet,
         DisputeViewSet,
         LedgerLineViewSet,
+        AccrualHoldViewSet,
         RuleVersionViewSet,
         EnrollmentViewSet,
     )

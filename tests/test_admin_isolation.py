@@ -5,6 +5,7 @@ gets 403 or 404; their own portfolio's row is found (the positive control:
 a URL that 404s for everyone fails). Listings, their filters and the forms'
 choosers name only the CAM's organizations."""
 
+import datetime
 import uuid
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from content.models import CobrandGeneration, CourseEnrollment, CoursePage
 from deals.models import LeadEvent
-from incentives.models import Enrollment, LedgerLine
+from incentives.models import AccrualHold, Enrollment, LedgerLine
 from mdf.models import LedgerEntry, MdfEvent
 from mdf.services.claims import claim_submit
 from programs.models import PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
@@ -205,6 +206,17 @@ def _incentive_enrollment(organization, world):
     return Enrollment.objects.create(organization=organization, program=program)
 
 
+def _incentive_hold(organization, world):
+    program = incentive_program("rebate", name=f"Rebate for {organization.name}", steps=[("1000", "2")])
+    return AccrualHold.objects.create(
+        organization=organization,
+        program=program,
+        subject="rebate:2026-03-31",
+        earned_on=datetime.date(2026, 3, 31),
+        reason="Waits for an exchange rate.",
+    )
+
+
 ROWS = {
     "mdf.allocation": lambda organization, world: allocated(organization),
     "deals.dealregistration with attachment": _deal_with_attachment,
@@ -214,6 +226,7 @@ ROWS = {
     "mdf.mdfevent": _mdf_event,
     "incentives.ledgerline": _incentive_line,
     "incentives.enrollment": _incentive_enrollment,
+    "incentives.accrualhold": _incentive_hold,
     "programs.partnerorganization": lambda organization, world: organization,
     "programs.membership": _membership,
     "programs.personcertification": _certification,

@@ -596,7 +596,7 @@ def _close(deal: DealRegistration, status: str, kind: str, *, actor, note: str =
     event = _set_status(deal, status, kind, actor=actor, note=note, partner_note=partner_note, **fields)
     if status == DealStatus.WON:
         tier_evaluation_request(organization=deal.organization, reason=_("Deal won"))
-        deal_outcome_changed(deal=deal)
+        deal_outcome_changed(deal=deal, event=event)
     return event
 
 
@@ -833,7 +833,7 @@ def deal_correct_outcome(
     else:
         converted = NOT_CONVERTED
     before, after = status_change(deal, {"status": deal.status, **changes, **converted})
-    _event(
+    event = _event(
         deal,
         DealEventKind.EDITED,
         actor=actor,
@@ -845,7 +845,7 @@ def deal_correct_outcome(
         partner_note=_("Outcome corrected by channel operations."),
     )
     tier_evaluation_request(organization=deal.organization, reason=_("Deal corrected"))
-    deal_outcome_changed(deal=deal)
+    deal_outcome_changed(deal=deal, event=event)
     return deal
 
 

@@ -9,22 +9,35 @@ Recomputation compares what the rules in force at the close date give with
 the line standing for the same subject (deal or rebate period) and program:
 identical → nothing is written; different → the standing line is reversed
 and a new one written; nothing due any more (deal lost) → reversal only.
+
+Deal changes reach this module through ``deals.outcomes`` with the
+``DealEvent`` that recorded them. Every line written for that change points
+at the event (actor, time, reason, before/after), and every ended rebate
+period the deal was or now is in (its close date before and after the
+correction) is settled again: rebates are tiered on the period's volume, so
+moving a deal out of a period can drop that period below a step.
+
+Rebate bases count won deals in every currency: a deal in another currency
+is converted with the rate in force on its close date, and the conversion
+(rate and its date) is kept on the rebate line. Without a rate, the rebate
+waits (an ``AccrualHold`` tells finance why) instead of leaving the deal out.
 """
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deals.models import DealRegistration, DealStatus
-from programs.formats import money, round_money
+from deals.models import DealEvent, DealRegistration, DealStatus
+from programs.formats import amount_text, money, round_money
 from programs.models import PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
+from programs.services.exchange import money_convert
 
-from ..models import DealSource, Enrollment, LedgerLine, LineKind, ProgramKind
+from ..models import AccrualHold, DealSource, Enrollment, LedgerLine, LineKind, PayoutFrequency, ProgramKind
 from ..periods import period_bounds
 from .rules import ProgramRules, rules_in_force
 
@@ -46,6 +59,7 @@ class Accrual:
     currency: str
     tier_name: str = ""
     basis: str = ""
+    conversions: tuple[dict, ...] = ()
 
     def matches(self, line: LedgerLine) -> bool:
         return (
@@ -58,6 +72,7 @@ class Accrual:
             and line.amount == self.amount
             and line.currency == self.currency
             and line.tier_name == self.tier_name
+            and line.conversions == list(self.conversions)
         )
 
 
@@ -231,10 +246,30 @@ def _standing_line(*, program_id: int, organization_id: int, subject: str) -> Le
     )
 
 
+def correction_note(event: DealEvent | None) -> str:
+    """What a line written because of ``event`` says about it (in the ledger's
+    language, English, like the deal's audit trail): which deal event, and the
+    reason given."""
+    if event is None:
+        return ""
+    reason = (event.note or "").strip()
+    text = f"Deal {event.deal_id}, event {event.pk} ({event.kind}, {event.at:%Y-%m-%d %H:%M %Z})"
+    return f"{text}: {reason}" if reason else text
+
+
 def _settle(
-    *, organization_id: int, program_id: int, subject: str, desired: Accrual | None, deal=None, actor=None, note=""
+    *,
+    organization_id: int,
+    program_id: int,
+    subject: str,
+    desired: Accrual | None,
+    deal=None,
+    event: DealEvent | None = None,
 ) -> list[LedgerLine]:
-    """Make the ledger say ``desired`` for this subject, writing only the difference."""
+    """Make the ledger say ``desired`` for this subject, writing only the
+    difference; each line written names ``event``'s actor and reason."""
+    actor = event.actor if event is not None else None
+    note = correction_note(event)
     standing = _standing_line(program_id=program_id, organization_id=organization_id, subject=subject)
     if standing is not None and desired is not None and desired.matches(standing):
         return []
@@ -260,6 +295,7 @@ def _settle(
                 "amount": -standing.amount,
                 "currency": standing.currency,
                 "note": note,
+                "deal_event": event,
                 "created_by": actor,
             }
         )
@@ -286,7 +322,9 @@ def _settle(
                 "units": desired.units,
                 "amount": desired.amount,
                 "currency": desired.currency,
+                "conversions": list(desired.conversions),
                 "note": note,
+                "deal_event": event,
                 "created_by": actor,
             }
         )
@@ -298,12 +336,22 @@ def deal_subject(deal_id: int) -> str:
     return f"deal:{deal_id}"
 
 
+def _event_close_dates(event: DealEvent | None) -> set[datetime.date]:
+    dates = set()
+    for values in (event.before, event.after) if event is not None else ():
+        if values.get("closed_on"):
+            dates.add(datetime.date.fromisoformat(values["closed_on"]))
+    return dates
+
+
 @transaction.atomic
-def deal_accruals_compute(*, deal_id: int) -> list[LedgerLine]:
+def deal_accruals_compute(*, deal_id: int, event_id: int | None = None) -> list[LedgerLine]:
     """Bring a deal's ledger lines in line with its outcome: accruals for a
     won deal under every commission and SPIFF program's rules in force at its
-    close date; reversals for what is no longer due. Safe to run any number
-    of times (the deal row is locked, and line keys are unique)."""
+    close date; reversals for what is no longer due; then the rebates of every
+    ended period the deal was or is in. ``event_id`` is the deal event that
+    changed it (lines written name its actor and reason). Safe to run any
+    number of times (the deal row is locked, and line keys are unique)."""
     deal = (
         DealRegistration.objects.select_for_update(of=("self",))
         .select_related("organization__partner_type", "organization__region", "organization__tier")
@@ -312,6 +360,7 @@ def deal_accruals_compute(*, deal_id: int) -> list[LedgerLine]:
     )
     if deal is None:
         return []
+    event = DealEvent.objects.select_related("actor").filter(pk=event_id, deal=deal).first() if event_id else None
     desired: dict[int, Accrual] = {}
     if deal.status == DealStatus.WON and deal.closed_on and deal.final_amount:
         facts = _deal_facts(deal)
@@ -319,7 +368,10 @@ def deal_accruals_compute(*, deal_id: int) -> list[LedgerLine]:
             if rules.active and (accrual := CALCULATORS[rules.kind](rules, facts)) is not None:
                 desired[rules.program_id] = accrual
     subject = deal_subject(deal.pk)
-    accrued = set(LedgerLine.objects.filter(deal=deal).values_list("program_id", flat=True))
+    deal_lines = LedgerLine.objects.filter(deal=deal)
+    accrued = set(deal_lines.values_list("program_id", flat=True))
+    # Every close date the deal had: its lines' dates, and the event's before and after.
+    close_dates = set(deal_lines.values_list("earned_on", flat=True)) | _event_close_dates(event)
     written = []
     for program_id in sorted(accrued | set(desired)):
         written += _settle(
@@ -328,9 +380,11 @@ def deal_accruals_compute(*, deal_id: int) -> list[LedgerLine]:
             subject=subject,
             desired=desired.get(program_id),
             deal=deal,
+            event=event,
         )
     if deal.closed_on:
-        written += _recompute_settled_rebates(organization=deal.organization, day=deal.closed_on)
+        close_dates.add(deal.closed_on)
+    written += _recompute_ended_rebates(organization=deal.organization, days=close_dates, event=event)
     return written
 
 
@@ -344,13 +398,66 @@ def deals_closed_since(*, program_id: int, since: datetime.date):
     yield from accrued.exclude(deal__status=DealStatus.WON).values_list("deal_id", flat=True).distinct().iterator()
 
 
+@dataclass(frozen=True)
+class MissingRate:
+    deal_id: int
+    company_name: str
+    currency: str
+    closed_on: datetime.date
+
+
+@dataclass(frozen=True)
+class RebateBase:
+    """A period's won revenue in the rebate's currency: deals in that currency
+    as they are, others converted (each conversion recorded); deals no rate
+    converts are listed apart and not in ``revenue``."""
+
+    revenue: Decimal
+    conversions: tuple[dict, ...] = ()
+    missing: tuple[MissingRate, ...] = ()
+
+
+def rebate_base(*, organization, currency: str, start: datetime.date, end: datetime.date) -> RebateBase:
+    """Won revenue closed from ``start`` to ``end`` inclusive, in ``currency``:
+    summed in the database for deals in that currency; each deal in another
+    currency converted with the rate in force on its close date, rounded
+    half-up to ``currency``'s minor unit per deal."""
+    won = DealRegistration.objects.filter(
+        organization=organization,
+        status=DealStatus.WON,
+        closed_on__gte=start,
+        closed_on__lte=end,
+        final_amount__isnull=False,
+    )
+    revenue = won.filter(currency=currency).aggregate(total=Sum("final_amount"))["total"] or Decimal("0")
+    conversions, missing = [], []
+    foreign = won.exclude(currency=currency).order_by("closed_on", "pk")
+    for deal_id, company_name, amount, deal_currency, closed_on in foreign.values_list(
+        "pk", "company_name", "final_amount", "currency", "closed_on"
+    ):
+        conversion = money_convert(amount=amount, currency=deal_currency, target=currency, day=closed_on)
+        if conversion is None:
+            missing.append(MissingRate(deal_id, company_name, deal_currency, closed_on))
+            continue
+        revenue += conversion.amount
+        conversions.append(
+            {
+                "deal": deal_id,
+                "amount": amount_text(amount, deal_currency),
+                "currency": deal_currency,
+                "closed_on": closed_on.isoformat(),
+                "rate": str(conversion.rate.normalize()),
+                "rate_valid_from": conversion.rate_date.isoformat(),
+                "converted": amount_text(conversion.amount, currency),
+            }
+        )
+    return RebateBase(revenue=revenue, conversions=tuple(conversions), missing=tuple(missing))
+
+
 def rebate_revenue(*, organization, currency: str, start: datetime.date, end: datetime.date) -> Decimal:
-    """Won revenue in ``currency`` closed from ``start`` to ``end`` inclusive
-    (other currencies are never converted and do not count)."""
-    total = DealRegistration.objects.filter(
-        organization=organization, status=DealStatus.WON, currency=currency, closed_on__gte=start, closed_on__lte=end
-    ).aggregate(total=Sum("final_amount"))["total"]
-    return total or Decimal("0")
+    """The converted won revenue of the period (deals without a rate left out:
+    callers that settle money use :func:`rebate_base` and wait for them)."""
+    return rebate_base(organization=organization, currency=currency, start=start, end=end).revenue
 
 
 def rebate_step_reached(rules: ProgramRules, revenue: Decimal):
@@ -359,7 +466,9 @@ def rebate_step_reached(rules: ProgramRules, revenue: Decimal):
     return reached[-1] if reached else None
 
 
-def rebate_accrual(rules: ProgramRules, *, revenue: Decimal, period_end: datetime.date) -> Accrual | None:
+def rebate_accrual(
+    rules: ProgramRules, *, revenue: Decimal, period_end: datetime.date, conversions: tuple[dict, ...] = ()
+) -> Accrual | None:
     """The step's rate applies to the whole period's revenue."""
     step = rebate_step_reached(rules, revenue)
     if step is None or not step.rate:
@@ -375,6 +484,7 @@ def rebate_accrual(rules: ProgramRules, *, revenue: Decimal, period_end: datetim
         amount=round_money(revenue * step.rate / HUNDRED, rules.currency),
         currency=rules.currency,
         basis=_("step from %(threshold)s") % {"threshold": money(step.threshold, rules.currency, language="en")},
+        conversions=conversions,
     )
 
 
@@ -382,14 +492,73 @@ def rebate_subject(period_end: datetime.date) -> str:
     return f"rebate:{period_end.isoformat()}"
 
 
-def rebate_compute(*, organization: PartnerOrganization, rules: ProgramRules, period_end: datetime.date):
+def _hold_reason(*, rules: ProgramRules, end: datetime.date, missing: MissingRate) -> str:
+    return (
+        f"The {rules.name} rebate for the period ending {end.isoformat()} waits: no exchange rate from "
+        f"{missing.currency} to {rules.currency} is in force on {missing.closed_on.isoformat()}, the close date of "
+        f"deal {missing.deal_id} ({missing.company_name}). Add the rate in Settings → Exchange rates; the rebate is "
+        "computed at the next daily run."
+    )
+
+
+def _hold(*, organization, rules: ProgramRules, subject: str, end: datetime.date, missing: MissingRate) -> None:
+    now = timezone.now()
+    waiting = {
+        "earned_on": end,
+        "deal_id": missing.deal_id,
+        "source_currency": missing.currency,
+        "target_currency": rules.currency,
+        "rate_needed_on": missing.closed_on,
+        "reason": _hold_reason(rules=rules, end=end, missing=missing),
+        "checked_at": now,
+        "resolved_at": None,
+    }
+    AccrualHold.objects.update_or_create(
+        program_id=rules.program_id,
+        organization=organization,
+        subject=subject,
+        defaults=waiting,
+        create_defaults={**waiting, "created_at": now},
+    )
+
+
+def _lock_subject(*, program_id: int, organization_id: int, subject: str) -> None:
+    """Serialize settlements of one rebate until the transaction ends: two
+    deals of one partner computed at once by two workers would otherwise both
+    reverse the same standing line."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = f"incentives:{program_id}:{organization_id}:{subject}"
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+@transaction.atomic
+def rebate_compute(
+    *,
+    organization: PartnerOrganization,
+    rules: ProgramRules,
+    period_end: datetime.date,
+    event: DealEvent | None = None,
+) -> list[LedgerLine]:
     """Settle one organization's rebate for the period ending ``period_end``
-    (the rules given are those in force on that day)."""
+    (the rules given are those in force on that day). While a won deal of the
+    period has no exchange rate, nothing is written and the wait is recorded
+    as an ``AccrualHold`` (a standing rebate line stays as it is)."""
     start, end = period_bounds(period_end, rules.rebate_period)
-    revenue = rebate_revenue(organization=organization, currency=rules.currency, start=start, end=end)
-    desired = rebate_accrual(rules, revenue=revenue, period_end=end) if rules.active else None
+    subject = rebate_subject(end)
+    _lock_subject(program_id=rules.program_id, organization_id=organization.pk, subject=subject)
+    desired = None
+    if rules.active:
+        base = rebate_base(organization=organization, currency=rules.currency, start=start, end=end)
+        if base.missing:
+            _hold(organization=organization, rules=rules, subject=subject, end=end, missing=base.missing[0])
+            return []
+        desired = rebate_accrual(rules, revenue=base.revenue, period_end=end, conversions=base.conversions)
+    AccrualHold.objects.filter(
+        program_id=rules.program_id, organization=organization, subject=subject, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now(), checked_at=timezone.now())
     return _settle(
-        organization_id=organization.pk, program_id=rules.program_id, subject=rebate_subject(end), desired=desired
+        organization_id=organization.pk, program_id=rules.program_id, subject=subject, desired=desired, event=event
     )
 
 
@@ -416,12 +585,29 @@ def rebates_compute(*, period_end: datetime.date) -> int:
     return written
 
 
-def _recompute_settled_rebates(*, organization: PartnerOrganization, day: datetime.date) -> list[LedgerLine]:
-    """A deal corrected after its rebate period was settled changes that rebate."""
+def _recompute_ended_rebates(*, organization: PartnerOrganization, days, event=None) -> list[LedgerLine]:
+    """Settle again the rebate of every ended period holding one of ``days``,
+    under each rebate program whose rules in force at that period's end
+    use that period length: a deal confirmed or corrected after its period
+    closed (or moved out of it) changes that period's volume, so its step."""
+    today = timezone.localdate()
     written = []
-    rebate_lines = LedgerLine.objects.filter(organization=organization, kind=LineKind.REBATE, earned_on__gte=day)
-    for program_id, period_end in rebate_lines.values_list("program_id", "earned_on").distinct():
-        found = rules_in_force(on=period_end, program_ids=[program_id])
-        if found and period_bounds(day, found[0].rebate_period)[1] == period_end:
-            written += rebate_compute(organization=organization, rules=found[0], period_end=period_end)
+    period_ends = {period_bounds(day, frequency)[1] for day in days for frequency in PayoutFrequency.values}
+    for period_end in sorted(end for end in period_ends if end < today):
+        for rules in rules_in_force(on=period_end, kinds=[ProgramKind.REBATE]):
+            if period_bounds(period_end, rules.rebate_period)[1] == period_end:
+                written += rebate_compute(organization=organization, rules=rules, period_end=period_end, event=event)
+    return written
+
+
+def accrual_holds_retry() -> int:
+    """Try every waiting rebate again (an exchange rate may have been added
+    since). Returns the number of lines written."""
+    written = 0
+    for hold in AccrualHold.objects.filter(resolved_at__isnull=True).select_related("organization"):
+        found = rules_in_force(on=hold.earned_on, program_ids=[hold.program_id])
+        if not found:
+            hold.delete()
+            continue
+        written += len(rebate_compute(organization=hold.organization, rules=found[0], period_end=hold.earned_on))
     return written

@@ -34,11 +34,10 @@ def program_currency() -> str:
     return ProgramSettings.load().program_currency
 
 
-def money_to_program_currency(*, amount: Decimal, currency: str, day: datetime.date) -> Conversion | None:
-    """``amount`` of ``currency`` in the program currency with the rate in force
-    on ``day``, rounded half-up to the program currency's minor unit; None when
-    no rate applies (the caller must say so, never count it as 0)."""
-    target = program_currency()
+def money_convert(*, amount: Decimal, currency: str, target: str, day: datetime.date) -> Conversion | None:
+    """``amount`` of ``currency`` in ``target`` with the rate in force on
+    ``day``, rounded half-up to ``target``'s minor unit; None when no rate
+    applies (the caller must say so, never count it as 0)."""
     if currency == target:
         return Conversion(amount=amount, currency=target, rate=Decimal("1"), rate_date=day)
     rate = exchange_rate_on(source=currency, target=target, day=day)
@@ -46,3 +45,8 @@ def money_to_program_currency(*, amount: Decimal, currency: str, day: datetime.d
         return None
     converted = round_money(amount * rate.rate, target)
     return Conversion(amount=converted, currency=target, rate=rate.rate, rate_date=rate.valid_from)
+
+
+def money_to_program_currency(*, amount: Decimal, currency: str, day: datetime.date) -> Conversion | None:
+    """``amount`` of ``currency`` in the program currency (see :func:`money_convert`)."""
+    return money_convert(amount=amount, currency=currency, target=program_currency(), day=day)
