@@ -263,6 +263,24 @@ def translation_summary(rows) -> list[LocaleSummary]:
     return summaries
 
 
+def fallback_language(page) -> str | None:
+    """The language of the text ``page`` shows when it is not the reader's
+    (WCAG 3.1.2): the source language of an untranslated page (Wagtail keeps an
+    alias of the source page in each locale) or the locale of a page shown in
+    place of a missing translation; None when the page is in the reader's language."""
+    if page is None or not hasattr(page, "alias_of_id"):
+        return None
+    language = page.locale.language_code
+    if page.alias_of_id is not None:
+        source = Page.objects.select_related("locale").filter(pk=page.alias_of_id).first()
+        if source is not None:
+            language = source.locale.language_code
+    reader_language = translation.get_language() or ""
+    if translation.get_language_info(language)["code"] == reader_language or language == reader_language:
+        return None
+    return language
+
+
 def translation_notice(page: Page) -> str:
     """What a reader should know about the language of ``page``: shown in the
     source language (not translated yet) or partly so; empty when fully translated."""

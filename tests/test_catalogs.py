@@ -1,7 +1,8 @@
-"""The French, German, Spanish and Japanese catalogs are complete: extracting the interface
+"""The French, German, Spanish, Japanese and Arabic catalogs are complete: extracting the interface
 strings again (``make messages``) into a copy of the project finds none that
 the committed catalogs lack, leave untranslated or mark fuzzy."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 #: languages whose partner-facing interface must be complete
-COMPLETE_LANGUAGES = ("fr", "de", "es", "ja")
+COMPLETE_LANGUAGES = ("fr", "de", "es", "ja", "ar")
 #: what ``make messages`` passes to makemessages (kept in step with the Makefile)
 MAKEMESSAGES_ARGS = [
     "--no-location",
@@ -75,3 +76,23 @@ def test_the_committed_catalogs_are_complete_and_compile(language):
         assert [entry.msgid for entry in catalog.fuzzy_entries()] == [], path
         result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("language", COMPLETE_LANGUAGES)
+def test_every_plural_form_of_the_language_is_filled(language):
+    """A plural string has as many translations as the language has plural forms
+    (Arabic six): gettext shows an empty form as the English text."""
+    for path in catalog_paths(REPO, language):
+        catalog = polib.pofile(str(path))
+        nplurals = int(re.search(r"nplurals=(\d+)", catalog.metadata["Plural-Forms"]).group(1))
+
+        incomplete = [
+            entry.msgid
+            for entry in catalog
+            if entry.msgid_plural
+            and not entry.obsolete
+            and sorted(index for index, text in entry.msgstr_plural.items() if text) != list(range(nplurals))
+        ]
+        assert incomplete == [], (
+            f"{path}: {len(incomplete)} plural strings lack some of {nplurals} forms: {incomplete[:5]}"
+        )

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from wagtail.models import Site
 
 from content import selectors
@@ -30,3 +31,17 @@ def translation_notice(page):
     if page is None or not hasattr(page, "alias_of_id"):
         return ""
     return selectors.translation_notice(page)
+
+
+@register.filter
+def fallback_language(page):
+    """The language code of ``page``'s text when it is not the reader's, else ""."""
+    return selectors.fallback_language(page) or ""
+
+
+@register.filter
+def lang_attribute(page):
+    """` lang="en"` on the element holding ``page``'s text when it falls back to
+    another language than the reader's, so screen readers pronounce it right."""
+    language = selectors.fallback_language(page)
+    return format_html(' lang="{}"', language) if language else ""

@@ -27,6 +27,8 @@ class NavigationLink:
     url: str
     icon: str = "squares-2x2"
     active: bool = False
+    #: the label's language when it is not the reader's (an untranslated page's title)
+    lang: str = ""
 
 
 @dataclass
@@ -129,6 +131,12 @@ def _build(request, partner) -> PartnerNavigation:
         for page in content_selectors.menu_pages(request, site.root_page.localized):
             url = page.get_url(request)
             sections.append(
-                NavigationLink(key=f"page-{page.pk}", label=page.title, url=url, active=request.path.startswith(url))
+                NavigationLink(
+                    key=f"page-{page.pk}",
+                    label=page.title,
+                    url=url,
+                    active=request.path.startswith(url),
+                    lang=content_selectors.fallback_language(page) or "",
+                )
             )
     return PartnerNavigation(home_url=home or "/", tabs=tabs, menu=menu, sections=sections)
