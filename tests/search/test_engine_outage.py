@@ -31,7 +31,8 @@ def test_pages_published_while_the_engine_is_stopped_are_indexed_once_it_is_back
         assert during.failed == 3
         assert IndexOutboxEntry.objects.filter(processed_at=None, attempts=1).count() == 3
     finally:
-        subprocess.run([SERVICES, "start", "elasticsearch"], check=True, capture_output=True, env=RESTART_ENV)
+        restart = subprocess.run([SERVICES, "start", "elasticsearch"], capture_output=True, text=True, env=RESTART_ENV)
+        assert restart.returncode == 0, f"Elasticsearch did not come back: {restart.stdout}{restart.stderr}"
 
     IndexOutboxEntry.objects.update(next_attempt_at=IndexOutboxEntry.objects.earliest("id").created_at)
     after = outbox_drain(refresh=True)
