@@ -57,8 +57,10 @@ from programs.models import (
     PartnerRole,
     PartnerType,
     ProductLine,
+    ProgramSettings,
     Region,
     Tier,
+    TierChangeMode,
 )
 from programs.services.tiers import tier_rules_record
 from support.demo import seed_support_demo
@@ -521,6 +523,14 @@ class Command(BaseCommand):
             )
             # Evaluations read rule versions, so every demo tier needs one.
             tier_rules_record(tier=tiers[rank])
+        # The demo partners' tiers are illustrative: their seeded figures do not
+        # reach the ladder (no agreement signed, a handful of won deals), so an
+        # automatic evaluation, set off by a demo user earning a certification
+        # or by the nightly run, would strip every demo partner of its tier.
+        # Moves are proposed to the channel account manager instead.
+        program = ProgramSettings.load()
+        program.tier_change_mode = TierChangeMode.APPROVAL
+        program.save(update_fields=["tier_change_mode"])
         return tiers
 
     def seed_named_partners(self, tiers: dict[int, Tier]) -> None:
