@@ -72,9 +72,9 @@ from django.utils import timezone  # noqa: E402
 
 from deals.models import DealRegistration, DealStatus  # noqa: E402
 from incentives.models import IncentiveProgram, LedgerLine, LineKind, ProgramKind  # noqa: E402
-from incentives.services.accruals import round_money  # noqa: E402
 from incentives.services.rules import program_rules_record  # noqa: E402
 from incentives.services.statements import statements_generate  # noqa: E402
+from programs.formats import round_money  # noqa: E402
 from programs.models import Membership  # noqa: E402
 
 BENCH_PROGRAM = "Bench commission"

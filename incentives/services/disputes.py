@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programs.formats import round_money
 from programs.models import PartnerRole
 from programs.tenancy import partner_context
 
@@ -23,7 +24,6 @@ from ..models import (
     LineKind,
     StatementStatus,
 )
-from .accruals import round_money
 
 #: partner roles who may dispute a statement line
 DISPUTING_ROLES = (PartnerRole.OWNER, PartnerRole.FINANCE)

@@ -9,8 +9,9 @@ from django.db.models import Sum
 from deals.models import DealStatus
 from deals.services import deal_correct_outcome
 from incentives.models import DealSource, Enrollment, LedgerLine, LineKind
-from incentives.services.accruals import deal_accruals_compute, rebates_compute, round_money
+from incentives.services.accruals import deal_accruals_compute, rebates_compute
 from incentives.services.rules import program_rules_record
+from programs.formats import round_money
 from programs.models import PersonCertification, TierChange, TierChangeStatus
 from tests.factories import CertificationFactory, OrganizationFactory, PartnerTypeFactory, TierFactory, UserFactory
 from tests.factories.incentives import incentive_program, won_deal
