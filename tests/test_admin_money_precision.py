@@ -10,7 +10,9 @@ from django.utils import translation
 
 from mdf.models import ApprovalAction, ApprovalRule, FundRequest
 from mdf.services.requests import rule_matches
-from programs.models import ProgramSettings, Tier
+from programs.formats import amount_text
+from programs.models import ProgramSettings, Tier, TierRuleVersion
+from programs.services.tiers import TierRules, tier_rules_record
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,29 @@ def test_a_tier_minimum_revenue_in_the_minor_unit_is_stored(client, ops, currenc
     response = client.post("/admin/snippets/programs/tier/add/", tier_form(entered))
     assert response.status_code == 302, response.context["form"].errors
     assert Tier.objects.get(name="Diamond").min_won_revenue == Decimal(entered)
+
+
+@pytest.mark.parametrize(("currency", "entered"), [("KWD", "1000.125"), ("JPY", "750000"), ("USD", "750000.5")])
+def test_the_tier_rule_version_keeps_the_minimum_revenue_as_entered(client, ops, currency, entered):
+    """The rule version is what the evaluation reads: a minimum of 1,000.125
+    dinars must not become 1,000.13 (a partner at exactly the minimum would
+    then miss the tier)."""
+    program_currency(currency)
+    response = client.post("/admin/snippets/programs/tier/add/", tier_form(entered))
+    assert response.status_code == 302, response.context["form"].errors
+    version = TierRuleVersion.objects.get(tier__name="Diamond")
+    assert version.rules["min_won_revenue"] == amount_text(Decimal(entered), currency)
+    assert TierRules.from_version(version).min_won_revenue == Decimal(entered)
+
+
+def test_a_version_written_with_two_decimals_is_the_same_rule_for_whole_yen(ops):
+    program_currency("JPY")
+    tier = Tier.objects.create(name="Diamond", rank=9, min_won_revenue=Decimal("750000"))
+    version = tier_rules_record(tier=tier)
+    version.rules = {**version.rules, "min_won_revenue": "750000.00"}
+    version.save()
+    assert tier_rules_record(tier=tier) is None
+    assert tier.rule_versions.count() == 1
 
 
 def rule_form(**fields):

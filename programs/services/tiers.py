@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail.models import Locale
 
 from .. import notifications
-from ..formats import money
+from ..formats import amount_text, money
 from ..metrics import OrganizationMetrics, organization_metrics
 from ..models import (
     Certification,
@@ -114,9 +114,18 @@ class TierRules:
         return gaps
 
 
-def _money(value) -> str:
-    """Two decimals whatever the form gave (``750000`` and ``750000.00`` alike)."""
+def _percent(value) -> str:
+    """Two decimals whatever the form gave (``18`` and ``18.00`` alike)."""
     return f"{Decimal(value):.2f}"
+
+
+#: the snapshot's amounts and rates, compared as numbers: a version recorded
+#: as "750000.00" yen and today's "750000" are the same rule
+NUMERIC_RULES = ("min_won_revenue", "commission_rate", "mdf_allocation_percent", "discount_percent")
+
+
+def _comparable(rules: dict) -> dict:
+    return {"retired": False, **rules, **{key: Decimal(rules[key]) for key in NUMERIC_RULES if key in rules}}
 
 
 def _snapshot(tier: Tier, currency: str) -> dict:
@@ -124,16 +133,16 @@ def _snapshot(tier: Tier, currency: str) -> dict:
         "name": tier.name,
         "rank": tier.rank,
         "currency": currency,
-        "min_won_revenue": _money(tier.min_won_revenue),
+        "min_won_revenue": amount_text(tier.min_won_revenue, currency),
         "min_won_deals": tier.min_won_deals,
         "min_certified_people": tier.min_certified_people,
         "counted_certifications": sorted(tier.counted_certifications.values_list("code", flat=True)),
         "required_certifications": sorted(tier.required_certifications.values_list("code", flat=True)),
         "requires_signed_agreement": tier.requires_signed_agreement,
-        "commission_rate": _money(tier.commission_rate),
+        "commission_rate": _percent(tier.commission_rate),
         "deal_protection_days": tier.deal_protection_days,
-        "mdf_allocation_percent": _money(tier.mdf_allocation_percent),
-        "discount_percent": _money(tier.discount_percent),
+        "mdf_allocation_percent": _percent(tier.mdf_allocation_percent),
+        "discount_percent": _percent(tier.discount_percent),
         "retired": tier.retired,
     }
 
@@ -155,7 +164,7 @@ def tier_rules_record(*, tier: Tier, actor=None, effective_from: datetime | None
         return None
     rules = _snapshot(tier, ProgramSettings.load().program_currency)
     latest = tier.rule_versions.order_by("-effective_from").first()
-    if latest is not None and {"retired": False, **latest.rules} == rules:
+    if latest is not None and _comparable(latest.rules) == _comparable(rules):
         return None
     version = TierRuleVersion.objects.create(
         tier=tier, rules=rules, created_by=actor, effective_from=effective_from or timezone.now()
