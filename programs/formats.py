@@ -39,12 +39,14 @@ def money(amount: Decimal | int | None, currency: str, *, language: str | None =
     # Minor units from CLDR (through Babel): JPY 0, EUR 2, KWD and BHD 3.
     places = get_currency_precision(currency) if currency else 2
     rounded = round_money(amount, currency)
+    # The sign leads the whole amount (-$7,200.00, not $-7,200.00), as CLDR writes it.
+    sign = "-" if rounded < 0 else ""
     with translation.override(language):
-        figure = number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+        figure = number_format(abs(rounded), decimal_pos=places, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(currency)
     if language in SYMBOL_AFTER:
-        return f"{figure}\u00a0{symbol or currency}"
-    return f"{symbol}{figure}" if symbol else f"{currency}\u00a0{figure}"
+        return f"{sign}{figure}\u00a0{symbol or currency}"
+    return f"{sign}{symbol}{figure}" if symbol else f"{sign}{currency}\u00a0{figure}"
 
 
 def amount_text(amount: Decimal | None, currency: str) -> str | None:

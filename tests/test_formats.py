@@ -28,6 +28,24 @@ def test_money_is_written_the_way_each_language_writes_it(language, currency, ex
     assert money(Decimal("1234.56"), currency, language=language) == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "currency", "expected"),
+    [
+        ("en", "USD", "-$7,200.00"),
+        ("fr", "EUR", "-7\u00a0200,00\u00a0€"),
+        ("ja", "JPY", "-¥7,200"),
+        ("en", "KWD", "-KWD\u00a07,200.000"),
+    ],
+)
+def test_a_negative_amount_carries_its_sign_before_the_whole_amount(language, currency, expected):
+    """Reversals and corrections on statements are negative: the sign leads, as CLDR writes it."""
+    assert money(Decimal("-7200"), currency, language=language) == expected
+
+
+def test_an_amount_rounding_to_zero_has_no_sign():
+    assert money(Decimal("-0.001"), "USD", language="en") == "$0.00"
+
+
 @pytest.mark.django_db
 def test_a_french_partner_reads_deal_values_the_french_way():
     organization = OrganizationFactory(preferred_language="fr")
