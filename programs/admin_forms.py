@@ -34,8 +34,8 @@ class MoneyAdminForm(WagtailAdminModelForm):
         for name in self.money_fields:
             if name in self.fields:
                 self.fields[name].error_messages["max_decimal_places"] = message
-        for form in self.money_formset_forms():
-            for name in self.money_formset_fields[form.money_formset_name]:
+        for form, names in self.money_formset_forms():
+            for name in names:
                 if name in form.fields:
                     form.fields[name].error_messages["max_decimal_places"] = message
 
@@ -45,14 +45,12 @@ class MoneyAdminForm(WagtailAdminModelForm):
         return (entered or getattr(self.instance, self.currency_field, "") or "").strip().upper()
 
     def money_formset_forms(self):
-        """The inline rows holding amounts, each tagged with its formset's name."""
-        for formset_name in self.money_formset_fields:
+        """Each inline row holding amounts, with the names of its amount fields."""
+        for formset_name, names in self.money_formset_fields.items():
             formset = self.formsets.get(formset_name)
-            if formset is None:
-                continue
-            for form in formset.forms:
-                form.money_formset_name = formset_name
-                yield form
+            if formset is not None:
+                for form in formset.forms:
+                    yield form, names
 
     def clean_currency(self):
         # Before the model's ISO code check, so "jpy" is taken as JPY.
@@ -62,11 +60,11 @@ class MoneyAdminForm(WagtailAdminModelForm):
         cleaned_data = super().clean()
         currency = self.money_currency()
         if currency:
-            for form in self.money_formset_forms():
+            for form, names in self.money_formset_forms():
                 # The row's own validation first (its cleaned amounts), once.
                 if not form.is_valid() or form.cleaned_data.get("DELETE"):
                     continue
-                for name in self.money_formset_fields[form.money_formset_name]:
+                for name in names:
                     try:
                         validate_money_precision(form.cleaned_data.get(name), currency)
                     except ValidationError as error:
