@@ -174,6 +174,7 @@ def _lead_detail(request, lead, *, decline_form=None, convert_form=None, status=
             initial=lead_deal_initial(lead),
             organization=request.partner.organization,
             currency=lead.currency or ProgramSettings.load().program_currency,
+            with_extras=True,
         )
     return render(
         request,
@@ -230,13 +231,13 @@ def lead_decline(request, pk):
 def lead_convert(request, pk):
     lead = selectors.lead_get(user=request.user, pk=pk, action="change")
     form = DealRegistrationForm(
-        request.POST, request.FILES, organization=request.partner.organization, currency=lead.currency
+        request.POST, request.FILES, organization=request.partner.organization, currency=lead.currency, with_extras=True
     )
     if form.is_valid():
-        fields = dict(form.cleaned_data)
+        fields, extras = form.split_extras()
         fields.pop("idempotency_key", None)
         try:
-            deal = lead_services.lead_convert(lead=lead, actor=request.user, **fields)
+            deal = lead_services.lead_convert(lead=lead, actor=request.user, extras=extras, **fields)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

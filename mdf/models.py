@@ -84,6 +84,13 @@ class AllocationMethod(models.TextChoices):
     MANUAL = "manual", _("Manual, per organization")
 
 
+class MdfProgramForm(MoneyAdminForm):
+    """The budget and each tier's fixed allocation are in the program's currency."""
+
+    money_fields = ("budget",)
+    money_formset_fields = {"tier_terms": ("fixed_amount",)}
+
+
 class MdfProgram(ClusterableModel):
     """One period's fund: budget, how it is shared out and what it pays for."""
 
@@ -136,6 +143,7 @@ class MdfProgram(ClusterableModel):
             heading=_("Activities and claims"),
         ),
     ]
+    base_form_class = MdfProgramForm
 
     class Meta:
         verbose_name = _("MDF program")
@@ -297,10 +305,6 @@ class ApprovalAction(models.TextChoices):
 
 class ApprovalRuleForm(MoneyAdminForm):
     money_fields = ("min_amount", "max_amount")
-
-    def clean_currency(self):
-        # Before the model's ISO code check, so "jpy" is taken as JPY.
-        return (self.cleaned_data.get("currency") or "").strip().upper()
 
 
 class ApprovalRule(ClusterableModel):

@@ -4,6 +4,7 @@ SLA, reassignment of declined and lapsed leads, and conversion into a deal
 registration. Every change records a ``LeadEvent`` in the same transaction."""
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -404,10 +405,14 @@ def lead_deal_initial(lead: Lead) -> dict:
 
 
 @transaction.atomic
-def lead_convert(*, lead: Lead, actor, expected_close_date: datetime.date, **deal_fields) -> DealRegistration:
+def lead_convert(
+    *, lead: Lead, actor, expected_close_date: datetime.date, extras: Mapping | None = None, **deal_fields
+) -> DealRegistration:
     """Register an accepted lead as a deal through ``deal_register`` (conflict
     check and routing apply), keeping its campaign. ``deal_fields`` override
-    what the lead says. Converting twice returns the same registration."""
+    what the lead says; ``extras`` are the values of the fields other apps add
+    to the form (``deals.registration``, e.g. the MDF activity), recorded as on
+    a registration. Converting twice returns the same registration."""
     lead = _locked(lead)
     if lead.status == LeadStatus.CONVERTED:
         existing = DealRegistration.objects.filter(source_lead=lead).first()
@@ -430,6 +435,7 @@ def lead_convert(*, lead: Lead, actor, expected_close_date: datetime.date, **dea
         idempotency_key=f"lead-{lead.pk}",
         expected_close_date=expected_close_date,
         lead=lead,
+        extras=extras,
         **fields,
     )
     _set_status(lead, LeadStatus.CONVERTED, LeadEventKind.CONVERTED, actor=actor, note=f"Deal #{deal.pk}")
