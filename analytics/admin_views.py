@@ -14,7 +14,7 @@ from wagtail.models import Locale
 from programs.models import PartnerOrganization, PartnerType, Region, Tier
 from programs.tenancy import VIEW_ALL_PERMISSION, get_scoped_or_404
 
-from .exports import content_table, export_format, program_tables, table_response
+from .exports import BREAKDOWN_TABLES, content_table, export_format, program_tables, table_response
 from .portfolio import may_see_portfolio, portfolio_attention
 from .program import (
     ACTIVE_TARGET_PERCENT,
@@ -102,14 +102,6 @@ def portfolio(request):
         filters = [cam, *_organization_filters(request.GET)]
     rows = portfolio_attention(user=request.user, filters=request.GET)
     return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
-
-
-#: the breakdown tables of the report: dimension -> (title, column heading)
-BREAKDOWN_TABLES = {
-    "tier": (_("Pipeline and revenue by tier"), _("Tier")),
-    "type": (_("Pipeline and revenue by partner type"), _("Partner type")),
-    "region": (_("Pipeline and revenue by region"), _("Region")),
-}
 
 
 def _may_read_program_analytics(user) -> bool:

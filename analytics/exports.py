@@ -12,12 +12,19 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from .program import ProgramFilters, pipeline_and_revenue, portal_health, registration_funnel
 from .selectors import downloads_by_asset, downloads_by_tier, mdf_by_activity_type, zero_result_queries
 
 FORMATS = SpreadsheetExportMixin.FORMATS
+#: the program report's breakdowns: dimension -> (title, column heading)
+BREAKDOWN_TABLES = {
+    "tier": (gettext_lazy("Pipeline and revenue by tier"), gettext_lazy("Tier")),
+    "type": (gettext_lazy("Pipeline and revenue by partner type"), gettext_lazy("Partner type")),
+    "region": (gettext_lazy("Pipeline and revenue by region"), gettext_lazy("Region")),
+}
 
 
 @dataclass
@@ -122,9 +129,7 @@ def program_tables() -> dict:
     return {
         "weeks": _weeks,
         "conversion": _conversion,
-        "tier": _breakdown("tier", _("Tier")),
-        "type": _breakdown("type", _("Partner type")),
-        "region": _breakdown("region", _("Region")),
+        **{dimension: _breakdown(dimension, heading) for dimension, (_title, heading) in BREAKDOWN_TABLES.items()},
         "mdf": _mdf,
     }
 
