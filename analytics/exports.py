@@ -34,7 +34,18 @@ class Table:
     rows: list
 
 
+def _defused(text: str) -> str:
+    """Text a spreadsheet would run as a formula (a partner's search typed as
+    ``=HYPERLINK(…)``) is written as text; the workbook does this by itself."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class TableExport(SpreadsheetExportMixin):
+    custom_value_preprocess = {
+        **SpreadsheetExportMixin.custom_value_preprocess,
+        str: {SpreadsheetExportMixin.FORMAT_CSV: _defused},
+    }
+
     def __init__(self, table: Table):
         self.export_filename = table.filename
         self.list_export = list(table.columns)

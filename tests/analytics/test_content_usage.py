@@ -87,6 +87,7 @@ def usage(cam, home_page):
         (gamma, "rebate form", 0, on(4)),
         (alpha, "aurora", 5, on(5)),
         (alpha, "helix warranty", 0, on(1, month=2)),
+        (gamma, "=HYPERLINK(1)", 0, on(4)),
     ):
         SearchQueryLog.objects.create(
             organization=organization,
@@ -125,7 +126,7 @@ def test_channel_ops_read_every_partners_content_usage(usage, channel_ops):
 
     assert assets == [("Storage price list", 4, 2), ("Backup pitch deck", 2, 2)]
     assert tiers == [("Gold", 3), ("Silver", 2), ("No tier", 1)]
-    assert searches == [("helix warranty", 2), ("rebate form", 1)]
+    assert searches == [("helix warranty", 2), ("=hyperlink(1)", 1), ("rebate form", 1)]
 
 
 def test_the_date_range_and_tier_filter_narrow_the_figures(usage, cam):
@@ -161,6 +162,14 @@ def test_a_cam_reads_the_report_and_downloads_its_tables(client, usage, cam):
         ("Storage price list", "Price list", 4, 2, 3),
         ("Backup pitch deck", "Pitch deck", 1, 1, 1),
     ]
+
+
+def test_a_search_typed_as_a_formula_is_exported_as_text(client, usage, channel_ops):
+    client.force_login(channel_ops)
+
+    csv = client.get("/admin/analytics/content/?start=2026-03-01&end=2026-03-15&export=searches")
+
+    assert "'=hyperlink(1),1,1," in csv.content.decode()
 
 
 def test_staff_without_a_portfolio_do_not_read_content_usage(client, usage, vendor_staff):
