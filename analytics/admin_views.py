@@ -2,11 +2,8 @@
 organization is looked up through the staff member's portfolio, so a CAM
 opens only their partners' scorecards (channel ops with view-all: every one)."""
 
-import csv
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +14,7 @@ from wagtail.models import Locale
 from programs.models import PartnerOrganization, PartnerType, Region, Tier
 from programs.tenancy import VIEW_ALL_PERMISSION, get_scoped_or_404
 
+from .exports import BREAKDOWN_TABLES, content_table, export_format, program_tables, table_response
 from .portfolio import may_see_portfolio, portfolio_attention
 from .program import (
     ACTIVE_TARGET_PERCENT,
@@ -30,6 +28,7 @@ from .program import (
     registration_funnel,
 )
 from .scorecard import organization_scorecard
+from .selectors import downloads_by_asset, downloads_by_tier, mdf_by_activity_type, zero_result_queries
 from .views import scorecard_pdf_response
 
 
@@ -105,27 +104,25 @@ def portfolio(request):
     return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
 
 
-#: the breakdown tables of the report: dimension -> (title, column heading)
-BREAKDOWN_TABLES = {
-    "tier": (_("Pipeline and revenue by tier"), _("Tier")),
-    "type": (_("Pipeline and revenue by partner type"), _("Partner type")),
-    "region": (_("Pipeline and revenue by region"), _("Region")),
-}
+def _may_read_program_analytics(user) -> bool:
+    return user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION)
 
 
 def program_report(request):
-    """Portal health, registration conversion, and pipeline and revenue by
-    tier, partner type and region for channel ops; the weekly table as CSV
-    with ``?export=csv``, a breakdown with ``?export=<dimension>``."""
-    if not (request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)):
+    """Portal health, registration conversion, pipeline and revenue by tier,
+    partner type and region, and MDF against pipeline by activity type, for
+    channel ops; each table downloads with ``?export=<table>&format=csv|xlsx``
+    (``export=csv`` alone: the weekly table, as the first links had it)."""
+    if not _may_read_program_analytics(request.user):
         raise PermissionDenied
     filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
     export = request.GET.get("export", "")
-    if export in BREAKDOWN_TABLES:
-        return _breakdown_csv(export, pipeline_and_revenue(filters, by=export))
-    weeks = portal_health(filters)
     if export == "csv":
-        return _weeks_csv(weeks)
+        export = "weeks"
+    tables = program_tables()
+    if export in tables:
+        return table_response(tables[export](filters), export_format(request.GET))
+    weeks = portal_health(filters)
     return TemplateResponse(
         request,
         "analytics/admin/program.html",
@@ -142,54 +139,42 @@ def program_report(request):
                 (key, title, heading, pipeline_and_revenue(filters, by=key))
                 for key, (title, heading) in BREAKDOWN_TABLES.items()
             ],
+            "mdf_rows": mdf_by_activity_type(filters),
             "organization_filters": _organization_filters(request.GET),
-            "export_query": request.GET.urlencode(),
+            "export_query": _export_query(request.GET),
         },
     )
 
 
-def _breakdown_csv(dimension: str, rows: list[dict]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pipeline-by-{dimension}.csv"'
-    currency = rows[0]["currency"] if rows else ""
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            BREAKDOWN_TABLES[dimension][1],
-            _("Partners"),
-            f"{_('Pipeline registered')} ({currency})",
-            f"{_('Won revenue')} ({currency})",
-        ]
-    )
-    writer.writerows([row["name"], row["partners"], row["pipeline"], row["won"]] for row in rows)
-    return response
+def _export_query(query) -> str:
+    """The filters of the page, for its download links (which add their own table and format)."""
+    kept = query.copy()
+    for name in ("export", "format"):
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
-def _weeks_csv(weeks) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="portal-health.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Week starting"),
-            _("Active accounts"),
-            _("Partner accounts"),
-            _("Active accounts (%)"),
-            _("Registrations"),
-            _("Active partners"),
-            _("Registrations per active partner"),
-        ]
+def content_report(request):
+    """Downloads per asset and per tier, and the searches that found nothing,
+    in the date range, for the partners the staff member may see (a CAM's
+    portfolio; every partner for channel ops); each table as CSV or XLSX."""
+    if not may_see_portfolio(request.user):
+        raise PermissionDenied
+    filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
+    export = request.GET.get("export", "")
+    if export:
+        table = content_table(export, filters, user=request.user)
+        if table is not None:
+            return table_response(table, export_format(request.GET))
+    return TemplateResponse(
+        request,
+        "analytics/admin/content.html",
+        {
+            "filters": filters,
+            "assets": downloads_by_asset(filters, user=request.user),
+            "tiers": downloads_by_tier(filters, user=request.user),
+            "searches": zero_result_queries(filters, user=request.user),
+            "organization_filters": _organization_filters(request.GET),
+            "export_query": _export_query(request.GET),
+        },
     )
-    for week in weeks:
-        writer.writerow(
-            [
-                week.start.isoformat(),
-                week.active_accounts,
-                week.accounts,
-                week.active_percent if week.active_percent is not None else "",
-                week.registrations,
-                week.active_partners,
-                week.registrations_per_active_partner if week.registrations_per_active_partner is not None else "",
-            ]
-        )
-    return response

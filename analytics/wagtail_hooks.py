@@ -60,6 +60,7 @@ def analytics_admin_urls():
         path("analytics/scorecard/<int:pk>/pdf/", admin_views.scorecard_pdf, name="analytics_admin_scorecard_pdf"),
         path("analytics/portfolio/", admin_views.portfolio, name="analytics_admin_portfolio"),
         path("analytics/program/", admin_views.program_report, name="analytics_admin_program"),
+        path("analytics/content/", admin_views.content_report, name="analytics_admin_content"),
     ]
 
 
@@ -73,6 +74,16 @@ def program_report_menu_item():
     return ProgramReportMenuItem(
         _("Program analytics"), reverse("analytics_admin_program"), icon_name="table", order=300
     )
+
+
+class ContentUsageMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_see_portfolio(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def content_usage_menu_item():
+    return ContentUsageMenuItem(_("Content usage"), reverse("analytics_admin_content"), icon_name="doc-full", order=301)
 
 
 @hooks.register("construct_homepage_panels")

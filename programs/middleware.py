@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_from_path
 
 from .languages import preferred_time_zone
+from .tenancy import remembered_for_request
 
 #: Wagtail serves pages by their slug in each language tree: its URLs are not
 #: translated by name (a page's translation may have another slug).
@@ -50,6 +51,20 @@ def partner_time_zone(get_response):
         if not request.user.is_authenticated:
             return get_response(request)
         with timezone.override(preferred_time_zone(user=request.user)):
+            return get_response(request)
+
+    return middleware
+
+
+def scoped_reads_remembered(get_response):
+    """A reading request (GET, HEAD) looks up the organizations a user may see
+    once, however many panels scope a read (``programs.tenancy.scoped``); a
+    request that changes data asks every time, so it reads its own writes."""
+
+    def middleware(request):
+        if request.method not in ("GET", "HEAD"):
+            return get_response(request)
+        with remembered_for_request():
             return get_response(request)
 
     return middleware

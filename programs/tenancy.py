@@ -10,6 +10,8 @@ organization's id is simply not found (404), never forbidden (403).
   channel account managers see the organizations in their portfolio.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
@@ -24,6 +26,20 @@ from .models import Membership, OrganizationStatus, PartnerOrganization
 VIEW_ALL_PERMISSION = "programs.view_all_partner_records"
 # Organizations whose people can use the partner portal.
 PORTAL_STATUSES = (OrganizationStatus.ONBOARDING, OrganizationStatus.ACTIVE)
+#: The organization ids each user sees, remembered for one reading request
+#: only (``remembered_for_request``): a dashboard scopes a read in every panel.
+#: Outside such a request (writes, tasks, services) every call asks the database.
+_visible_organizations: ContextVar[dict | None] = ContextVar("visible_organizations", default=None)
+
+
+@contextmanager
+def remembered_for_request():
+    """Within the block, :func:`scoped` looks each user's organizations up once."""
+    token = _visible_organizations.set({})
+    try:
+        yield
+    finally:
+        _visible_organizations.reset(token)
 
 
 @dataclass(frozen=True)
@@ -89,10 +105,7 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     # one WHERE joins every row to its organization before filtering, which
     # made PostgreSQL scan whole tables (the earnings page read every ledger
     # line: bench/incentives.py). A list of ids uses the organization index.
-    portfolio = Q(channel_account_manager=user)
-    if membership is not None:
-        portfolio |= Q(pk=membership.organization_id)
-    organization_ids = list(PartnerOrganization.objects.filter(portfolio).values_list("pk", flat=True))
+    organization_ids = _organization_ids(user, membership)
     visible = Q(**{f"{organization_lookup}pk__in": organization_ids})
     sharing_model = getattr(queryset.model, "sharing_permission_model", None)
     # Grants are given to a partner's person: they lapse with that person's
@@ -107,6 +120,21 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
         if shared_ids:
             visible |= Q(pk__in=shared_ids)
     return queryset.filter(visible)
+
+
+def _organization_ids(user, membership) -> list[int]:
+    """The organizations ``user`` manages as CAM, and their own."""
+    remembered = _visible_organizations.get()
+    key = (user.pk, membership.organization_id if membership is not None else None)
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    portfolio = Q(channel_account_manager=user)
+    if membership is not None:
+        portfolio |= Q(pk=membership.organization_id)
+    organization_ids = list(PartnerOrganization.objects.filter(portfolio).values_list("pk", flat=True))
+    if remembered is not None:
+        remembered[key] = organization_ids
+    return organization_ids
 
 
 def get_scoped_or_404(

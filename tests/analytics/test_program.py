@@ -2,9 +2,11 @@
 equal hand-computed values; the page, its filters in the URL and the CSV."""
 
 import datetime
+import io
 import uuid
 from decimal import Decimal
 
+import openpyxl
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
@@ -18,9 +20,15 @@ from analytics.program import (
     portal_health,
     registration_funnel,
 )
+from analytics.selectors import mdf_by_activity_type
 from deals.models import DealRegistration, DealStatus
+from mdf.services.claims import activity_leads_import, activity_link_deal
+from programs.formats import money
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
+from tests.factories.mdf import ActivityTypeFactory, MdfProgramFactory, allocated, auto_approve_all, submit_request
 from tests.factories.programs import PartnerTypeFactory, RegionFactory
+from tests.mdf.test_roi import deal as roi_deal
+from tests.mdf.test_roi import paid_request
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +225,135 @@ def test_each_breakdown_downloads_as_csv_with_its_currency(client, channel_ops, 
     ]
     html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
     assert "start=2026-03-02&amp;end=2026-03-15&amp;export=region" in html
+
+
+@pytest.fixture
+def mdf_activities():
+    """Activities starting 25 March (the factories' default, five days after
+    "today"), unless said otherwise.
+
+    Alpha's webinar (USD): 2,000 committed and paid; a won lead conversion
+    (estimated 25,000, won 30,000) and an open linked registration (10,000).
+    Beta's event (USD): 3,000 committed, 1,500 approved and paid (1,500
+    released); a won registration of 6,000. Gamma's webinar (EUR): 1,000
+    committed, not claimed; an open linked registration of 4,000 EUR.
+    Alpha's May webinar starts after the range and counts for nothing."""
+    auto_approve_all()
+    alpha, beta = OrganizationFactory(name="Alpha"), OrganizationFactory(name="Beta")
+    gamma = OrganizationFactory(name="Gamma")
+    allocated(alpha, "20000")
+    allocated(beta, "20000")
+    allocated(gamma, "20000", program=MdfProgramFactory(currency="EUR"))
+    webinar, event = ActivityTypeFactory(code="webinar"), ActivityTypeFactory(code="event")
+
+    alpha_webinar = paid_request(alpha, webinar, requested="2000", approved="2000")
+    activity_leads_import(request=alpha_webinar, actor=None, data=b"company_name,country\nInitech,US\n")
+    roi_deal(alpha, value="25000", status=DealStatus.WON, won="30000", lead=alpha_webinar.activity_leads.get().lead)
+    activity_link_deal(request=alpha_webinar, deal=roi_deal(alpha, value="10000"), actor=None)
+
+    beta_event = paid_request(beta, event, requested="3000", approved="1500")
+    activity_link_deal(
+        request=beta_event, deal=roi_deal(beta, value="6000", status=DealStatus.WON, won="6000"), actor=None
+    )
+
+    gamma_webinar = submit_request(gamma, activity_type=webinar, requested_amount=Decimal("1000"))
+    activity_link_deal(request=gamma_webinar, deal=roi_deal(gamma, value="4000", currency="EUR"), actor=None)
+
+    may_webinar = submit_request(
+        alpha,
+        activity_type=webinar,
+        requested_amount=Decimal("500"),
+        starts_on=datetime.date(2026, 5, 5),
+        ends_on=datetime.date(2026, 5, 6),
+    )
+    activity_link_deal(request=may_webinar, deal=roi_deal(alpha, value="7000"), actor=None)
+
+
+def spring(**query):
+    return filters(start="2026-03-16", end="2026-04-30", **query)
+
+
+def test_mdf_against_pipeline_by_activity_type_per_currency(mdf_activities):
+    rows = [
+        (row.label, row.currency, row.approved, row.paid, row.registrations, row.pipeline, row.won_revenue)
+        for row in mdf_by_activity_type(spring())
+    ]
+
+    # Webinars in two currencies stay two rows: never 3,000 "committed" of mixed money.
+    assert rows == [
+        ("Webinar", "USD", Decimal("2000.00"), Decimal("2000.00"), 2, Decimal("35000.00"), Decimal("30000.00")),
+        ("Event", "USD", Decimal("1500.00"), Decimal("1500.00"), 1, Decimal("6000.00"), Decimal("6000.00")),
+        ("Webinar", "EUR", Decimal("1000.00"), Decimal("0"), 1, Decimal("4000.00"), Decimal("0")),
+    ]
+    # Won revenue per MDF dollar paid: 30,000 / 2,000 and 6,000 / 1,500; nothing paid yet in EUR.
+    assert [row.won_per_dollar for row in mdf_by_activity_type(spring())] == [Decimal("15.00"), Decimal("4.00"), None]
+
+
+def test_channel_ops_read_mdf_by_activity_type_on_the_page(client, channel_ops, mdf_activities):
+    client.force_login(channel_ops)
+
+    html = client.get("/admin/analytics/program/?start=2026-03-16&end=2026-04-30").content.decode()
+
+    assert "MDF and pipeline by activity type" in html
+    webinar_usd = (
+        "".join(f"<td>{money(Decimal(amount), 'USD')}</td>" for amount in ("2000", "2000"))
+        + f"<td>2</td><td>{money(Decimal('35000'), 'USD')}</td><td>{money(Decimal('30000'), 'USD')}</td><td>15.00</td>"
+    )
+    assert f"<td>Webinar</td>{webinar_usd}" in html
+    assert f"<td>Webinar</td><td>{money(Decimal('1000'), 'EUR')}</td>" in html
+
+
+def test_the_mdf_table_downloads_as_xlsx_with_a_currency_per_row(client, channel_ops, mdf_activities):
+    client.force_login(channel_ops)
+
+    response = client.get("/admin/analytics/program/?start=2026-03-16&end=2026-04-30&export=mdf&format=xlsx")
+
+    assert response["Content-Type"] == XLSX
+    assert 'filename="mdf-by-activity-type.xlsx"' in response["Content-Disposition"]
+    header, *rows = workbook_rows(response)
+    assert header[:3] == ("Activity type", "Currency", "MDF committed")
+    assert [(row[0], row[1], row[2], row[4], row[6], row[7]) for row in rows] == [
+        ("Webinar", "USD", 2000, 2000, 35000, 30000),
+        ("Event", "USD", 1500, 1500, 6000, 6000),
+        ("Webinar", "EUR", 1000, 0, 4000, 0),
+    ]
+
+
+def test_the_conversion_table_downloads_as_csv_with_the_filters_kept(client, channel_ops, registrations):
+    client.force_login(channel_ops)
+    apac = registrations["apac"].pk
+
+    response = client.get(f"/admin/analytics/program/?start=2026-03-02&end=2026-03-15&region={apac}&export=conversion")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="registration-conversion.csv"' in response["Content-Disposition"]
+    assert response.content.decode().splitlines() == [
+        "Registrations submitted,Approved,Approved (%),Won,Won (%),Median days to approval",
+        # Beta in APAC: two submitted, one approved after 7 days, none won.
+        "2,1,50.0,0,0.0,7.0",
+    ]
+    html = client.get(f"/admin/analytics/program/?start=2026-03-02&end=2026-03-15&region={apac}").content.decode()
+    assert f"start=2026-03-02&amp;end=2026-03-15&amp;region={apac}&amp;export=conversion&amp;format=csv" in html
+
+
+def test_each_breakdown_downloads_as_xlsx_with_numbers_kept_numbers(client, channel_ops, registrations):
+    client.force_login(channel_ops)
+
+    response = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15&export=type&format=xlsx")
+
+    assert 'filename="pipeline-by-type.xlsx"' in response["Content-Disposition"]
+    assert workbook_rows(response) == [
+        ("Partner type", "Partners", "Pipeline registered (USD)", "Won revenue (USD)"),
+        ("Msp", 1, 6000, 5000),
+        ("Reseller", 1, 1000, 0),
+    ]
+    html = client.get("/admin/analytics/program/?start=2026-03-02&end=2026-03-15").content.decode()
+    assert "start=2026-03-02&amp;end=2026-03-15&amp;export=type&amp;format=xlsx" in html
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_rows(response) -> list[tuple]:
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return list(workbook.active.iter_rows(values_only=True))

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     # Staff reach the admin only after their second factor (after authentication).
     "home.second_factor.StaffSecondFactorMiddleware",
     "programs.middleware.partner_time_zone",
+    "programs.middleware.scoped_reads_remembered",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

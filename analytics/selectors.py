@@ -1,0 +1,117 @@
+"""Reads of the staff reports that join analytics to other apps' records:
+MDF investment against the pipeline it produced (through the MDF app's own
+ROI figures), content usage and the searches that found nothing.
+
+Every figure is grouped in the database; money stays in its own currency.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, QuerySet
+from django.utils.translation import gettext as _
+
+from content.models import AssetPage
+from mdf.roi import RoiRow, report_requests, roi_rows
+from programs.tenancy import scoped
+from search.models import SearchQueryLog
+
+from .models import ActivityEvent, ActivityKind
+from .program import ProgramFilters
+
+
+def mdf_by_activity_type(filters: ProgramFilters) -> list[RoiRow]:
+    """MDF committed (net of releases), claimed and paid per activity type
+    and currency, with the pipeline and won revenue of the registrations
+    attributed to those activities (the MDF report's rules, ``mdf.roi``),
+    for the activities of the selected partners that start in the range."""
+    requests = report_requests().filter(
+        organization__in=filters.organizations().values("pk"),
+        starts_on__gte=filters.start,
+        starts_on__lte=filters.end,
+    )
+    return roi_rows(requests, dimension="activity_type")
+
+
+def _visible_organizations(filters: ProgramFilters, user) -> QuerySet:
+    """The filtered partners the staff member may see: a CAM's portfolio, every one for channel ops."""
+    return scoped(filters.organizations(), user, organization_field="").values("pk")
+
+
+def _downloads(filters: ProgramFilters, user) -> QuerySet:
+    return ActivityEvent.objects.filter(
+        kind=ActivityKind.DOWNLOAD,
+        organization__in=_visible_organizations(filters, user),
+        at__date__gte=filters.start,
+        at__date__lte=filters.end,
+    )
+
+
+@dataclass
+class AssetUsage:
+    asset_id: int
+    title: str
+    asset_type: str
+    downloads: int
+    partners: int
+    people: int
+
+
+def downloads_by_asset(filters: ProgramFilters, *, user) -> list[AssetUsage]:
+    """Downloads in the range per asset by the partners ``user`` may see,
+    most downloaded first (an asset deleted since shows its id)."""
+    counts = list(
+        _downloads(filters, user)
+        .values("object_id")
+        .annotate(
+            downloads=Count("pk"),
+            partners=Count("organization", distinct=True),
+            people=Count("user", distinct=True),
+        )
+        .order_by("-downloads", "object_id")
+    )
+    assets = {
+        asset.pk: asset
+        for asset in AssetPage.objects.filter(pk__in=[row["object_id"] for row in counts]).select_related("asset_type")
+    }
+    usage = []
+    for row in counts:
+        asset = assets.get(row["object_id"])
+        usage.append(
+            AssetUsage(
+                asset_id=row["object_id"],
+                title=asset.title if asset else _("Deleted asset %(id)s") % {"id": row["object_id"]},
+                asset_type=asset.asset_type.name if asset else "",
+                downloads=row["downloads"],
+                partners=row["partners"],
+                people=row["people"],
+            )
+        )
+    return usage
+
+
+def downloads_by_tier(filters: ProgramFilters, *, user) -> list[dict]:
+    """Downloads in the range per tier of the downloading partner, most first."""
+    rows = (
+        _downloads(filters, user)
+        .values("organization__tier__name")
+        .annotate(downloads=Count("pk"), partners=Count("organization", distinct=True))
+        .order_by("-downloads", "organization__tier__name")
+    )
+    return [{"name": row.pop("organization__tier__name") or _("No tier"), **row} for row in rows]
+
+
+def zero_result_queries(filters: ProgramFilters, *, user) -> list[dict]:
+    """What partners ``user`` may see searched for in the range without
+    finding anything (the search app's query log), the most repeated first."""
+    rows = (
+        SearchQueryLog.objects.filter(
+            results=0,
+            organization__in=_visible_organizations(filters, user),
+            created_at__date__gte=filters.start,
+            created_at__date__lte=filters.end,
+        )
+        .values("normalized_query")
+        .annotate(searches=Count("pk"), partners=Count("organization", distinct=True), last_at=Max("created_at"))
+        .order_by("-searches", "normalized_query")
+    )
+    return [{"query": row.pop("normalized_query"), **row} for row in rows]
