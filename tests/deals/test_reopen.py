@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import DealClaim, DealEventKind, DealStage, DealStatus
@@ -79,7 +80,7 @@ def march_issued(partner, gold):
 
 
 @pytest.mark.django_db
-def test_reopening_a_won_deal_records_who_when_why_and_reverses_its_accruals(march_issued, partner):
+def test_reopening_a_won_deal_records_who_when_why_and_reverses_its_accruals(client, march_issued, partner):
     deal, commission, rebate, march = (march_issued[k] for k in ("late_march", "commission", "rebate", "march"))
     issued = sorted(march.lines.values_list("pk", "amount"))
     anna = reviewer()
@@ -136,6 +137,10 @@ def test_reopening_a_won_deal_records_who_when_why_and_reverses_its_accruals(mar
     assert [(total.currency, total.amount) for total in statement_totals(statement=april)] == [
         ("USD", Decimal("-12200.00"))  # -5,000 - 15,600 + 8,400
     ]
+    # The partner's statement says why each line is there.
+    client.force_login(PartnerUserFactory(organization=partner, roles=["finance"]))
+    page = client.get(reverse("incentives:statement_detail", args=[april.pk])).content.decode()
+    assert page.count(f"after the correction of {deal.company_name}") == 3
 
 
 @pytest.mark.django_db
