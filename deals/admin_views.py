@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from wagtail.admin.views.generic import IndexView
@@ -114,6 +116,7 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
     header_icon = "tasks"
     index_url_name = None
     attachment_url_name = None
+    reopen_url_name = None
     permission_policy = None
 
     def dispatch(self, request, pk):
@@ -151,6 +154,8 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
             events=deal.events.select_related("actor"),
             reviewable=deal.status in services.REVIEWABLE_STATUSES,
             may_confirm=services.outcome_trusted(self.request.user),
+            may_reopen=closed and services.deal_reopen_allowed(deal=deal, actor=self.request.user),
+            reopen_url_name=self.reopen_url_name,
             extension_pending=deal.extension_status == ExtensionStatus.REQUESTED,
             review_url_name=self.request.resolver_match.view_name,
             attachment_url=reverse(self.attachment_url_name, args=[deal.pk]) if deal.attachment else "",
@@ -238,6 +243,81 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
                 messages.success(request, _("Details saved for %(company)s.") % {"company": changes["company_name"]})
                 return redirect(request.path)
         return self.render_to_response(self.get_context_data(details_form=details_form))
+
+
+class DealReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this deal reopened?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit trail and shown to the partner."),
+        error_messages={"required": _("Say why the deal is reopened.")},
+    )
+
+
+class DealReopenView(WagtailAdminTemplateMixin, View):
+    """Confirmation page before a confirmed won or lost deal is reopened:
+    says what will happen (accruals reversed, tier re-evaluated, partner
+    told), asks for the reason, then calls ``deal_reopen``."""
+
+    template_name = "deals/admin/reopen.html"
+    header_icon = "undo"
+    review_url_name = None
+    index_url_name = None
+    permission_policy = None
+
+    def dispatch(self, request, pk):
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        self.object = get_scoped_or_404(
+            DealRegistration.objects.select_related("organization"), request.user, action="change", pk=pk
+        )
+        if not services.deal_reopen_allowed(deal=self.object, actor=request.user):
+            raise PermissionDenied
+        return super().dispatch(request, pk)
+
+    def get_page_title(self):
+        return _("Reopen %(company)s") % {"company": self.object.company_name}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": DealRegistration._meta.verbose_name_plural.capitalize()},
+            {"url": reverse(self.review_url_name, args=[self.object.pk]), "label": self.object.company_name},
+            {"url": "", "label": _("Reopen")},
+        ]
+
+    def get_context_data(self, form=None, **kwargs):
+        deal = self.object
+        return super().get_context_data(
+            deal=deal,
+            form=form or DealReopenForm(),
+            reopenable=deal.status in (DealStatus.WON, DealStatus.LOST),
+            won=deal.status == DealStatus.WON,
+            review_url=reverse(self.review_url_name, args=[deal.pk]),
+            **kwargs,
+        )
+
+    def get(self, request, pk):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, pk):
+        form = DealReopenForm(request.POST)
+        if form.is_valid():
+            try:
+                deal = services.deal_reopen(deal=self.object, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(company)s is open again and protected until %(date)s. Its incentive accruals are "
+                        "reversed and the partner's tier re-evaluated in a moment; the partner has been told."
+                    )
+                    % {"company": deal.company_name, "date": date_format(localtime(deal.protected_until))},
+                )
+                return redirect(self.review_url_name, pk)
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 # Leads ----------------------------------------------------------------------

@@ -324,6 +324,7 @@ class DealEventKind(models.TextChoices):
     OUTCOME_CONFIRMED = "outcome_confirmed", _("Outcome confirmed")
     OUTCOME_REJECTED = "outcome_rejected", _("Reported outcome not confirmed")
     CONVERTED = "converted", _("Converted to the program currency")
+    REOPENED = "reopened", _("Reopened")
 
 
 class DealEvent(StatusEvent):

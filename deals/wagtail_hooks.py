@@ -14,6 +14,7 @@ from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy
 
 from .admin_views import (
     DealAttachmentView,
+    DealReopenView,
     DealReviewIndexView,
     DealReviewView,
     LeadAdminView,
@@ -95,6 +96,15 @@ class DealReviewViewSet(ModelViewSet):
             permission_policy=self.permission_policy,
             index_url_name=self.get_url_name("index"),
             attachment_url_name=self.get_url_name("attachment"),
+            reopen_url_name=self.get_url_name("reopen"),
+        )
+
+    @property
+    def reopen_view(self):
+        return DealReopenView.as_view(
+            permission_policy=self.permission_policy,
+            index_url_name=self.get_url_name("index"),
+            review_url_name=self.get_url_name("edit"),
         )
 
     @property
@@ -108,6 +118,7 @@ class DealReviewViewSet(ModelViewSet):
             # Named "edit" so the listing links to the review page.
             path("<int:pk>/", self.review_view, name="edit"),
             path("<int:pk>/attachment/", self.attachment_view, name="attachment"),
+            path("<int:pk>/reopen/", self.reopen_view, name="reopen"),
         ]
 
 

@@ -11,9 +11,10 @@ class EarningsFilterForm(PortalFormMixin, forms.Form):
     program = forms.ChoiceField(label=_("Program"), required=False)
 
     def __init__(self, *args, programs=(), **kwargs):
+        """``programs``: (id, name) pairs of the programs to filter by."""
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status")), *EarningStatus.choices()]
-        self.fields["program"].choices = [("", _("Any program"))] + [(str(p.pk), p.name) for p in programs]
+        self.fields["program"].choices = [("", _("Any program"))] + [(str(pk), name) for pk, name in programs]
 
 
 class DisputeForm(PortalFormMixin, forms.Form):

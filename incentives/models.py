@@ -433,9 +433,10 @@ class LedgerLine(models.Model):
 
     @property
     def correction(self):
-        """The deal correction this line follows from (None for first accruals and period-end rebates)."""
+        """The deal correction (an edited outcome, or a reopened deal) this
+        line follows from (None for first accruals and period-end rebates)."""
         event = self.deal_event
-        return event if event is not None and event.kind == DealEventKind.EDITED else None
+        return event if event is not None and event.kind in (DealEventKind.EDITED, DealEventKind.REOPENED) else None
 
 
 class AccrualHold(models.Model):

@@ -3,7 +3,13 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .services.accruals import accrual_holds_retry, deal_accruals_compute, deals_closed_since, rebates_compute
+from .services.accruals import (
+    accrual_holds_retry,
+    accrual_holds_settled_by,
+    deal_accruals_compute,
+    deals_closed_since,
+    rebates_compute,
+)
 from .services.statements import statements_generate
 
 
@@ -32,6 +38,24 @@ def request_backdated_recomputation(*, version) -> None:
     """Queue the recomputation a version in force before today calls for."""
     if version is not None and version.effective_from < timezone.localdate():
         recompute_accruals_since.delay_on_commit(version.program_id, version.effective_from.isoformat())
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def retry_accrual_holds_for_rate(source_currency: str, target_currency: str, valid_from: str):
+    accrual_holds_retry(
+        source_currency=source_currency,
+        target_currency=target_currency,
+        rate_valid_from=datetime.date.fromisoformat(valid_from),
+    )
+
+
+def request_accrual_holds_retry(*, rate) -> None:
+    """Programs calls this (through ``programs.services.exchange``) when
+    finance saves an exchange rate: the rebates waiting for it are settled on
+    the worker once the rate is committed, not at the next daily run."""
+    pair = {"source_currency": rate.source_currency, "target_currency": rate.target_currency}
+    if accrual_holds_settled_by(**pair, rate_valid_from=rate.valid_from):
+        retry_accrual_holds_for_rate.delay_on_commit(*pair.values(), rate.valid_from.isoformat())
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -34,14 +34,14 @@ STATEMENT_ROLES = disputes.DISPUTING_ROLES
 
 @partner_required(*EARNINGS_ROLES)
 def earnings(request):
-    programs = IncentiveProgram.objects.filter(ledger_lines__organization=request.partner.organization).distinct()
-    form = EarningsFilterForm(request.GET or None, programs=programs)
+    lines = selectors.visible_lines(user=request.user)
+    summary = selectors.earnings_summary(lines=lines)
+    form = EarningsFilterForm(request.GET or None, programs=summary.programs)
     status, program_id = "", None
     if form.is_valid():
         status = form.cleaned_data["status"]
         program_id = int(form.cleaned_data["program"]) if form.cleaned_data["program"] else None
-    lines = selectors.line_list(user=request.user, status=status, program_id=program_id)
-    page = Paginator(lines, 25).get_page(request.GET.get("page"))
+    page = selectors.earnings_page(lines=lines, status=status, program_id=program_id, page=request.GET.get("page"))
     return render(
         request,
         "incentives/earnings.html",
@@ -49,7 +49,7 @@ def earnings(request):
             "form": form,
             "page": page,
             "lines": page.object_list,
-            "totals": selectors.earnings_totals(user=request.user),
+            "totals": summary.totals,
             "sees_statements": request.partner.has_role(*STATEMENT_ROLES),
             "filtered": bool(status or program_id),
         },

@@ -107,17 +107,22 @@ class LedgerLineViewSet(PortfolioViewSet):
 
 class AccrualHoldViewSet(PortfolioViewSet):
     """Accruals the ledger cannot write yet and why (a rebate waiting for an
-    exchange rate): read-only; they resolve themselves once the cause is fixed."""
+    exchange rate): read-only; they resolve themselves once the cause is fixed
+    (a rate saved in the admin settles the rebates waiting for it within
+    seconds) and then leave the listing."""
 
     model = AccrualHold
     icon = "warning"
     menu_label = _("Waiting accruals")
-    list_display = ["organization", "program", "earned_on", "reason", "created_at", "checked_at", "resolved_at"]
+    list_display = ["organization", "program", "earned_on", "reason", "created_at", "checked_at"]
     list_filter = ["program", "source_currency"]
-    ordering = ["resolved_at", "-earned_on"]
+    ordering = ["-earned_on", "-pk"]
     inspect_view_enabled = True
     copy_view_enabled = False
     add_to_reference_index = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(resolved_at__isnull=True)
 
 
 class EnrollmentViewSet(PortfolioViewSet):

@@ -53,6 +53,7 @@ from .models import (
 )
 from .navigation import NavigationItem
 from .services.certifications import certification_correct, certification_record, certification_removed
+from .services.exchange import exchange_rate_record
 from .services.organizations import organization_status_change
 from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
@@ -611,11 +612,21 @@ class SimpleViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class ExchangeRateThroughService:
+    """Saved through ``exchange_rate_record``, which tells the apps waiting
+    for a rate (incentive rebates held for it are settled at once)."""
+
+    def save_instance(self):
+        return exchange_rate_record(rate=self.form.instance, user=self.request.user)
+
+
 class ExchangeRateViewSet(SimpleViewSet):
     """Rates finance and channel ops enter so won deals in other currencies
     count toward tiers (each confirmed deal records the rate it used)."""
 
     model = ExchangeRate
+    add_view_class = type("ExchangeRateCreateView", (ExchangeRateThroughService, snippet_views.CreateView), {})
+    edit_view_class = type("ExchangeRateEditView", (ExchangeRateThroughService, snippet_views.EditView), {})
     icon = "resubmit"
     list_display = ["source_currency", "target_currency", "rate", "valid_from"]
     list_filter = ["source_currency", "target_currency"]

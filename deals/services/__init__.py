@@ -28,7 +28,7 @@ from programs.selectors import certified_product_lines, product_lines_locked_for
 from programs.services.exchange import money_to_program_currency, program_currency
 from programs.services.onboarding import first_action_record
 from programs.services.tiers import tier_evaluation_request
-from programs.tenancy import partner_context
+from programs.tenancy import partner_context, scoped
 from programs.validators import validate_money_precision
 
 from ..matching import ConflictMatch, claim_keys, find_conflicts, lock_keys, normalize_company_name, normalize_domain
@@ -84,11 +84,14 @@ NOTIFIED_KINDS = (
     DealEventKind.EXPIRED,
     DealEventKind.OUTCOME_CONFIRMED,
     DealEventKind.OUTCOME_REJECTED,
+    DealEventKind.REOPENED,
 )
 CONFIRMED_WON = gettext_lazy("Confirmed: it now counts toward your tier and incentives.")
 CONFIRMED_LOST = gettext_lazy("Confirmed as lost.")
 #: Held by vendor users and CRM integration users whose word on an outcome counts.
 CONFIRM_OUTCOME_PERMISSION = "deals.confirm_deal_outcome"
+#: Held by vendor users who review registrations (the admin's review page).
+REVIEW_PERMISSION = "deals.change_dealregistration"
 
 
 class ProtectionTaken(ValidationError):
@@ -845,6 +848,72 @@ def deal_correct_outcome(
         partner_note=_("Outcome corrected by channel operations."),
     )
     tier_evaluation_request(organization=deal.organization, reason=_("Deal corrected"))
+    deal_outcome_changed(deal=deal, event=event)
+    return deal
+
+
+def deal_reopen_allowed(*, deal: DealRegistration, actor) -> bool:
+    """Whether ``actor`` may reopen ``deal``: a vendor user who reviews
+    registrations and has this deal's organization in their portfolio (or
+    sees every partner); never a partner user, whatever they were granted."""
+    return bool(
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and partner_context(actor) is None
+        and actor.has_perm(REVIEW_PERMISSION)
+        and scoped(DealRegistration.objects.filter(pk=deal.pk), actor, action="change").exists()
+    )
+
+
+@transaction.atomic
+def deal_reopen(*, deal: DealRegistration, actor, reason: str) -> DealRegistration:
+    """A vendor user reopens a confirmed won or lost deal (closed by mistake,
+    or the customer came back): it is approved again at the negotiation
+    stage, protected for the tier's days from now, without its final amount
+    and close date. The event keeps the values before and after, who and why.
+    A reopened win no longer counts: the tier is re-evaluated and whoever
+    listens to deal outcomes recomputes (incentives write reversing lines,
+    never edits, and settle again the rebate of the period it left).
+    The partner is told."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the deal is reopened.")})
+    if not deal_reopen_allowed(deal=deal, actor=actor):
+        raise ValidationError(
+            _("Only channel operations reviewing this partner's registrations can reopen its deals."),
+            code="permission",
+        )
+    deal = _locked(deal)
+    _require_status(deal, (DealStatus.WON, DealStatus.LOST), _("Only a confirmed won or lost deal can be reopened."))
+    was_won = deal.status == DealStatus.WON
+    try:
+        _claim(deal)
+    except ProtectionTaken as error:
+        raise ValidationError(
+            _(
+                "This deal cannot be reopened: another registration has taken protection for this customer and "
+                "product line since it closed."
+            ),
+            code="protection_taken",
+        ) from error
+    reason = reason.strip()
+    days = _protection_days(deal.organization)
+    event = _set_status(
+        deal,
+        DealStatus.APPROVED,
+        DealEventKind.REOPENED,
+        actor=actor,
+        note=reason,
+        partner_note=_("Reopened by channel operations and protected for %(days)s days. Reason: %(reason)s")
+        % {"reason": reason, "days": days},
+        stage=DealStage.NEGOTIATION,
+        final_amount=None,
+        closed_on=None,
+        protected_until=timezone.now() + datetime.timedelta(days=days),
+        decision_reason="",
+        **NOT_CONVERTED,
+    )
+    if was_won:
+        tier_evaluation_request(organization=deal.organization, reason=_("Deal reopened"))
     deal_outcome_changed(deal=deal, event=event)
     return deal
 

@@ -496,8 +496,8 @@ def _hold_reason(*, rules: ProgramRules, end: datetime.date, missing: MissingRat
     return (
         f"The {rules.name} rebate for the period ending {end.isoformat()} waits: no exchange rate from "
         f"{missing.currency} to {rules.currency} is in force on {missing.closed_on.isoformat()}, the close date of "
-        f"deal {missing.deal_id} ({missing.company_name}). Add the rate in Settings → Exchange rates; the rebate is "
-        "computed at the next daily run."
+        f"deal {missing.deal_id} ({missing.company_name}). Add the rate under Partner program → Exchange rates: "
+        "the rebate is computed as soon as it is saved."
     )
 
 
@@ -600,14 +600,32 @@ def _recompute_ended_rebates(*, organization: PartnerOrganization, days, event=N
     return written
 
 
-def accrual_holds_retry() -> int:
-    """Try every waiting rebate again (an exchange rate may have been added
-    since). Returns the number of lines written."""
+def accrual_holds_retry(
+    *, source_currency: str = "", target_currency: str = "", rate_valid_from: datetime.date | None = None
+) -> int:
+    """Try the waiting rebates again: every one, or (given a rate's currencies
+    and first day) those that rate can settle, the ones waiting for a rate of
+    that pair on or after that day. Returns the number of lines written."""
+    holds = AccrualHold.objects.filter(resolved_at__isnull=True).select_related("organization")
+    if source_currency:
+        holds = holds.filter(source_currency=source_currency, target_currency=target_currency)
+    if rate_valid_from is not None:
+        holds = holds.filter(rate_needed_on__gte=rate_valid_from)
     written = 0
-    for hold in AccrualHold.objects.filter(resolved_at__isnull=True).select_related("organization"):
+    for hold in holds:
         found = rules_in_force(on=hold.earned_on, program_ids=[hold.program_id])
         if not found:
             hold.delete()
             continue
         written += len(rebate_compute(organization=hold.organization, rules=found[0], period_end=hold.earned_on))
     return written
+
+
+def accrual_holds_settled_by(*, source_currency: str, target_currency: str, rate_valid_from: datetime.date) -> bool:
+    """Whether a rate of this pair in force from ``rate_valid_from`` is what a waiting rebate needs."""
+    return AccrualHold.objects.filter(
+        resolved_at__isnull=True,
+        source_currency=source_currency,
+        target_currency=target_currency,
+        rate_needed_on__gte=rate_valid_from,
+    ).exists()

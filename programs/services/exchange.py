@@ -1,9 +1,19 @@
 """Converting won deal amounts into the program currency with the exchange
-rates finance and channel ops maintain in the admin."""
+rates finance and channel ops maintain in the admin.
+
+Higher apps act on a new or changed rate (incentives retries the rebates
+that waited for it) without programs importing them: they register a
+listener here in their AppConfig.ready, and :func:`exchange_rate_record`
+calls every listener inside its transaction (listeners queue their work on
+commit)."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db import transaction
+from wagtail.log_actions import log
 
 from ..formats import round_money
 from ..models import ExchangeRate, ProgramSettings
@@ -50,3 +60,27 @@ def money_convert(*, amount: Decimal, currency: str, target: str, day: datetime.
 def money_to_program_currency(*, amount: Decimal, currency: str, day: datetime.date) -> Conversion | None:
     """``amount`` of ``currency`` in the program currency (see :func:`money_convert`)."""
     return money_convert(amount=amount, currency=currency, target=program_currency(), day=day)
+
+
+ExchangeRateListener = Callable[..., None]
+_rate_listeners: list[ExchangeRateListener] = []
+
+
+def register_exchange_rate_listener(listener: ExchangeRateListener) -> None:
+    """``listener(rate=rate)`` is called whenever a rate is entered or changed."""
+    if listener not in _rate_listeners:
+        _rate_listeners.append(listener)
+
+
+@transaction.atomic
+def exchange_rate_record(*, rate: ExchangeRate, user=None) -> ExchangeRate:
+    """Save a rate finance entered or changed (validated first: a bad rate
+    raises ``ValidationError`` and nothing is stored), log who did it, and
+    tell every listener (what waited for this rate is settled on commit)."""
+    created = rate.pk is None
+    rate.full_clean()
+    rate.save()
+    log(instance=rate, action="wagtail.create" if created else "wagtail.edit", user=user)
+    for listener in _rate_listeners:
+        listener(rate=rate)
+    return rate
