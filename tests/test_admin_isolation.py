@@ -250,6 +250,7 @@ CUSTOM_VIEWS = {
     "dealregistration:edit": "deals.dealregistration",
     "lead:edit": "deals.lead",
     "dealregistration:attachment": "deals.dealregistration with attachment",
+    "dealregistration:reopen": "deals.dealregistration",
     "mdf_admin_allocation": "mdf.allocation",
     "mdf_admin_request": "mdf.fundrequest",
     "mdf_admin_claim": "mdf.claim",
