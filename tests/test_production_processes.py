@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from aiosmtpd.controller import Controller
 from celery import Celery
+from django.conf import settings
 
 from deals.services import deal_approve
 from home.models import WorkerHeartbeat
@@ -201,9 +202,22 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
             "deals.tasks.notify_partner_of_deal_event", args=[event.pk]
         )
 
-        mail_from, recipients, message = _wait(
-            lambda: inbox.messages and inbox.messages[0], 60, "the approval e-mail at the SMTP sink", processes
-        )
+        # The README's worker runs one task at a time, and beat's own tasks (the
+        # search outbox drain every 30 s, the webhook sweeper every minute) may
+        # be ahead of this one: wait as long as one task may run (its hard time
+        # limit) plus the two this test queues, and say what the worker was doing.
+        try:
+            mail_from, recipients, message = _wait(
+                lambda: inbox.messages and inbox.messages[0],
+                settings.CELERY_TASK_TIME_LIMIT + 60,
+                "the approval e-mail at the SMTP sink",
+                processes,
+            )
+        except AssertionError as timed_out:
+            inspect = Celery("probe", broker=redis_url, set_as_current=False).control.inspect(
+                destination=[worker_name], timeout=5
+            )
+            raise AssertionError(f"{timed_out}\nworker busy with: {inspect.active()}") from None
         assert mail_from == SENDER
         assert recipients == ["sales@nordlicht.example"]
         assert "Fjord Shipping" in message["Subject"]
