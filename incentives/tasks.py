@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from .services.accruals import (
     accrual_holds_retry,
-    accrual_holds_settled_by,
+    accrual_holds_waiting,
     deal_accruals_compute,
     deals_closed_since,
     rebates_compute,
@@ -53,9 +53,13 @@ def request_accrual_holds_retry(*, rate) -> None:
     """Programs calls this (through ``programs.services.exchange``) when
     finance saves an exchange rate: the rebates waiting for it are settled on
     the worker once the rate is committed, not at the next daily run."""
-    pair = {"source_currency": rate.source_currency, "target_currency": rate.target_currency}
-    if accrual_holds_settled_by(**pair, rate_valid_from=rate.valid_from):
-        retry_accrual_holds_for_rate.delay_on_commit(*pair.values(), rate.valid_from.isoformat())
+    waiting = accrual_holds_waiting(
+        source_currency=rate.source_currency, target_currency=rate.target_currency, rate_valid_from=rate.valid_from
+    )
+    if waiting.exists():
+        retry_accrual_holds_for_rate.delay_on_commit(
+            rate.source_currency, rate.target_currency, rate.valid_from.isoformat()
+        )
 
 
 @shared_task(ignore_result=True, acks_late=True)

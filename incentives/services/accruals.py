@@ -600,17 +600,28 @@ def _recompute_ended_rebates(*, organization: PartnerOrganization, days, event=N
     return written
 
 
-def accrual_holds_retry(
+def accrual_holds_waiting(
     *, source_currency: str = "", target_currency: str = "", rate_valid_from: datetime.date | None = None
-) -> int:
-    """Try the waiting rebates again: every one, or (given a rate's currencies
-    and first day) those that rate can settle, the ones waiting for a rate of
-    that pair on or after that day. Returns the number of lines written."""
-    holds = AccrualHold.objects.filter(resolved_at__isnull=True).select_related("organization")
+):
+    """The rebates still waiting: every one, or (given a rate's currencies and
+    first day) those that rate can settle, the ones waiting for a rate of that
+    pair on or after that day."""
+    holds = AccrualHold.objects.filter(resolved_at__isnull=True)
     if source_currency:
         holds = holds.filter(source_currency=source_currency, target_currency=target_currency)
     if rate_valid_from is not None:
         holds = holds.filter(rate_needed_on__gte=rate_valid_from)
+    return holds
+
+
+def accrual_holds_retry(
+    *, source_currency: str = "", target_currency: str = "", rate_valid_from: datetime.date | None = None
+) -> int:
+    """Try the waiting rebates (:func:`accrual_holds_waiting`) again. Returns
+    the number of lines written."""
+    holds = accrual_holds_waiting(
+        source_currency=source_currency, target_currency=target_currency, rate_valid_from=rate_valid_from
+    ).select_related("organization")
     written = 0
     for hold in holds:
         found = rules_in_force(on=hold.earned_on, program_ids=[hold.program_id])
@@ -619,13 +630,3 @@ def accrual_holds_retry(
             continue
         written += len(rebate_compute(organization=hold.organization, rules=found[0], period_end=hold.earned_on))
     return written
-
-
-def accrual_holds_settled_by(*, source_currency: str, target_currency: str, rate_valid_from: datetime.date) -> bool:
-    """Whether a rate of this pair in force from ``rate_valid_from`` is what a waiting rebate needs."""
-    return AccrualHold.objects.filter(
-        resolved_at__isnull=True,
-        source_currency=source_currency,
-        target_currency=target_currency,
-        rate_needed_on__gte=rate_valid_from,
-    ).exists()
