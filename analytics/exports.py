@@ -145,26 +145,32 @@ def program_tables() -> dict:
     }
 
 
+def _assets(filters, user):
+    columns = {
+        "title": _("Asset"),
+        "asset_type": _("Type"),
+        "downloads": _("Downloads"),
+        "partners": _("Partners"),
+        "people": _("People"),
+    }
+    return Table("downloads-by-asset", columns, downloads_by_asset(filters, user=user))
+
+
+def _tiers(filters, user):
+    columns = {"name": _("Tier"), "downloads": _("Downloads"), "partners": _("Partners")}
+    return Table("downloads-by-tier", columns, downloads_by_tier(filters, user=user))
+
+
+def _searches(filters, user):
+    columns = {"query": _("Query"), "searches": _("Searches"), "partners": _("Partners"), "last_at": _("Last searched")}
+    return Table("zero-result-searches", columns, zero_result_queries(filters, user=user))
+
+
+#: the content usage report's tables: name (the ``export`` URL parameter) -> function of the filters and the reader
+CONTENT_TABLES = {"assets": _assets, "tiers": _tiers, "searches": _searches}
+
+
 def content_table(name: str, filters: ProgramFilters, *, user) -> Table | None:
     """A table of the content usage report, scoped to what ``user`` may see."""
-    if name == "assets":
-        columns = {
-            "title": _("Asset"),
-            "asset_type": _("Type"),
-            "downloads": _("Downloads"),
-            "partners": _("Partners"),
-            "people": _("People"),
-        }
-        return Table("downloads-by-asset", columns, downloads_by_asset(filters, user=user))
-    if name == "tiers":
-        columns = {"name": _("Tier"), "downloads": _("Downloads"), "partners": _("Partners")}
-        return Table("downloads-by-tier", columns, downloads_by_tier(filters, user=user))
-    if name == "searches":
-        columns = {
-            "query": _("Query"),
-            "searches": _("Searches"),
-            "partners": _("Partners"),
-            "last_at": _("Last searched"),
-        }
-        return Table("zero-result-searches", columns, zero_result_queries(filters, user=user))
-    return None
+    build = CONTENT_TABLES.get(name)
+    return build(filters, user) if build is not None else None
