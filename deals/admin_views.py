@@ -141,7 +141,7 @@ class DealReviewView(WagtailAdminTemplateMixin, View):
 
     def get_context_data(self, form=None, details_form=None, correction_form=None, **kwargs):
         deal = self.object
-        closed = deal.status in (DealStatus.WON, DealStatus.LOST)
+        closed = deal.status in services.CLOSED_STATUSES
         initial = {"status": deal.status, "final_amount": deal.final_amount, "closed_on": deal.closed_on}
         return super().get_context_data(
             deal=deal,
@@ -291,7 +291,7 @@ class DealReopenView(WagtailAdminTemplateMixin, View):
         return super().get_context_data(
             deal=deal,
             form=form or DealReopenForm(),
-            reopenable=deal.status in (DealStatus.WON, DealStatus.LOST),
+            reopenable=deal.status in services.CLOSED_STATUSES,
             won=deal.status == DealStatus.WON,
             review_url=reverse(self.review_url_name, args=[deal.pk]),
             **kwargs,

@@ -76,6 +76,8 @@ EDITABLE_FIELDS = (
 )
 IDENTITY_FIELDS = {"company_name", "domain", "country"}
 REVIEWABLE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.MORE_INFO_REQUESTED)
+#: Confirmed outcomes: what channel ops may correct or reopen.
+CLOSED_STATUSES = (DealStatus.WON, DealStatus.LOST)
 #: Decisions the partner is told about (through the notification centre).
 NOTIFIED_KINDS = (
     DealEventKind.APPROVED,
@@ -805,10 +807,10 @@ def deal_correct_outcome(
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the deal is corrected.")})
     deal = _locked(deal)
-    _require_status(deal, (DealStatus.WON, DealStatus.LOST), _("Only a won or lost deal can be corrected."))
+    _require_status(deal, CLOSED_STATUSES, _("Only a won or lost deal can be corrected."))
     changes = {}
     if status is not None and status != deal.status:
-        if status not in (DealStatus.WON, DealStatus.LOST):
+        if status not in CLOSED_STATUSES:
             raise ValidationError({"status": _("A closed deal is either won or lost.")})
         changes["status"] = status
         changes["stage"] = DealStage.WON if status == DealStatus.WON else DealStage.LOST
@@ -883,7 +885,7 @@ def deal_reopen(*, deal: DealRegistration, actor, reason: str) -> DealRegistrati
             code="permission",
         )
     deal = _locked(deal)
-    _require_status(deal, (DealStatus.WON, DealStatus.LOST), _("Only a confirmed won or lost deal can be reopened."))
+    _require_status(deal, CLOSED_STATUSES, _("Only a confirmed won or lost deal can be reopened."))
     was_won = deal.status == DealStatus.WON
     try:
         _claim(deal)
