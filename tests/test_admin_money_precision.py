@@ -5,7 +5,6 @@ error naming the currency and its decimals, and nothing is stored."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import translation
 
 from mdf.models import ApprovalAction, ApprovalRule, FundRequest
@@ -26,8 +25,7 @@ def english():
 
 @pytest.fixture
 def ops(client):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Channel ops"))
+    user = UserFactory(groups=["Channel ops"])
     assert client.login(username=user.username, password=PASSWORD)
     return user
 

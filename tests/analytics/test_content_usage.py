@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 
 from analytics.exports import content_table
 from analytics.models import ActivityEvent, ActivityKind
@@ -36,9 +36,7 @@ def on(day: int, month: int = 3) -> datetime.datetime:
 
 @pytest.fixture
 def cam():
-    user = UserFactory(username="casey")
-    user.groups.add(Group.objects.get(name="Channel account managers"))
-    return user
+    return UserFactory(username="casey", groups=["Channel account managers"])
 
 
 @pytest.fixture

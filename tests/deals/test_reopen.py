@@ -62,6 +62,18 @@ def partner(gold):
 
 
 @pytest.fixture
+def ladder(db):
+    """Registered, then Silver from 50,000 won in 2 deals (no agreement needed)."""
+    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    silver = TierFactory(
+        name="Silver", rank=2, min_won_revenue=Decimal("50000"), min_won_deals=2, requires_signed_agreement=False
+    )
+    for tier in (registered, silver):
+        tier_rules_record(tier=tier)
+    return registered, silver
+
+
+@pytest.fixture
 def march_issued(partner, gold):
     """Q1 settled and March's statement approved: 5 % commission and a
     quarterly rebate of 2 % from 250,000 and 3 % from 500,000."""
@@ -182,13 +194,8 @@ def test_reopening_a_lost_deal_writes_no_ledger_line(partner):
 
 
 @pytest.mark.django_db
-def test_a_reopened_win_no_longer_counts_toward_the_tier():
-    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
-    silver = TierFactory(
-        name="Silver", rank=2, min_won_revenue=Decimal("50000"), min_won_deals=2, requires_signed_agreement=False
-    )
-    for tier in (registered, silver):
-        tier_rules_record(tier=tier)
+def test_a_reopened_win_no_longer_counts_toward_the_tier(ladder):
+    registered, _silver = ladder
     partner = OrganizationFactory(tier=registered)
     today = timezone.localdate()
     won_deal(partner, amount="30000.00", closed_on=today)
@@ -308,13 +315,8 @@ def test_the_reopen_page_refuses_other_portfolios_and_partners(client, partner):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_on_the_worker_a_reopened_win_is_reversed_and_the_tier_re_evaluated(celery_worker, wait_for):
-    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
-    silver = TierFactory(
-        name="Silver", rank=2, min_won_revenue=Decimal("50000"), min_won_deals=2, requires_signed_agreement=False
-    )
-    for tier in (registered, silver):
-        tier_rules_record(tier=tier)
+def test_on_the_worker_a_reopened_win_is_reversed_and_the_tier_re_evaluated(celery_worker, wait_for, ladder):
+    registered, silver = ladder
     partner = OrganizationFactory(tier=registered)
     incentive_program(name="Commission", default_rate="5")
     today = timezone.localdate()

@@ -87,3 +87,23 @@ def upload(name="invoice.pdf", content=PDF, content_type="application/pdf"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def activities_to_link():
+    """Two organizations with allocations; the first has an approved activity
+    ("Storage webinar") and a pending one ("Pending fair"), the other an
+    approved one ("Their roadshow"): what a deal may and may not be linked to."""
+    from mdf.models import FundRequest, RequestStatus
+    from tests.factories import OrganizationFactory
+    from tests.factories.deals import RoutingRuleFactory
+
+    auto_approve_all()
+    RoutingRuleFactory(name="Standard")
+    organization, other = OrganizationFactory(country="US"), OrganizationFactory(country="US")
+    for org in (organization, other):
+        allocated(org)
+    own = submit_request(organization, title="Storage webinar")
+    pending = submit_request(organization, title="Pending fair")
+    FundRequest.objects.filter(pk=pending.pk).update(status=RequestStatus.PENDING)
+    foreign = submit_request(other, title="Their roadshow")
+    return {"own": own, "pending": pending, "foreign": foreign, "organization": organization}

@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from wagtail.models import Locale
 
 from programs.models import (
@@ -33,6 +34,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(user, create, extracted, **kwargs):
         if create:
             user.save()
+
+    @factory.post_generation
+    def groups(user, create, extracted, **kwargs):
+        """``UserFactory(groups=["Channel ops"])``: vendor staff in the groups the migrations create."""
+        if create and extracted:
+            user.groups.add(*(Group.objects.get(name=name) for name in extracted))
 
 
 class PartnerTypeFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,6 @@ is stored and everything entered is shown again."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import translation
 
 from mdf.models import MdfProgram, ProgramTierTerms
@@ -26,8 +25,7 @@ def english():
 
 @pytest.fixture
 def ops(client):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Channel ops"))
+    user = UserFactory(groups=["Channel ops"])
     assert client.login(username=user.username, password=PASSWORD)
     return user
 

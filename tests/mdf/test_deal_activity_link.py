@@ -7,29 +7,20 @@ import pytest
 from django.utils import timezone
 
 from deals.models import DealRegistration
-from mdf.models import ActivityDeal, FundRequest, RequestStatus
+from mdf.models import ActivityDeal, FundRequest
 from mdf.roi import roi_for_requests
-from tests.factories import OrganizationFactory, PartnerUserFactory
-from tests.factories.deals import ProductLineFactory, RoutingRuleFactory
-from tests.factories.mdf import allocated, auto_approve_all, submit_request
+from tests.factories import PartnerUserFactory
+from tests.factories.deals import ProductLineFactory
+from tests.factories.mdf import activities_to_link
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setting(client):
-    auto_approve_all()
-    RoutingRuleFactory(name="Standard")
-    organization, other = OrganizationFactory(country="US"), OrganizationFactory(country="US")
-    for org in (organization, other):
-        allocated(org)
-    own = submit_request(organization, title="Storage webinar")
-    pending = submit_request(organization, title="Pending fair")
-    FundRequest.objects.filter(pk=pending.pk).update(status=RequestStatus.PENDING)
-    foreign = submit_request(other, title="Their roadshow")
-    seller = PartnerUserFactory(organization=organization, roles=["sales"])
-    client.force_login(seller)
-    return {"own": own, "pending": pending, "foreign": foreign, "organization": organization}
+    activities = activities_to_link()
+    client.force_login(PartnerUserFactory(organization=activities["organization"], roles=["sales"]))
+    return activities
 
 
 def form_data(currency, **overrides):

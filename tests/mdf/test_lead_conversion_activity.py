@@ -9,26 +9,19 @@ from django.utils import timezone
 
 from deals.models import DealRegistration, Lead, LeadStatus
 from deals.services.leads import lead_accept
-from mdf.models import ActivityDeal, FundRequest, RequestStatus
+from mdf.models import ActivityDeal, FundRequest
 from mdf.roi import roi_for_requests
-from tests.factories import OrganizationFactory, PartnerUserFactory
-from tests.factories.deals import ProductLineFactory, RoutingRuleFactory, offered_lead
-from tests.factories.mdf import allocated, auto_approve_all, submit_request
+from tests.factories import PartnerUserFactory
+from tests.factories.deals import ProductLineFactory, offered_lead
+from tests.factories.mdf import activities_to_link
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setting(client):
-    auto_approve_all()
-    RoutingRuleFactory(name="Standard")
-    organization, other = OrganizationFactory(country="US"), OrganizationFactory(country="US")
-    for org in (organization, other):
-        allocated(org)
-    own = submit_request(organization, title="Storage webinar")
-    pending = submit_request(organization, title="Pending fair")
-    FundRequest.objects.filter(pk=pending.pk).update(status=RequestStatus.PENDING)
-    foreign = submit_request(other, title="Their roadshow")
+    activities = activities_to_link()
+    organization, own, foreign = activities["organization"], activities["own"], activities["foreign"]
     seller = PartnerUserFactory(organization=organization, roles=["sales"])
     lead = lead_accept(lead=offered_lead(organization, company_name="Initech", contact_name="Milton"), actor=seller)
     client.force_login(seller)
