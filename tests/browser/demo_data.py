@@ -18,7 +18,7 @@ from content import services as content_services
 from content.models import CoursePage
 from deals import services as deal_services
 from deals.models import DealRegistration, Lead
-from deals.services.leads import lead_assign
+from deals.services.leads import lead_accept, lead_assign
 from incentives.models import LedgerLine, Statement
 from incentives.services.disputes import dispute_open
 from mdf.models import FundRequest
@@ -72,6 +72,8 @@ class DemoProgram:
 
     northwind_deal_id: int
     northwind_lead_id: int
+    #: a lead Northwind accepted: its page carries the conversion form
+    northwind_accepted_lead_id: int
     approved_deal_id: int
     started_course_id: int
     #: the current MDF allocation, incentive accruals and a statement of the
@@ -158,6 +160,12 @@ def demo_program_create() -> DemoProgram:
     if lead is None:
         lead = lead_assign(lead=Lead.objects.order_by("pk").first(), organization=northwind, actor=admin)
 
+    # An accepted lead shows the form registering it as a deal (with the MDF activity choice).
+    other_lead = Lead.objects.exclude(pk=lead.pk).order_by("pk").first()
+    accepted_lead = lead_accept(
+        lead=lead_assign(lead=other_lead, organization=northwind, actor=admin), actor=DemoProgram.role_user("owner")
+    )
+
     course = CoursePage.objects.live().get(title="Storage essentials", locale=Locale.get_default())
     for progress_user in ("certification_progress", "french_certification_progress"):
         content_services.course_start(course=course, user=DemoProgram.user(TASK_USERS[progress_user]))
@@ -198,6 +206,7 @@ def demo_program_create() -> DemoProgram:
     return DemoProgram(
         northwind_deal_id=_register(f"{PAGE_CHECK_ORGANIZATION}.owner", "Harbor Freight Analytics"),
         northwind_lead_id=lead.pk,
+        northwind_accepted_lead_id=accepted_lead.pk,
         approved_deal_id=approved_deal_id,
         started_course_id=course.pk,
         mdf_allocation_id=allocation.pk,

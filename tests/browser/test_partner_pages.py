@@ -46,6 +46,7 @@ PAGE_TYPES = [
     PageType("deal", lambda demo: f"/deals/{demo.northwind_deal_id}/"),
     PageType("lead list", lambda demo: "/deals/leads/", REGISTER_ROLES),
     PageType("lead", lambda demo: f"/deals/leads/{demo.northwind_lead_id}/", REGISTER_ROLES),
+    PageType("accepted lead", lambda demo: f"/deals/leads/{demo.northwind_accepted_lead_id}/", REGISTER_ROLES),
     PageType("home", lambda demo: "/"),
     PageType("section", lambda demo: _english(Page, slug="announcements").url),
     PageType("announcement", lambda demo: _english(AnnouncementPage).url),
