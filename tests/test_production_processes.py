@@ -26,6 +26,7 @@ from django.conf import settings
 
 from deals.services import deal_approve
 from home.models import WorkerHeartbeat
+from support.models import Notification
 from tests.conftest import REPO, _test_database_url
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
 from tests.factories.deals import register_deal
@@ -142,7 +143,20 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
             "-b",
             f"127.0.0.1:{port}",
         ],
-        "worker": [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-n", worker_name],
+        # (INFO logging on top, so a failure shows which tasks the worker received.)
+        "worker": [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "-n",
+            worker_name,
+            "-l",
+            "INFO",
+        ],
         "beat": [sys.executable, "-m", "celery", "-A", "portal", "beat", "-s", str(tmp_path / "beat-schedule")],
     }
     processes = []
@@ -217,7 +231,10 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
             inspect = Celery("probe", broker=redis_url, set_as_current=False).control.inspect(
                 destination=[worker_name], timeout=5
             )
-            raise AssertionError(f"{timed_out}\nworker busy with: {inspect.active()}") from None
+            notifications = list(Notification.objects.filter(recipient=partner).values("delivery", "emailed_at"))
+            raise AssertionError(
+                f"{timed_out}\nworker busy with: {inspect.active()}\npartner's notifications: {notifications}"
+            ) from None
         assert mail_from == SENDER
         assert recipients == ["sales@nordlicht.example"]
         assert "Fjord Shipping" in message["Subject"]
