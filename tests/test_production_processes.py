@@ -20,6 +20,7 @@ from email import message_from_bytes
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from celery import Celery
 from django.conf import settings
@@ -93,8 +94,20 @@ def _wait(condition, timeout: float, message: str, processes=()):
         if value:
             return value
         time.sleep(0.2)
-    logs = "\n".join(f"--- {name} ---\n{log.read_text()[-2000:]}" for name, _, log in processes)
+    logs = "\n".join(f"--- {name} ---\n{log.read_text()[-6000:]}" for name, _, log in processes)
     raise AssertionError(f"Timed out after {timeout} s waiting for {message}\n{logs}")
+
+
+def _broker_state(redis_url: str) -> dict:
+    """What Redis holds for the default queue: its routing table (kombu drops a
+    message published to an exchange without one), waiting and unacked messages."""
+    client = redis.Redis.from_url(redis_url)
+    return {
+        "routing": client.smembers("_kombu.binding.celery"),
+        "waiting": client.llen("celery"),
+        "unacked": client.hlen("unacked"),
+        "routing deadlines": client.zrange("_kombu.binding_deadlines", 0, -1, withscores=True),
+    }
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -212,9 +225,8 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
         deal = register_deal(organization, partner, company_name="Fjord Shipping")
         deal_approve(deal=deal, actor=UserFactory(), note="")
         event = deal.events.get(kind="approved")
-        Celery("probe", broker=redis_url, set_as_current=False).send_task(
-            "deals.tasks.notify_partner_of_deal_event", args=[event.pk]
-        )
+        probe = Celery("probe", broker=redis_url, set_as_current=False)
+        probe.send_task("deals.tasks.notify_partner_of_deal_event", args=[event.pk])
 
         # The README's worker runs one task at a time, and beat's own tasks (the
         # search outbox drain every 30 s, the webhook sweeper every minute) may
@@ -234,6 +246,8 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
             notifications = list(Notification.objects.filter(recipient=partner).values("delivery", "emailed_at"))
             raise AssertionError(
                 f"{timed_out}\nworker busy with: {inspect.active()}\npartner's notifications: {notifications}"
+                f"\nworkers answering on the production broker: {probe.control.ping(timeout=2)}"
+                f"\nbroker state: {_broker_state(redis_url)}"
             ) from None
         assert mail_from == SENDER
         assert recipients == ["sales@nordlicht.example"]
