@@ -85,7 +85,7 @@ def _absolute(url: str) -> str:
 def notification_email(*, notification_id: int) -> bool:
     """Email one notification once (a task run twice sends it once)."""
     notification = (
-        Notification.objects.select_for_update(skip_locked=True)
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("recipient")
         .filter(pk=notification_id, delivery=Delivery.IMMEDIATE, emailed_at__isnull=True)
         .first()
@@ -126,7 +126,7 @@ def notifications_send_digests(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def _send_digest(*, recipient_id: int, now: datetime) -> int:
     pending = list(
-        Notification.objects.select_for_update(skip_locked=True)
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("recipient")
         .filter(recipient_id=recipient_id, delivery=Delivery.DIGEST, emailed_at__isnull=True, created_at__lte=now)
         .order_by("created_at", "pk")
