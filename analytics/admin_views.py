@@ -11,10 +11,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
+from programs.exports import export_format, table_response
 from programs.models import PartnerOrganization, PartnerType, Region, Tier
 from programs.tenancy import VIEW_ALL_PERMISSION, get_scoped_or_404
 
-from .exports import BREAKDOWN_TABLES, content_table, export_format, program_tables, table_response
+from .exports import BREAKDOWN_TABLES, content_table, program_tables
 from .portfolio import may_see_portfolio, portfolio_attention
 from .program import (
     ACTIVE_TARGET_PERCENT,

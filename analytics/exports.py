@@ -1,71 +1,24 @@
-"""Every table of the staff reports as CSV or XLSX, through Wagtail's own
-spreadsheet export (``SpreadsheetExportMixin``, which the admin's listings and
-reports such as training's course progress use): one mechanism, the same
-cells in both formats, numbers kept as numbers in the workbook.
+"""Every table of the staff reports as CSV or XLSX, through the project's one
+spreadsheet export (``programs.exports``).
 
-A table is a file name, its columns (attribute or key -> heading) and rows
-(objects or dicts); money columns name their currency in the heading when the
-table has one currency, else a currency column says it row by row.
+Money columns name their currency in the heading when the table has one
+currency, else a currency column says it row by row.
 """
 
-from dataclasses import dataclass
-
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+from programs.exports import Table
 
 from .program import ProgramFilters, pipeline_and_revenue, portal_health, registration_funnel
 from .selectors import downloads_by_asset, downloads_by_tier, mdf_by_activity_type, zero_result_queries
 
-FORMATS = SpreadsheetExportMixin.FORMATS
 #: the program report's breakdowns: dimension -> (title, column heading)
 BREAKDOWN_TABLES = {
     "tier": (gettext_lazy("Pipeline and revenue by tier"), gettext_lazy("Tier")),
     "type": (gettext_lazy("Pipeline and revenue by partner type"), gettext_lazy("Partner type")),
     "region": (gettext_lazy("Pipeline and revenue by region"), gettext_lazy("Region")),
 }
-
-
-@dataclass
-class Table:
-    filename: str
-    columns: dict
-    rows: list
-
-
-def _defused(text: str) -> str:
-    """Text a spreadsheet would run as a formula (a partner's search typed as
-    ``=HYPERLINK(…)``) is written as text; the workbook does this by itself."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class TableExport(SpreadsheetExportMixin):
-    custom_value_preprocess = {
-        **SpreadsheetExportMixin.custom_value_preprocess,
-        str: {SpreadsheetExportMixin.FORMAT_CSV: _defused},
-    }
-
-    def __init__(self, table: Table):
-        self.export_filename = table.filename
-        self.list_export = list(table.columns)
-        self.export_headings = table.columns
-
-    def write_csv_response(self, rows):
-        # Small tables: one response (Wagtail streams, for whole listings), in UTF-8 like the other reports.
-        response = HttpResponse(b"".join(self.stream_csv(rows)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.export_filename}.csv"'
-        return response
-
-
-def table_response(table: Table, file_format: str) -> HttpResponse:
-    """``table`` as a download in ``file_format`` (csv or xlsx)."""
-    return TableExport(table).as_spreadsheet(table.rows, file_format)
-
-
-def export_format(query) -> str:
-    """The file format a download link asks for (``format``), CSV unless XLSX."""
-    return query.get("format") if query.get("format") in FORMATS else SpreadsheetExportMixin.FORMAT_CSV
 
 
 def _weeks(filters):

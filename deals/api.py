@@ -22,6 +22,7 @@ from programs.tenancy import partner_context
 
 from . import selectors, services
 from .models import Campaign, DealRegistration, DealStage, DealStatus, Lead, LeadSource, LeadStatus
+from .registration import deal_registration_values
 from .services import leads as lead_services
 from .views import LEAD_ROLES, REGISTER_ROLES
 
@@ -79,7 +80,9 @@ class DealSerializer(serializers.ModelSerializer):
 
 
 class DealCreateSerializer(serializers.Serializer):
-    """What a CRM sends to register an opportunity; the service validates the rest."""
+    """What a CRM sends to register an opportunity; the service validates the
+    rest, including the fields other apps add under their own names
+    (``deals.registration``, e.g. ``mdf_activity``: an approved MDF activity's id)."""
 
     organization = serializers.IntegerField(required=False, help_text="Vendor integration users only.")
     company_name = serializers.CharField(max_length=200)
@@ -162,7 +165,11 @@ class DealViewSet(PartnerAPIViewSet):
         repeated = DealRegistration.objects.filter(organization=organization, idempotency_key=key).exists()
         try:
             deal = services.deal_register(
-                organization=organization, submitted_by=request.user, idempotency_key=key, **data
+                organization=organization,
+                submitted_by=request.user,
+                idempotency_key=key,
+                extras=deal_registration_values(request.data),
+                **data,
             )
         except ValidationError as error:
             raise api_validation_error(error) from error
@@ -299,7 +306,8 @@ class LeadDeclineSerializer(serializers.Serializer):
 
 
 class LeadConvertSerializer(serializers.Serializer):
-    """What the lead does not say; anything else given overrides the lead."""
+    """What the lead does not say; anything else given overrides the lead.
+    The other apps' fields are accepted as on a registration."""
 
     expected_close_date = serializers.DateField()
     estimated_value = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=0, required=False)
@@ -392,7 +400,9 @@ class LeadViewSet(PartnerAPIViewSet):
         payload = LeadConvertSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         deal = self._answer(
-            lambda lead: lead_services.lead_convert(lead=lead, actor=request.user, **payload.validated_data)
+            lambda lead: lead_services.lead_convert(
+                lead=lead, actor=request.user, extras=deal_registration_values(request.data), **payload.validated_data
+            )
         )
         return Response(DealSerializer(deal).data, status=status.HTTP_201_CREATED)
 

@@ -3,18 +3,14 @@ requests and claims, record payments, the ROI report. Every action calls
 mdf.services; every object is looked up through the staff member's portfolio
 (programs.tenancy.scoped), so a CAM cannot act on another CAM's partners."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
+from programs.exports import FORMATS, Table, table_response
 from programs.tenancy import get_scoped_or_404, scoped
 
 from .forms import AdjustForm, ClaimDecisionForm, DeadlineForm, PaymentForm, ReviewForm, add_service_errors
@@ -193,26 +189,14 @@ def _report_rows(request):
     return dimension, roi_rows(requests, dimension=dimension)
 
 
-HEADINGS = (
-    "approved",
-    "claimed",
-    "paid",
-    "leads",
-    "registrations",
-    "pipeline",
-    "won_revenue",
-    "won_per_dollar",
-)
-
-
 def report(request):
     """Approved, claimed and paid funds with leads, registrations, pipeline,
     won revenue and won revenue per MDF dollar, by a chosen dimension."""
     _require(request, "mdf.view_fundrequest")
     dimension, rows = _report_rows(request)
     export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
-        return _export(rows, dimension, export)
+    if export in FORMATS:
+        return table_response(_report_table(rows, dimension), export)
     top = max((row.won_per_dollar or 0 for row in rows), default=0) or 1
     return TemplateResponse(
         request,
@@ -228,37 +212,17 @@ def report(request):
     )
 
 
-def _export(rows, dimension: str, kind: str) -> HttpResponse:
-    header = [
-        str(DIMENSIONS[dimension][2]),
-        _("Currency"),
-        _("Approved"),
-        _("Claimed"),
-        _("Paid"),
-        _("Leads"),
-        _("Registrations"),
-        _("Pipeline"),
-        _("Won revenue"),
-        _("Won revenue per MDF dollar"),
-    ]
-    table = [[row.label, row.currency, *[getattr(row, name) for name in HEADINGS]] for row in rows]
-    if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([[value if value is not None else "" for value in line] for line in table])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "MDF"
-        sheet.append(header)
-        for line in table:
-            sheet.append(line)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="mdf-report-{dimension}.{kind}"'
-    return response
+def _report_table(rows, dimension: str) -> Table:
+    columns = {
+        "label": str(DIMENSIONS[dimension][2]),
+        "currency": _("Currency"),
+        "approved": _("Approved"),
+        "claimed": _("Claimed"),
+        "paid": _("Paid"),
+        "leads": _("Leads"),
+        "registrations": _("Registrations"),
+        "pipeline": _("Pipeline"),
+        "won_revenue": _("Won revenue"),
+        "won_per_dollar": _("Won revenue per MDF dollar"),
+    }
+    return Table(f"mdf-report-{dimension}", columns, rows)

@@ -7,9 +7,14 @@ class MdfConfig(AppConfig):
     def ready(self):
         from deals.registration import RegistrationField, register_deal_registration_field
 
-        from .deal_registration import FIELD_NAME, mdf_activity_field, mdf_activity_registered
+        from .deal_registration import FIELD_NAME, linkable_activity, mdf_activity_field, mdf_activity_registered
 
-        # Deals does not import mdf: the registration form asks mdf for the field.
+        # Deals does not import mdf: the registration form and API ask mdf for the field and its check.
         register_deal_registration_field(
-            RegistrationField(name=FIELD_NAME, field=mdf_activity_field, registered=mdf_activity_registered)
+            RegistrationField(
+                name=FIELD_NAME,
+                field=mdf_activity_field,
+                clean=linkable_activity,
+                registered=mdf_activity_registered,
+            )
         )

@@ -50,7 +50,7 @@ from ..models import (
     RoutingRule,
 )
 from ..outcomes import deal_outcome_changed
-from ..registration import deal_registered
+from ..registration import deal_registered, deal_registration_clean
 from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
@@ -358,8 +358,9 @@ def deal_register(
 
     ``lead``: the accepted lead it is converted from (``deals.services.leads.lead_convert``);
     the registration keeps the lead's campaign for attribution.
-    ``extras``: values of the fields other apps add to the form
-    (``deals.registration``), recorded by those apps in this transaction.
+    ``extras``: values of the fields other apps add to the form and the API
+    (``deals.registration``), checked by those apps with the rest of the
+    input and recorded by them in this transaction.
 
     Submitting again with the same ``idempotency_key`` returns the first
     registration unchanged. Raises ``ValidationError`` (nothing stored) on
@@ -386,6 +387,8 @@ def deal_register(
         ]
     if stage in (DealStage.WON, DealStage.LOST):
         errors["stage"] = [_("Register an open opportunity; report won or lost on the registration later.")]
+    extras, extra_errors = deal_registration_clean(organization=organization, extras=extras or {})
+    errors.update(extra_errors)
     deal = DealRegistration(
         organization=organization,
         submitted_by=submitted_by,
@@ -436,7 +439,7 @@ def deal_register(
         after={name: getattr(deal, name) for name in EDITABLE_FIELDS},
     )
     first_action_record(organization)
-    deal_registered(deal=deal, extras=extras or {}, actor=submitted_by)
+    deal_registered(deal=deal, extras=extras, actor=submitted_by)
     matches = _check_conflicts(deal)
     if matches:
         _record_conflicts(deal, matches)

@@ -190,7 +190,7 @@ def test_channel_ops_read_the_report_and_export_it(client):
     assert csv_export["Content-Type"].startswith("text/csv")
     assert organization.name in csv_export.content.decode()
     xlsx = client.get(reverse("mdf_admin_report"), {"export": "xlsx"})
-    assert xlsx.content.startswith(b"PK")
+    assert xlsx.getvalue().startswith(b"PK")
 
 
 def test_the_partner_is_told_in_their_language(mailoutbox):
