@@ -1,14 +1,19 @@
 import datetime
+from dataclasses import asdict
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .services.accruals import (
+    RateChange,
     accrual_holds_retry,
     accrual_holds_waiting,
     deal_accruals_compute,
     deals_closed_since,
     rebates_compute,
+    rebates_outdated_by_rates,
+    rebates_resettle_for_rate_change,
 )
 from .services.statements import statements_generate
 
@@ -49,7 +54,7 @@ def retry_accrual_holds_for_rate(source_currency: str, target_currency: str, val
     )
 
 
-def request_accrual_holds_retry(*, rate) -> None:
+def request_accrual_holds_retry(*, rate, previous=None, user=None) -> None:
     """Programs calls this (through ``programs.services.exchange``) when
     finance saves an exchange rate: the rebates waiting for it are settled on
     the worker once the rate is committed, not at the next daily run."""
@@ -60,6 +65,23 @@ def request_accrual_holds_retry(*, rate) -> None:
         retry_accrual_holds_for_rate.delay_on_commit(
             rate.source_currency, rate.target_currency, rate.valid_from.isoformat()
         )
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def resettle_rebates_for_rate_change(change: dict):
+    rate_change = RateChange(**change)
+    actor = get_user_model().objects.filter(pk=rate_change.changed_by_id).first() if rate_change.changed_by_id else None
+    rebates_resettle_for_rate_change(change=rate_change, actor=actor)
+
+
+def request_rebates_resettlement(*, rate, previous=None, user=None) -> None:
+    """Programs calls this when finance saves an exchange rate: when a
+    standing rebate of an ended period converted a deal with a rate this one
+    replaces, the worker settles those rebates again once the rate is
+    committed (a change that affects no rebate queues nothing)."""
+    change = RateChange.of(rate=rate, previous=previous, user=user)
+    if rebates_outdated_by_rates(pairs=change.pairs()):
+        resettle_rebates_for_rate_change.delay_on_commit(asdict(change))
 
 
 @shared_task(ignore_result=True, acks_late=True)
