@@ -45,12 +45,21 @@ def request_backdated_recomputation(*, version) -> None:
         recompute_accruals_since.delay_on_commit(version.program_id, version.effective_from.isoformat())
 
 
+def _rate_change_and_actor(change: dict | None):
+    rate_change = RateChange(**change) if change else None
+    user_id = rate_change.changed_by_id if rate_change is not None else None
+    return rate_change, get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
 @shared_task(ignore_result=True, acks_late=True)
-def retry_accrual_holds_for_rate(source_currency: str, target_currency: str, valid_from: str):
+def retry_accrual_holds_for_rate(source_currency: str, target_currency: str, valid_from: str, change=None):
+    rate_change, actor = _rate_change_and_actor(change)
     accrual_holds_retry(
         source_currency=source_currency,
         target_currency=target_currency,
         rate_valid_from=datetime.date.fromisoformat(valid_from),
+        rate_change=rate_change,
+        actor=actor,
     )
 
 
@@ -63,14 +72,16 @@ def request_accrual_holds_retry(*, rate, previous=None, user=None) -> None:
     )
     if waiting.exists():
         retry_accrual_holds_for_rate.delay_on_commit(
-            rate.source_currency, rate.target_currency, rate.valid_from.isoformat()
+            rate.source_currency,
+            rate.target_currency,
+            rate.valid_from.isoformat(),
+            asdict(RateChange.of(rate=rate, previous=previous, user=user)),
         )
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def resettle_rebates_for_rate_change(change: dict):
-    rate_change = RateChange(**change)
-    actor = get_user_model().objects.filter(pk=rate_change.changed_by_id).first() if rate_change.changed_by_id else None
+    rate_change, actor = _rate_change_and_actor(change)
     rebates_resettle_for_rate_change(change=rate_change, actor=actor)
 
 

@@ -293,11 +293,15 @@ class RateChange:
             previous=values(previous) if previous is not None else {},
         )
 
-    def pairs(self) -> set[tuple[str, str]]:
-        """The currency pairs whose conversions may have changed (both, when an edit changed the pair)."""
-        pairs = {(self.source_currency, self.target_currency)}
+    def pairs(self) -> dict[tuple[str, str], datetime.date]:
+        """The currency pairs whose conversions may have changed (both, when
+        an edit changed the pair), each with the first close date it may
+        change: a rate applies from its first day on, before and after."""
+        pairs = {(self.source_currency, self.target_currency): datetime.date.fromisoformat(self.valid_from)}
         if self.previous:
-            pairs.add((self.previous["source_currency"], self.previous["target_currency"]))
+            pair = (self.previous["source_currency"], self.previous["target_currency"])
+            since = datetime.date.fromisoformat(self.previous["valid_from"])
+            pairs[pair] = min(since, pairs.get(pair, since))
         return pairs
 
     def record(self) -> dict:
@@ -699,10 +703,16 @@ def accrual_holds_waiting(
 
 
 def accrual_holds_retry(
-    *, source_currency: str = "", target_currency: str = "", rate_valid_from: datetime.date | None = None
+    *,
+    source_currency: str = "",
+    target_currency: str = "",
+    rate_valid_from: datetime.date | None = None,
+    rate_change: RateChange | None = None,
+    actor=None,
 ) -> int:
-    """Try the waiting rebates (:func:`accrual_holds_waiting`) again. Returns
-    the number of lines written."""
+    """Try the waiting rebates (:func:`accrual_holds_waiting`) again; lines
+    written name the ``rate_change`` ``actor`` made, when one prompted the
+    retry. Returns the number of lines written."""
     holds = accrual_holds_waiting(
         source_currency=source_currency, target_currency=target_currency, rate_valid_from=rate_valid_from
     ).select_related("organization")
@@ -712,16 +722,25 @@ def accrual_holds_retry(
         if not found:
             hold.delete()
             continue
-        written += len(rebate_compute(organization=hold.organization, rules=found[0], period_end=hold.earned_on))
+        written += len(
+            rebate_compute(
+                organization=hold.organization,
+                rules=found[0],
+                period_end=hold.earned_on,
+                rate_change=rate_change,
+                actor=actor,
+            )
+        )
     return written
 
 
-def rebates_outdated_by_rates(*, pairs) -> list[tuple[int, int, datetime.date]]:
+def rebates_outdated_by_rates(*, pairs: dict) -> list[tuple[int, int, datetime.date]]:
     """(program, organization, period end) of every standing rebate line of an
     ended period that converted a deal with a rate of one of ``pairs``
-    (source, target currency) which is no longer the rate in force on that
-    deal's close date: its value or first day was edited, or a newer rate
-    now applies, or none does. Empty when a rate change affects nothing."""
+    ((source, target currency) → first close date concerned) which is no
+    longer the rate in force on that deal's close date: its value or first
+    day was edited, or a newer rate now applies, or none does. Empty when a
+    rate change affects nothing."""
     today = timezone.localdate()
     in_force: dict[tuple[str, str, str], tuple[str, str] | None] = {}
 
@@ -734,17 +753,19 @@ def rebates_outdated_by_rates(*, pairs) -> list[tuple[int, int, datetime.date]]:
         return in_force[source, target, closed_on]
 
     outdated = set()
-    for source, target in sorted(pairs):
+    for (source, target), since in sorted(pairs.items()):
         lines = LedgerLine.objects.filter(
             kind=LineKind.REBATE,
             reversed_by__isnull=True,
             currency=target,
+            earned_on__gte=since,  # a period ends on or after its deals' close dates
             earned_on__lt=today,
             conversions__contains=[{"currency": source}],
         ).values_list("program_id", "organization_id", "earned_on", "conversions")
         for program_id, organization_id, earned_on, conversions in lines.iterator(chunk_size=500):
             if any(
                 row["currency"] == source
+                and row["closed_on"] >= since.isoformat()
                 and rate_now(source, target, row["closed_on"]) != (row["rate"], row["rate_valid_from"])
                 for row in conversions
             ):

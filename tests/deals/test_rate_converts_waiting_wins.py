@@ -8,7 +8,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from deals.models import DealEvent, DealEventKind, DealRegistration, RoutingRule
@@ -89,8 +89,7 @@ def test_a_rate_saved_in_the_admin_converts_the_waiting_win_and_moves_the_tier(c
     assert not TierChange.objects.filter(organization=organization).exists()
     client.force_login(channel_ops())
     assert f"1 {WAITING}" in client.get(QUEUE).content.decode()
-    finance = UserFactory(username="finance-farid")
-    finance.groups.add(Group.objects.get(name="Finance"))
+    finance = UserFactory(username="finance-farid", groups=["Finance"])
     client.force_login(finance)
     saved_at = timezone.now()
 

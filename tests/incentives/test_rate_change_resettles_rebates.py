@@ -8,7 +8,6 @@ from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,12 +25,6 @@ D = datetime.date
 MARCH_END = D(2026, 3, 31)
 APRIL_END = D(2026, 4, 30)
 EDIT_URL = "wagtailsnippets_programs_exchangerate:edit"
-
-
-def finance_user():
-    user = UserFactory(username="finance-farid")
-    user.groups.add(Group.objects.get(name="Finance"))
-    return user
 
 
 def q1_with_a_euro_win():
@@ -74,7 +67,7 @@ def test_a_rate_edited_in_the_admin_settles_the_rebate_again_on_the_next_stateme
         timeout=30,
         message="the worker to settle Q1's rebate at 1.08",
     )
-    farid = finance_user()
+    farid = UserFactory(username="finance-farid", groups=["Finance"])
     [march] = statements_generate(period_end=MARCH_END)
     statement_approve(statement=march, actor=farid)
     issued = sorted(march.lines.values_list("pk", "amount"))
@@ -160,6 +153,12 @@ def settled(db):
     return partner, rebate, rate
 
 
+def run_queued(callbacks):
+    """Run in this process, in their order, the tasks queued on commit (what the worker would)."""
+    for callback in callbacks:
+        callback.func.__self__(*callback.args, **callback.keywords)
+
+
 def edit(exchange_rate, **values):
     for name, value in values.items():
         setattr(exchange_rate, name, value)
@@ -242,8 +241,34 @@ def test_a_rate_moved_past_the_close_date_makes_the_rebate_wait_and_keeps_its_li
     partner, rebate, rate = settled
     with django_capture_on_commit_callbacks() as queued:
         edit(rate, valid_from=D(2026, 3, 15))
-    assert len(queued) == 1
-    resettle_rebates_for_rate_change(asdict(RateChange.of(rate=rate)))  # what the queued task runs
+    assert [callback.func.__self__.name for callback in queued] == ["incentives.tasks.resettle_rebates_for_rate_change"]
+    run_queued(queued)
 
     assert rebate_lines(rebate, partner) == [FIRST_REBATE]
     assert rebate.holds.get(resolved_at__isnull=True).rate_needed_on == D(2026, 3, 12)
+
+    # Finance then enters a rate for 12 March: the waiting rebate is settled
+    # again (by the hold's retry, queued first), naming this rate change.
+    farid = UserFactory(username="finance-farid")
+    with django_capture_on_commit_callbacks() as queued:
+        exchange_rate_record(
+            rate=ExchangeRate(
+                source_currency="EUR", target_currency="USD", rate=Decimal("1.20"), valid_from=D(2026, 3, 12)
+            ),
+            user=farid,
+        )
+    assert [callback.func.__self__.name for callback in queued] == [
+        "incentives.tasks.retry_accrual_holds_for_rate",
+        "incentives.tasks.resettle_rebates_for_rate_change",
+    ]
+    run_queued(queued)
+
+    assert rebate_lines(rebate, partner) == [
+        FIRST_REBATE,
+        (LineKind.REVERSAL, MARCH_END, Decimal("-470000.00"), Decimal("-9400.00")),
+        (LineKind.REBATE, MARCH_END, Decimal("500000.00"), Decimal("15000.00")),
+    ]
+    for line in LedgerLine.objects.filter(program=rebate).exclude(amount=Decimal("9400.00")):
+        assert line.created_by == farid
+        assert line.note.startswith("Exchange rate EUR→USD 1.2 from 2026-03-12 entered by finance-farid (")
+    assert not rebate.holds.filter(resolved_at__isnull=True).exists()
