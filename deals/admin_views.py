@@ -42,8 +42,8 @@ class DealReviewIndexView(IndexView):
                 request,
                 _(
                     "%(count)s won deals do not count toward tiers: no exchange rate from %(currencies)s to "
-                    "%(program)s. Add the rates under Partner program › Exchange rates, then open each deal "
-                    "(filter “Won, not counted: no exchange rate”) and convert it."
+                    "%(program)s. Add the rates under Partner program › Exchange rates: each deal is converted and "
+                    "counted as soon as its rate is saved."
                 )
                 % {"count": missing.count(), "currencies": ", ".join(pairs), "program": currency},
             )

@@ -1,5 +1,6 @@
 """Read queries of deal registration; partner-facing ones go through programs.tenancy."""
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, QuerySet, Sum, When
@@ -102,6 +103,19 @@ def won_deals_without_rate(*, user, currency: str) -> QuerySet[DealRegistration]
     ``currency`` (the program currency). Channel ops add the rate, then
     convert each deal."""
     return without_rate(scoped(DealRegistration.objects.all(), user), currency).select_related("organization")
+
+
+def wins_waiting_for_rate(
+    *, source_currency: str, target_currency: str, valid_from: datetime.date, program_currency: str
+) -> QuerySet[DealRegistration]:
+    """Confirmed wins in ``source_currency`` that count for nothing for want
+    of a rate to the program currency and that a rate of that pair in force
+    from ``valid_from`` converts (closed on that day or later). None when
+    ``target_currency`` is not the program currency."""
+    if target_currency != program_currency:
+        return DealRegistration.objects.none()
+    waiting = DealRegistration.objects.filter(currency=source_currency, closed_on__gte=valid_from)
+    return without_rate(waiting, program_currency).order_by("closed_on", "pk")
 
 
 def reported_outcomes(*, user) -> QuerySet[DealRegistration]:

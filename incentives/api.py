@@ -30,6 +30,10 @@ class PartnerRole(BasePermission):
         return context is None or context.has_role(*view.roles)
 
 
+#: what a rate change a line follows from says about the rate
+RATE_FIELDS = ("source_currency", "target_currency", "rate", "valid_from")
+
+
 class LedgerLineSerializer(serializers.ModelSerializer):
     program = serializers.CharField(source="program.name")
     rule_version = serializers.IntegerField(source="rule_version.number")
@@ -75,9 +79,19 @@ class LedgerLineSerializer(serializers.ModelSerializer):
         return line.note if line.kind == LineKind.ADJUSTMENT else ""
 
     def get_correction(self, line) -> dict | None:
-        """The deal correction the line follows from: which deal, when."""
+        """The deal correction the line follows from (which deal, when), or
+        the exchange rate change (pair, rate and first day before and after, when)."""
         event = line.correction
-        return {"deal": event.deal_id, "at": event.at.isoformat()} if event is not None else None
+        if event is not None:
+            return {"deal": event.deal_id, "at": event.at.isoformat()}
+        if line.rate_change:
+            change = line.rate_change
+            return {
+                "exchange_rate": {key: change[key] for key in RATE_FIELDS},
+                "previous": change["previous"] or None,
+                "at": change["changed_at"],
+            }
+        return None
 
 
 class StatementSerializer(serializers.ModelSerializer):

@@ -10,9 +10,11 @@ class IncentivesConfig(AppConfig):
         from deals.outcomes import register_deal_outcome_listener
         from programs.services.exchange import register_exchange_rate_listener
 
-        from .tasks import request_accrual_holds_retry, request_deal_accruals
+        from .tasks import request_accrual_holds_retry, request_deal_accruals, request_rebates_resettlement
 
         # A won, lost or corrected deal queues its accruals, without deals importing incentives.
         register_deal_outcome_listener(request_deal_accruals)
         # A rate finance saves settles at once the rebates that waited for it.
         register_exchange_rate_listener(request_accrual_holds_retry)
+        # A changed rate settles again the rebates computed with the rate it replaced.
+        register_exchange_rate_listener(request_rebates_resettlement)

@@ -388,6 +388,10 @@ class LedgerLine(models.Model):
     #: on a rebate line, each won deal in another currency counted in its base:
     #: deal, amount, currency, close date, rate, rate valid from, converted amount
     conversions = models.JSONField(_("currency conversions"), default=list, blank=True)
+    #: on a rebate settled again because finance changed an exchange rate its
+    #: base used: the pair, the rate and first day before and after, and when
+    #: it changed (who: ``created_by``)
+    rate_change = models.JSONField(_("caused by exchange rate change"), default=dict, blank=True)
     statement = models.ForeignKey(
         Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="lines", editable=False
     )
@@ -430,6 +434,13 @@ class LedgerLine(models.Model):
             }
             for row in self.conversions
         ]
+
+    @property
+    def rate_correction(self) -> dict | None:
+        """``rate_change`` with its time as a value (None for lines no rate change caused)."""
+        if not self.rate_change:
+            return None
+        return {**self.rate_change, "changed_at": datetime.datetime.fromisoformat(self.rate_change["changed_at"])}
 
     @property
     def correction(self):

@@ -1,14 +1,19 @@
 import datetime
+from dataclasses import asdict
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .services.accruals import (
+    RateChange,
     accrual_holds_retry,
     accrual_holds_waiting,
     deal_accruals_compute,
     deals_closed_since,
     rebates_compute,
+    rebates_outdated_by_rates,
+    rebates_resettle_for_rate_change,
 )
 from .services.statements import statements_generate
 
@@ -40,16 +45,25 @@ def request_backdated_recomputation(*, version) -> None:
         recompute_accruals_since.delay_on_commit(version.program_id, version.effective_from.isoformat())
 
 
+def _rate_change_and_actor(change: dict | None):
+    rate_change = RateChange(**change) if change else None
+    user_id = rate_change.changed_by_id if rate_change is not None else None
+    return rate_change, get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
 @shared_task(ignore_result=True, acks_late=True)
-def retry_accrual_holds_for_rate(source_currency: str, target_currency: str, valid_from: str):
+def retry_accrual_holds_for_rate(source_currency: str, target_currency: str, valid_from: str, change=None):
+    rate_change, actor = _rate_change_and_actor(change)
     accrual_holds_retry(
         source_currency=source_currency,
         target_currency=target_currency,
         rate_valid_from=datetime.date.fromisoformat(valid_from),
+        rate_change=rate_change,
+        actor=actor,
     )
 
 
-def request_accrual_holds_retry(*, rate) -> None:
+def request_accrual_holds_retry(*, rate, previous=None, user=None) -> None:
     """Programs calls this (through ``programs.services.exchange``) when
     finance saves an exchange rate: the rebates waiting for it are settled on
     the worker once the rate is committed, not at the next daily run."""
@@ -58,8 +72,27 @@ def request_accrual_holds_retry(*, rate) -> None:
     )
     if waiting.exists():
         retry_accrual_holds_for_rate.delay_on_commit(
-            rate.source_currency, rate.target_currency, rate.valid_from.isoformat()
+            rate.source_currency,
+            rate.target_currency,
+            rate.valid_from.isoformat(),
+            asdict(RateChange.of(rate=rate, previous=previous, user=user)),
         )
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def resettle_rebates_for_rate_change(change: dict):
+    rate_change, actor = _rate_change_and_actor(change)
+    rebates_resettle_for_rate_change(change=rate_change, actor=actor)
+
+
+def request_rebates_resettlement(*, rate, previous=None, user=None) -> None:
+    """Programs calls this when finance saves an exchange rate: when a
+    standing rebate of an ended period converted a deal with a rate this one
+    replaces, the worker settles those rebates again once the rate is
+    committed (a change that affects no rebate queues nothing)."""
+    change = RateChange.of(rate=rate, previous=previous, user=user)
+    if rebates_outdated_by_rates(pairs=change.pairs()):
+        resettle_rebates_for_rate_change.delay_on_commit(asdict(change))
 
 
 @shared_task(ignore_result=True, acks_late=True)

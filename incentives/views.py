@@ -129,6 +129,16 @@ def _correction_text(event) -> str:
     }
 
 
+def _rate_change_text(change) -> str:
+    if change is None:
+        return ""
+    return _("after the change of the %(source)s → %(target)s exchange rate on %(date)s") % {
+        "source": change["source_currency"],
+        "target": change["target_currency"],
+        "date": date_format(timezone.localtime(change["changed_at"]), "SHORT_DATE_FORMAT"),
+    }
+
+
 def _download_name(statement, extension: str) -> str:
     return f"statement-{statement.period_end:%Y-%m-%d}-{statement.pk}.{extension}"
 
@@ -183,7 +193,7 @@ def statement_csv(request, pk):
                 figure(line.rate, 3),
                 figure(line.bonus),
                 "; ".join(_conversion_text(row, line.currency) for row in line.converted_deals),
-                _correction_text(line.correction),
+                _correction_text(line.correction) or _rate_change_text(line.rate_correction),
                 figure(line.amount),
                 line.currency,
             ]

@@ -51,6 +51,7 @@ from ..models import (
 )
 from ..outcomes import deal_outcome_changed
 from ..registration import deal_registered, deal_registration_clean
+from ..selectors import wins_waiting_for_rate
 from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
@@ -766,9 +767,10 @@ def deal_outcome_reject(*, deal: DealRegistration, actor, reason: str) -> DealRe
 
 
 @transaction.atomic
-def deal_convert_outcome(*, deal: DealRegistration, actor) -> DealRegistration:
+def deal_convert_outcome(*, deal: DealRegistration, actor, note: str = "") -> DealRegistration:
     """Record the program-currency amount of a confirmed win that had no
-    exchange rate (channel ops added one since): it then counts toward tiers."""
+    exchange rate (channel ops added one since): it then counts toward tiers
+    (re-evaluated as at confirmation). ``note`` says why, in the audit trail."""
     deal = _locked(deal)
     _require_status(deal, (DealStatus.WON,), _("Only a won deal is converted to the program currency."))
     converted, missing_rate = _conversion(deal, deal.final_amount, deal.closed_on)
@@ -789,9 +791,38 @@ def deal_convert_outcome(*, deal: DealRegistration, actor) -> DealRegistration:
         to_status=deal.status,
         before=before,
         after=after,
+        note=note,
     )
     tier_evaluation_request(organization=deal.organization, reason=_("Deal converted to the program currency"))
     return deal
+
+
+def deals_convert_for_rate(
+    *, source_currency: str, target_currency: str, valid_from: datetime.date, actor=None, rate_text: str = ""
+) -> int:
+    """Convert every confirmed win waiting for a rate that a rate of
+    ``source_currency`` → ``target_currency`` in force from ``valid_from``
+    now converts (:func:`deal_convert_outcome`, one transaction per deal):
+    each gets a "converted" event naming ``actor`` (who entered the rate)
+    and ``rate_text``. Returns how many were converted; run again, it finds
+    none (idempotent)."""
+    waiting = wins_waiting_for_rate(
+        source_currency=source_currency,
+        target_currency=target_currency,
+        valid_from=valid_from,
+        program_currency=program_currency(),
+    )
+    note = f"Converted when the exchange rate {rate_text or f'{source_currency}→{target_currency}'} was saved."
+    converted = 0
+    for deal in waiting.iterator():
+        try:
+            deal_convert_outcome(deal=deal, actor=actor, note=note)
+        except ValidationError:
+            # Changed meanwhile (reopened, or the rate no longer applies): the admin still lists it.
+            logger.info("Deal %s not converted after the %s rate was saved", deal.pk, rate_text)
+            continue
+        converted += 1
+    return converted
 
 
 @transaction.atomic

@@ -21,10 +21,14 @@ Rebate bases count won deals in every currency: a deal in another currency
 is converted with the rate in force on its close date, and the conversion
 (rate and its date) is kept on the rebate line. Without a rate, the rebate
 waits (an ``AccrualHold`` tells finance why) instead of leaving the deal out.
+When finance later changes a rate a standing rebate line converted with (an
+edited value or first day, or a new rate in force on a deal's close date),
+that period's rebate is settled again the same way, each line naming the
+rate change (who, when, the values before and after).
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -35,7 +39,7 @@ from django.utils.translation import gettext as _
 from deals.models import DealEvent, DealRegistration, DealStatus
 from programs.formats import amount_text, money, round_money
 from programs.models import PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
-from programs.services.exchange import money_convert
+from programs.services.exchange import exchange_rate_on, money_convert
 
 from ..models import AccrualHold, DealSource, Enrollment, LedgerLine, LineKind, PayoutFrequency, ProgramKind
 from ..periods import period_bounds
@@ -257,6 +261,72 @@ def correction_note(event: DealEvent | None) -> str:
     return f"{text}: {reason}" if reason else text
 
 
+@dataclass(frozen=True)
+class RateChange:
+    """An exchange rate finance entered or edited, as the rebate lines it
+    settles again record it: the pair, rate and first day after (and before,
+    for an edit), who changed it and when. JSON-safe (a task argument)."""
+
+    source_currency: str
+    target_currency: str
+    rate: str
+    valid_from: str
+    changed_at: str
+    changed_by_id: int | None = None
+    #: the stored values an edit replaced (empty for a new rate)
+    previous: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, *, rate, previous=None, user=None) -> "RateChange":
+        def values(exchange_rate) -> dict:
+            return {
+                "source_currency": exchange_rate.source_currency,
+                "target_currency": exchange_rate.target_currency,
+                "rate": str(exchange_rate.rate.normalize()),
+                "valid_from": exchange_rate.valid_from.isoformat(),
+            }
+
+        return cls(
+            **values(rate),
+            changed_at=timezone.now().isoformat(),
+            changed_by_id=user.pk if user is not None and user.pk else None,
+            previous=values(previous) if previous is not None else {},
+        )
+
+    def pairs(self) -> dict[tuple[str, str], datetime.date]:
+        """The currency pairs whose conversions may have changed (both, when
+        an edit changed the pair), each with the first close date it may
+        change: a rate applies from its first day on, before and after."""
+        pairs = {(self.source_currency, self.target_currency): datetime.date.fromisoformat(self.valid_from)}
+        if self.previous:
+            pair = (self.previous["source_currency"], self.previous["target_currency"])
+            since = datetime.date.fromisoformat(self.previous["valid_from"])
+            pairs[pair] = min(since, pairs.get(pair, since))
+        return pairs
+
+    def record(self) -> dict:
+        """What a line keeps (``LedgerLine.rate_change``)."""
+        record = asdict(self)
+        record.pop("changed_by_id")
+        return record
+
+    def note(self, actor) -> str:
+        """The line's note, in the ledger's language (English) like ``correction_note``."""
+        pair = f"{self.source_currency}→{self.target_currency}"
+        after = f"{self.rate} from {self.valid_from}"
+        if self.previous:
+            before = self.previous
+            what = (
+                f"Exchange rate {before['source_currency']}→{before['target_currency']} "
+                f"{before['rate']} from {before['valid_from']} changed to {pair} {after}"
+            )
+        else:
+            what = f"Exchange rate {pair} {after} entered"
+        at = datetime.datetime.fromisoformat(self.changed_at)
+        by = f" by {actor.get_username()}" if actor is not None else ""
+        return f"{what}{by} ({timezone.localtime(at):%Y-%m-%d %H:%M %Z})"
+
+
 def _settle(
     *,
     organization_id: int,
@@ -265,11 +335,17 @@ def _settle(
     desired: Accrual | None,
     deal=None,
     event: DealEvent | None = None,
+    rate_change: RateChange | None = None,
+    actor=None,
 ) -> list[LedgerLine]:
     """Make the ledger say ``desired`` for this subject, writing only the
-    difference; each line written names ``event``'s actor and reason."""
-    actor = event.actor if event is not None else None
-    note = correction_note(event)
+    difference; each line written names what caused it: ``event``'s actor
+    and reason, or the exchange rate change ``actor`` made."""
+    if event is not None:
+        actor, note = event.actor, correction_note(event)
+    else:
+        note = rate_change.note(actor) if rate_change is not None else ""
+    cause = rate_change.record() if rate_change is not None else {}
     standing = _standing_line(program_id=program_id, organization_id=organization_id, subject=subject)
     if standing is not None and desired is not None and desired.matches(standing):
         return []
@@ -296,6 +372,7 @@ def _settle(
                 "currency": standing.currency,
                 "note": note,
                 "deal_event": event,
+                "rate_change": cause,
                 "created_by": actor,
             }
         )
@@ -325,6 +402,7 @@ def _settle(
                 "conversions": list(desired.conversions),
                 "note": note,
                 "deal_event": event,
+                "rate_change": cause,
                 "created_by": actor,
             }
         )
@@ -539,11 +617,15 @@ def rebate_compute(
     rules: ProgramRules,
     period_end: datetime.date,
     event: DealEvent | None = None,
+    rate_change: RateChange | None = None,
+    actor=None,
 ) -> list[LedgerLine]:
     """Settle one organization's rebate for the period ending ``period_end``
     (the rules given are those in force on that day). While a won deal of the
     period has no exchange rate, nothing is written and the wait is recorded
-    as an ``AccrualHold`` (a standing rebate line stays as it is)."""
+    as an ``AccrualHold`` (a standing rebate line stays as it is). Lines
+    written name their cause: the deal ``event``, or the ``rate_change``
+    ``actor`` made."""
     start, end = period_bounds(period_end, rules.rebate_period)
     subject = rebate_subject(end)
     _lock_subject(program_id=rules.program_id, organization_id=organization.pk, subject=subject)
@@ -558,7 +640,13 @@ def rebate_compute(
         program_id=rules.program_id, organization=organization, subject=subject, resolved_at__isnull=True
     ).update(resolved_at=timezone.now(), checked_at=timezone.now())
     return _settle(
-        organization_id=organization.pk, program_id=rules.program_id, subject=subject, desired=desired, event=event
+        organization_id=organization.pk,
+        program_id=rules.program_id,
+        subject=subject,
+        desired=desired,
+        event=event,
+        rate_change=rate_change,
+        actor=actor,
     )
 
 
@@ -615,10 +703,16 @@ def accrual_holds_waiting(
 
 
 def accrual_holds_retry(
-    *, source_currency: str = "", target_currency: str = "", rate_valid_from: datetime.date | None = None
+    *,
+    source_currency: str = "",
+    target_currency: str = "",
+    rate_valid_from: datetime.date | None = None,
+    rate_change: RateChange | None = None,
+    actor=None,
 ) -> int:
-    """Try the waiting rebates (:func:`accrual_holds_waiting`) again. Returns
-    the number of lines written."""
+    """Try the waiting rebates (:func:`accrual_holds_waiting`) again; lines
+    written name the ``rate_change`` ``actor`` made, when one prompted the
+    retry. Returns the number of lines written."""
     holds = accrual_holds_waiting(
         source_currency=source_currency, target_currency=target_currency, rate_valid_from=rate_valid_from
     ).select_related("organization")
@@ -628,5 +722,75 @@ def accrual_holds_retry(
         if not found:
             hold.delete()
             continue
-        written += len(rebate_compute(organization=hold.organization, rules=found[0], period_end=hold.earned_on))
+        written += len(
+            rebate_compute(
+                organization=hold.organization,
+                rules=found[0],
+                period_end=hold.earned_on,
+                rate_change=rate_change,
+                actor=actor,
+            )
+        )
+    return written
+
+
+def rebates_outdated_by_rates(*, pairs: dict) -> list[tuple[int, int, datetime.date]]:
+    """(program, organization, period end) of every standing rebate line of an
+    ended period that converted a deal with a rate of one of ``pairs``
+    ((source, target currency) → first close date concerned) which is no
+    longer the rate in force on that deal's close date: its value or first
+    day was edited, or a newer rate now applies, or none does. Empty when a
+    rate change affects nothing."""
+    today = timezone.localdate()
+    in_force: dict[tuple[str, str, str], tuple[str, str] | None] = {}
+
+    def rate_now(source: str, target: str, closed_on: str) -> tuple[str, str] | None:
+        if (source, target, closed_on) not in in_force:
+            rate = exchange_rate_on(source=source, target=target, day=datetime.date.fromisoformat(closed_on))
+            in_force[source, target, closed_on] = (
+                (str(rate.rate.normalize()), rate.valid_from.isoformat()) if rate is not None else None
+            )
+        return in_force[source, target, closed_on]
+
+    outdated = set()
+    for (source, target), since in sorted(pairs.items()):
+        lines = LedgerLine.objects.filter(
+            kind=LineKind.REBATE,
+            reversed_by__isnull=True,
+            currency=target,
+            earned_on__gte=since,  # a period ends on or after its deals' close dates
+            earned_on__lt=today,
+            conversions__contains=[{"currency": source}],
+        ).values_list("program_id", "organization_id", "earned_on", "conversions")
+        for program_id, organization_id, earned_on, conversions in lines.iterator(chunk_size=500):
+            if any(
+                row["currency"] == source
+                and row["closed_on"] >= since.isoformat()
+                and rate_now(source, target, row["closed_on"]) != (row["rate"], row["rate_valid_from"])
+                for row in conversions
+            ):
+                outdated.add((program_id, organization_id, earned_on))
+    return sorted(outdated)
+
+
+@transaction.atomic
+def rebates_resettle_for_rate_change(*, change: RateChange, actor=None) -> list[LedgerLine]:
+    """Settle again every ended period's rebate whose base converted a deal
+    with a rate ``change`` replaced (:func:`rebates_outdated_by_rates`):
+    reversing line and new line, never edits (lines already on an approved
+    statement stay there; the new ones go on the next statement), each
+    naming the change and ``actor`` (who made it). Running it again writes
+    nothing: the lines written use the rates now in force."""
+    written = []
+    for program_id, organization_id, period_end in rebates_outdated_by_rates(pairs=change.pairs()):
+        found = rules_in_force(on=period_end, program_ids=[program_id])
+        if not found:
+            continue
+        written += rebate_compute(
+            organization=PartnerOrganization.objects.get(pk=organization_id),
+            rules=found[0],
+            period_end=period_end,
+            rate_change=change,
+            actor=actor,
+        )
     return written

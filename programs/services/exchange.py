@@ -67,7 +67,9 @@ _rate_listeners: list[ExchangeRateListener] = []
 
 
 def register_exchange_rate_listener(listener: ExchangeRateListener) -> None:
-    """``listener(rate=rate)`` is called whenever a rate is entered or changed."""
+    """``listener(rate=rate, previous=previous, user=user)`` is called whenever
+    a rate is entered or changed: ``previous`` is the rate as it was stored
+    before an edit (None for a new rate), ``user`` who saved it."""
     if listener not in _rate_listeners:
         _rate_listeners.append(listener)
 
@@ -76,11 +78,14 @@ def register_exchange_rate_listener(listener: ExchangeRateListener) -> None:
 def exchange_rate_record(*, rate: ExchangeRate, user=None) -> ExchangeRate:
     """Save a rate finance entered or changed (validated first: a bad rate
     raises ``ValidationError`` and nothing is stored), log who did it, and
-    tell every listener (what waited for this rate is settled on commit)."""
+    tell every listener (what waited for this rate, or was computed with its
+    former value, is settled on commit)."""
     created = rate.pk is None
     rate.full_clean()
+    # The stored values an edit replaces: listeners settle again what used them.
+    previous = None if created else ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first()
     rate.save()
     log(instance=rate, action="wagtail.create" if created else "wagtail.edit", user=user)
     for listener in _rate_listeners:
-        listener(rate=rate)
+        listener(rate=rate, previous=previous, user=user)
     return rate

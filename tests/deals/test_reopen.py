@@ -14,14 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import DealClaim, DealEventKind, DealStage, DealStatus
-from deals.services import deal_correct_outcome, deal_reopen, deal_update_stage
+from deals.services import deal_approve, deal_correct_outcome, deal_reopen, deal_update_stage
 from incentives.models import LedgerLine, LineKind, StatementStatus
 from incentives.services.accruals import deal_accruals_compute, rebates_compute
 from incentives.services.statements import statement_approve, statement_totals, statements_generate
 from programs.models import TierChange
 from programs.services.tiers import tier_progress, tier_rules_record
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
+from tests.factories.deals import RoutingRuleFactory, confirmed_outcome, register_deal
 from tests.factories.incentives import incentive_program, won_deal
+from tests.factories.programs import ProductLineFactory
 
 D = datetime.date
 MARCH_END = D(2026, 3, 31)
@@ -345,3 +347,53 @@ def test_on_the_worker_a_reopened_win_is_reversed_and_the_tier_re_evaluated(cele
         message="the worker to re-evaluate the tier after the reopening",
     )
     assert (change.from_tier, change.to_tier) == (silver, registered)
+
+
+@pytest.mark.django_db
+def test_the_reopen_page_refuses_when_another_registration_took_protection_since(client, partner):
+    """Northwind's win released its protection; Contoso then registered the
+    same customer and product line and was approved. Reopening Northwind's
+    deal would protect one opportunity twice: the reviewer reads why, and
+    nothing changes on either registration."""
+    line = ProductLineFactory(name="Storage arrays")
+    RoutingRuleFactory()  # auto-approves a registration without conflict
+    closed = register_deal(partner, company_name="Acme, Inc.", domain="acme.com", product_lines=[line])
+    closed = deal_update_stage(
+        deal=closed, actor=None, stage="won", final_amount=Decimal("1000.00"), closed_on=D(2026, 3, 2)
+    )
+    closed = confirmed_outcome(closed)
+    assert not DealClaim.objects.filter(deal=closed).exists()  # a confirmed win protects nothing
+    anna = reviewer()
+    contoso = register_deal(
+        OrganizationFactory(name="Contoso"), company_name="Acme, Inc.", domain="acme.com", product_lines=[line]
+    )
+    if contoso.status != DealStatus.APPROVED:
+        deal_approve(deal=contoso, actor=anna)
+    contoso.refresh_from_db()
+    assert contoso.status == DealStatus.APPROVED
+    claims_before = sorted(DealClaim.objects.values_list("deal_id", "key", "product_line_id"))
+    assert {deal_id for deal_id, _key, _line in claims_before} == {contoso.pk}
+    events_before = list(closed.events.values_list("pk", "kind"))
+    client.force_login(anna)
+
+    response = client.post(reopen_url(closed), {"reason": "Customer came back"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "This deal cannot be reopened: another registration has taken protection for this customer and "
+        "product line since it closed."
+    ) in html
+    assert "is open again" not in html
+    closed.refresh_from_db()
+    assert (closed.status, closed.stage, closed.final_amount, closed.closed_on) == (
+        DealStatus.WON,
+        DealStage.WON,
+        Decimal("1000.00"),
+        D(2026, 3, 2),
+    )
+    assert list(closed.events.values_list("pk", "kind")) == events_before
+    assert sorted(DealClaim.objects.values_list("deal_id", "key", "product_line_id")) == claims_before
+    protected_until = contoso.protected_until
+    contoso.refresh_from_db()
+    assert (contoso.status, contoso.protected_until) == (DealStatus.APPROVED, protected_until)

@@ -119,7 +119,11 @@ def test_the_rate_the_rebate_needs_queues_its_retry_once_committed(held, django_
                 source_currency="EUR", target_currency="USD", rate=Decimal("1.10"), valid_from=D(2026, 3, 12)
             )
         )
-    assert len(queued) == 1
+    # The rebate's retry, and the EUR win's conversion to the program currency (deals listens too).
+    assert sorted(callback.func.__self__.name for callback in queued) == [
+        "deals.tasks.convert_wins_for_rate",
+        "incentives.tasks.retry_accrual_holds_for_rate",
+    ]
     assert (rate.source_currency, rate.target_currency) == ("EUR", "USD")
 
     retry_accrual_holds_for_rate("EUR", "USD", "2026-03-12")  # what the queued task runs
