@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from programs.tenancy import VIEW_ALL_PERMISSION
 
 from .models import PortfolioSettings
+from .portfolio import may_see_portfolio
 from .program import (
     ACTIVE_TARGET_PERCENT,
     FIRST_ACTION_TARGET_DAYS,
@@ -52,8 +53,12 @@ def _language(user) -> str:
 
 def recipient_figures(week: ProgramFilters, user) -> dict:
     """The week's MDF per currency, most downloaded assets and searches that
-    found nothing, over the partners ``user`` may see (``programs.tenancy``)."""
+    found nothing, over the partners ``user`` may see (``programs.tenancy``):
+    none for a recipient who sees no partner's records (the content report's rule)."""
+    if not may_see_portfolio(user):
+        return {"sees_partners": False}
     return {
+        "sees_partners": True,
         "mdf": mdf_by_currency(week, user=user),
         "assets": downloads_by_asset(week, user=user, limit=TOP_ROWS),
         "searches": zero_result_queries(week, user=user, limit=TOP_ROWS),

@@ -50,6 +50,9 @@ def test_channel_leaders_get_last_weeks_figures_in_their_language():
     assert "<svg" in english_mail.alternatives[0][0]
     assert "- No tier: " in english_mail.body
     assert by_recipient["dominique@vendor.example"].subject == "Programme partenaires, semaine du 2026-03-02"
+    # Leaders who see no partner's records get the program figures, not partners' MDF or searches.
+    assert "MDF and content figures go to staff who see partner records" in english_mail.body
+    assert "MDF of the activities starting this week" not in english_mail.body
 
 
 def on(day: int, hour: int = 10) -> datetime.datetime:
