@@ -33,7 +33,8 @@ class ActivityEvent(models.Model):
     organization = models.ForeignKey(
         "programs.PartnerOrganization", on_delete=models.CASCADE, related_name="activity_events"
     )
-    #: empty where the owning app does not know the person (a search is logged per organization)
+    #: empty where the owning app does not know the person (searches logged before
+    #: the search log named its searcher)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -59,7 +60,8 @@ class ActivityDay(models.Model):
 
     A row with a user means that account was active that day (the one
     definition of "active", see ``analytics.activity``); rows without a user
-    hold the organization's anonymous events (searches)."""
+    hold the organization's events whose person is unknown (searches logged
+    before the search log named its searcher)."""
 
     day = models.DateField()
     organization = models.ForeignKey("programs.PartnerOrganization", on_delete=models.CASCADE, related_name="+")

@@ -6,12 +6,13 @@ Every figure is grouped in the database; money stays in its own currency.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from content.models import AssetPage
-from mdf.roi import RoiRow, report_requests, roi_rows
+from mdf.roi import ZERO, RoiRow, report_requests, roi_rows
 from programs.tenancy import scoped
 from search.models import SearchQueryLog
 
@@ -19,22 +20,47 @@ from .models import ActivityEvent, ActivityKind
 from .program import ProgramFilters
 
 
+def _mdf_requests(filters: ProgramFilters, organizations: QuerySet) -> QuerySet:
+    """The MDF report's requests (``mdf.roi``) of ``organizations`` whose activity starts in the range."""
+    return report_requests().filter(
+        organization__in=organizations, starts_on__gte=filters.start, starts_on__lte=filters.end
+    )
+
+
 def mdf_by_activity_type(filters: ProgramFilters) -> list[RoiRow]:
     """MDF committed (net of releases), claimed and paid per activity type
     and currency, with the pipeline and won revenue of the registrations
     attributed to those activities (the MDF report's rules, ``mdf.roi``),
     for the activities of the selected partners that start in the range."""
-    requests = report_requests().filter(
-        organization__in=filters.organizations().values("pk"),
-        starts_on__gte=filters.start,
-        starts_on__lte=filters.end,
-    )
-    return roi_rows(requests, dimension="activity_type")
+    return roi_rows(_mdf_requests(filters, filters.organizations().values("pk")), dimension="activity_type")
 
 
 def _visible_organizations(filters: ProgramFilters, user) -> QuerySet:
     """The filtered partners the staff member may see: a CAM's portfolio, every one for channel ops."""
     return scoped(filters.organizations(), user, organization_field="").values("pk")
+
+
+@dataclass
+class MdfTotal:
+    """MDF of one currency: amounts of different currencies are never added up."""
+
+    currency: str
+    committed: Decimal = ZERO
+    claimed: Decimal = ZERO
+    paid: Decimal = ZERO
+
+
+def mdf_by_currency(filters: ProgramFilters, *, user) -> list[MdfTotal]:
+    """MDF committed (net of releases), claimed and paid per currency for the
+    activities starting in the range of the partners ``user`` may see (the
+    MDF report's figures, ``mdf.roi``, added up per currency), by currency code."""
+    totals: dict[str, MdfTotal] = {}
+    for row in roi_rows(_mdf_requests(filters, _visible_organizations(filters, user)), dimension="program"):
+        total = totals.setdefault(row.currency, MdfTotal(currency=row.currency))
+        total.committed += row.approved
+        total.claimed += row.claimed
+        total.paid += row.paid
+    return [totals[currency] for currency in sorted(totals)]
 
 
 def _downloads(filters: ProgramFilters, user) -> QuerySet:
@@ -56,9 +82,10 @@ class AssetUsage:
     people: int
 
 
-def downloads_by_asset(filters: ProgramFilters, *, user) -> list[AssetUsage]:
+def downloads_by_asset(filters: ProgramFilters, *, user, limit: int | None = None) -> list[AssetUsage]:
     """Downloads in the range per asset by the partners ``user`` may see,
-    most downloaded first (an asset deleted since shows its id)."""
+    most downloaded first (an asset deleted since shows its id); the first
+    ``limit`` assets only when given."""
     counts = list(
         _downloads(filters, user)
         .values("object_id")
@@ -67,7 +94,7 @@ def downloads_by_asset(filters: ProgramFilters, *, user) -> list[AssetUsage]:
             partners=Count("organization", distinct=True),
             people=Count("user", distinct=True),
         )
-        .order_by("-downloads", "object_id")
+        .order_by("-downloads", "object_id")[:limit]
     )
     assets = {
         asset.pk: asset
@@ -100,9 +127,10 @@ def downloads_by_tier(filters: ProgramFilters, *, user) -> list[dict]:
     return [{"name": row.pop("organization__tier__name") or _("No tier"), **row} for row in rows]
 
 
-def zero_result_queries(filters: ProgramFilters, *, user) -> list[dict]:
+def zero_result_queries(filters: ProgramFilters, *, user, limit: int | None = None) -> list[dict]:
     """What partners ``user`` may see searched for in the range without
-    finding anything (the search app's query log), the most repeated first."""
+    finding anything (the search app's query log), the most repeated first;
+    the first ``limit`` queries only when given."""
     rows = (
         SearchQueryLog.objects.filter(
             results=0,
@@ -112,6 +140,6 @@ def zero_result_queries(filters: ProgramFilters, *, user) -> list[dict]:
         )
         .values("normalized_query")
         .annotate(searches=Count("pk"), partners=Count("organization", distinct=True), last_at=Max("created_at"))
-        .order_by("-searches", "normalized_query")
+        .order_by("-searches", "normalized_query")[:limit]
     )
     return [{"query": row.pop("normalized_query"), **row} for row in rows]

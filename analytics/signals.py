@@ -1,5 +1,6 @@
 """Where partner activity is observed: the apps' own records of what happened
-(search log, download log, deal and MDF audit trails, course enrollments) and
+(the search log's ``query_logged`` signal, which names the person who
+searched; download log, deal and MDF audit trails, course enrollments) and
 Django's login signal. Each receiver only appends an ``ActivityEvent`` in the
 same transaction as the record it observes; no business rule runs here.
 """
@@ -14,6 +15,7 @@ from mdf.models import MdfEvent
 from programs.models import Membership
 from programs.tenancy import partner_context
 from search.models import SearchQueryLog
+from search.signals import query_logged
 
 from .models import ActivityKind
 from .services import activity_record
@@ -29,10 +31,12 @@ def record_login(sender, request, user, **kwargs):
         activity_record(organization_id=partner.organization.pk, user_id=user.pk, kind=ActivityKind.LOGIN)
 
 
-@receiver(post_save, sender=SearchQueryLog, dispatch_uid="analytics_search")
-def record_search(sender, instance, created, raw=False, **kwargs):
-    if created and not raw and instance.organization_id:
-        activity_record(organization_id=instance.organization_id, kind=ActivityKind.SEARCH, at=instance.created_at)
+@receiver(query_logged, sender=SearchQueryLog, dispatch_uid="analytics_search")
+def record_search(sender, entry, user_id=None, **kwargs):
+    if entry.organization_id:
+        activity_record(
+            organization_id=entry.organization_id, user_id=user_id, kind=ActivityKind.SEARCH, at=entry.created_at
+        )
 
 
 @receiver(post_save, sender=AssetDownload, dispatch_uid="analytics_download")

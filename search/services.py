@@ -20,6 +20,7 @@ from .documents import PortalDocument, document_id
 from .engine import get_client
 from .engine import is_enabled as engine_enabled
 from .models import AttachmentText, IndexOutboxEntry, OutboxOperation, SearchQueryLog, normalize_query
+from .signals import query_logged
 
 logger = logging.getLogger(__name__)
 
@@ -349,22 +350,35 @@ def _progress_line(done: int, total: int, started: float) -> str:
 
 
 def search_query_log(
-    *, query: str, results: int, language: str, organization=None, at: datetime | None = None
+    *,
+    query: str,
+    results: int,
+    language: str,
+    organization=None,
+    user_id: int | None = None,
+    at: datetime | None = None,
 ) -> SearchQueryLog | None:
-    """Remember what partners searched for (zero-result queries feed the content team)."""
+    """Remember what partners searched for (zero-result queries feed the
+    content team) and tell ``query_logged`` receivers who searched, in the
+    same transaction as the log row."""
     if not query.strip():
         return None
-    return SearchQueryLog.objects.create(
-        query=query[:200],
-        normalized_query=normalize_query(query)[:200],
-        results=results,
-        language=language,
-        organization=organization,
-        created_at=at or timezone.now(),
-    )
+    with transaction.atomic():
+        entry = SearchQueryLog.objects.create(
+            query=query[:200],
+            normalized_query=normalize_query(query)[:200],
+            results=results,
+            language=language,
+            organization=organization,
+            created_at=at or timezone.now(),
+        )
+        query_logged.send(sender=SearchQueryLog, entry=entry, user_id=user_id)
+    return entry
 
 
-def search_query_log_later(*, query: str, results: int, language: str, organization_id: int | None) -> None:
+def search_query_log_later(
+    *, query: str, results: int, language: str, organization_id: int | None, user_id: int | None = None
+) -> None:
     """Log the query from a worker after the request's commit: the partner's
     search does not wait for the log row and its activity event. A broker
     outage loses the log line, never the search."""
@@ -378,6 +392,7 @@ def search_query_log_later(*, query: str, results: int, language: str, organizat
             results=results,
             language=language,
             organization_id=organization_id,
+            user_id=user_id,
             at=timezone.now().isoformat(),
         )
     except OperationalError:

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from programs.models import PartnerOrganization
 
@@ -19,12 +20,17 @@ def drain_index_outbox():
 
 #: at most once: a worker lost mid-task drops one log line rather than writing it twice
 @shared_task(ignore_result=True, acks_late=False)
-def log_search_query(*, query: str, results: int, language: str, organization_id: int | None, at: str):
+def log_search_query(
+    *, query: str, results: int, language: str, organization_id: int | None, at: str, user_id: int | None = None
+):
+    # ``user_id`` defaults to None for tasks queued before it was passed.
     services.search_query_log(
         query=query,
         results=results,
         language=language,
         organization=PartnerOrganization.objects.filter(pk=organization_id).first() if organization_id else None,
+        # A person deleted since the search is not named (their event would break the insert).
+        user_id=user_id if user_id and get_user_model().objects.filter(pk=user_id).exists() else None,
         at=datetime.fromisoformat(at),
     )
 

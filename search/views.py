@@ -41,6 +41,7 @@ def _run_search(request) -> selectors.SearchResults:
             results=results.total,
             language=language,
             organization_id=partner.organization.pk if partner else None,
+            user_id=request.user.pk if partner else None,
         )
     return results
 

@@ -11,7 +11,7 @@ from analytics.activity import active_account_count
 from analytics.models import ActivityDay, ActivityEvent, ActivityKind
 from analytics.services import activity_record, activity_rollup_refresh
 from analytics.tasks import refresh_activity_rollup
-from search.services import search_query_log
+from search.services import documents_index_ensure, search_query_log
 from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 from tests.factories.deals import register_deal
 from tests.factories.mdf import allocated, auto_approve_all, submit_request
@@ -44,15 +44,42 @@ def test_registrations_searches_and_mdf_requests_are_recorded_for_the_organizati
     allocated(organization)
 
     deal = register_deal(organization, partner)
-    search_query_log(query="storage price list", results=3, language="en", organization=organization)
+    search_query_log(
+        query="storage price list", results=3, language="en", organization=organization, user_id=partner.pk
+    )
     fund_request = submit_request(organization, submitted_by=partner)
 
     assert kinds(organization) == [ActivityKind.MDF, ActivityKind.REGISTRATION, ActivityKind.SEARCH]
     registration = ActivityEvent.objects.get(kind=ActivityKind.REGISTRATION)
     assert (registration.user, registration.object_id) == (partner, deal.pk)
     assert ActivityEvent.objects.get(kind=ActivityKind.MDF).object_id == fund_request.pk
-    # A search is logged per organization: no person is attached to it.
-    assert ActivityEvent.objects.get(kind=ActivityKind.SEARCH).user is None
+    # The search names its person like every other kind (the query text stays in the search log alone).
+    assert ActivityEvent.objects.get(kind=ActivityKind.SEARCH).user == partner
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_partner_who_only_searches_is_an_active_person(client, celery_worker, search_indexes, wait_for):
+    """The real path: the search request queues the log after commit, the worker writes it and its event."""
+    organization = OrganizationFactory()
+    searcher = PartnerUserFactory(organization=organization, roles=["sales"])
+    PartnerUserFactory(organization=organization)  # a colleague who did nothing
+    documents_index_ensure()
+    client.force_login(searcher)
+    # Signed in some other day: today's only event is to be the search.
+    ActivityEvent.objects.filter(user=searcher).delete()
+
+    assert client.get("/search/api/", {"q": "helix warranty"}).status_code == 200
+
+    def search_event():
+        return ActivityEvent.objects.filter(kind=ActivityKind.SEARCH, organization=organization).first()
+
+    event = wait_for(search_event, timeout=60, message="the worker to record the search")
+    assert event.user == searcher
+    today = timezone.now().astimezone(UTC).date()
+    activity_rollup_refresh(start=today, end=today)
+    day = ActivityDay.objects.get(organization=organization)
+    assert (day.user, day.searches, day.events) == (searcher, 1, 1)
+    assert active_account_count(start=today, end=today, organizations=[organization]) == 1
 
 
 def test_the_mdf_steps_vendor_staff_take_are_not_partner_activity(vendor_staff):
@@ -122,7 +149,7 @@ def test_refreshing_again_gives_the_same_rollup_and_picks_up_late_events(history
 def test_active_accounts_are_people_with_an_event_in_the_period(history):
     activity_rollup_refresh(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 10))
 
-    # 2–4 March: Ann and Bob (Alpha's anonymous search is no account); 5–9: Cat alone.
+    # 2–4 March: Ann and Bob (Alpha's search without a person is no account); 5–9: Cat alone.
     assert active_account_count(start=datetime.date(2026, 3, 2), end=datetime.date(2026, 3, 4)) == 2
     assert active_account_count(start=datetime.date(2026, 3, 5), end=datetime.date(2026, 3, 9)) == 1
     assert active_account_count(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31)) == 3

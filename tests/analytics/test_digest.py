@@ -1,6 +1,8 @@
-"""The weekly program digest reaches the channel leaders in their language."""
+"""The weekly program digest reaches the channel leaders in their language,
+with the week's MDF and content usage of the partners each may see."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -8,9 +10,15 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from wagtail.users.models import UserProfile
 
-from analytics.models import ActivityDay, PortfolioSettings
+from analytics.models import ActivityDay, ActivityEvent, ActivityKind, PortfolioSettings
 from analytics.tasks import send_program_digest
+from content.models import LibraryPage
+from programs.formats import money
+from search.models import SearchQueryLog, normalize_query
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
+from tests.factories.content import asset_type, publish_asset, publish_page
+from tests.factories.mdf import ActivityTypeFactory, MdfProgramFactory, allocated, auto_approve_all, submit_request
+from tests.mdf.test_roi import paid_request
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +50,144 @@ def test_channel_leaders_get_last_weeks_figures_in_their_language():
     assert "<svg" in english_mail.alternatives[0][0]
     assert "- No tier: " in english_mail.body
     assert by_recipient["dominique@vendor.example"].subject == "Programme partenaires, semaine du 2026-03-02"
+    # Leaders who see no partner's records get the program figures, not partners' MDF or searches.
+    assert "MDF and content figures go to staff who see partner records" in english_mail.body
+    assert "MDF of the activities starting this week" not in english_mail.body
+
+
+def on(day: int, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(2026, 3, day, hour, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def portfolios(home_page):
+    """The digest of Monday 30 March covers 23–29 March. Casey (French) manages
+    Alpha and Beta; Gamma is Dana's. Activities start on 25 March (five days
+    after the 20th, when they are requested) unless said otherwise.
+
+    MDF: Alpha's webinar 2,000 USD committed, claimed and paid, and a 500 USD
+    one committed only; Beta's 1,200 EUR committed only, and 300 EUR for an
+    activity of 6 April (after the week); Gamma's event 4,000 USD committed,
+    claimed and paid.
+    Downloads in the week: the price list twice by Alpha and once by Beta, the
+    pitch deck once by Beta and three times by Gamma; Alpha's price list on
+    the 20th is before the week.
+    Searches with no result: "helix warranty" by Alpha (24th) and Beta (26th),
+    "rebate form" by Gamma (25th); "aurora" found something; Alpha's "old
+    query" of the 18th is before the week."""
+    leaders = Group.objects.create(name="Channel leaders")
+    config = PortfolioSettings.load()
+    config.digest_group = leaders
+    config.save()
+    casey = UserFactory(email="casey@vendor.example", groups=["Channel account managers"])
+    profile = UserProfile.get_for_user(casey)
+    profile.preferred_language = "fr"
+    profile.save()
+    ops = UserFactory(email="ops@vendor.example", groups=["Channel ops"])
+    leaders.user_set.add(casey, ops)
+    alpha = OrganizationFactory(name="Alpha", channel_account_manager=casey)
+    beta = OrganizationFactory(name="Beta", channel_account_manager=casey)
+    gamma = OrganizationFactory(name="Gamma", channel_account_manager=UserFactory())
+    ann, cat, dan = (PartnerUserFactory(organization=organization) for organization in (alpha, beta, gamma))
+    library = publish_page(home_page, LibraryPage, title="Library")
+    price_list = publish_asset(library, "Storage price list")
+    pitch_deck = publish_asset(library, "Backup pitch deck", asset_type=asset_type("pitch-deck"))
+    with time_machine.travel(on(20, 12), tick=False):
+        auto_approve_all()
+        allocated(alpha, "20000")
+        allocated(beta, "5000", program=MdfProgramFactory(currency="EUR"))
+        allocated(gamma, "20000")
+        webinar, event = ActivityTypeFactory(code="webinar"), ActivityTypeFactory(code="event")
+        paid_request(alpha, webinar, requested="2000", approved="2000")
+        submit_request(alpha, activity_type=webinar, requested_amount=Decimal("500"))
+        submit_request(beta, activity_type=event, requested_amount=Decimal("1200"))
+        submit_request(
+            beta,
+            activity_type=event,
+            requested_amount=Decimal("300"),
+            starts_on=datetime.date(2026, 4, 6),
+            ends_on=datetime.date(2026, 4, 7),
+        )
+        paid_request(gamma, event, requested="4000", approved="4000")
+    for organization, user, asset, at in (
+        (alpha, ann, price_list, on(24)),
+        (alpha, ann, price_list, on(25)),
+        (beta, cat, price_list, on(26)),
+        (beta, cat, pitch_deck, on(27)),
+        (gamma, dan, pitch_deck, on(24)),
+        (gamma, dan, pitch_deck, on(25)),
+        (gamma, dan, pitch_deck, on(26)),
+        (alpha, ann, price_list, on(20)),
+    ):
+        ActivityEvent.objects.create(
+            organization=organization, user=user, kind=ActivityKind.DOWNLOAD, object_id=asset.pk, at=at
+        )
+    for organization, query, results, at in (
+        (alpha, "Helix warranty", 0, on(24)),
+        (beta, "helix  WARRANTY", 0, on(26)),
+        (gamma, "rebate form", 0, on(25)),
+        (alpha, "aurora", 5, on(25)),
+        (alpha, "old query", 0, on(18)),
+    ):
+        SearchQueryLog.objects.create(
+            organization=organization,
+            query=query,
+            normalized_query=normalize_query(query),
+            results=results,
+            created_at=at,
+        )
+
+
+def send_monday_digest() -> dict:
+    with time_machine.travel(datetime.datetime(2026, 3, 30, 6, 30, tzinfo=datetime.UTC), tick=False):
+        send_program_digest()
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def test_channel_ops_read_the_weeks_mdf_per_currency_and_content_usage_of_every_partner(portfolios):
+    ops_mail = send_monday_digest()["ops@vendor.example"]
+
+    body = ops_mail.body
+    assert "MDF and content usage, March 23, 2026 to March 29, 2026" in body
+    # USD: 2,000 + 500 (Alpha) + 4,000 (Gamma) committed, 2,000 + 4,000 claimed and paid; EUR apart.
+    assert "- EUR: €1,200.00 committed, €0.00 claimed, €0.00 paid\n- USD: $6,500.00 committed" in body
+    assert "- USD: $6,500.00 committed, $6,000.00 claimed, $6,000.00 paid" in body
+    assert "$7,700.00" not in body  # never one figure of mixed currencies
+    assert "- Backup pitch deck: 4 downloads\n- Storage price list: 3 downloads\n" in body
+    assert (
+        '- "helix warranty": 2 searches, last on March 26, 2026\n- "rebate form": 1 search, last on March 25, 2026\n'
+    ) in body
+    assert "old query" not in body and "aurora" not in body
+    assert "the partners you manage" not in body
+    html = ops_mail.alternatives[0][0]
+    assert "<tr><td>USD</td><td>$6,500.00</td><td>$6,000.00</td><td>$6,000.00</td></tr>" in html
+    assert "<tr><td>Backup pitch deck</td><td>4</td></tr>" in html
+    assert "/admin/analytics/content/?start=2026-03-23&amp;end=2026-03-29" in html
+
+
+def test_a_cams_digest_holds_their_portfolios_figures_only_in_their_language(portfolios):
+    casey_mail = send_monday_digest()["casey@vendor.example"]
+
+    body = casey_mail.body
+    assert "du 23 mars 2026 au 29 mars 2026" in body
+    assert "Ces chiffres portent sur les partenaires que vous gérez." in body
+    # Alpha's 2,000 + 500 USD (Gamma's 4,000 is Dana's), Beta's 1,200 EUR, amounts written the French way.
+    usd = [money(Decimal(amount), "USD", language="fr") for amount in ("2500", "2000", "2000")]
+    assert usd[0] == "2\u00a0500,00\u00a0$"
+    assert (
+        "- EUR : {} engagés, {} réclamés, {} payés".format(
+            *(money(Decimal(amount), "EUR", language="fr") for amount in ("1200", "0", "0"))
+        )
+        in body
+    )
+    assert "- USD : {} engagés, {} réclamés, {} payés".format(*usd) in body
+    assert "- Storage price list : 3 téléchargements\n- Backup pitch deck : 1 téléchargement\n" in body
+    assert "« helix warranty » : 2 recherches, la dernière le 26 mars 2026" in body
+    # Nothing of Gamma's: its MDF, its pitch deck downloads, its empty search.
+    html = casey_mail.alternatives[0][0]
+    for text in (body, html):
+        assert "rebate form" not in text
+        assert money(Decimal("6500"), "USD", language="fr") not in text
+        assert money(Decimal("4000"), "USD", language="fr") not in text
+        assert "Backup pitch deck : 4" not in text
+    assert "<tr><td>Backup pitch deck</td><td>1</td></tr>" in html
