@@ -22,7 +22,7 @@ from programs.tenancy import partner_context
 
 from . import selectors, services
 from .models import Campaign, DealRegistration, DealStage, DealStatus, Lead, LeadSource, LeadStatus
-from .registration import deal_registration_values
+from .registration import deal_registration_output, deal_registration_related, deal_registration_values
 from .services import leads as lead_services
 from .views import LEAD_ROLES, REGISTER_ROLES
 
@@ -77,6 +77,11 @@ class DealSerializer(serializers.ModelSerializer):
 
     def get_product_lines(self, deal) -> list[str]:
         return [line.product_line.code for line in deal.lines.all()]
+
+    def to_representation(self, deal):
+        # The fields other apps add to a registration (``deals.registration``,
+        # e.g. ``mdf_activity``) come back under the names they are sent with.
+        return {**super().to_representation(deal), **deal_registration_output(deal)}
 
 
 class DealCreateSerializer(serializers.Serializer):
@@ -145,7 +150,7 @@ class DealViewSet(PartnerAPIViewSet):
     def get_queryset(self):
         return (
             selectors.deal_list(user=self.request.user)
-            .select_related("campaign")
+            .select_related("campaign", *deal_registration_related())
             .prefetch_related("lines__product_line")
         )
 

@@ -6,12 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import FundRequest, RequestStatus
+from .models import ActivityDeal, FundRequest, RequestStatus
 
 #: activities that ran or may run: deals can be attributed to them
 LINKABLE_STATUSES = (RequestStatus.APPROVED, RequestStatus.CLAIMED, RequestStatus.CLOSED)
 
 FIELD_NAME = "mdf_activity"
+#: the deal's reverse one-to-one to its ``ActivityDeal``
+DEAL_RELATION = "mdf_activity"
 
 NOT_LINKABLE = _("Choose one of your organization's approved MDF activities.")
 
@@ -55,3 +57,11 @@ def mdf_activity_registered(*, deal, value: FundRequest, actor) -> None:
     from .services.claims import activity_link_deal
 
     activity_link_deal(request=value, deal=deal, actor=actor)
+
+
+def mdf_activity_of(deal) -> int | None:
+    """The id of the activity ``deal`` is attributed to (what the API accepts), or None."""
+    try:
+        return getattr(deal, DEAL_RELATION).request_id
+    except ActivityDeal.DoesNotExist:
+        return None

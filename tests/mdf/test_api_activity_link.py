@@ -151,3 +151,49 @@ def test_converting_with_another_organizations_or_an_unapproved_activity_stores_
     assert response.json() == {"mdf_activity": [REFUSED]}
     assert not DealRegistration.objects.exists() and not ActivityDeal.objects.exists()
     assert Lead.objects.get(pk=accepted_lead.pk).status == LeadStatus.ACCEPTED
+
+
+def test_the_registered_deal_shows_its_activity_in_the_response_the_detail_and_the_listing(setting):
+    own = setting["own"]
+
+    response = register(setting["api"], own.currency, mdf_activity=own.pk)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["mdf_activity"] == own.pk
+    deal_id = response.json()["id"]
+    detail = setting["api"].get(f"{DEALS}{deal_id}/")
+    assert detail.status_code == 200 and detail.json()["mdf_activity"] == own.pk
+    listed = {deal["id"]: deal["mdf_activity"] for deal in setting["api"].get(DEALS).json()["results"]}
+    assert listed == {deal_id: own.pk}
+
+
+def test_a_deal_without_an_activity_shows_none(setting):
+    response = register(setting["api"], setting["own"].currency)
+
+    assert response.status_code == 201, response.content
+    assert "mdf_activity" in response.json() and response.json()["mdf_activity"] is None
+    assert setting["api"].get(f"{DEALS}{response.json()['id']}/").json()["mdf_activity"] is None
+
+
+def test_another_organizations_linked_deal_stays_not_found(setting):
+    foreign = setting["foreign"]
+    their_seller = PartnerUserFactory(organization=foreign.organization, roles=["sales"])
+    _token, plaintext = APIToken.create_token(user=their_seller, name="Their CRM")
+    their_api = Client(headers={"Authorization": f"Bearer {plaintext}"})
+    theirs = register(their_api, foreign.currency, mdf_activity=foreign.pk)
+    assert theirs.status_code == 201, theirs.content
+
+    response = setting["api"].get(f"{DEALS}{theirs.json()['id']}/")
+
+    assert response.status_code == 404
+    assert setting["api"].get(DEALS).json()["results"] == []
+
+
+def test_the_converted_leads_deal_shows_its_activity(setting, accepted_lead):
+    own = setting["own"]
+
+    response = convert(setting["api"], accepted_lead, own.currency, mdf_activity=own.pk)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["mdf_activity"] == own.pk
+    assert setting["api"].get(f"{DEALS}{response.json()['id']}/").json()["mdf_activity"] == own.pk
