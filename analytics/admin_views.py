@@ -22,6 +22,7 @@ from .program import (
     FIRST_ACTION_TARGET_DAYS,
     ProgramFilters,
     active_accounts_chart,
+    may_read_program_analytics,
     median_days_to_first_action,
     median_days_to_first_deal,
     pipeline_and_revenue,
@@ -105,16 +106,12 @@ def portfolio(request):
     return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
 
 
-def _may_read_program_analytics(user) -> bool:
-    return user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION)
-
-
 def program_report(request):
     """Portal health, registration conversion, pipeline and revenue by tier,
     partner type and region, and MDF against pipeline by activity type, for
     channel ops; each table downloads with ``?export=<table>&format=csv|xlsx``
     (``export=csv`` alone: the weekly table, as the first links had it)."""
-    if not _may_read_program_analytics(request.user):
+    if not may_read_program_analytics(request.user):
         raise PermissionDenied
     filters = ProgramFilters.from_query(request.GET, today=timezone.localdate())
     export = request.GET.get("export", "")

@@ -1,6 +1,7 @@
 """Program analytics for channel ops: portal health week by week and
 pipeline and revenue by tier, over a date range and the partners a filter
-selects (tier, region, partner type: parameters in the URL).
+selects (tier, region, partner type: parameters in the URL), or only those
+a staff member may see (``ProgramFilters.seen_by``: the weekly digest of a CAM).
 
 Portal health, every figure from the activity rollup (``analytics.activity``):
 
@@ -15,9 +16,11 @@ Portal health, every figure from the activity rollup (``analytics.activity``):
   number of days from creation to their first deal registration.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pygal
 from django.db.models import Count, F, Min, Q, Sum
@@ -26,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from deals.models import DealRegistration, DealStatus
 from programs.models import Membership, PartnerOrganization, ProgramSettings
-from programs.tenancy import PORTAL_STATUSES
+from programs.tenancy import PORTAL_STATUSES, VIEW_ALL_PERMISSION, scoped
 
 from .models import ActivityDay
 
@@ -66,6 +69,9 @@ class ProgramFilters:
     tier: str = ""
     region: str = ""
     type: str = ""
+    #: the staff member whose partners bound the figures (``programs.tenancy``:
+    #: a CAM's portfolio, every partner for channel ops); None: every partner
+    viewer: Any = dataclasses.field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_query(cls, query, *, today: datetime.date) -> "ProgramFilters":
@@ -85,12 +91,24 @@ class ProgramFilters:
         ids = {name: query.get(name, "") if str(query.get(name, "")).isdigit() else "" for name in FILTERS}
         return cls(start=start, end=end, **ids)
 
+    def seen_by(self, user) -> "ProgramFilters":
+        """The same filters over the partners ``user`` may see."""
+        return dataclasses.replace(self, viewer=user)
+
     def organizations(self):
         organizations = PartnerOrganization.objects.filter(status__in=PORTAL_STATUSES)
+        if self.viewer is not None:
+            organizations = scoped(organizations, self.viewer, organization_field="")
         for name, lookup in FILTERS.items():
             if getattr(self, name):
                 organizations = organizations.filter(**{lookup: int(getattr(self, name))})
         return organizations
+
+
+def may_read_program_analytics(user) -> bool:
+    """Program analytics are channel ops' (staff who see every partner): the
+    report's tables cover the whole program, never one portfolio."""
+    return user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION)
 
 
 def _monday(day: datetime.date) -> datetime.date:

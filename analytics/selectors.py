@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from content.models import AssetPage
 from mdf.roi import ZERO, RoiRow, report_requests, roi_rows
-from programs.tenancy import scoped
 from search.models import SearchQueryLog
 
 from .models import ActivityEvent, ActivityKind
@@ -37,7 +36,7 @@ def mdf_by_activity_type(filters: ProgramFilters) -> list[RoiRow]:
 
 def _visible_organizations(filters: ProgramFilters, user) -> QuerySet:
     """The filtered partners the staff member may see: a CAM's portfolio, every one for channel ops."""
-    return scoped(filters.organizations(), user, organization_field="").values("pk")
+    return filters.seen_by(user).organizations().values("pk")
 
 
 @dataclass

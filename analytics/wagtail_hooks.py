@@ -13,13 +13,13 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from programs.models import PartnerOrganization
 from programs.navigation import NavigationItem
 from programs.services.data_rights import queryset_section
-from programs.tenancy import VIEW_ALL_PERMISSION
 
 from . import admin_views
 from .components import PortfolioPanel, ScorecardPanel
 from .dashboards import dashboard_layout
 from .models import ActivityEvent, DashboardPanelEntry, ScorecardTarget
 from .portfolio import may_see_portfolio
+from .program import may_read_program_analytics
 from .views import SCORECARD_ROLES
 
 
@@ -66,7 +66,7 @@ def analytics_admin_urls():
 
 class ProgramReportMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION)
+        return may_read_program_analytics(request.user)
 
 
 @hooks.register("register_reports_menu_item")

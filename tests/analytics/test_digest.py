@@ -2,7 +2,10 @@
 with the week's MDF and content usage of the partners each may see."""
 
 import datetime
+import re
 from decimal import Decimal
+from html import unescape
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -14,9 +17,11 @@ from analytics.models import ActivityDay, ActivityEvent, ActivityKind, Portfolio
 from analytics.tasks import send_program_digest
 from content.models import LibraryPage
 from programs.formats import money
+from programs.models import PartnerOrganization
 from search.models import SearchQueryLog, normalize_query
-from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
+from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 from tests.factories.content import asset_type, publish_asset, publish_page
+from tests.factories.deals import RoutingRuleFactory, register_deal
 from tests.factories.mdf import ActivityTypeFactory, MdfProgramFactory, allocated, auto_approve_all, submit_request
 from tests.mdf.test_roi import paid_request
 
@@ -28,11 +33,11 @@ def test_channel_leaders_get_last_weeks_figures_in_their_language():
     config = PortfolioSettings.load()
     config.digest_group = leaders
     config.save()
-    french = UserFactory(email="dominique@vendor.example")
+    french = UserFactory(email="dominique@vendor.example", groups=["Channel ops"])
     profile = UserProfile.get_for_user(french)
     profile.preferred_language = "fr"
     profile.save()
-    english = UserFactory(email="sam@vendor.example")
+    english = UserFactory(email="sam@vendor.example", groups=["Channel ops"])
     leaders.user_set.add(french, english)
     UserFactory(email="not-a-leader@vendor.example")
     organization = OrganizationFactory()
@@ -45,14 +50,37 @@ def test_channel_leaders_get_last_weeks_figures_in_their_language():
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {"dominique@vendor.example", "sam@vendor.example"}
     english_mail = by_recipient["sam@vendor.example"]
-    assert english_mail.subject == "Partner program, week of 2026-03-02"
+    assert english_mail.subject == "Partner program, week of March 2, 2026"
     assert "Active partner accounts: 1 of 2 (50.0 %, target above 60 %)." in english_mail.body
     assert "<svg" in english_mail.alternatives[0][0]
     assert "- No tier: " in english_mail.body
-    assert by_recipient["dominique@vendor.example"].subject == "Programme partenaires, semaine du 2026-03-02"
-    # Leaders who see no partner's records get the program figures, not partners' MDF or searches.
-    assert "MDF and content figures go to staff who see partner records" in english_mail.body
-    assert "MDF of the activities starting this week" not in english_mail.body
+    french_mail = by_recipient["dominique@vendor.example"]
+    # The date of the subject written the French way, like the body's.
+    assert french_mail.subject == "Programme partenaires, semaine du 2 mars 2026"
+    assert "Comptes partenaires actifs : 1 sur 2" in french_mail.body
+
+
+def test_a_leader_who_sees_no_partners_records_gets_none_of_their_figures():
+    leaders = Group.objects.create(name="Channel leaders")
+    config = PortfolioSettings.load()
+    config.digest_group = leaders
+    config.save()
+    leaders.user_set.add(UserFactory(email="vp@vendor.example"))
+    organization = OrganizationFactory()
+    ann = PartnerUserFactory(organization=organization)
+    ActivityDay.objects.create(day=datetime.date(2026, 3, 4), organization=organization, user=ann, events=2)
+
+    with time_machine.travel(datetime.datetime(2026, 3, 9, 6, 30, tzinfo=datetime.UTC), tick=False):
+        send_program_digest()
+
+    (message,) = mail.outbox
+    assert "The digest's figures go to staff who see partner records" in message.body
+    for text in (message.body, message.alternatives[0][0]):
+        assert "Active partner accounts" not in text
+        assert "MDF of the activities starting this week" not in text
+        assert "<svg" not in text
+        # No link to a page they could not open.
+        assert "/admin/analytics/" not in text
 
 
 def on(day: int, hour: int = 10) -> datetime.datetime:
@@ -191,3 +219,103 @@ def test_a_cams_digest_holds_their_portfolios_figures_only_in_their_language(por
         assert money(Decimal("4000"), "USD", language="fr") not in text
         assert "Backup pitch deck : 4" not in text
     assert "<tr><td>Backup pitch deck</td><td>1</td></tr>" in html
+
+
+@pytest.fixture
+def two_partners():
+    """The digest of Monday 9 March covers 2–8 March. Casey manages Alpha
+    (Gold), not Beta (Silver); both leaders read the digest.
+
+    Alpha: Ann, active on the 4th; one registration of 10,000 USD on the 4th;
+    created 1 March, first action 3 March (2 days).
+    Beta: Bob and Cat active, Dan not; three registrations of 20,000 USD;
+    created 1 February, first action 7 February (6 days)."""
+    leaders = Group.objects.create(name="Channel leaders")
+    config = PortfolioSettings.load()
+    config.digest_group = leaders
+    config.save()
+    casey = UserFactory(email="casey@vendor.example", groups=["Channel account managers"])
+    ops = UserFactory(email="ops@vendor.example", groups=["Channel ops"])
+    leaders.user_set.add(casey, ops)
+    RoutingRuleFactory(name="Standard")
+    alpha = OrganizationFactory(name="Alpha", tier=TierFactory(name="Gold"), channel_account_manager=casey)
+    beta = OrganizationFactory(name="Beta", tier=TierFactory(name="Silver"), channel_account_manager=UserFactory())
+    ann = PartnerUserFactory(organization=alpha, roles=["sales"])
+    bob, cat, _dan = (PartnerUserFactory(organization=beta, roles=["sales"]) for _ in range(3))
+    for organization, user in ((alpha, ann), (beta, bob), (beta, cat)):
+        ActivityDay.objects.create(day=datetime.date(2026, 3, 4), organization=organization, user=user, events=1)
+    with time_machine.travel(on(4), tick=False):
+        register_deal(alpha, ann, company_name="Initech", domain="initech.example", estimated_value=Decimal("10000"))
+        for number in range(3):
+            register_deal(
+                beta,
+                bob,
+                company_name=f"Customer {number}",
+                domain=f"customer{number}.example",
+                estimated_value=Decimal("20000"),
+            )
+    for organization, created, acted in ((alpha, on(1), on(3)), (beta, on(1) - FEBRUARY, on(7) - FEBRUARY)):
+        PartnerOrganization.objects.filter(pk=organization.pk).update(created_at=created, first_action_at=acted)
+    return {"casey": casey, "ops": ops}
+
+
+#: from a day of March to the same day of February 2026
+FEBRUARY = datetime.timedelta(days=28)
+
+
+def send_digest_of_march_9() -> dict:
+    with time_machine.travel(datetime.datetime(2026, 3, 9, 6, 30, tzinfo=datetime.UTC), tick=False):
+        send_program_digest()
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def test_a_cams_portal_health_and_pipeline_cover_their_partners_only(two_partners):
+    body = send_digest_of_march_9()["casey@vendor.example"].body
+
+    assert "These figures cover the partners you manage." in body
+    assert "Active partner accounts: 1 of 1 (100.0 %, target above 60 %)." in body
+    assert "Deal registrations: 1 (1.00 per active partner)." in body
+    assert "Median time to first action of new partners: 2.0 days (target: under 7)." in body
+    assert "- Gold: $10,000.00 / $0.00" in body
+    assert "Silver" not in body and "$60,000.00" not in body
+
+
+def test_channel_ops_read_the_program_wide_portal_health_and_pipeline(two_partners):
+    body = send_digest_of_march_9()["ops@vendor.example"].body
+
+    assert "the partners you manage" not in body
+    assert "Active partner accounts: 3 of 4 (75.0 %, target above 60 %)." in body
+    assert "Deal registrations: 4 (2.00 per active partner)." in body
+    assert "Median time to first action of new partners: 4.0 days (target: under 7)." in body
+    assert "- Gold: $10,000.00 / $0.00" in body and "- Silver: $60,000.00 / $0.00" in body
+
+
+def admin_link(message, label: str) -> str:
+    """The path of the link labelled ``label`` in the HTML part."""
+    html = message.alternatives[0][0]
+    match = re.search(rf'<a href="([^"]+)">{re.escape(label)}</a>', html)
+    assert match, html
+    url = urlsplit(unescape(match.group(1)))
+    assert f"{url.path}?{url.query}" in message.body or url.path in message.body
+    return f"{url.path}?{url.query}" if url.query else url.path
+
+
+@pytest.mark.parametrize(
+    ("recipient", "label", "shown"),
+    [("casey", "Your partner portfolio", "Alpha"), ("ops", "Program analytics", "Silver")],
+)
+def test_each_recipient_is_linked_to_a_page_they_may_open(two_partners, client, recipient, label, shown):
+    message = send_digest_of_march_9()[f"{recipient}@vendor.example"]
+    path = admin_link(message, label)
+    client.force_login(two_partners[recipient])
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+
+
+def test_the_program_report_link_shows_the_weeks_of_the_digests_chart(two_partners):
+    message = send_digest_of_march_9()["ops@vendor.example"]
+
+    assert admin_link(message, "Program analytics") == "/admin/analytics/program/?start=2026-01-12&end=2026-03-08"
