@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import APIToken
 
@@ -197,3 +199,19 @@ def test_the_converted_leads_deal_shows_its_activity(setting, accepted_lead):
     assert response.status_code == 201, response.content
     assert response.json()["mdf_activity"] == own.pk
     assert setting["api"].get(f"{DEALS}{response.json()['id']}/").json()["mdf_activity"] == own.pk
+
+
+def test_the_listing_reads_every_deals_activity_at_once(setting):
+    own = setting["own"]
+    register(setting["api"], own.currency, mdf_activity=own.pk)
+    with CaptureQueriesContext(connection) as one_deal:
+        setting["api"].get(DEALS)
+    for _ in range(3):
+        register(setting["api"], own.currency, mdf_activity=own.pk)
+    register(setting["api"], own.currency)
+
+    with CaptureQueriesContext(connection) as five_deals:
+        listed = [deal["mdf_activity"] for deal in setting["api"].get(DEALS).json()["results"]]
+
+    assert sorted(listed, key=str) == [own.pk] * 4 + [None]
+    assert len(five_deals) == len(one_deal)
