@@ -208,10 +208,14 @@ def test_a_new_rate_in_force_on_the_close_date_settles_the_rebate_again_once(
                 source_currency="EUR", target_currency="USD", rate=Decimal("1.15"), valid_from=D(2026, 3, 10)
             )
         )
-    assert len(queued) == 1
+    # The rebate's settlement, and the EUR win's conversion to the program currency (deals' own listener).
+    assert [callback.func.__self__.name for callback in queued] == [
+        "deals.tasks.reconvert_wins_for_rate_change",
+        "incentives.tasks.resettle_rebates_for_rate_change",
+    ]
     change = RateChange.of(rate=new_rate)
 
-    resettle_rebates_for_rate_change(asdict(change))  # what the queued task runs
+    run_queued(queued)
 
     # 200,000 + 250,000 EUR × 1.15 = 487,500 USD: still 2 %, 9,750.00.
     assert rebate_lines(rebate, partner) == [
@@ -241,7 +245,10 @@ def test_a_rate_moved_past_the_close_date_makes_the_rebate_wait_and_keeps_its_li
     partner, rebate, rate = settled
     with django_capture_on_commit_callbacks() as queued:
         edit(rate, valid_from=D(2026, 3, 15))
-    assert [callback.func.__self__.name for callback in queued] == ["incentives.tasks.resettle_rebates_for_rate_change"]
+    assert [callback.func.__self__.name for callback in queued] == [
+        "deals.tasks.reconvert_wins_for_rate_change",
+        "incentives.tasks.resettle_rebates_for_rate_change",
+    ]
     run_queued(queued)
 
     assert rebate_lines(rebate, partner) == [FIRST_REBATE]
@@ -258,6 +265,7 @@ def test_a_rate_moved_past_the_close_date_makes_the_rebate_wait_and_keeps_its_li
             user=farid,
         )
     assert [callback.func.__self__.name for callback in queued] == [
+        "deals.tasks.convert_wins_for_rate",
         "incentives.tasks.retry_accrual_holds_for_rate",
         "incentives.tasks.resettle_rebates_for_rate_change",
     ]
