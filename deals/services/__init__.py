@@ -788,6 +788,8 @@ def _record_conversion(deal: DealRegistration, converted: Mapping, *, actor, not
     """Store a win's program-currency fields when they change, with a
     "converted" event (who, when, why, before and after), and re-evaluate
     the tier as a confirmation does. False when nothing changed."""
+    if all(getattr(deal, name) == value for name, value in converted.items()):
+        return False
     before, after = status_change(deal, converted)
     if not after:
         return False
