@@ -22,9 +22,12 @@ is converted with the rate in force on its close date, and the conversion
 (rate and its date) is kept on the rebate line. Without a rate, the rebate
 waits (an ``AccrualHold`` tells finance why) instead of leaving the deal out.
 When finance later changes a rate a standing rebate line converted with (an
-edited value or first day, or a new rate in force on a deal's close date),
-that period's rebate is settled again the same way, each line naming the
-rate change (who, when, the values before and after).
+edited value or first day, a new rate in force on a deal's close date, or a
+deletion), that period's rebate is settled again the same way, each line
+naming the rate change (who, when, the values before and after). An ended
+period without a standing line (below the first step: no line records its
+rates) is settled again when it holds wins in that currency closed on days
+the changed rate governs, since the change may lift it to a step.
 """
 
 import datetime
