@@ -627,6 +627,15 @@ class ExchangeRateDeleteThroughService:
     converted with the rate is converted again with the rate now in force
     (or waits for one)."""
 
+    @property
+    def confirmation_message(self):
+        return _(
+            "Delete this exchange rate? Confirmed wins and rebates converted with it are converted again with the "
+            "rate then in force on their close dates; where no rate is left they wait for one (listed under Deals → "
+            "Registrations and Incentives → Waiting accruals). Statements already approved keep their lines: the "
+            "differences go on the next statement."
+        )
+
     def delete_action(self):
         exchange_rate_delete(rate=self.object, user=self.request.user)
 

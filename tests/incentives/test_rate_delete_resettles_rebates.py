@@ -125,6 +125,14 @@ def test_deleting_the_only_rate_makes_the_rebate_and_the_win_wait_for_one(settle
     assert DealEvent.objects.filter(deal=euro_deal, kind=DealEventKind.CONVERTED).count() == 1
 
 
+def test_the_delete_page_tells_finance_what_deleting_the_rate_settles_again(settled, client):
+    _partner, _rebate, rate, _euro_deal = settled
+    client.force_login(UserFactory(username="finance-farid", groups=["Finance"]))
+    page = client.get(reverse(DELETE_URL, args=[rate.pk])).content.decode()
+    assert "Confirmed wins and rebates converted with it are converted again" in page
+    assert ExchangeRate.objects.filter(pk=rate.pk).exists()
+
+
 def test_a_rate_already_deleted_is_refused_with_a_message_and_changes_nothing(settled, client):
     partner, rebate, rate, _euro_deal = settled
     farid = UserFactory(username="finance-farid", groups=["Finance"])
