@@ -818,7 +818,7 @@ def _days_governed(change: RateChange) -> dict[tuple[str, str], list[tuple[datet
 def rebates_without_line_for_rates(*, change: RateChange) -> list[tuple[int, int, datetime.date]]:
     """(program, organization, period end) of every ended rebate period with
     no standing rebate line (its won revenue was below the first step, so no
-    line records the rates it used) holding a won deal in a currency ``change``
+    line records the rates it used) and not waiting for a rate, holding a won deal in a currency ``change``
     converts, closed on a day the changed rate governs (before or after),
     under a rebate program in the rate's target currency: the change may now
     lift it to a step. Bounded by the pair, its dates and ended periods."""
@@ -847,15 +847,17 @@ def rebates_without_line_for_rates(*, change: RateChange) -> list[tuple[int, int
                 candidates |= {(rules.program_id, organization_id, end) for organization_id in organization_ids}
     if not candidates:
         return []
-    standing = set(
-        LedgerLine.objects.filter(
-            kind=LineKind.REBATE,
-            reversed_by__isnull=True,
-            program_id__in={program_id for program_id, _organization, _end in candidates},
-            subject__in={rebate_subject(end) for _program, _organization, end in candidates},
-        ).values_list("program_id", "organization_id", "earned_on")
+    concerned = {
+        "program_id__in": {program_id for program_id, _organization, _end in candidates},
+        "subject__in": {rebate_subject(end) for _program, _organization, end in candidates},
+    }
+    standing = LedgerLine.objects.filter(kind=LineKind.REBATE, reversed_by__isnull=True, **concerned)
+    # A period waiting for a rate is settled by the retry of its hold (queued when a rate it needs is saved).
+    waiting = AccrualHold.objects.filter(resolved_at__isnull=True, **concerned)
+    settled_elsewhere = set(standing.values_list("program_id", "organization_id", "earned_on")) | set(
+        waiting.values_list("program_id", "organization_id", "earned_on")
     )
-    return sorted(candidates - standing)
+    return sorted(candidates - settled_elsewhere)
 
 
 def rebates_affected_by_rate_change(*, change: RateChange) -> list[tuple[int, int, datetime.date]]:
