@@ -15,5 +15,6 @@ class DealsConfig(AppConfig):
         # the first registration, without programs importing deals.
         register_deal_metrics_source(won_deal_figures)
         register_activity_source(DEAL_REGISTERED, organization_has_deals)
-        # A rate finance saves converts the confirmed wins that waited for it.
+        # A rate finance saves converts the confirmed wins that waited for it, and a
+        # rate edited or deleted converts again the wins converted with it.
         register_exchange_rate_listener(request_wins_conversion)

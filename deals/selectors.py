@@ -3,12 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, QuerySet, Sum, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from wagtail.models import Locale
 
 from programs.formats import round_money
 from programs.metrics import DealFigures
-from programs.models import ProductLine
+from programs.models import ExchangeRate, ProductLine
 from programs.tenancy import get_scoped_or_404, scoped
 
 from .models import REPORTED_STATUSES, DealEvent, DealRegistration, DealStatus, Lead, LeadEvent, LeadStatus
@@ -116,6 +116,36 @@ def wins_waiting_for_rate(
         return DealRegistration.objects.none()
     waiting = DealRegistration.objects.filter(currency=source_currency, closed_on__gte=valid_from)
     return without_rate(waiting, program_currency).order_by("closed_on", "pk")
+
+
+def wins_converted_with_outdated_rate(
+    *, pairs: dict[tuple[str, str], datetime.date], program_currency: str
+) -> QuerySet[DealRegistration]:
+    """Confirmed wins converted to ``program_currency`` with a rate that is no
+    longer the one in force on their close date (its value or first day was
+    edited, a newer rate applies, or it was deleted, maybe leaving none), for
+    the currency pairs a rate change touched ((source, target) → first close
+    date it may change). Bounded by the pair's currency and dates."""
+    touched = Q()
+    for (source, target), since in pairs.items():
+        if target == program_currency and source != program_currency:
+            touched |= Q(currency=source, closed_on__gte=since)
+    if not touched:
+        return DealRegistration.objects.none()
+    in_force = ExchangeRate.objects.filter(
+        source_currency=OuterRef("currency"), target_currency=program_currency, valid_from__lte=OuterRef("closed_on")
+    ).order_by("-valid_from", "-pk")
+    return (
+        DealRegistration.objects.filter(
+            touched, status=DealStatus.WON, program_currency=program_currency, program_amount__isnull=False
+        )
+        .annotate(
+            rate_now=Subquery(in_force.values("rate")[:1]),
+            rate_now_from=Subquery(in_force.values("valid_from")[:1]),
+        )
+        .filter(Q(rate_now__isnull=True) | ~Q(rate_now=F("exchange_rate")) | ~Q(rate_now_from=F("exchange_rate_date")))
+        .order_by("closed_on", "pk")
+    )
 
 
 def reported_outcomes(*, user) -> QuerySet[DealRegistration]:

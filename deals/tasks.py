@@ -7,7 +7,7 @@ from programs.services.exchange import program_currency
 
 from . import services
 from .models import DealEvent
-from .selectors import wins_waiting_for_rate
+from .selectors import wins_converted_with_outdated_rate, wins_waiting_for_rate
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -68,22 +68,57 @@ def convert_wins_for_rate(source_currency: str, target_currency: str, valid_from
     )
 
 
-def request_wins_conversion(*, rate, previous=None, user=None) -> None:
-    """Programs calls this (through ``programs.services.exchange``) when
-    finance saves an exchange rate: the confirmed wins waiting for it get
-    their program-currency amount on the worker once the rate is committed
-    (nothing is queued when none waits for it)."""
-    waiting = wins_waiting_for_rate(
-        source_currency=rate.source_currency,
-        target_currency=rate.target_currency,
-        valid_from=rate.valid_from,
-        program_currency=program_currency(),
+@shared_task(ignore_result=True, acks_late=True)
+def reconvert_wins_for_rate_change(pairs: list, user_id=None, change_text=""):
+    """``pairs``: [source, target, first close date] of each currency pair a rate change touched."""
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    services.deals_reconvert_for_rate_change(
+        pairs={(source, target): datetime.date.fromisoformat(since) for source, target, since in pairs},
+        actor=actor,
+        change_text=change_text,
     )
-    if waiting.exists():
-        convert_wins_for_rate.delay_on_commit(
-            rate.source_currency,
-            rate.target_currency,
-            rate.valid_from.isoformat(),
-            user.pk if user is not None and user.pk else None,
-            f"{rate.source_currency}→{rate.target_currency} {rate.rate.normalize():f} from {rate.valid_from}",
+
+
+def _rate_text(rate) -> str:
+    return f"{rate.source_currency}→{rate.target_currency} {rate.rate.normalize():f} from {rate.valid_from}"
+
+
+def _change_text(*, rate, previous, deleted: bool) -> str:
+    if deleted:
+        return f"{_rate_text(rate)} deleted"
+    if previous is None:
+        return f"{_rate_text(rate)} entered"
+    return f"{_rate_text(previous)} changed to {_rate_text(rate)}"
+
+
+def request_wins_conversion(*, rate, previous=None, user=None, deleted=False) -> None:
+    """Programs calls this (through ``programs.services.exchange``) when
+    finance saves or deletes an exchange rate, so that a confirmed win's
+    program-currency amount always uses the rate in force on its close date:
+    the wins waiting for a saved rate are converted, and the wins converted
+    with a rate this change replaced (edited, superseded, deleted) are
+    converted again, on the worker once the change is committed (nothing is
+    queued when no win is concerned)."""
+    user_id = user.pk if user is not None and user.pk else None
+    target = program_currency()
+    if not deleted:
+        waiting = wins_waiting_for_rate(
+            source_currency=rate.source_currency,
+            target_currency=rate.target_currency,
+            valid_from=rate.valid_from,
+            program_currency=target,
+        )
+        if waiting.exists():
+            convert_wins_for_rate.delay_on_commit(
+                rate.source_currency, rate.target_currency, rate.valid_from.isoformat(), user_id, _rate_text(rate)
+            )
+    pairs = {} if deleted else {(rate.source_currency, rate.target_currency): rate.valid_from}
+    if previous is not None:
+        pair = (previous.source_currency, previous.target_currency)
+        pairs[pair] = min(previous.valid_from, pairs.get(pair, previous.valid_from))
+    if wins_converted_with_outdated_rate(pairs=pairs, program_currency=target).exists():
+        reconvert_wins_for_rate_change.delay_on_commit(
+            [[source, pair_target, since.isoformat()] for (source, pair_target), since in sorted(pairs.items())],
+            user_id,
+            _change_text(rate=rate, previous=previous, deleted=deleted),
         )

@@ -16,6 +16,7 @@ from programs.tenancy import partner_context
 
 from . import selectors
 from .models import LedgerLine, LineKind, Statement, StatementStatus
+from .services.accruals import RATE_VALUES
 from .services.statements import statement_totals
 from .views import EARNINGS_ROLES, STATEMENT_ROLES
 
@@ -28,10 +29,6 @@ class PartnerRole(BasePermission):
     def has_permission(self, request, view):
         context = partner_context(request.user)
         return context is None or context.has_role(*view.roles)
-
-
-#: what a rate change a line follows from says about the rate
-RATE_FIELDS = ("source_currency", "target_currency", "rate", "valid_from")
 
 
 class LedgerLineSerializer(serializers.ModelSerializer):
@@ -80,15 +77,17 @@ class LedgerLineSerializer(serializers.ModelSerializer):
 
     def get_correction(self, line) -> dict | None:
         """The deal correction the line follows from (which deal, when), or
-        the exchange rate change (pair, rate and first day before and after, when)."""
+        the exchange rate change (pair, rate and first day before and after,
+        whether it was deleted, when)."""
         event = line.correction
         if event is not None:
             return {"deal": event.deal_id, "at": event.at.isoformat()}
         if line.rate_change:
             change = line.rate_change
             return {
-                "exchange_rate": {key: change[key] for key in RATE_FIELDS},
+                "exchange_rate": {key: change[key] for key in RATE_VALUES},
                 "previous": change["previous"] or None,
+                "deleted": change.get("deleted", False),
                 "at": change["changed_at"],
             }
         return None

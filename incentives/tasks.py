@@ -11,8 +11,8 @@ from .services.accruals import (
     accrual_holds_waiting,
     deal_accruals_compute,
     deals_closed_since,
+    rebates_affected_by_rate_change,
     rebates_compute,
-    rebates_outdated_by_rates,
     rebates_resettle_for_rate_change,
 )
 from .services.statements import statements_generate
@@ -63,10 +63,13 @@ def retry_accrual_holds_for_rate(source_currency: str, target_currency: str, val
     )
 
 
-def request_accrual_holds_retry(*, rate, previous=None, user=None) -> None:
+def request_accrual_holds_retry(*, rate, previous=None, user=None, deleted=False) -> None:
     """Programs calls this (through ``programs.services.exchange``) when
     finance saves an exchange rate: the rebates waiting for it are settled on
-    the worker once the rate is committed, not at the next daily run."""
+    the worker once the rate is committed, not at the next daily run (a
+    deleted rate settles no wait)."""
+    if deleted:
+        return
     waiting = accrual_holds_waiting(
         source_currency=rate.source_currency, target_currency=rate.target_currency, rate_valid_from=rate.valid_from
     )
@@ -85,13 +88,15 @@ def resettle_rebates_for_rate_change(change: dict):
     rebates_resettle_for_rate_change(change=rate_change, actor=actor)
 
 
-def request_rebates_resettlement(*, rate, previous=None, user=None) -> None:
-    """Programs calls this when finance saves an exchange rate: when a
-    standing rebate of an ended period converted a deal with a rate this one
-    replaces, the worker settles those rebates again once the rate is
-    committed (a change that affects no rebate queues nothing)."""
-    change = RateChange.of(rate=rate, previous=previous, user=user)
-    if rebates_outdated_by_rates(pairs=change.pairs()):
+def request_rebates_resettlement(*, rate, previous=None, user=None, deleted=False) -> None:
+    """Programs calls this when finance saves or deletes an exchange rate:
+    when a standing rebate of an ended period converted a deal with a rate
+    this one replaces, or an ended period without a rebate line holds wins
+    this rate converts (it may now reach a step), the worker settles those
+    rebates again once the change is committed (a change that affects no
+    rebate queues nothing)."""
+    change = RateChange.of(rate=rate, previous=previous, user=user, deleted=deleted)
+    if rebates_affected_by_rate_change(change=change):
         resettle_rebates_for_rate_change.delay_on_commit(asdict(change))
 
 

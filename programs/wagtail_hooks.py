@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -17,6 +18,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -53,7 +55,7 @@ from .models import (
 )
 from .navigation import NavigationItem
 from .services.certifications import certification_correct, certification_record, certification_removed
-from .services.exchange import exchange_rate_record
+from .services.exchange import exchange_rate_delete, exchange_rate_record
 from .services.organizations import organization_status_change
 from .services.tiers import tier_deletion_blockers, tier_rules_record
 from .tenancy import scoped
@@ -620,6 +622,56 @@ class ExchangeRateThroughService:
         return exchange_rate_record(rate=self.form.instance, user=self.request.user)
 
 
+class ExchangeRateDeleteThroughService:
+    """Deleted through ``exchange_rate_delete``: logged, and what was
+    converted with the rate is converted again with the rate now in force
+    (or waits for one)."""
+
+    @property
+    def confirmation_message(self):
+        return _(
+            "Delete this exchange rate? Confirmed wins and rebates converted with it are converted again with the "
+            "rate then in force on their close dates; where no rate is left they wait for one (listed under Deals → "
+            "Registrations and Incentives → Waiting accruals). Statements already approved keep their lines: the "
+            "differences go on the next statement."
+        )
+
+    def delete_action(self):
+        exchange_rate_delete(rate=self.object, user=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(self.request, message)
+            return redirect(self.index_url_name)
+
+
+@hooks.register("before_bulk_action")
+def delete_exchange_rates_through_service(request, action_type, objects, action_class_instance):
+    """The listing's bulk delete removes rows with a plain query (no log, no
+    listener): exchange rates go through ``exchange_rate_delete`` one by one instead."""
+    if action_type != "delete" or getattr(action_class_instance, "model", None) is not ExchangeRate:
+        return None
+    deleted = 0
+    for rate in objects:
+        try:
+            exchange_rate_delete(rate=rate, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, f"{rate}: {message}")
+            continue
+        deleted += 1
+    if deleted:
+        messages.success(
+            request,
+            ngettext("%(count)d exchange rate deleted.", "%(count)d exchange rates deleted.", deleted)
+            % {"count": deleted},
+        )
+    return redirect(action_class_instance.next_url)
+
+
 class ExchangeRateViewSet(SimpleViewSet):
     """Rates finance and channel ops enter so won deals in other currencies
     count toward tiers (each confirmed deal records the rate it used)."""
@@ -627,6 +679,7 @@ class ExchangeRateViewSet(SimpleViewSet):
     model = ExchangeRate
     add_view_class = type("ExchangeRateCreateView", (ExchangeRateThroughService, snippet_views.CreateView), {})
     edit_view_class = type("ExchangeRateEditView", (ExchangeRateThroughService, snippet_views.EditView), {})
+    delete_view_class = type("ExchangeRateDeleteView", (ExchangeRateDeleteThroughService, snippet_views.DeleteView), {})
     icon = "resubmit"
     list_display = ["source_currency", "target_currency", "rate", "valid_from"]
     list_filter = ["source_currency", "target_currency"]

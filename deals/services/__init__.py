@@ -51,7 +51,7 @@ from ..models import (
 )
 from ..outcomes import deal_outcome_changed
 from ..registration import deal_registered, deal_registration_clean
-from ..selectors import wins_waiting_for_rate
+from ..selectors import wins_converted_with_outdated_rate, wins_waiting_for_rate
 from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
@@ -780,9 +780,19 @@ def deal_convert_outcome(*, deal: DealRegistration, actor, note: str = "") -> De
             % {"currency": deal.currency, "program": program_currency(), "date": deal.closed_on.isoformat()},
             code="no_rate",
         )
+    _record_conversion(deal, converted, actor=actor, note=note, reason=_("Deal converted to the program currency"))
+    return deal
+
+
+def _record_conversion(deal: DealRegistration, converted: Mapping, *, actor, note: str, reason: str) -> bool:
+    """Store a win's program-currency fields when they change, with a
+    "converted" event (who, when, why, before and after), and re-evaluate
+    the tier as a confirmation does. False when nothing changed."""
+    if all(getattr(deal, name) == value for name, value in converted.items()):
+        return False
     before, after = status_change(deal, converted)
     if not after:
-        return deal
+        return False
     _event(
         deal,
         DealEventKind.CONVERTED,
@@ -793,8 +803,31 @@ def deal_convert_outcome(*, deal: DealRegistration, actor, note: str = "") -> De
         after=after,
         note=note,
     )
-    tier_evaluation_request(organization=deal.organization, reason=_("Deal converted to the program currency"))
-    return deal
+    tier_evaluation_request(organization=deal.organization, reason=reason)
+    return True
+
+
+@transaction.atomic
+def deal_reconvert_outcome(*, deal: DealRegistration, actor, note: str = "") -> bool:
+    """Convert again a confirmed win whose exchange rate changed since it was
+    converted (edited, superseded or deleted): the rate now in force on its
+    close date gives its program-currency amount, or, when none is left, the
+    win waits for a rate again (listed on the registrations page and
+    converted as soon as one is saved). A "converted" event keeps the amount
+    and rate before and after, ``actor`` (who changed the rate) and ``note``;
+    the tier is re-evaluated. False when the deal changed meanwhile (no longer
+    won, or already converted with the rate in force)."""
+    deal = _locked(deal)
+    if deal.status != DealStatus.WON or not deal.final_amount or not deal.closed_on:
+        return False
+    converted, missing_rate = _conversion(deal, deal.final_amount, deal.closed_on)
+    return _record_conversion(
+        deal,
+        converted,
+        actor=actor,
+        note="\n".join(filter(None, [note, missing_rate])),
+        reason=_("Deal converted again after an exchange rate change"),
+    )
 
 
 def deals_convert_for_rate(
@@ -823,6 +856,18 @@ def deals_convert_for_rate(
             continue
         converted += 1
     return converted
+
+
+def deals_reconvert_for_rate_change(
+    *, pairs: dict[tuple[str, str], datetime.date], actor=None, change_text: str = ""
+) -> int:
+    """Convert again every confirmed win converted with a rate a change of
+    exchange rate replaced (:func:`deal_reconvert_outcome`, one transaction
+    per deal), naming ``actor`` (who changed the rate) and ``change_text``.
+    Returns how many changed; run again, it finds none (idempotent)."""
+    outdated = wins_converted_with_outdated_rate(pairs=pairs, program_currency=program_currency())
+    note = f"Converted again after the exchange rate change: {change_text}." if change_text else ""
+    return sum(deal_reconvert_outcome(deal=deal, actor=actor, note=note) for deal in outdated.iterator())
 
 
 @transaction.atomic

@@ -22,9 +22,12 @@ is converted with the rate in force on its close date, and the conversion
 (rate and its date) is kept on the rebate line. Without a rate, the rebate
 waits (an ``AccrualHold`` tells finance why) instead of leaving the deal out.
 When finance later changes a rate a standing rebate line converted with (an
-edited value or first day, or a new rate in force on a deal's close date),
-that period's rebate is settled again the same way, each line naming the
-rate change (who, when, the values before and after).
+edited value or first day, a new rate in force on a deal's close date, or a
+deletion), that period's rebate is settled again the same way, each line
+naming the rate change (who, when, the values before and after). An ended
+period without a standing line (below the first step: no line records its
+rates) is settled again when it holds wins in that currency closed on days
+the changed rate governs, since the change may lift it to a step.
 """
 
 import datetime
@@ -38,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from deals.models import DealEvent, DealRegistration, DealStatus
 from programs.formats import amount_text, money, round_money
-from programs.models import PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
+from programs.models import ExchangeRate, PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
 from programs.services.exchange import exchange_rate_on, money_convert
 
 from ..models import AccrualHold, DealSource, Enrollment, LedgerLine, LineKind, PayoutFrequency, ProgramKind
@@ -261,11 +264,16 @@ def correction_note(event: DealEvent | None) -> str:
     return f"{text}: {reason}" if reason else text
 
 
+#: What identifies a rate's effect: its pair, value and first day.
+RATE_VALUES = ("source_currency", "target_currency", "rate", "valid_from")
+
+
 @dataclass(frozen=True)
 class RateChange:
-    """An exchange rate finance entered or edited, as the rebate lines it
-    settles again record it: the pair, rate and first day after (and before,
-    for an edit), who changed it and when. JSON-safe (a task argument)."""
+    """An exchange rate finance entered, edited or deleted, as the rebate
+    lines it settles again record it: the pair, rate and first day after (and
+    before, for an edit; the deleted rate's, for a deletion), who changed it
+    and when. JSON-safe (a task argument)."""
 
     source_currency: str
     target_currency: str
@@ -275,9 +283,11 @@ class RateChange:
     changed_by_id: int | None = None
     #: the stored values an edit replaced (empty for a new rate)
     previous: dict = field(default_factory=dict)
+    #: the rate was deleted (``previous`` holds it, as the values it replaced)
+    deleted: bool = False
 
     @classmethod
-    def of(cls, *, rate, previous=None, user=None) -> "RateChange":
+    def of(cls, *, rate, previous=None, user=None, deleted: bool = False) -> "RateChange":
         def values(exchange_rate) -> dict:
             return {
                 "source_currency": exchange_rate.source_currency,
@@ -291,13 +301,21 @@ class RateChange:
             changed_at=timezone.now().isoformat(),
             changed_by_id=user.pk if user is not None and user.pk else None,
             previous=values(previous) if previous is not None else {},
+            deleted=deleted,
         )
+
+    @property
+    def changes_nothing(self) -> bool:
+        """An edit saved with the values it had: no conversion can change."""
+        return not self.deleted and self.previous == {key: getattr(self, key) for key in RATE_VALUES}
 
     def pairs(self) -> dict[tuple[str, str], datetime.date]:
         """The currency pairs whose conversions may have changed (both, when
         an edit changed the pair), each with the first close date it may
         change: a rate applies from its first day on, before and after."""
-        pairs = {(self.source_currency, self.target_currency): datetime.date.fromisoformat(self.valid_from)}
+        pairs = {}
+        if not self.deleted:
+            pairs[self.source_currency, self.target_currency] = datetime.date.fromisoformat(self.valid_from)
         if self.previous:
             pair = (self.previous["source_currency"], self.previous["target_currency"])
             since = datetime.date.fromisoformat(self.previous["valid_from"])
@@ -314,7 +332,9 @@ class RateChange:
         """The line's note, in the ledger's language (English) like ``correction_note``."""
         pair = f"{self.source_currency}→{self.target_currency}"
         after = f"{self.rate} from {self.valid_from}"
-        if self.previous:
+        if self.deleted:
+            what = f"Exchange rate {pair} {after} deleted"
+        elif self.previous:
             before = self.previous
             what = (
                 f"Exchange rate {before['source_currency']}→{before['target_currency']} "
@@ -773,16 +793,95 @@ def rebates_outdated_by_rates(*, pairs: dict) -> list[tuple[int, int, datetime.d
     return sorted(outdated)
 
 
+def _days_governed(change: RateChange) -> dict[tuple[str, str], list[tuple[datetime.date, datetime.date | None]]]:
+    """Per currency pair, the close dates whose rate ``change`` may have
+    changed: from the first day of the rate (as now stored, and as it was
+    before an edit or deletion) up to the next rate of the pair (exclusive;
+    None when no later rate exists)."""
+    ranges: dict[tuple[str, str], list] = {}
+    governing = [] if change.deleted else [(change.source_currency, change.target_currency, change.valid_from)]
+    if change.previous:
+        before = change.previous
+        governing.append((before["source_currency"], before["target_currency"], before["valid_from"]))
+    for source, target, valid_from in governing:
+        start = datetime.date.fromisoformat(valid_from)
+        following = (
+            ExchangeRate.objects.filter(source_currency=source, target_currency=target, valid_from__gt=start)
+            .order_by("valid_from")
+            .values_list("valid_from", flat=True)
+            .first()
+        )
+        ranges.setdefault((source, target), []).append((start, following))
+    return ranges
+
+
+def rebates_without_line_for_rates(*, change: RateChange) -> list[tuple[int, int, datetime.date]]:
+    """(program, organization, period end) of every ended rebate period with
+    no standing rebate line (its won revenue was below the first step, so no
+    line records the rates it used) and not waiting for a rate, holding a won deal in a currency ``change``
+    converts, closed on a day the changed rate governs (before or after),
+    under a rebate program in the rate's target currency: the change may now
+    lift it to a step. Bounded by the pair, its dates and ended periods."""
+    today = timezone.localdate()
+    period_ends: dict[tuple[str, datetime.date], set[int]] = {}
+    for (source, target), ranges in _days_governed(change).items():
+        governed = Q()
+        for start, until in ranges:
+            governed |= Q(closed_on__gte=start, closed_on__lt=until) if until else Q(closed_on__gte=start)
+        deals = (
+            DealRegistration.objects.filter(
+                governed, status=DealStatus.WON, currency=source, final_amount__isnull=False, closed_on__lt=today
+            )
+            .values_list("organization_id", "closed_on")
+            .distinct()
+        )
+        for organization_id, closed_on in deals.iterator(chunk_size=2000):
+            for frequency in PayoutFrequency.values:
+                end = period_bounds(closed_on, frequency)[1]
+                if end < today:
+                    period_ends.setdefault((target, end), set()).add(organization_id)
+    candidates = set()
+    for (target, end), organization_ids in sorted(period_ends.items()):
+        for rules in rules_in_force(on=end, kinds=[ProgramKind.REBATE]):
+            if rules.currency == target and period_bounds(end, rules.rebate_period)[1] == end:
+                candidates |= {(rules.program_id, organization_id, end) for organization_id in organization_ids}
+    if not candidates:
+        return []
+    concerned = {
+        "program_id__in": {program_id for program_id, _organization, _end in candidates},
+        "subject__in": {rebate_subject(end) for _program, _organization, end in candidates},
+    }
+    standing = LedgerLine.objects.filter(kind=LineKind.REBATE, reversed_by__isnull=True, **concerned)
+    # A period waiting for a rate is settled by the retry of its hold (queued when a rate it needs is saved).
+    waiting = AccrualHold.objects.filter(resolved_at__isnull=True, **concerned)
+    settled_elsewhere = set(standing.values_list("program_id", "organization_id", "earned_on")) | set(
+        waiting.values_list("program_id", "organization_id", "earned_on")
+    )
+    return sorted(candidates - settled_elsewhere)
+
+
+def rebates_affected_by_rate_change(*, change: RateChange) -> list[tuple[int, int, datetime.date]]:
+    """The ended rebate periods ``change`` may settle differently: those whose
+    line converted with a rate it replaced, and those without a line it may
+    lift to a step. Empty when it changes nothing."""
+    if change.changes_nothing:
+        return []
+    return sorted(
+        set(rebates_outdated_by_rates(pairs=change.pairs())) | set(rebates_without_line_for_rates(change=change))
+    )
+
+
 @transaction.atomic
 def rebates_resettle_for_rate_change(*, change: RateChange, actor=None) -> list[LedgerLine]:
-    """Settle again every ended period's rebate whose base converted a deal
-    with a rate ``change`` replaced (:func:`rebates_outdated_by_rates`):
-    reversing line and new line, never edits (lines already on an approved
-    statement stay there; the new ones go on the next statement), each
-    naming the change and ``actor`` (who made it). Running it again writes
-    nothing: the lines written use the rates now in force."""
+    """Settle again every ended period's rebate ``change`` may settle
+    differently (:func:`rebates_affected_by_rate_change`): reversing line and
+    new line, never edits (lines already on an approved statement stay
+    there; the new ones go on the next statement), a first line for a period
+    the change lifts to a step, a hold when no rate is left; each line naming
+    the change and ``actor`` (who made it). Running it again writes nothing:
+    the lines written use the rates now in force."""
     written = []
-    for program_id, organization_id, period_end in rebates_outdated_by_rates(pairs=change.pairs()):
+    for program_id, organization_id, period_end in rebates_affected_by_rate_change(change=change):
         found = rules_in_force(on=period_end, program_ids=[program_id])
         if not found:
             continue

@@ -3,16 +3,19 @@ rates finance and channel ops maintain in the admin.
 
 Higher apps act on a new or changed rate (incentives retries the rebates
 that waited for it) without programs importing them: they register a
-listener here in their AppConfig.ready, and :func:`exchange_rate_record`
-calls every listener inside its transaction (listeners queue their work on
-commit)."""
+listener here in their AppConfig.ready, and :func:`exchange_rate_record` and
+:func:`exchange_rate_delete` call every listener inside their transaction
+(listeners queue their work on commit)."""
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from ..formats import round_money
@@ -67,9 +70,11 @@ _rate_listeners: list[ExchangeRateListener] = []
 
 
 def register_exchange_rate_listener(listener: ExchangeRateListener) -> None:
-    """``listener(rate=rate, previous=previous, user=user)`` is called whenever
-    a rate is entered or changed: ``previous`` is the rate as it was stored
-    before an edit (None for a new rate), ``user`` who saved it."""
+    """``listener(rate=rate, previous=previous, user=user, deleted=False)`` is
+    called whenever a rate is entered, changed or deleted: ``previous`` is the
+    rate as it was stored before an edit or a deletion (None for a new rate),
+    ``user`` who did it; for a deletion ``deleted`` is True and ``rate`` is
+    the deleted rate (no longer stored)."""
     if listener not in _rate_listeners:
         _rate_listeners.append(listener)
 
@@ -86,6 +91,32 @@ def exchange_rate_record(*, rate: ExchangeRate, user=None) -> ExchangeRate:
     previous = None if created else ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first()
     rate.save()
     log(instance=rate, action="wagtail.create" if created else "wagtail.edit", user=user)
-    for listener in _rate_listeners:
-        listener(rate=rate, previous=previous, user=user)
+    _tell_listeners(rate=rate, previous=previous, user=user)
     return rate
+
+
+def _tell_listeners(*, rate: ExchangeRate, previous: ExchangeRate | None, user, deleted: bool = False) -> None:
+    for listener in _rate_listeners:
+        listener(rate=rate, previous=previous, user=user, deleted=deleted)
+
+
+@transaction.atomic
+def exchange_rate_delete(*, rate: ExchangeRate, user=None) -> ExchangeRate:
+    """Delete a rate finance no longer wants, log who did it, and tell every
+    listener: what was converted with it is converted again with the rate now
+    in force on each date (rebates and confirmed wins), or waits for a rate
+    when none is left (the rebate's hold and the registrations page say
+    which). Records keep the rate's value and first day, not a link to it, so
+    every figure computed with it stays explainable. Raises
+    ``ValidationError`` when the rate is already gone."""
+    stored = ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first() if rate.pk else None
+    if stored is None:
+        raise ValidationError(
+            _("This exchange rate was already deleted (maybe by someone else): nothing was changed."),
+            code="already_deleted",
+        )
+    log(instance=stored, action="wagtail.delete", user=user, deleted=True)
+    deleted = copy.copy(stored)
+    stored.delete()
+    _tell_listeners(rate=deleted, previous=deleted, user=user, deleted=True)
+    return deleted

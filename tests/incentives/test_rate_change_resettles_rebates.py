@@ -54,19 +54,30 @@ def rebate_lines(rebate, partner):
     ]
 
 
+def accruals_computed(worker) -> int:
+    """Deal accrual computations the worker finished so far (its log is the session's)."""
+    return sum(
+        "incentives.tasks.compute_deal_accruals[" in line and " succeeded in " in line
+        for line in worker.log_path.read_text(errors="replace").splitlines()
+    )
+
+
 # 200,000 + 250,000 EUR × 1.08 = 470,000 USD: 2 % is 9,400.00.
 FIRST_REBATE = (LineKind.REBATE, MARCH_END, Decimal("470000.00"), Decimal("9400.00"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rate_edited_in_the_admin_settles_the_rebate_again_on_the_next_statement(client, celery_worker, wait_for):
+    computed_before = accruals_computed(celery_worker)
     partner, rebate, rate, euro_deal = q1_with_a_euro_win()
-    # The late confirmations settle the ended quarter on the worker.
+    # The late confirmations settle the ended quarter on the worker (both
+    # computed: one still running after the edit would settle it again itself).
     wait_for(
-        lambda: rebate_lines(rebate, partner) == [FIRST_REBATE],
+        lambda: accruals_computed(celery_worker) >= computed_before + 2,
         timeout=30,
-        message="the worker to settle Q1's rebate at 1.08",
+        message="the worker to compute both confirmed wins",
     )
+    assert rebate_lines(rebate, partner) == [FIRST_REBATE]
     farid = UserFactory(username="finance-farid", groups=["Finance"])
     [march] = statements_generate(period_end=MARCH_END)
     statement_approve(statement=march, actor=farid)
@@ -208,10 +219,14 @@ def test_a_new_rate_in_force_on_the_close_date_settles_the_rebate_again_once(
                 source_currency="EUR", target_currency="USD", rate=Decimal("1.15"), valid_from=D(2026, 3, 10)
             )
         )
-    assert len(queued) == 1
+    # The rebate's settlement, and the EUR win's conversion to the program currency (deals' own listener).
+    assert [callback.func.__self__.name for callback in queued] == [
+        "deals.tasks.reconvert_wins_for_rate_change",
+        "incentives.tasks.resettle_rebates_for_rate_change",
+    ]
     change = RateChange.of(rate=new_rate)
 
-    resettle_rebates_for_rate_change(asdict(change))  # what the queued task runs
+    run_queued(queued)
 
     # 200,000 + 250,000 EUR × 1.15 = 487,500 USD: still 2 %, 9,750.00.
     assert rebate_lines(rebate, partner) == [
@@ -241,7 +256,10 @@ def test_a_rate_moved_past_the_close_date_makes_the_rebate_wait_and_keeps_its_li
     partner, rebate, rate = settled
     with django_capture_on_commit_callbacks() as queued:
         edit(rate, valid_from=D(2026, 3, 15))
-    assert [callback.func.__self__.name for callback in queued] == ["incentives.tasks.resettle_rebates_for_rate_change"]
+    assert [callback.func.__self__.name for callback in queued] == [
+        "deals.tasks.reconvert_wins_for_rate_change",
+        "incentives.tasks.resettle_rebates_for_rate_change",
+    ]
     run_queued(queued)
 
     assert rebate_lines(rebate, partner) == [FIRST_REBATE]
@@ -258,6 +276,7 @@ def test_a_rate_moved_past_the_close_date_makes_the_rebate_wait_and_keeps_its_li
             user=farid,
         )
     assert [callback.func.__self__.name for callback in queued] == [
+        "deals.tasks.convert_wins_for_rate",
         "incentives.tasks.retry_accrual_holds_for_rate",
         "incentives.tasks.resettle_rebates_for_rate_change",
     ]
