@@ -12,7 +12,7 @@ keeps only as tombstones (an unpublished or replaced document).
 
 Each entry is what an editor publishes: tests/search/relevance_pages.py
 builds it as a real page (an asset, or an announcement where it has no asset
-type; a translation made with ``copy_for_translation`` where it names
+type; a translation, as ``copy_for_translation`` makes it, where it names
 ``translation_of``; an earlier version of a data sheet replaced through the
 page editor where it names ``replaced_by``; a withdrawn, unpublished page for
 the other tombstones). ``body_in_file`` marks a body that is the text of the

@@ -6,8 +6,8 @@ bulk inserts, and a full rebuild (the ``search_reindex`` path) indexes them.
 The rest goes through what editors do, and so through the outbox: data
 sheets get their second version in the page editor (a new PDF and label;
 the first version stays in the asset's history), withdrawn price lists are
-unpublished, translations are made with ``copy_for_translation`` and
-published, and the text of each PDF comes from the extraction task.
+unpublished, translations are added (see _Builder._translate) and the text
+of each PDF comes from the extraction task.
 """
 
 import datetime as dt
@@ -22,6 +22,7 @@ from wagtail.rich_text import RichText
 
 from content.models import AnnouncementPage, AssetPage, AssetType, LibraryPage
 from content.rendering import render_pdf
+from content.signals import pages_changed
 from programs.models import ProductLine, Tier
 from search.audience import fields_audience
 from search.services import attachment_texts_extract_pending, documents_reindex, outbox_drain
@@ -89,7 +90,7 @@ class _Builder:
         assert not unsupported, f"{source['object_id']}: the builder maps tiers and roles only, not {unsupported}"
         return {"audience_roles": sorted(audience.roles), "audience_tiers": [self.tiers[key] for key in audience.tiers]}
 
-    def _fields(self, doc_id: str, source: dict) -> tuple[type, dict]:
+    def _fields(self, doc_id: str, source: dict, *, document: Document | None = None) -> tuple[type, dict]:
         published = source["effective_at"]
         common = {
             "title": source["title"],
@@ -110,7 +111,7 @@ class _Builder:
             "asset_type": self.asset_types[source["asset_type"]],
             "summary": source["summary"],
             "body": [] if in_file else _body(source["body"]),
-            "document": _pdf(doc_id, source) if in_file else self.plain_file,
+            "document": document or (_pdf(doc_id, source) if in_file else self.plain_file),
             "version_label": source.get("version_label") or "1.0",
             "effective_date": _day(source),
             "product_lines": [self.product_lines[code] for code in source.get("product_lines", [])],
@@ -130,18 +131,15 @@ class _Builder:
             for doc_id, source in documents.items()
             if not source.get("translation_of") and not source.get("replaced_by")
         ]
-        library = publish_page(self.home_page, LibraryPage, title="Content library")
+        self.library = publish_page(self.home_page, LibraryPage, title="Content library")
         first_versions = {doc_id: replaced.get(doc_id, doc_id) for doc_id in originals}
-        for parent, page_class in ((library, AssetPage), (self.home_page, AnnouncementPage)):
+        for parent, page_class in ((self.library, AssetPage), (self.home_page, AnnouncementPage)):
             chosen = [
                 (doc_id, self._fields(doc_id, documents[first_versions[doc_id]]))
                 for doc_id in originals
                 if self._fields_class(documents[doc_id]) is page_class
             ]
-            pages = bulk_publish(parent, [fields for _doc_id, fields in chosen])
-            for (doc_id, _fields), page in zip(chosen, pages, strict=True):
-                self.page_ids[doc_id] = page.pk
-                self.result.entries[str(page.pk)] = doc_id
+            self._publish(parent, chosen)
         documents_reindex()
         self._extract_files()
         # Then the editors' work, each change through the outbox.
@@ -149,10 +147,16 @@ class _Builder:
             self._replace(doc_id, first)
         for doc_id in withdrawn:
             AssetPage.objects.get(pk=self.page_ids[doc_id]).unpublish()
-        for doc_id in translations:
-            self._translate(doc_id)
         self._extract_files()
+        self._translate(translations)
         return self.result
+
+    def _publish(self, parent, chosen: list[tuple[str, tuple[type, dict]]]) -> list:
+        pages = bulk_publish(parent, [fields for _doc_id, fields in chosen])
+        for (doc_id, _fields), page in zip(chosen, pages, strict=True):
+            self.page_ids[doc_id] = page.pk
+            self.result.entries[str(page.pk)] = doc_id
+        return pages
 
     @staticmethod
     def _fields_class(source: dict) -> type:
@@ -172,24 +176,56 @@ class _Builder:
         )
         self.result.replaced_labels.setdefault(str(page.pk), set()).add(self.documents[first]["version_label"])
 
-    def _translate(self, doc_id: str) -> None:
-        source = self.documents[doc_id]
-        original = AssetPage.objects.get(pk=self.page_ids[source["translation_of"]])
-        locale, _created = Locale.objects.get_or_create(language_code=source["language"])
-        translation = original.copy_for_translation(locale, copy_parents=True, alias=False)
-        translation.title = source["title"]
-        translation.summary = source["summary"]
-        translation.body = _body(source["body"])
-        translation.save_revision().publish()
-        self.page_ids[doc_id] = translation.pk
-        self.result.entries[str(translation.pk)] = doc_id
+    def _translate(self, doc_ids: list[str]) -> None:
+        """Translations as ``copy_for_translation`` makes them: a copy of the
+        source page in the language's tree (same translation key, the source's
+        file, version, dates, product lines and audience) with the translated
+        text. The language's library is copied that way; its assets are
+        inserted in bulk (the copy costs over a second a page on a loaded
+        machine) and indexed through the outbox, as any change outside
+        publishing is."""
+        by_language: dict[str, list[str]] = {}
+        for doc_id in doc_ids:
+            by_language.setdefault(self.documents[doc_id]["language"], []).append(doc_id)
+        changed = []
+        for language, ids in by_language.items():
+            locale, _created = Locale.objects.get_or_create(language_code=language)
+            library = self.library.copy_for_translation(locale, copy_parents=True, alias=False)
+            library.save_revision().publish()
+            chosen = []
+            for doc_id in ids:
+                source = self.documents[doc_id]
+                original = AssetPage.objects.get(pk=self.page_ids[source["translation_of"]])
+                kind, fields = self._fields(
+                    doc_id, self.documents[source["translation_of"]], document=original.document
+                )
+                fields.update(
+                    title=source["title"],
+                    slug=original.slug,
+                    translation_key=original.translation_key,
+                    summary=source["summary"],
+                    body=_body(source["body"]),
+                    version_label=original.version_label,
+                    effective_date=original.effective_date,
+                )
+                chosen.append((doc_id, (kind, fields)))
+                changed.append(original.pk)
+            changed += [page.pk for page in self._publish(library, chosen)]
+        pages_changed.send(sender=AssetPage, page_ids=changed)
+        _drain()
 
     @staticmethod
     def _extract_files() -> None:
-        """Run the extraction task's work for every file waiting, then index what it queued."""
+        """Index what is queued, run the extraction task's work for every file
+        that asked for its text, then index the pages waiting for it."""
+        _drain()
         attachment_texts_extract_pending(limit=1000)
-        while (drained := outbox_drain(refresh=True)).indexed + drained.superseded:
-            pass
+        _drain()
+
+
+def _drain() -> None:
+    while (drained := outbox_drain(refresh=True)).indexed + drained.superseded:
+        pass
 
 
 def build_library_pages(documents: dict[str, dict], *, home_page) -> LibraryPages:
