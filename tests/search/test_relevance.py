@@ -13,18 +13,25 @@ import math
 import pytest
 from django.test import Client
 
-from search.audience import audience_allows
+from programs.audience import Reader
+from search.audience import fields_audience, reader_allows
 from tests.factories import OrganizationFactory, PartnerTypeFactory, PartnerUserFactory, TierFactory
 
 from .relevance_library import GOLD_TIER_KEY, SILVER_TIER_KEY, build_judgments, build_library
 from .relevance_pages import build_library_pages
 
-#: NDCG@10 measured on this library when the suite was written: 0.929 (101
-#: queries) with the entries written straight into the index as documents.
-#: The suite fails below the threshold (a little under the measure, so an
-#: ordering change of one pair in one query does not fail it; a regression does).
+#: NDCG@10 measured on this library built as real pages: 0.932 (101 queries;
+#: 0.929 when the entries were written straight into the index as documents:
+#: as pages, a data sheet's text comes from its PDF, heading included, which
+#: puts launch announcements above the data sheets for "new Helix network
+#: switch launch" and reorders data sheets of other families below the
+#: answer). The suite fails below the threshold (a little under the measure,
+#: so an ordering change of one pair in one query does not fail it; a
+#: regression does).
 NDCG_THRESHOLD = 0.91
 CUTOFF = 10
+#: a word only the first, replaced versions of the data sheets had
+FIRST_EDITION_WORD = "preliminary"
 
 LIBRARY = build_library()
 JUDGMENTS = build_judgments()
@@ -81,13 +88,13 @@ def search_api(client: Client, query: str, language: str) -> list[dict]:
 def test_ndcg_at_10_stays_above_the_baseline_and_nothing_forbidden_appears(library_pages, readers):
     live_pages = [doc_id for doc_id in library_pages.entries.values() if not LIBRARY.documents[doc_id]["deleted"]]
     assert len(live_pages) >= 200
-    clients = {}
+    clients, audiences = {}, {}
     for name, user in readers.items():
         clients[name] = Client()
         clients[name].force_login(user)
+        audiences[name] = Reader.for_user(user)
     scores, leaks, report = [], [], []
     for judgment in JUDGMENTS:
-        user = readers[judgment.reader]
         hits = search_api(clients[judgment.reader], judgment.query, judgment.language)
         # Pages outside the fixture (the library page, the home page) count as unjudged.
         found = [library_pages.entries.get(hit["object_id"], f"page {hit['object_id']}") for hit in hits]
@@ -98,7 +105,7 @@ def test_ndcg_at_10_stays_above_the_baseline_and_nothing_forbidden_appears(libra
             if (
                 source["deleted"]
                 or doc_id in judgment.forbidden
-                or not audience_allows(user, source)
+                or not reader_allows(audiences[judgment.reader], fields_audience(source))
                 or hit["version_label"] in library_pages.replaced_labels.get(hit["object_id"], ())
             ):
                 leaks.append(f"{judgment.query!r} ({judgment.reader}, {judgment.language}) returned {doc_id} {hit}")
@@ -106,6 +113,12 @@ def test_ndcg_at_10_stays_above_the_baseline_and_nothing_forbidden_appears(libra
         scores.append(score)
         if score < 0.8:
             report.append(f"{score:.2f} {judgment.query!r} ({judgment.language}): {found[:5]}")
+    # The first versions of the data sheets live on only in their old PDFs: nobody finds them.
+    entries = LIBRARY.documents.values()
+    first_editions = [source for source in entries if source.get("replaced_by")]
+    assert first_editions and all(FIRST_EDITION_WORD in source["body"] for source in first_editions)
+    assert not any(FIRST_EDITION_WORD in source["body"] for source in entries if not source["deleted"])
+    assert search_api(clients["silver_sales"], FIRST_EDITION_WORD, "en") == []
     mean = sum(scores) / len(scores)
     print(f"\nNDCG@{CUTOFF} over {len(scores)} queries: {mean:.3f}\n" + "\n".join(report))  # noqa: T201 - the measured figure, for the next baseline
 
