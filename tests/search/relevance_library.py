@@ -10,9 +10,15 @@ the 2026 price lists; partner-program documents gated by tier and role; and
 the superseded versions of the price lists and data sheets, which the index
 keeps only as tombstones (an unpublished or replaced document).
 
-Documents have the shape search.pages builds for assets. Judgments are graded
-3 (the answer) … 1 (related); anything the reader may not open, and every
-tombstone, must not appear at all.
+Each entry is what an editor publishes: tests/search/relevance_pages.py
+builds it as a real page (an asset, or an announcement where it has no asset
+type; a translation, as ``copy_for_translation`` makes it, where it names
+``translation_of``; an earlier version of a data sheet replaced through the
+page editor where it names ``replaced_by``; a withdrawn, unpublished page for
+the other tombstones). ``body_in_file`` marks a body that is the text of the
+asset's PDF rather than of its page. Judgments are graded 3 (the answer) … 1
+(related); anything the reader may not open, and every tombstone, must not
+appear at all.
 """
 
 import datetime as dt
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from search.audience import audience_fields
+from search.audience import audience_fields, fields_audience
 
 #: fixed translation keys of the tiers the gated documents name (the test
 #: creates the tiers with these keys)
@@ -99,7 +105,9 @@ class Library:
             age_days=age,
             asset_type=source.get("asset_type", ""),
             product_lines=source.get("product_lines", []),
-            audience=None,
+            # wagtail-localize keeps the source's audience on every translation
+            audience=fields_audience(source),
+            translation_of=source_id,
         )
 
 
@@ -128,6 +136,7 @@ def build_library() -> Library:
                 asset_type="data-sheet",
                 version_label="2.0",
                 age_days=age,
+                body_in_file=True,
                 **line,
             )
             library.add(
@@ -139,6 +148,8 @@ def build_library() -> Library:
                 version_label="1.0",
                 age_days=age + 200,
                 deleted=True,
+                body_in_file=True,
+                replaced_by=slug(model, "data-sheet"),
                 **line,
             )
             library.add(

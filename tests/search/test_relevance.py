@@ -1,52 +1,40 @@
-"""The relevance suite: a constructed library of 200+ documents, graded
+"""The relevance suite: a constructed library of 200+ real pages, graded
 queries, NDCG@10 against a threshold set from the measured baseline, and no
 hit the reader must not get (gated for them, or superseded).
 
-The library is indexed once for the module (bulk, as a rebuild writes it);
-the readers are real partner users with their tiers and roles.
+The library (relevance_library.py, the single source of entries and
+judgments) is published as pages and indexed as the portal indexes them
+(relevance_pages.py); the queries go to the partner search endpoint, signed
+in as a real partner user with the judgment's tier and role, in its language.
 """
 
 import math
 
 import pytest
-from django.conf import settings
-from elasticsearch.helpers import bulk
+from django.test import Client
 
-from search.audience import audience_allows
-from search.documents import document_id
-from search.engine import get_client
-from search.selectors import portal_search
-from search.services import documents_index_ensure
+from programs.audience import Reader
+from search.audience import fields_audience, reader_allows
 from tests.factories import OrganizationFactory, PartnerTypeFactory, PartnerUserFactory, TierFactory
 
 from .relevance_library import GOLD_TIER_KEY, SILVER_TIER_KEY, build_judgments, build_library
+from .relevance_pages import build_library_pages
 
-#: NDCG@10 measured on this library when the suite was written: 0.929 (101 queries).
-#: The suite fails below the threshold (a little under the measure, so an
-#: ordering change of one pair in one query does not fail it; a regression does).
+#: NDCG@10 measured on this library built as real pages: 0.932 (101 queries;
+#: 0.929 when the entries were written straight into the index as documents:
+#: as pages, a data sheet's text comes from its PDF, heading included, which
+#: puts launch announcements above the data sheets for "new Helix network
+#: switch launch" and reorders data sheets of other families below the
+#: answer). The suite fails below the threshold (a little under the measure,
+#: so an ordering change of one pair in one query does not fail it; a
+#: regression does).
 NDCG_THRESHOLD = 0.91
 CUTOFF = 10
+#: a word only the first, replaced versions of the data sheets had
+FIRST_EDITION_WORD = "preliminary"
 
 LIBRARY = build_library()
 JUDGMENTS = build_judgments()
-
-
-@pytest.fixture(scope="module")
-def relevance_index():
-    client = get_client()
-    pattern = f"{settings.SEARCH_INDEX_PREFIX}-*"
-    client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
-    alias = documents_index_ensure()
-    bulk(
-        client,
-        (
-            {"_index": alias, "_id": document_id("page", doc_id), "_source": source}
-            for doc_id, source in LIBRARY.documents.items()
-        ),
-        refresh=True,
-    )
-    yield alias
-    client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
 
 
 @pytest.fixture
@@ -63,6 +51,11 @@ def readers():
         "gold_sales": member(gold, ["sales"]),
         "silver_finance": member(silver, ["finance"]),
     }
+
+
+@pytest.fixture
+def library_pages(readers, home_page, search_indexes):
+    return build_library_pages(LIBRARY.documents, home_page=home_page)
 
 
 def dcg(grades: list[int]) -> float:
@@ -84,21 +77,48 @@ def test_the_library_and_judgments_are_as_large_as_promised():
         assert all(1 <= grade <= 3 for grade in judgment.grades.values())
 
 
+def search_api(client: Client, query: str, language: str) -> list[dict]:
+    prefix = "" if language == "en" else f"/{language}"
+    response = client.get(f"{prefix}/search/api/", {"q": query})
+    assert response.status_code == 200, response.content[:500]
+    return response.json()["hits"]
+
+
 @pytest.mark.django_db
-def test_ndcg_at_10_stays_above_the_baseline_and_nothing_forbidden_appears(relevance_index, readers):
+def test_ndcg_at_10_stays_above_the_baseline_and_nothing_forbidden_appears(library_pages, readers):
+    live_pages = [doc_id for doc_id in library_pages.entries.values() if not LIBRARY.documents[doc_id]["deleted"]]
+    assert len(live_pages) >= 200
+    clients, audiences = {}, {}
+    for name, user in readers.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+        audiences[name] = Reader.for_user(user)
     scores, leaks, report = [], [], []
     for judgment in JUDGMENTS:
-        user = readers[judgment.reader]
-        results = portal_search(user=user, query=judgment.query, language=judgment.language)
-        hits = [hit.object_id for hit in results.hits]
-        for hit in hits:
-            source = LIBRARY.documents[hit]
-            if source["deleted"] or hit in judgment.forbidden or not audience_allows(user, source):
-                leaks.append(f"{judgment.query!r} ({judgment.reader}, {judgment.language}) returned {hit}")
-        score = ndcg_at(CUTOFF, hits, judgment.grades)
+        hits = search_api(clients[judgment.reader], judgment.query, judgment.language)
+        # Pages outside the fixture (the library page, the home page) count as unjudged.
+        found = [library_pages.entries.get(hit["object_id"], f"page {hit['object_id']}") for hit in hits]
+        for hit, doc_id in zip(hits, found, strict=True):
+            source = LIBRARY.documents.get(doc_id)
+            if source is None:
+                continue
+            if (
+                source["deleted"]
+                or doc_id in judgment.forbidden
+                or not reader_allows(audiences[judgment.reader], fields_audience(source))
+                or hit["version_label"] in library_pages.replaced_labels.get(hit["object_id"], ())
+            ):
+                leaks.append(f"{judgment.query!r} ({judgment.reader}, {judgment.language}) returned {doc_id} {hit}")
+        score = ndcg_at(CUTOFF, found, judgment.grades)
         scores.append(score)
         if score < 0.8:
-            report.append(f"{score:.2f} {judgment.query!r} ({judgment.language}): {hits[:5]}")
+            report.append(f"{score:.2f} {judgment.query!r} ({judgment.language}): {found[:5]}")
+    # The first versions of the data sheets live on only in their old PDFs: nobody finds them.
+    entries = LIBRARY.documents.values()
+    first_editions = [source for source in entries if source.get("replaced_by")]
+    assert first_editions and all(FIRST_EDITION_WORD in source["body"] for source in first_editions)
+    assert not any(FIRST_EDITION_WORD in source["body"] for source in entries if not source["deleted"])
+    assert search_api(clients["silver_sales"], FIRST_EDITION_WORD, "en") == []
     mean = sum(scores) / len(scores)
     print(f"\nNDCG@{CUTOFF} over {len(scores)} queries: {mean:.3f}\n" + "\n".join(report))  # noqa: T201 - the measured figure, for the next baseline
 
