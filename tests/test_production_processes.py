@@ -101,7 +101,12 @@ def _wait(condition, timeout: float, message: str, processes=()):
 def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
     controller, inbox = smtp_sink
     redis_url = _production_redis_url()
-    Celery("probe", broker=redis_url, set_as_current=False).control.purge()
+    probe = Celery("probe", broker=redis_url, set_as_current=False)
+    # A worker of another run on this Redis database would take the tasks
+    # this test sends to the production worker: say so instead of timing out.
+    strangers = probe.control.ping(timeout=2)
+    assert not strangers, f"Workers already consume from {redis_url}, stop them first: {strangers}"
+    probe.control.purge()
     static_root = tmp_path / "static"
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST", "CELERY"))
@@ -212,7 +217,6 @@ def test_web_worker_and_beat_run_on_production_settings(tmp_path, smtp_sink):
         deal = register_deal(organization, partner, company_name="Fjord Shipping")
         deal_approve(deal=deal, actor=UserFactory(), note="")
         event = deal.events.get(kind="approved")
-        probe = Celery("probe", broker=redis_url, set_as_current=False)
         probe.send_task("deals.tasks.notify_partner_of_deal_event", args=[event.pk])
 
         # The README's worker runs one task at a time, and beat's own tasks (the
