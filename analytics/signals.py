@@ -5,6 +5,8 @@ Django's login signal. Each receiver only appends an ``ActivityEvent`` in the
 same transaction as the record it observes; no business rule runs here.
 """
 
+import datetime
+
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -34,9 +36,10 @@ def record_login(sender, request, user, **kwargs):
 @receiver(query_logged, sender=SearchQueryLog, dispatch_uid="analytics_search")
 def record_search(sender, entry, user_id=None, **kwargs):
     if entry.organization_id:
-        activity_record(
-            organization_id=entry.organization_id, user_id=user_id, kind=ActivityKind.SEARCH, at=entry.created_at
-        )
+        # Only the UTC day (all that "active" needs), so the event's time cannot
+        # be matched to the search log's to tell who typed which query.
+        day = entry.created_at.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        activity_record(organization_id=entry.organization_id, user_id=user_id, kind=ActivityKind.SEARCH, at=day)
 
 
 @receiver(post_save, sender=AssetDownload, dispatch_uid="analytics_download")

@@ -3,6 +3,7 @@ import datetime
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from programs.formats import decimal_text
 from programs.services.exchange import program_currency
 
 from . import services
@@ -80,7 +81,7 @@ def reconvert_wins_for_rate_change(pairs: list, user_id=None, change_text=""):
 
 
 def _rate_text(rate) -> str:
-    return f"{rate.source_currency}→{rate.target_currency} {rate.rate.normalize():f} from {rate.valid_from}"
+    return f"{rate.source_currency}→{rate.target_currency} {decimal_text(rate.rate)} from {rate.valid_from}"
 
 
 def _change_text(*, rate, previous, deleted: bool) -> str:

@@ -28,7 +28,7 @@ def linkable_activity(*, organization, value) -> FundRequest:
     ``organization`` may attribute a registration to it; the one rule for the
     form and the API."""
     pk = value.pk if isinstance(value, FundRequest) else value
-    if isinstance(pk, bool) or not str(pk).isdigit():
+    if isinstance(pk, bool) or not (str(pk).isascii() and str(pk).isdigit()):
         raise ValidationError(NOT_LINKABLE, code="invalid_choice")
     # An id beyond bigint finds nothing (Django answers an empty result, no query error).
     activity = linkable_activities(organization=organization).filter(pk=int(pk)).first()

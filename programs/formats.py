@@ -58,6 +58,13 @@ def amount_text(amount: Decimal | None, currency: str) -> str | None:
     return str(round_money(amount, currency))
 
 
+def decimal_text(value: Decimal) -> str:
+    """A rate or percentage as people write it, without trailing zeros or
+    exponent: 50.00 → "50", 12.50 → "12.5", 160 → "160" (``str`` of the
+    normalized value would write "1.6E+2")."""
+    return format(value.normalize(), "f")
+
+
 #: Han, kana and hangul: names written in these scripts put the family name first
 FAMILY_NAME_FIRST_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 

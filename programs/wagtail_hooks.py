@@ -621,6 +621,14 @@ class ExchangeRateThroughService:
     def save_instance(self):
         return exchange_rate_record(rate=self.form.instance, user=self.request.user)
 
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            # e.g. deleted by someone else while this form was being saved: say so, keep the entries
+            form.add_error(None, error)
+            return self.form_invalid(form)
+
 
 class ExchangeRateDeleteThroughService:
     """Deleted through ``exchange_rate_delete``: logged, and what was

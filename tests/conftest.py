@@ -114,6 +114,20 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
 
+    def idle(self) -> bool:
+        """Nothing waiting on the broker, nothing reserved or running: tasks
+        earlier tests queued are done (for tests that count what the worker did)."""
+        from portal.celery import app
+
+        with app.connection_for_read() as connection:
+            waiting = connection.default_channel.queue_declare(queue="celery", passive=True).message_count
+        inspect = app.control.inspect(destination=[self.hostname], timeout=2)
+        busy = [
+            *(inspect.active() or {}).get(self.hostname, [None]),
+            *(inspect.reserved() or {}).get(self.hostname, [None]),
+        ]
+        return waiting == 0 and not busy
+
 
 def _wait_for_worker(hostname: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
     from portal.celery import app

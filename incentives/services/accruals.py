@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import DealEvent, DealRegistration, DealStatus
-from programs.formats import amount_text, money, round_money
+from programs.formats import amount_text, decimal_text, money, round_money
 from programs.models import ExchangeRate, PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
 from programs.services.exchange import exchange_rate_on, money_convert
 
@@ -292,7 +292,7 @@ class RateChange:
             return {
                 "source_currency": exchange_rate.source_currency,
                 "target_currency": exchange_rate.target_currency,
-                "rate": str(exchange_rate.rate.normalize()),
+                "rate": decimal_text(exchange_rate.rate),
                 "valid_from": exchange_rate.valid_from.isoformat(),
             }
 
@@ -544,7 +544,7 @@ def rebate_base(*, organization, currency: str, start: datetime.date, end: datet
                 "amount": amount_text(amount, deal_currency),
                 "currency": deal_currency,
                 "closed_on": closed_on.isoformat(),
-                "rate": str(conversion.rate.normalize()),
+                "rate": decimal_text(conversion.rate),
                 "rate_valid_from": conversion.rate_date.isoformat(),
                 "converted": amount_text(conversion.amount, currency),
             }
@@ -764,12 +764,10 @@ def rebates_outdated_by_rates(*, pairs: dict) -> list[tuple[int, int, datetime.d
     today = timezone.localdate()
     in_force: dict[tuple[str, str, str], tuple[str, str] | None] = {}
 
-    def rate_now(source: str, target: str, closed_on: str) -> tuple[str, str] | None:
+    def rate_now(source: str, target: str, closed_on: str) -> tuple[Decimal, str] | None:
         if (source, target, closed_on) not in in_force:
             rate = exchange_rate_on(source=source, target=target, day=datetime.date.fromisoformat(closed_on))
-            in_force[source, target, closed_on] = (
-                (str(rate.rate.normalize()), rate.valid_from.isoformat()) if rate is not None else None
-            )
+            in_force[source, target, closed_on] = (rate.rate, rate.valid_from.isoformat()) if rate is not None else None
         return in_force[source, target, closed_on]
 
     outdated = set()
@@ -786,7 +784,7 @@ def rebates_outdated_by_rates(*, pairs: dict) -> list[tuple[int, int, datetime.d
             if any(
                 row["currency"] == source
                 and row["closed_on"] >= since.isoformat()
-                and rate_now(source, target, row["closed_on"]) != (row["rate"], row["rate_valid_from"])
+                and rate_now(source, target, row["closed_on"]) != (Decimal(row["rate"]), row["rate_valid_from"])
                 for row in conversions
             ):
                 outdated.add((program_id, organization_id, earned_on))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from deals.models import DealRegistration, Lead, LeadSource, LeadStatus
 from deals.services.leads import lead_build, leads_create_many
 from programs.files import private_storage
-from programs.formats import money, round_money
+from programs.formats import decimal_text, money, round_money
 from programs.validators import validate_money_precision
 
 from ..models import (
@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..validators import PROOF_MAX_FILES, validate_proof
 from .ledger import allocation_lock, ledger_write, record_event, set_status
-from .requests import notify_partner, percent_text, reimbursement_percent, request_lock, require_status
+from .requests import notify_partner, reimbursement_percent, request_lock, require_status
 
 
 @transaction.atomic
@@ -75,7 +75,7 @@ def claim_submit(
         if claimed_amount > ceiling:
             errors["claimed_amount"] = [
                 _("At most %(percent)s%% of the actual cost can be reimbursed: %(ceiling)s.")
-                % {"percent": percent_text(percent), "ceiling": money(ceiling, request.currency)}
+                % {"percent": decimal_text(percent), "ceiling": money(ceiling, request.currency)}
             ]
     for name, amount in (("actual_cost", actual_cost), ("claimed_amount", claimed_amount)):
         try:
@@ -145,7 +145,7 @@ def claim_submit(
 
 def _locked_claim(claim: Claim) -> Claim:
     return (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("request__allocation__program", "organization")
         .get(pk=claim.pk)
     )

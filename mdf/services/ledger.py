@@ -21,7 +21,7 @@ from ..webhooks import mdf_event_publish
 
 def allocation_lock(allocation: Allocation) -> Allocation:
     """The allocation row locked until the transaction ends (call inside ``atomic``)."""
-    return Allocation.objects.select_for_update().select_related("program").get(pk=allocation.pk)
+    return Allocation.objects.select_for_update(of=("self",)).select_related("program").get(pk=allocation.pk)
 
 
 def ledger_write(

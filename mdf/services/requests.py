@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from programs.formats import money, round_money
+from programs.formats import decimal_text, money, round_money
 from programs.models import PartnerOrganization
 
 from ..models import (
@@ -62,11 +62,6 @@ def reimbursement_percent(
     return program.reimbursement_percent
 
 
-def percent_text(percent: Decimal) -> str:
-    """50.00 → "50", 12.50 → "12.5"."""
-    return format(percent.normalize(), "f")
-
-
 def _validate(allocation: Allocation, organization: PartnerOrganization, fields: dict) -> None:
     """Field-by-field errors a partner can act on; raises them all at once."""
     program = allocation.program
@@ -97,7 +92,7 @@ def _validate(allocation: Allocation, organization: PartnerOrganization, fields:
         if requested > ceiling:
             errors["requested_amount"] = _(
                 "At most %(percent)s%% of the planned cost can be reimbursed: %(ceiling)s."
-            ) % {"percent": percent_text(percent), "ceiling": money(ceiling, program.currency)}
+            ) % {"percent": decimal_text(percent), "ceiling": money(ceiling, program.currency)}
     if errors:
         raise ValidationError(errors)
 
@@ -275,7 +270,9 @@ def request_may_review(*, user, request: FundRequest) -> bool:
 
 def request_lock(request: FundRequest) -> FundRequest:
     return (
-        FundRequest.objects.select_for_update().select_related("organization", "allocation__program").get(pk=request.pk)
+        FundRequest.objects.select_for_update(of=("self",))
+        .select_related("organization", "allocation__program")
+        .get(pk=request.pk)
     )
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from ..formats import round_money
@@ -69,6 +69,9 @@ ExchangeRateListener = Callable[..., None]
 _rate_listeners: list[ExchangeRateListener] = []
 
 
+ALREADY_DELETED = _("This exchange rate was already deleted (maybe by someone else): nothing was changed.")
+
+
 def register_exchange_rate_listener(listener: ExchangeRateListener) -> None:
     """``listener(rate=rate, previous=previous, user=user, deleted=False)`` is
     called whenever a rate is entered, changed or deleted: ``previous`` is the
@@ -89,6 +92,9 @@ def exchange_rate_record(*, rate: ExchangeRate, user=None) -> ExchangeRate:
     rate.full_clean()
     # The stored values an edit replaces: listeners settle again what used them.
     previous = None if created else ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first()
+    if not created and previous is None:
+        # Saving would insert it again as an edit that replaced nothing: listeners would miss the deletion.
+        raise ValidationError(ALREADY_DELETED, code="already_deleted")
     rate.save()
     log(instance=rate, action="wagtail.create" if created else "wagtail.edit", user=user)
     _tell_listeners(rate=rate, previous=previous, user=user)
@@ -111,10 +117,7 @@ def exchange_rate_delete(*, rate: ExchangeRate, user=None) -> ExchangeRate:
     ``ValidationError`` when the rate is already gone."""
     stored = ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first() if rate.pk else None
     if stored is None:
-        raise ValidationError(
-            _("This exchange rate was already deleted (maybe by someone else): nothing was changed."),
-            code="already_deleted",
-        )
+        raise ValidationError(ALREADY_DELETED, code="already_deleted")
     log(instance=stored, action="wagtail.delete", user=user, deleted=True)
     deleted = copy.copy(stored)
     stored.delete()

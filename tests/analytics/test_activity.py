@@ -44,7 +44,7 @@ def test_registrations_searches_and_mdf_requests_are_recorded_for_the_organizati
     allocated(organization)
 
     deal = register_deal(organization, partner)
-    search_query_log(
+    logged = search_query_log(
         query="storage price list", results=3, language="en", organization=organization, user_id=partner.pk
     )
     fund_request = submit_request(organization, submitted_by=partner)
@@ -54,7 +54,12 @@ def test_registrations_searches_and_mdf_requests_are_recorded_for_the_organizati
     assert (registration.user, registration.object_id) == (partner, deal.pk)
     assert ActivityEvent.objects.get(kind=ActivityKind.MDF).object_id == fund_request.pk
     # The search names its person like every other kind (the query text stays in the search log alone).
-    assert ActivityEvent.objects.get(kind=ActivityKind.SEARCH).user == partner
+    searched = ActivityEvent.objects.get(kind=ActivityKind.SEARCH)
+    assert searched.user == partner
+    # ...on its UTC day only, so its time cannot be matched to the log's to tell who typed the query.
+    logged_day = logged.created_at.astimezone(UTC).date()
+    assert searched.at == datetime.datetime.combine(logged_day, datetime.time.min, tzinfo=UTC)
+    assert searched.at != logged.created_at
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

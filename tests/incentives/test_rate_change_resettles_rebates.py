@@ -68,6 +68,7 @@ FIRST_REBATE = (LineKind.REBATE, MARCH_END, Decimal("470000.00"), Decimal("9400.
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rate_edited_in_the_admin_settles_the_rebate_again_on_the_next_statement(client, celery_worker, wait_for):
+    wait_for(celery_worker.idle, timeout=120, message="tasks of earlier tests to finish")
     computed_before = accruals_computed(celery_worker)
     partner, rebate, rate, euro_deal = q1_with_a_euro_win()
     # The late confirmations settle the ended quarter on the worker (both

@@ -15,7 +15,7 @@ from deals.models import DealEvent, DealEventKind
 from incentives.models import LedgerLine, LineKind
 from incentives.services.accruals import rebates_compute
 from programs.models import ExchangeRate
-from programs.services.exchange import exchange_rate_delete
+from programs.services.exchange import exchange_rate_delete, exchange_rate_record
 from tests.factories import UserFactory
 from tests.incentives.test_rate_change_resettles_rebates import (
     FIRST_REBATE,
@@ -39,6 +39,7 @@ def february_rate():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rate_deleted_in_the_admin_settles_the_rebate_and_the_win_with_the_rate_left(client, celery_worker, wait_for):
+    wait_for(celery_worker.idle, timeout=120, message="tasks of earlier tests to finish")
     computed_before = accruals_computed(celery_worker)
     partner, rebate, rate, euro_deal = q1_with_a_euro_win()
     february_rate()
@@ -144,6 +145,21 @@ def test_a_rate_already_deleted_is_refused_with_a_message_and_changes_nothing(se
         exchange_rate_delete(rate=stale, user=farid)
     assert "This exchange rate was already deleted" in str(refused.value)
     assert ModelLogEntry.objects.filter(action="wagtail.delete", object_id=str(rate.pk)).count() == 1
+
+
+def test_editing_a_rate_someone_deleted_meanwhile_is_refused_and_does_not_bring_it_back(settled):
+    partner, rebate, rate, _euro_deal = settled
+    farid = UserFactory(username="finance-farid", groups=["Finance"])
+    stale = ExchangeRate.objects.get(pk=rate.pk)
+    exchange_rate_delete(rate=rate, user=farid)
+
+    stale.rate = Decimal("1.5")
+    with pytest.raises(ValidationError) as refused:
+        exchange_rate_record(rate=stale, user=farid)
+
+    assert "This exchange rate was already deleted" in str(refused.value)
+    assert not ExchangeRate.objects.filter(pk=rate.pk).exists()
+    assert not ModelLogEntry.objects.filter(action="wagtail.edit", object_id=str(rate.pk)).exists()
 
 
 def test_bulk_delete_in_the_listing_goes_through_the_service(settled, client, django_capture_on_commit_callbacks):

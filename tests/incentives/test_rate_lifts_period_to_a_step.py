@@ -58,6 +58,7 @@ LIFTED = (LineKind.REBATE, MARCH_END, Decimal("252000.00"), Decimal("5040.00"))
 def test_a_rate_edit_that_lifts_an_ended_period_to_a_step_writes_its_rebate_and_one_dropping_it_reverses_it(
     client, celery_worker, wait_for
 ):
+    wait_for(celery_worker.idle, timeout=120, message="tasks of earlier tests to finish")
     computed_before = accruals_computed(celery_worker)
     partner, rebate, rate = q1_below_the_first_step()
     # The confirmations' computations found Q1 below the step at 1.08 and wrote no rebate:

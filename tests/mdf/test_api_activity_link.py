@@ -80,7 +80,7 @@ def test_another_organizations_or_an_unapproved_activity_is_refused_and_nothing_
     assert not DealRegistration.objects.exists() and not ActivityDeal.objects.exists()
 
 
-@pytest.mark.parametrize("value", ["webinar", 0, 2**63, True])
+@pytest.mark.parametrize("value", ["webinar", 0, 2**63, True, "²", "-1"])
 def test_an_id_that_names_no_activity_is_refused(setting, value):
     response = register(setting["api"], setting["own"].currency, mdf_activity=value)
 
