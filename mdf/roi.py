@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import DealRegistration, DealStatus
 
-from .models import ActivityLead, FundRequest, LedgerEntry, LedgerKind
+from .models import ActivityDeal, ActivityLead, FundRequest, LedgerEntry, LedgerKind
 
 ZERO = Decimal("0.00")
 
@@ -73,10 +73,21 @@ def _per_request_leads(request_ids) -> dict[int, int]:
 
 
 def _per_request_deals(request_ids) -> dict[int, dict]:
-    deals = (
-        DealRegistration.objects.annotate(
-            activity_id=Coalesce("mdf_activity__request_id", "source_lead__mdf_activity__request_id")
+    # The attributed deals are looked up from the small link tables first: a
+    # filter on the Coalesce over two outer joins reads every registration.
+    attributed = (
+        ActivityDeal.objects.filter(request_id__in=request_ids)
+        .values("deal_id")
+        .union(
+            DealRegistration.objects.filter(source_lead__mdf_activity__request_id__in=request_ids)
+            .order_by()
+            .values("pk"),
+            all=True,
         )
+    )
+    deals = (
+        DealRegistration.objects.filter(pk__in=attributed)
+        .annotate(activity_id=Coalesce("mdf_activity__request_id", "source_lead__mdf_activity__request_id"))
         .filter(activity_id__in=request_ids)
         .exclude(status=DealStatus.REJECTED)
     )
