@@ -108,7 +108,9 @@ def roi_rows(requests, *, dimension: str) -> list[RoiRow]:
     ``dimension`` with their figures, largest won revenue first."""
     key_lookup, label_lookup, _heading = DIMENSIONS[dimension]
     listed = list(requests.values_list("pk", key_lookup, label_lookup, "currency"))
-    request_ids = [row[0] for row in listed]
+    # The figures select the requests with a subquery: the report lists every
+    # request (50,000 ids written into three queries took seconds to build and parse).
+    request_ids = requests.order_by().values("pk")
     money = _per_request_money(request_ids)
     leads = _per_request_leads(request_ids)
     deals = _per_request_deals(request_ids)
