@@ -15,7 +15,11 @@ events, --events-per-person each, and rebuilds the rollup once):
     .venv/bin/python bench/dashboards.py --runs 200
 
 Targets (printed beside the figures, not asserted): partner dashboard and
-scorecard p95 ≤ 150 ms, CAM portfolio p95 ≤ 300 ms.
+scorecard p95 ≤ 150 ms, CAM portfolio p95 ≤ 300 ms, program analytics page
+p95 ≤ 1 s. Every page is timed in turn with a baseline page and the ratio is
+printed with the load average; before the first figures it gives one person to
+every bulk organization and a benchmark CAM 250 of them (bench/scale.py,
+bench/README.md). ``--only partner`` or ``--only admin`` times one side.
 """
 
 import argparse

@@ -14,7 +14,9 @@ Run it against its own PostgreSQL database, seeded at the target scale
     .venv/bin/python bench/mdf.py --runs 200
 
 Targets (printed beside the figures, not asserted): partner page p95 ≤ 150 ms,
-report p95 ≤ 500 ms.
+report p95 ≤ 500 ms. Each page is timed in turn with a baseline page and the
+ratio is printed with the load average (bench/scale.py); figures at scale are
+in bench/README.md.
 """
 
 import argparse
