@@ -24,7 +24,8 @@ from typing import Any
 
 import pygal
 from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import DealRegistration, DealStatus
@@ -238,40 +239,50 @@ def registration_funnel(filters: ProgramFilters) -> RegistrationFunnel:
 BREAKDOWNS = {"tier": "tier__name", "type": "partner_type__name", "region": "region__name"}
 
 
+def _deal_totals_by_organization(filters: ProgramFilters, currency: str) -> dict[int, dict]:
+    """Pipeline registered and revenue won in the range per organization, in
+    one pass over the registrations of the range (the breakdowns group these
+    rows: grouping organizations joined to every registration read the whole
+    table once per breakdown)."""
+    tz = timezone.get_current_timezone()
+    window_start = datetime.datetime.combine(filters.start, datetime.time.min, tzinfo=tz)
+    window_end = datetime.datetime.combine(filters.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    submitted = Q(submitted_at__gte=window_start, submitted_at__lt=window_end) & ~Q(status=DealStatus.REJECTED)
+    won = Q(status=DealStatus.WON, closed_on__gte=filters.start, closed_on__lte=filters.end)
+    rows = (
+        DealRegistration.objects.filter(organization__in=filters.organizations().values("pk"), currency=currency)
+        .filter(submitted | won)
+        .values("organization_id")
+        .annotate(pipeline=Sum("estimated_value", filter=submitted), won=Sum("final_amount", filter=won))
+        .order_by()
+    )
+    return {row["organization_id"]: row for row in rows}
+
+
 def pipeline_and_revenue(filters: ProgramFilters, *, by: str) -> list[dict]:
     """Pipeline registered and revenue won in the range (program currency),
     one row per group of ``by`` (a key of ``BREAKDOWNS``), most revenue first."""
     currency = ProgramSettings.load().program_currency
-    submitted = Q(
-        deal_registrations__submitted_at__date__gte=filters.start,
-        deal_registrations__submitted_at__date__lte=filters.end,
-        deal_registrations__currency=currency,
-    ) & ~Q(deal_registrations__status=DealStatus.REJECTED)
-    won = Q(
-        deal_registrations__status=DealStatus.WON,
-        deal_registrations__closed_on__gte=filters.start,
-        deal_registrations__closed_on__lte=filters.end,
-        deal_registrations__currency=currency,
-    )
+    # Memoized on the filters: the page shows every breakdown of the same range.
+    cache = filters.__dict__.setdefault("_deal_totals", {})
+    if currency not in cache:
+        cache[currency] = _deal_totals_by_organization(filters, currency)
+    totals = cache[currency]
     field = BREAKDOWNS[by]
-    rows = (
-        filters.organizations()
-        .values(field)
-        .annotate(
-            partners=Count("pk", distinct=True),
-            pipeline=Coalesce(Sum("deal_registrations__estimated_value", filter=submitted), ZERO),
-            won=Coalesce(Sum("deal_registrations__final_amount", filter=won), ZERO),
-        )
-        .order_by("-won", field)
-    )
+    groups: dict[str | None, dict] = {}
+    for pk, name in filters.organizations().values_list("pk", field):
+        group = groups.setdefault(name, {"partners": 0, "pipeline": ZERO, "won": ZERO})
+        group["partners"] += 1
+        figures = totals.get(pk)
+        if figures:
+            group["pipeline"] += figures["pipeline"] or ZERO
+            group["won"] += figures["won"] or ZERO
+    # As the database ordered them: most won first, then by name, the empty tier last.
+    ordered = sorted(groups.items(), key=lambda item: (-item[1]["won"], item[0] is None, item[0] or ""))
     return [
         # only the tier may be empty
-        {
-            "name": row[field] or _("No tier"),
-            "currency": currency,
-            **{key: row[key] for key in ("partners", "pipeline", "won")},
-        }
-        for row in rows
+        {"name": name or _("No tier"), "currency": currency, **figures}
+        for name, figures in ordered
     ]
 
 

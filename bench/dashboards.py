@@ -15,14 +15,17 @@ events, --events-per-person each, and rebuilds the rollup once):
     .venv/bin/python bench/dashboards.py --runs 200
 
 Targets (printed beside the figures, not asserted): partner dashboard and
-scorecard p95 ≤ 150 ms, CAM portfolio p95 ≤ 300 ms.
+scorecard p95 ≤ 150 ms, CAM portfolio p95 ≤ 300 ms, program analytics page
+p95 ≤ 1 s. Every page is timed in turn with a baseline page and the ratio is
+printed with the load average; before the first figures it gives one person to
+every bulk organization and a benchmark CAM 250 of them (bench/scale.py,
+bench/README.md). ``--only partner`` or ``--only admin`` times one side.
 """
 
 import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,40 +41,14 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from analytics.models import ActivityEvent, ActivityKind  # noqa: E402
 from analytics.services import activity_rollup_refresh  # noqa: E402
+from bench.scale import ADMIN_BASELINE, ensure_bulk_people, ensure_cam, load_average, measure, staff_client  # noqa: E402
+from deals.models import DealRegistration  # noqa: E402
 from programs.models import Membership, PartnerOrganization, PartnerRole  # noqa: E402
-
-
-def summary(label: str, samples: list[float], queries: list[int], target_ms: float | None) -> str:
-    samples_ms = sorted(value * 1000 for value in samples)
-    p95 = statistics.quantiles(samples_ms, n=100, method="inclusive")[94]
-    verdict = (
-        "" if target_ms is None else f"; target p95 ≤ {target_ms:.0f} ms: {'within' if p95 <= target_ms else 'OVER'}"
-    )
-    return (
-        f"{label:<30} median {statistics.median(samples_ms):7.2f} ms   p95 {p95:7.2f} ms   "
-        f"queries {statistics.median(queries):4.0f} (n={len(samples_ms)}{verdict})"
-    )
-
-
-def timed_get(client: Client, url: str) -> tuple[float, int]:
-    # The log keeps 9,000 queries: emptied first, so each request is counted whole.
-    connection.queries_log.clear()
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        response = client.get(url, HTTP_HOST="localhost")
-        elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise SystemExit(f"GET {url} answered {response.status_code}")
-    return elapsed, len(captured.captured_queries)
 
 
 def seed_activity(events_per_person: int) -> None:
@@ -99,43 +76,33 @@ def seed_activity(events_per_person: int) -> None:
     print(f"Seeded {ActivityEvent.objects.count():,} activity events and their rollup in {seconds:.0f} s")
 
 
-def staff_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    # The admin asks staff for a second factor: the benchmark's session has passed it.
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="benchmark", confirmed=True
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
-def measure(label, clients, url, runs, target_ms, rng):
-    results = [timed_get(rng.choice(clients), url) for _ in range(runs)]
-    print(summary(label, [elapsed for elapsed, _ in results], [count for _, count in results], target_ms))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--events-per-person", type=int, default=100)
+    parser.add_argument(
+        "--only", choices=["partner", "admin"], help="time only the partner pages, or only the admin pages"
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     rng = random.Random(args.seed)  # noqa: S311 - sampling, not security
     if not PartnerOrganization.objects.exists():
         sys.exit("No partners: run `manage.py seed_demo --partners 5000 --deals 1000000` first.")
+    added = ensure_bulk_people()
+    if added:
+        print(f"Added one person to each of {added:,} organizations without people")
+    cam = ensure_cam()
     seed_activity(args.events_per_person)
     print(
         f"Data: {PartnerOrganization.objects.count():,} organizations, "
-        f"{ActivityEvent.objects.count():,} activity events"
+        f"{DealRegistration.objects.count():,} deals, {Membership.objects.count():,} people, "
+        f"{ActivityEvent.objects.count():,} activity events   [{load_average()}]"
     )
     members = list(
         Membership.objects.filter(is_active=True, organization__status="active").select_related("user")[:5000]
     )
-    for role in PartnerRole:
+    for role in PartnerRole if args.only != "admin" else []:
         holders = [member for member in members if role.value in member.roles]
         if not holders:
             print(f"dashboard ({role.value}): no demo person holds this role")
@@ -148,23 +115,25 @@ def main() -> None:
         measure(f"dashboard ({role.value})", clients, "/dashboard/", args.runs, 150, rng)
         if role == PartnerRole.OWNER:
             measure("scorecard (owner)", clients, "/scorecard/", args.runs, 150, rng)
-    cam_row = (
-        PartnerOrganization.objects.exclude(channel_account_manager=None)
-        .values("channel_account_manager")
-        .annotate(partners=Count("pk"))
-        .order_by("-partners")
-        .first()
+    if args.only == "partner":
+        return
+    admin_runs = max(20, args.runs // 4)
+    partners = PartnerOrganization.objects.filter(channel_account_manager=cam).count()
+    measure(
+        f"CAM admin home ({partners} partners)",
+        [staff_client(cam)],
+        "/admin/",
+        admin_runs,
+        300,
+        rng,
+        baseline_url=ADMIN_BASELINE,
     )
-    if cam_row is None:
-        print("CAM admin home: no organization has a channel account manager in this data set")
-    else:
-        cam = get_user_model().objects.get(pk=cam_row["channel_account_manager"])
-        label = f"CAM admin home ({cam_row['partners']} partners)"
-        measure(label, [staff_client(cam)], "/admin/", max(20, args.runs // 4), 300, rng)
     superuser = get_user_model().objects.filter(is_superuser=True).first()
     if superuser:
         channel_ops = [staff_client(superuser)]
-        measure("channel ops admin home (all)", channel_ops, "/admin/", max(20, args.runs // 4), 300, rng)
+        measure(
+            "channel ops admin home (all)", channel_ops, "/admin/", admin_runs, 300, rng, baseline_url=ADMIN_BASELINE
+        )
         measure(
             "channel ops portfolio page",
             channel_ops,
@@ -172,6 +141,16 @@ def main() -> None:
             max(10, args.runs // 10),
             None,
             rng,
+            baseline_url=ADMIN_BASELINE,
+        )
+        measure(
+            "program analytics page",
+            channel_ops,
+            "/admin/analytics/program/",
+            max(10, args.runs // 10),
+            1000,
+            rng,
+            baseline_url=ADMIN_BASELINE,
         )
 
 

@@ -14,13 +14,14 @@ Run it against its own PostgreSQL database, seeded at the target scale
     .venv/bin/python bench/mdf.py --runs 200
 
 Targets (printed beside the figures, not asserted): partner page p95 ≤ 150 ms,
-report p95 ≤ 500 ms.
+report p95 ≤ 500 ms. Each page is timed in turn with a baseline page and the
+ratio is printed with the load average (bench/scale.py); figures at scale are
+in bench/README.md.
 """
 
 import argparse
 import os
 import random
-import statistics
 import sys
 import threading
 import time
@@ -42,35 +43,24 @@ from django.core.exceptions import ValidationError  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from mdf.models import ActivityType, Allocation, ApprovalAction, ApprovalRule, FundRequest, MdfProgram  # noqa: E402
+from bench.scale import ADMIN_BASELINE, ensure_bulk_people, load_average, measure, staff_client  # noqa: E402
+from deals.models import DealRegistration  # noqa: E402
+from mdf.models import (  # noqa: E402
+    ActivityType,
+    Allocation,
+    ApprovalAction,
+    ApprovalRule,
+    FundRequest,
+    LedgerEntry,
+    MdfProgram,
+)
 from mdf.selectors import allocation_balance  # noqa: E402
 from mdf.services.allocations import allocation_create  # noqa: E402
 from mdf.services.requests import request_submit  # noqa: E402
 from programs.models import Membership, PartnerOrganization  # noqa: E402
 
 CONCURRENT = 100
-
-
-def summary(label: str, samples: list[float], target_ms: float) -> str:
-    samples_ms = sorted(value * 1000 for value in samples)
-    p95 = statistics.quantiles(samples_ms, n=100, method="inclusive")[94]
-    verdict = "within" if p95 <= target_ms else "OVER"
-    return (
-        f"{label:<28} median {statistics.median(samples_ms):7.2f} ms   p95 {p95:7.2f} ms   "
-        f"(n={len(samples_ms)}; target p95 ≤ {target_ms:.0f} ms: {verdict})"
-    )
-
-
-def timed_get(client: Client, url: str) -> float:
-    started = time.perf_counter()
-    response = client.get(url, HTTP_HOST="localhost")
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise SystemExit(f"GET {url} answered {response.status_code}")
-    return elapsed
 
 
 def concurrency_run() -> tuple[int, Decimal, Decimal]:
@@ -134,6 +124,9 @@ def main() -> None:
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     rng = random.Random(args.seed)  # noqa: S311 - sampling, not security
+    added = ensure_bulk_people()
+    if added:
+        print(f"Added one person to each of {added:,} organizations without people")
     marketers = list(
         Membership.objects.filter(is_active=True, organization__mdf_allocations__isnull=False)
         .select_related("user")
@@ -142,33 +135,32 @@ def main() -> None:
     marketers = [member for member in marketers if {"marketing", "owner"} & set(member.roles)]
     if not marketers or not FundRequest.objects.exists():
         sys.exit("No MDF data: run `manage.py seed_demo --partners 5000 --deals 1000000 --mdf-requests 50000` first.")
-    print(f"Data: {PartnerOrganization.objects.count():,} organizations, {FundRequest.objects.count():,} MDF requests")
+    print(
+        f"Data: {PartnerOrganization.objects.count():,} organizations, {DealRegistration.objects.count():,} deals, "
+        f"{FundRequest.objects.count():,} MDF requests, {LedgerEntry.objects.count():,} MDF ledger entries   "
+        f"[{load_average()}]"
+    )
     clients = []
     for member in rng.sample(marketers, min(len(marketers), 20)):
         client = Client()
         client.force_login(member.user)
         clients.append(client)
-    partner_samples = [timed_get(rng.choice(clients), "/mdf/") for _ in range(args.runs)]
+    measure("partner MDF home", clients, "/mdf/", args.runs, 150, rng)
     staff = get_user_model().objects.filter(is_superuser=True).first()
-    admin = Client()
-    admin.force_login(staff)
-    # The admin asks staff for a second factor: the benchmark's session has passed it.
-    device = TOTPDevice.objects.filter(user=staff, confirmed=True).first() or TOTPDevice.objects.create(
-        user=staff, name="benchmark", confirmed=True
+    measure(
+        "admin MDF report",
+        [staff_client(staff)],
+        [f"/admin/mdf/report/?by={by}" for by in ("activity_type", "organization", "tier", "program")],
+        max(20, args.runs // 4),
+        500,
+        rng,
+        baseline_url=ADMIN_BASELINE,
     )
-    session = admin.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    report_samples = [
-        timed_get(admin, f"/admin/mdf/report/?by={rng.choice(['activity_type', 'organization', 'tier', 'program'])}")
-        for _ in range(max(20, args.runs // 4))
-    ]
-    print(summary("partner MDF home", partner_samples, 150))
-    print(summary("admin MDF report", report_samples, 500))
     succeeded, available, committed = concurrency_run()
     print(
         f"{CONCURRENT} concurrent requests of 1,000 against 25,500: {succeeded} succeeded, "
         f"committed {committed}, available {available} ({'never overdrawn' if available >= 0 else 'OVERDRAWN'})"
+        f"   [{load_average()}]"
     )
 
 

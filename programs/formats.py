@@ -41,8 +41,12 @@ def money(amount: Decimal | int | None, currency: str, *, language: str | None =
     rounded = round_money(amount, currency)
     # The sign leads the whole amount (-$7,200.00, not $-7,200.00), as CLDR writes it.
     sign = "-" if rounded < 0 else ""
-    with translation.override(language):
+    if translation.get_language() == language:
+        # Switching languages costs more than the formatting (a report shows thousands of amounts).
         figure = number_format(abs(rounded), decimal_pos=places, use_l10n=True, force_grouping=True)
+    else:
+        with translation.override(language):
+            figure = number_format(abs(rounded), decimal_pos=places, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(currency)
     if language in SYMBOL_AFTER:
         return f"{sign}{figure}\u00a0{symbol or currency}"
