@@ -117,10 +117,15 @@ class WorkerProcess:
     def idle(self) -> bool:
         """Nothing waiting on the broker, nothing reserved or running: tasks
         earlier tests queued are done (for tests that count what the worker did)."""
+        from kombu.exceptions import ChannelError
+
         from portal.celery import app
 
         with app.connection_for_read() as connection:
-            waiting = connection.default_channel.queue_declare(queue="celery", passive=True).message_count
+            try:
+                waiting = connection.default_channel.queue_declare(queue="celery", passive=True).message_count
+            except ChannelError:  # no such queue on this broker yet: nothing was ever queued to it
+                waiting = 0
         inspect = app.control.inspect(destination=[self.hostname], timeout=2)
         busy = [
             *(inspect.active() or {}).get(self.hostname, [None]),
