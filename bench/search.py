@@ -177,6 +177,11 @@ def path_step(number: int) -> str:
     return digits
 
 
+def load_average() -> str:
+    """The machine's load while a figure is taken (a shared machine's figures vary with it)."""
+    return "(load average {:.2f} {:.2f} {:.2f})".format(*os.getloadavg())
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     values = sorted(samples)
     return statistics.median(values), statistics.quantiles(values, n=100, method="inclusive")[94]
@@ -609,6 +614,10 @@ def main() -> None:
     parser.add_argument("--user", default="northwind.sales", help="partner user the queries run as")
     parser.add_argument("--skip-reindex", action="store_true", help="reuse the current index")
     parser.add_argument("--seed-only", action="store_true", help="seed the assets, then stop")
+    parser.add_argument("--workers", type=int, default=4, help="processes of the reindex (search_reindex --workers)")
+    parser.add_argument(
+        "--skip-baseline", action="store_true", help="no database baseline (building its index takes long at 1M)"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -623,9 +632,11 @@ def main() -> None:
     pages = Page.objects.live().filter(depth__gt=1).count()
     print(f"{pages:,} live pages, {AssetPage.objects.count():,} assets")
 
-    print("\nFull reindex (Elasticsearch, alias swap)")
+    print("\nFull reindex (Elasticsearch, alias swap)", load_average())
     if not args.skip_reindex:
-        result = documents_reindex(progress=lambda line: print(f"  {line}", flush=True), batch_size=1000)
+        result = documents_reindex(
+            progress=lambda line: print(f"  {line}", flush=True), batch_size=1000, workers=args.workers
+        )
         minutes = result["seconds"] / 60
         print(
             f"  {result['documents']:,} documents in {result['seconds']:.1f} s ({minutes:.2f} min; "
@@ -636,8 +647,8 @@ def main() -> None:
 
     from wagtail.search.models import IndexEntry
 
-    if IndexEntry.objects.count() < pages:
-        print("\nWagtail database search index (baseline), update_index")
+    if not args.skip_baseline and IndexEntry.objects.count() < pages:
+        print("\nWagtail database search index (baseline), update_index", load_average())
         started = time.monotonic()
         call_command("update_index", backend_name="default", chunk_size=2000, verbosity=0)
         print(f"  built in {time.monotonic() - started:.1f} s")
@@ -652,7 +663,7 @@ def main() -> None:
         .order_by("?")[: args.queries]
     ]
 
-    print(f"\nPortal search on Elasticsearch, HTTP on gunicorn (4 workers), as {args.user}")
+    print(f"\nPortal search on Elasticsearch, HTTP on gunicorn (4 workers), as {args.user}", load_average())
     server = Gunicorn(ES_PORT, ENVIRONMENT, "elasticsearch")
     try:
         run_clients(ES_PORT, paths[:20], cookie, 1)  # warm-up
@@ -664,12 +675,17 @@ def main() -> None:
     finally:
         server.stop()
 
-    print("\nPublish to searchable (real Celery worker, outbox, refresh interval 1 s)")
+    print("\nPublish to searchable (real Celery worker, outbox, refresh interval 1 s)", load_average())
     publishing, searchable = publish_to_searchable(10)
     report("editor's publish (save, revision, publish)", publishing)
     report("published (committed) -> first search hit", searchable, 2000)
 
-    print("\nBaseline: the same queries on Wagtail's database backend (PostgreSQL), no ELASTICSEARCH_URL")
+    if args.skip_baseline:
+        return
+    print(
+        "\nBaseline: the same queries on Wagtail's database backend (PostgreSQL), no ELASTICSEARCH_URL",
+        load_average(),
+    )
     baseline_environment = {key: value for key, value in ENVIRONMENT.items() if key != "ELASTICSEARCH_URL"}
     server = Gunicorn(DB_PORT, baseline_environment, "database")
     try:
