@@ -16,6 +16,7 @@ targets are printed side by side.
 """
 
 import argparse
+import multiprocessing
 import os
 import random
 import statistics
@@ -29,9 +30,11 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "prm_bench_search"
-BENCH_INDEX_PREFIX = "bench"
-ES_PORT, DB_PORT = 58081, 58082
+#: overridable so that several people can bench on one server at once
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "prm_bench_search")
+BENCH_INDEX_PREFIX = os.environ.get("BENCH_INDEX_PREFIX", "bench")
+ES_PORT = int(os.environ.get("BENCH_HTTP_PORT", "58081"))
+DB_PORT = ES_PORT + 1
 
 
 def _bench_environment() -> dict:
@@ -90,8 +93,9 @@ from content.models import AssetPage, AssetType, AssetVersion, LibraryPage, Page
 from content.rendering import render_pdf  # noqa: E402
 from programs.audience import Audience  # noqa: E402
 from programs.models import PartnerType, ProductLine, Tier  # noqa: E402
+from search.models import AttachmentText  # noqa: E402
 from search.selectors import documents_search  # noqa: E402
-from search.services import documents_reindex  # noqa: E402
+from search.services import attachment_text_extract, documents_reindex  # noqa: E402
 
 LANGUAGE_SHARE = {"en": 0.40, "fr": 0.15, "de": 0.15, "es": 0.15, "ja": 0.15}
 PRODUCTS = {
@@ -173,6 +177,11 @@ def path_step(number: int) -> str:
     return digits
 
 
+def load_average() -> str:
+    """The machine's load while a figure is taken (a shared machine's figures vary with it)."""
+    return "(load average {:.2f} {:.2f} {:.2f})".format(*os.getloadavg())
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     values = sorted(samples)
     return statistics.median(values), statistics.quantiles(values, n=100, method="inclusive")[94]
@@ -206,13 +215,20 @@ def libraries_by_language() -> dict[str, LibraryPage]:
     return libraries
 
 
+#: languages seeded by each process: a library's page tree (its children's
+#: paths and count) is written by one process only; shares 40/30/30 %
+SEED_GROUPS = (("en",), ("fr", "de"), ("es", "ja"))
+
+
 def seed_assets(total: int) -> None:
+    """Seed up to ``total`` bench assets, one process per group of libraries
+    (the Python work of building rows is most of the cost), each committing
+    batches of 2,000 with progress; an interrupted run resumes."""
     existing = AssetPage.objects.filter(slug__startswith="bench-").count()
     if existing >= total:
         print(f"{existing:,} bench assets already seeded")
         return
     started = time.monotonic()
-    rng = random.Random(42)
     libraries = libraries_by_language()
     asset_types = {code: AssetType.objects.get(code=code, locale=Locale.get_default()) for code in TYPES}
     lines = [
@@ -234,14 +250,65 @@ def seed_assets(total: int) -> None:
         for code in TYPES
         for product in PRODUCTS["en"]
     ]
-    content_type = ContentType.objects.get_for_model(AssetPage)
-    print(f"Seeding {total - existing:,} assets…", flush=True)
+    with connection.cursor() as cursor:
+        # Slugs go on from the highest number used (an interrupted run's
+        # processes stop at different points).
+        cursor.execute(
+            "SELECT coalesce(max(substring(slug from 7)::int), -1) FROM wagtailcore_page WHERE slug ~ '^bench-[0-9]+$'"
+        )
+        next_number = cursor.fetchone()[0] + 1
+    remaining = total - existing
+    print(f"Seeding {remaining:,} assets in {len(SEED_GROUPS)} processes…", flush=True)
+    shared = {
+        "libraries": libraries,
+        "asset_types": asset_types,
+        "lines": lines,
+        "platinum": platinum,
+        "msp": msp,
+        "documents": documents,
+        "content_type": ContentType.objects.get_for_model(AssetPage),
+    }
+    parts, first = [], next_number
+    for index, group in enumerate(SEED_GROUPS):
+        share = sum(LANGUAGE_SHARE[language] for language in group)
+        count = (
+            remaining - sum(len(part[1]) for part in parts)
+            if index == len(SEED_GROUPS) - 1
+            else round(remaining * share)
+        )
+        parts.append((group, range(first, first + count)))
+        first += count
+    connection.close()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+    processes = [
+        context.Process(target=_seed_part, args=(group, numbers, shared, next_number + index))
+        for index, (group, numbers) in enumerate(parts)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    if any(process.exitcode for process in processes):
+        sys.exit("Seeding failed (see above); run again to resume.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"Seeded in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def _seed_part(group: tuple[str, ...], numbers: range, shared: dict, seed: int) -> None:
+    """Seed the assets ``numbers`` into the libraries of ``group``'s languages."""
+    rng = random.Random(seed)
+    libraries, asset_types, lines = shared["libraries"], shared["asset_types"], shared["lines"]
+    platinum, msp, documents = shared["platinum"], shared["msp"], shared["documents"]
+    content_type = shared["content_type"]
+    weights = [LANGUAGE_SHARE[language] for language in group]
+    started = time.monotonic()
     now = timezone.now()
-    for batch_start in range(existing, total, BATCH):
-        batch_end = min(batch_start + BATCH, total)
+    for batch_start in range(numbers.start, numbers.stop, BATCH):
+        batch_end = min(batch_start + BATCH, numbers.stop)
         pages, assets, versions, product_links, rules = [], [], [], [], []
         for number in range(batch_start, batch_end):
-            language = rng.choices(list(LANGUAGE_SHARE), weights=list(LANGUAGE_SHARE.values()))[0]
+            language = rng.choices(group, weights=weights)[0]
             library = libraries[language]
             product_index = rng.randrange(len(PRODUCT_CODES))
             type_code = rng.choice(list(TYPES))
@@ -336,14 +403,27 @@ def seed_assets(total: int) -> None:
             AssetVersion.objects.bulk_create(versions)
             AssetPage.product_lines.through.objects.bulk_create(product_links)
             PageAudienceRule.objects.bulk_create(rules)
-            for library in libraries.values():
-                Page.objects.filter(pk=library.pk).update(numchild=library.numchild)
-        done = batch_end - existing
+            for language in group:  # the other processes' libraries are theirs to count
+                Page.objects.filter(pk=libraries[language].pk).update(numchild=libraries[language].numchild)
+        done = batch_end - numbers.start
         rate = done / (time.monotonic() - started)
-        print(f"  {batch_end:,}/{total:,} assets, {rate:,.0f}/s", flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(f"Seeded in {time.monotonic() - started:.1f} s", flush=True)
+        print(f"  [{'+'.join(group)}] {done:,}/{len(numbers):,} assets, {rate:,.0f}/s", flush=True)
+    connection.close()
+
+
+def bench_files_extracted() -> None:
+    """Extract the text of the bench's 25 PDFs once, before any rebuild.
+
+    Left pending, every asset built would join its file's waiting list (25
+    lists of 40,000 entries at 1,000,000 assets, rewritten by every batch),
+    and the first worker to extract them would queue a million re-indexings.
+    The rebuild that follows builds each asset with the text, so nothing
+    needs to wait for it."""
+    names = [document.file.name for document in Document.objects.filter(title__startswith="bench-")]
+    AttachmentText.objects.bulk_create([AttachmentText(file_name=name) for name in names], ignore_conflicts=True)
+    AttachmentText.objects.filter(file_name__in=names, outcome=AttachmentText.Outcome.PENDING).update(waiting=[])
+    for name in names:
+        attachment_text_extract(file_name=name)
 
 
 # --- HTTP ------------------------------------------------------------------
@@ -533,6 +613,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--user", default="northwind.sales", help="partner user the queries run as")
     parser.add_argument("--skip-reindex", action="store_true", help="reuse the current index")
+    parser.add_argument("--seed-only", action="store_true", help="seed the assets, then stop")
+    parser.add_argument("--workers", type=int, default=4, help="processes of the reindex (search_reindex --workers)")
+    parser.add_argument(
+        "--skip-baseline", action="store_true", help="no database baseline (building its index takes long at 1M)"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -541,12 +626,17 @@ def main() -> None:
         # English one, which would copy the 100k benchmark assets into each.
         call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     seed_assets(args.assets)
+    if args.seed_only:
+        return
+    bench_files_extracted()
     pages = Page.objects.live().filter(depth__gt=1).count()
     print(f"{pages:,} live pages, {AssetPage.objects.count():,} assets")
 
-    print("\nFull reindex (Elasticsearch, alias swap)")
+    print("\nFull reindex (Elasticsearch, alias swap)", load_average())
     if not args.skip_reindex:
-        result = documents_reindex(progress=lambda line: print(f"  {line}", flush=True), batch_size=1000)
+        result = documents_reindex(
+            progress=lambda line: print(f"  {line}", flush=True), batch_size=1000, workers=args.workers
+        )
         minutes = result["seconds"] / 60
         print(
             f"  {result['documents']:,} documents in {result['seconds']:.1f} s ({minutes:.2f} min; "
@@ -557,8 +647,8 @@ def main() -> None:
 
     from wagtail.search.models import IndexEntry
 
-    if IndexEntry.objects.count() < pages:
-        print("\nWagtail database search index (baseline), update_index")
+    if not args.skip_baseline and IndexEntry.objects.count() < pages:
+        print("\nWagtail database search index (baseline), update_index", load_average())
         started = time.monotonic()
         call_command("update_index", backend_name="default", chunk_size=2000, verbosity=0)
         print(f"  built in {time.monotonic() - started:.1f} s")
@@ -573,7 +663,7 @@ def main() -> None:
         .order_by("?")[: args.queries]
     ]
 
-    print(f"\nPortal search on Elasticsearch, HTTP on gunicorn (4 workers), as {args.user}")
+    print(f"\nPortal search on Elasticsearch, HTTP on gunicorn (4 workers), as {args.user}", load_average())
     server = Gunicorn(ES_PORT, ENVIRONMENT, "elasticsearch")
     try:
         run_clients(ES_PORT, paths[:20], cookie, 1)  # warm-up
@@ -585,12 +675,17 @@ def main() -> None:
     finally:
         server.stop()
 
-    print("\nPublish to searchable (real Celery worker, outbox, refresh interval 1 s)")
+    print("\nPublish to searchable (real Celery worker, outbox, refresh interval 1 s)", load_average())
     publishing, searchable = publish_to_searchable(10)
     report("editor's publish (save, revision, publish)", publishing)
     report("published (committed) -> first search hit", searchable, 2000)
 
-    print("\nBaseline: the same queries on Wagtail's database backend (PostgreSQL), no ELASTICSEARCH_URL")
+    if args.skip_baseline:
+        return
+    print(
+        "\nBaseline: the same queries on Wagtail's database backend (PostgreSQL), no ELASTICSEARCH_URL",
+        load_average(),
+    )
     baseline_environment = {key: value for key, value in ENVIRONMENT.items() if key != "ELASTICSEARCH_URL"}
     server = Gunicorn(DB_PORT, baseline_environment, "database")
     try:

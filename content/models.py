@@ -573,11 +573,13 @@ class AssetPage(AudienceMixin, Page):
     def search_queryset(cls, queryset):
         """Everything :meth:`search_document_fields` reads, in a few queries per batch."""
         current = AssetVersion.objects.filter(superseded_at__isnull=True).select_related("document", "image")
+        # Lists (to_attr) rather than the related managers: a manager of a
+        # ParentalManyToManyField costs more to build than the row it holds.
         return (
             queryset.select_related("asset_type")
             .prefetch_related(
-                "product_lines",
-                "partner_types",
+                models.Prefetch("product_lines", to_attr="search_product_lines"),
+                models.Prefetch("partner_types", to_attr="search_partner_types"),
                 models.Prefetch("versions", queryset=current, to_attr="current_versions"),
             )
             .annotate(download_count=models.Count("downloads"))
@@ -591,12 +593,14 @@ class AssetPage(AudienceMixin, Page):
         if hasattr(self, "current_versions"):  # loaded by search_queryset
             version = self.current_versions[0] if self.current_versions else None
             popularity = self.download_count
+            product_lines, partner_types = self.search_product_lines, self.search_partner_types
         else:
             version, popularity = self.current_version, self.downloads.count()
+            product_lines, partner_types = self.product_lines.all(), self.partner_types.all()
         return {
             "asset_type": self.asset_type.code,
-            "product_lines": [line.code for line in self.product_lines.all()],
-            "partner_types": [kind.code for kind in self.partner_types.all()],
+            "product_lines": [line.code for line in product_lines],
+            "partner_types": [kind.code for kind in partner_types],
             "version_label": self.version_label,
             "review_by": self.review_by,
             "popularity": popularity,

@@ -25,7 +25,8 @@ def _text(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "render_as_block"):  # StreamField
-        return strip_tags(str(value.render_as_block()))
+        # Rendering even an empty stream runs the template machinery.
+        return strip_tags(str(value.render_as_block())) if len(value) else ""
     return strip_tags(str(value))
 
 

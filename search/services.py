@@ -1,13 +1,16 @@
 """Writes to the portal search index: the outbox, its drain, and rebuilds."""
 
 import logging
+import multiprocessing
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from queue import Queue
 from threading import Thread
 
 from django.core.files.storage import default_storage
+from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -224,14 +227,21 @@ def outbox_purge(*, older_than: timedelta = timedelta(days=7)) -> int:
     return deleted
 
 
-def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
+def documents_reindex(*, progress=None, batch_size: int = 1000, workers: int = 1) -> dict:
     """Build a new index from the database and swap the alias to it atomically.
 
     Queries keep hitting the old index until the swap. Changes that arrive
     during the rebuild are replayed from the outbox into the new index. If
     anything fails the new index is dropped and the live alias is untouched.
+
+    ``workers`` > 1 builds and sends the batches in that many processes (each
+    with its own database and Elasticsearch connections): building documents
+    is Python work bound to one core per process. Those processes read the
+    database through their own connections, so they see only committed data.
     """
-    client = get_client()
+    # A search waits 5 s at most; a bulk request of a busy rebuild, or the
+    # force-merge of a million documents, legitimately takes longer.
+    client = get_client().options(request_timeout=REBUILD_REQUEST_TIMEOUT)
     alias = alias_name()
     snapshot_id = IndexOutboxEntry.objects.aggregate(latest=Max("id"))["latest"] or 0
     version = max(snapshot_id, 1)
@@ -241,26 +251,22 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
     done = 0
     started = time.monotonic()
 
-    def action_batches():
+    def id_batches():
         for kind in registry.kinds():
             for batch in _batches((str(object_id) for object_id in kind.all_ids()), batch_size):
-                yield [
-                    {
-                        "_op_type": "index",
-                        "_index": concrete,
-                        "_id": document_id(kind.name, object_id),
-                        "version": version,
-                        "version_type": "external",
-                        "_source": live_source(kind.name, object_id, source),
-                    }
-                    for object_id, source in kind.build_batch(batch).items()
-                ]
+                yield kind.name, batch
 
     try:
         # No replicas and no refresh while loading: each document is written
         # once, on one node; the replicas copy the finished segments.
         client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1", "number_of_replicas": 0})
-        for sent in _bulk_in_background(client, action_batches()):
+        if workers > 1:
+            sent_counts = _bulk_in_processes(id_batches(), concrete=concrete, version=version, workers=workers)
+        else:
+            sent_counts = _bulk_in_background(
+                client, (_index_actions(name, batch, concrete, version) for name, batch in id_batches())
+            )
+        for sent in sent_counts:
             done += sent
             if progress:
                 progress(_progress_line(done, total, started))
@@ -278,7 +284,7 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
         swap = [{"remove": {"index": old, "alias": alias}} for old in previous]
         swap.append({"add": {"index": concrete, "alias": alias}})
         client.indices.update_aliases(actions=swap)
-    except Exception:
+    except BaseException:
         client.indices.delete(index=concrete, ignore_unavailable=True)
         raise
     # Entries drained into the old index while we were building: replay them.
@@ -294,10 +300,27 @@ def documents_reindex(*, progress=None, batch_size: int = 1000) -> dict:
 
 #: how long a rebuild waits for the new index's replicas before swapping
 REPLICAS_TIMEOUT = "30m"
+#: seconds a rebuild's requests (bulk, refresh, force-merge, health) may take
+REBUILD_REQUEST_TIMEOUT = 45 * 60
 
 
 def _configured_replicas() -> int:
     return int(PortalDocument._index._settings.get("number_of_replicas", 0))
+
+
+def _index_actions(kind_name: str, object_ids: list[str], concrete: str, version: int) -> list[dict]:
+    """Bulk actions writing a batch's documents into the index being built."""
+    return [
+        {
+            "_op_type": "index",
+            "_index": concrete,
+            "_id": document_id(kind_name, object_id),
+            "version": version,
+            "version_type": "external",
+            "_source": live_source(kind_name, object_id, source),
+        }
+        for object_id, source in registry.get(kind_name).build_batch(object_ids).items()
+    ]
 
 
 def _bulk_in_background(client, batches):
@@ -329,6 +352,58 @@ def _bulk_in_background(client, batches):
         thread.join()
     if failures:
         raise failures[0]
+
+
+def _bulk_in_processes(id_batches, *, concrete: str, version: int, workers: int):
+    """Build and send each batch in one of ``workers`` forked processes; at
+    most two batches per process wait, so the id scan never runs far ahead.
+    Yields how many documents each batch held."""
+    # The processes are forked here, all at once, while this process holds no
+    # database connection: each opens its own (a shared socket would mix
+    # their conversations).
+    db_connections.close_all()
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_rebuild_worker_start)
+    pending: deque = deque()
+    try:
+        for kind_name, batch in id_batches:
+            pending.append(pool.apply_async(_rebuild_worker_send, (kind_name, batch, concrete, version)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.close()
+        pool.join()
+
+
+#: the Elasticsearch client of a rebuild worker process
+_worker_client = None
+
+
+def _rebuild_worker_start() -> None:
+    global _worker_client  # noqa: PLW0603 - one client per worker process
+    from django.conf import settings
+    from elasticsearch import Elasticsearch
+
+    _worker_client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=REBUILD_REQUEST_TIMEOUT)
+
+
+class RebuildWorkerError(RuntimeError):
+    """A rebuild worker process failed (its error, as text: the engine's own
+    errors do not all survive the trip back from the process)."""
+
+
+def _rebuild_worker_send(kind_name: str, object_ids: list[str], concrete: str, version: int) -> int:
+    try:
+        actions = _index_actions(kind_name, object_ids, concrete, version)
+        if actions:
+            bulk(_worker_client, actions, chunk_size=len(actions), raise_on_error=True)
+    except Exception as error:
+        raise RebuildWorkerError(f"{type(error).__name__}: {error}") from None
+    return len(actions)
 
 
 def _batches(items, size: int):

@@ -72,3 +72,19 @@ def test_reindex_command_prints_progress(search_indexes, home_page, capsys):
     out = capsys.readouterr().out
     assert "docs/s" in out and "ETA" in out
     assert "alias swapped" in out
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rebuild_in_worker_processes_indexes_every_page_once(search_indexes, home_page):
+    # Committed pages (transaction=True): the worker processes read the
+    # database through their own connections.
+    for number in range(7):
+        home_page.add_child(instance=SectionPage(title=f"Pricing sheet {number}")).save_revision().publish()
+    outbox_drain(refresh=True)
+
+    result = documents_reindex(batch_size=2, workers=2)
+
+    assert set(search_indexes.indices.get_alias(name=alias_name())) == {result["index"]}
+    titles = sorted(hit.title for hit in documents_search(query="pricing sheet", size=50))
+    assert titles == [f"Pricing sheet {number}" for number in range(7)]
+    assert result["documents"] == search_indexes.count(index=alias_name())["count"]
