@@ -13,7 +13,7 @@ from wagtail.models import Locale
 
 from programs.exports import export_format, table_response
 from programs.models import PartnerOrganization, PartnerType, Region, Tier
-from programs.tenancy import VIEW_ALL_PERMISSION, get_scoped_or_404
+from programs.tenancy import get_scoped_or_404, sees_every_partner
 
 from .exports import BREAKDOWN_TABLES, content_table, program_tables
 from .portfolio import may_see_portfolio, portfolio_attention
@@ -93,7 +93,7 @@ def portfolio(request):
     if not may_see_portfolio(request.user):
         raise PermissionDenied
     filters = []
-    if request.user.is_superuser or request.user.has_perm(VIEW_ALL_PERMISSION):
+    if sees_every_partner(request.user):
         managers = get_user_model().objects.filter(managed_organizations__isnull=False).distinct()
         cam = {
             "name": "cam",

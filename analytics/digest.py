@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from programs.tenancy import VIEW_ALL_PERMISSION
+from programs.tenancy import sees_every_partner
 
 from .models import PortfolioSettings
 from .portfolio import may_see_portfolio
@@ -53,10 +53,6 @@ def digest_recipients():
 def _language(user) -> str:
     profile = getattr(user, "wagtail_userprofile", None)
     return (profile.get_preferred_language() if profile else "") or translation.get_language() or "en"
-
-
-def _sees_every_partner(user) -> bool:
-    return user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION)
 
 
 @dataclass(frozen=True)
@@ -118,7 +114,7 @@ def recipient_figures(period: DigestWeek, user) -> dict:
         "mdf": mdf_by_currency(week, user=user),
         "assets": downloads_by_asset(week, user=user, limit=TOP_ROWS),
         "searches": zero_result_queries(week, user=user, limit=TOP_ROWS),
-        "portfolio_only": not _sees_every_partner(user),
+        "portfolio_only": not sees_every_partner(user),
     }
 
 
@@ -151,7 +147,7 @@ def program_digest_send(*, now: datetime.datetime | None = None) -> int:
     for user in digest_recipients():
         language = _language(user)
         with translation.override(language):
-            scope = ("every partner", language) if _sees_every_partner(user) else ("recipient", user.pk)
+            scope = ("every partner", language) if sees_every_partner(user) else ("recipient", user.pk)
             if scope not in figures_by_scope:
                 figures_by_scope[scope] = recipient_figures(period, user)
             personal = {**context, **figures_by_scope[scope]}

@@ -22,7 +22,7 @@ from deals.models import DealRegistration, DealStatus
 from mdf.models import FundRequest, RequestStatus
 from programs.metrics import months_before
 from programs.models import OrganizationStatus, PartnerOrganization, PersonCertification, ProgramSettings
-from programs.tenancy import VIEW_ALL_PERMISSION, scoped
+from programs.tenancy import scoped, sees_every_partner
 
 from .models import ActivityDay, PortfolioSettings
 
@@ -55,7 +55,7 @@ def may_see_portfolio(user) -> bool:
     """CAMs with partners, and staff who see every partner."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION) or user.managed_organizations.exists()
+    return sees_every_partner(user) or user.managed_organizations.exists()
 
 
 def portfolio_organizations(*, user, filters: dict | None = None):

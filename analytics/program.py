@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from deals.models import DealRegistration, DealStatus
 from programs.models import Membership, PartnerOrganization, ProgramSettings
-from programs.tenancy import PORTAL_STATUSES, VIEW_ALL_PERMISSION, scoped
+from programs.tenancy import PORTAL_STATUSES, scoped, sees_every_partner
 
 from .models import ActivityDay
 
@@ -109,7 +109,7 @@ class ProgramFilters:
 def may_read_program_analytics(user) -> bool:
     """Program analytics are channel ops' (staff who see every partner): the
     report's tables cover the whole program, never one portfolio."""
-    return user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION)
+    return sees_every_partner(user)
 
 
 def _monday(day: datetime.date) -> datetime.date:

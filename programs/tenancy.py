@@ -81,6 +81,11 @@ def partner_context(user) -> PartnerContext | None:
     return user._partner_context_cache
 
 
+def sees_every_partner(user) -> bool:
+    """Vendor staff who see every partner's records (channel ops, finance), not a portfolio."""
+    return user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION)
+
+
 def scoped(queryset: QuerySet, user, *, organization_field: str = "organization", action: str = "view") -> QuerySet:
     """Rows of ``queryset`` that ``user`` may see.
 
@@ -94,7 +99,7 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     organization_lookup = f"{organization_field}__" if organization_field else ""
-    if user.is_superuser or user.has_perm(VIEW_ALL_PERMISSION):
+    if sees_every_partner(user):
         return queryset
     # The request's partner context (looked up once per request, like the
     # views' own) rather than a query per scoped read.
