@@ -127,11 +127,11 @@ class WorkerProcess:
             except ChannelError:  # no such queue on this broker yet: nothing was ever queued to it
                 waiting = 0
         inspect = app.control.inspect(destination=[self.hostname], timeout=2)
-        busy = [
-            *(inspect.active() or {}).get(self.hostname, [None]),
-            *(inspect.reserved() or {}).get(self.hostname, [None]),
-        ]
-        return waiting == 0 and not busy
+        # Asked in the order a task moves (queue, reserved, running), so one
+        # moving on between two questions is still seen by the next.
+        reserved = (inspect.reserved() or {}).get(self.hostname, [None])
+        running = (inspect.active() or {}).get(self.hostname, [None])
+        return waiting == 0 and not reserved and not running
 
 
 def _wait_for_worker(hostname: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
