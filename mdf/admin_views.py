@@ -19,7 +19,7 @@ from programs.tenancy import get_scoped_or_404, scoped
 
 from .forms import AdjustForm, ClaimDecisionForm, DeadlineForm, PaymentForm, ReviewForm, add_service_errors
 from .models import Allocation, Claim, ClaimStatus, FundRequest, MdfProgram, RequestStatus
-from .roi import DIMENSIONS, report_requests, roi_report, roi_rows
+from .roi import DIMENSIONS, roi_report, roi_rows
 from .selectors import allocation_balance, ledger_lines
 from .services.allocations import allocation_adjust, allocations_generate
 from .services.claims import claim_approve, claim_pay, claim_reject
@@ -203,7 +203,7 @@ class ReportPaginator(WagtailPaginator):
 
 def _report_query(request):
     dimension = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "activity_type"
-    requests = scoped(report_requests(), request.user)
+    requests = scoped(FundRequest.objects.all(), request.user)
     program = request.GET.get("program")
     if program and program.isdigit():
         requests = requests.filter(allocation__program_id=int(program))
@@ -218,7 +218,7 @@ def _report_page(request, requests, dimension: str):
 
     def fetch(page_number: int):
         offset = (page_number - 1) * REPORT_PAGE_SIZE
-        return roi_report(requests, dimension=dimension, offset=offset, limit=REPORT_PAGE_SIZE)
+        return roi_report(requests, dimension=dimension, offset=offset, limit=REPORT_PAGE_SIZE, committed_only=True)
 
     report = fetch(number)
     paginator = ReportPaginator(report.count, REPORT_PAGE_SIZE)
@@ -244,7 +244,8 @@ def report(request):
     dimension, requests = _report_query(request)
     export = request.GET.get("export")
     if export in FORMATS:
-        return table_response(_report_table(roi_rows(requests, dimension=dimension), dimension), export)
+        rows = roi_rows(requests, dimension=dimension, committed_only=True)
+        return table_response(_report_table(rows, dimension), export)
     report, paginator, page, notice = _report_page(request, requests, dimension)
     if notice:
         messages.warning(request, notice)
