@@ -9,12 +9,12 @@ not rejected; won revenue is the final amount of the won ones. Only
 registrations in the activity's currency count (no conversion). Won revenue
 per MDF dollar divides by funds paid.
 
-Every figure is aggregated in PostgreSQL, in one statement: per request
-(ledger, leads, attributed registrations, each read once through the small
-link tables), then per group and currency, with the totals of each currency
-(``GROUPING SETS``), sorted, and cut to the page asked for. The report at
-5,000 partners reads 50,000 requests; only one page of groups leaves the
-database.
+Every figure is aggregated in PostgreSQL, in one statement: each
+contribution (ledger line, lead, attributed registration, found through the
+small link tables) summed into its group and currency, the groups sorted and
+cut to the page asked for, with the totals of each currency over every group.
+The report at 5,000 partners reads 50,000 requests; only one page of groups
+leaves the database.
 """
 
 from dataclasses import dataclass, field
