@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from .models import (
     Enrollment,
     IncentiveProgram,
     LedgerLine,
+    LineKind,
     ProgramKind,
     Statement,
     StatementStatus,
@@ -240,27 +241,67 @@ class SpiffStatus:
     qualifying_deals: int
 
 
-def active_spiffs(*, organization: PartnerOrganization, today: datetime.date | None = None) -> list[SpiffStatus]:
-    """SPIFFs whose window is open today, with what the partner earned in them."""
+def _open_spiffs(in_force: list[ProgramRules], today: datetime.date) -> list[ProgramRules]:
+    return [
+        rules
+        for rules in in_force
+        if rules.kind == ProgramKind.SPIFF
+        and rules.active
+        and rules.starts_on
+        and rules.ends_on
+        and rules.starts_on <= today <= rules.ends_on
+    ]
+
+
+def programs_in_force(*, today: datetime.date | None = None) -> list[ProgramRules]:
+    """The SPIFFs' and rebates' rules in force ``today``, read once for the
+    page that shows both (:func:`active_spiffs`, :func:`rebate_attainments`)."""
+    return rules_in_force(on=today or timezone.localdate(), kinds=[ProgramKind.SPIFF, ProgramKind.REBATE])
+
+
+def active_spiff_count(*, today: datetime.date | None = None) -> int:
+    """How many SPIFFs have their window open today (the dashboard's card)."""
     today = today or timezone.localdate()
-    found = []
+    return len(_open_spiffs(rules_in_force(on=today, kinds=[ProgramKind.SPIFF]), today))
+
+
+def active_spiffs(
+    *,
+    organization: PartnerOrganization,
+    today: datetime.date | None = None,
+    in_force: list[ProgramRules] | None = None,
+) -> list[SpiffStatus]:
+    """SPIFFs whose window is open today, with what the partner earned in
+    them (one grouped read of the lines for every SPIFF, not two a SPIFF)."""
+    today = today or timezone.localdate()
+    spiffs = _open_spiffs(rules_in_force(on=today, kinds=[ProgramKind.SPIFF]) if in_force is None else in_force, today)
+    if not spiffs:
+        return []
     enrolled = set(Enrollment.objects.filter(organization=organization).values_list("program_id", flat=True))
-    for rules in rules_in_force(on=today, kinds=[ProgramKind.SPIFF]):
-        if not rules.active or not (rules.starts_on and rules.ends_on and rules.starts_on <= today <= rules.ends_on):
-            continue
-        lines = LedgerLine.objects.filter(organization=organization, program_id=rules.program_id)
-        earned = list(lines.values("currency").annotate(total=Sum("amount")).values_list("currency", "total"))
-        deals = lines.filter(deal__isnull=False, reversed_by__isnull=True, kind="accrual").count()
-        found.append(
-            SpiffStatus(
-                program=rules.version.program,
-                rules=rules,
-                enrolled=rules.program_id in enrolled,
-                earned=earned,
-                qualifying_deals=deals,
-            )
+    earned: dict[int, list] = {}
+    deals: dict[int, int] = {}
+    rows = (
+        LedgerLine.objects.filter(organization=organization, program_id__in=[rules.program_id for rules in spiffs])
+        .values("program_id", "currency")
+        .annotate(
+            total=Sum("amount"),
+            deals=Count("pk", filter=Q(deal__isnull=False, reversed_by__isnull=True, kind=LineKind.ACCRUAL)),
         )
-    return found
+        .order_by("program_id", "currency")
+    )
+    for row in rows:
+        earned.setdefault(row["program_id"], []).append((row["currency"], row["total"]))
+        deals[row["program_id"]] = deals.get(row["program_id"], 0) + row["deals"]
+    return [
+        SpiffStatus(
+            program=rules.version.program,
+            rules=rules,
+            enrolled=rules.program_id in enrolled,
+            earned=earned.get(rules.program_id, []),
+            qualifying_deals=deals.get(rules.program_id, 0),
+        )
+        for rules in spiffs
+    ]
 
 
 @dataclass(frozen=True)
@@ -297,12 +338,17 @@ class RebateAttainment:
         }
 
 
-def rebate_attainments(*, organization: PartnerOrganization, today: datetime.date | None = None):
+def rebate_attainments(
+    *,
+    organization: PartnerOrganization,
+    today: datetime.date | None = None,
+    in_force: list[ProgramRules] | None = None,
+):
     """Live attainment of each rebate program in the current period."""
     today = today or timezone.localdate()
     found = []
-    for rules in rules_in_force(on=today, kinds=[ProgramKind.REBATE]):
-        if not rules.active or not rules.rebate_steps:
+    for rules in rules_in_force(on=today, kinds=[ProgramKind.REBATE]) if in_force is None else in_force:
+        if rules.kind != ProgramKind.REBATE or not rules.active or not rules.rebate_steps:
             continue
         start, end = period_bounds(today, rules.rebate_period)
         base = rebate_base(organization=organization, currency=rules.currency, start=start, end=end)

@@ -104,6 +104,18 @@ class LedgerLineViewSet(PortfolioViewSet):
     copy_view_enabled = False
     add_to_reference_index = False
 
+    def get_queryset(self, request):
+        # Each row names its organization, program, deal and statement (the
+        # last two with their organization): read for the page in a few
+        # queries, not row by row. Not joined: PostgreSQL joins every row an
+        # offset skips (page 500 of 200,000 lines: 750 ms) and spent 13 to
+        # 28 ms planning the seven-table join of every page.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("organization", "program", "deal__organization", "statement__organization")
+        )
+
 
 class AccrualHoldViewSet(PortfolioViewSet):
     """Accruals the ledger cannot write yet and why (a rebate waiting for an
