@@ -18,7 +18,7 @@ from programs.navigation import NavigationItem
 from programs.services.data_rights import queryset_section
 from programs.wagtail_hooks import PortfolioPermissionPolicy, PortfolioViewSet
 
-from .admin_views import DisputeAdminView, ScopedIndexView, StatementAdminView
+from .admin_views import DisputeAdminView, DisputeIndexView, ScopedIndexView, StatementAdminView
 from .components import IncentivesPanel
 from .models import (
     AccrualHold,
@@ -195,6 +195,7 @@ class DisputeViewSet(_PageViewSet):
     menu_label = _("Disputes")
     url_prefix = "incentives/disputes"
     url_namespace = "incentives_dispute"
+    index_view_class = DisputeIndexView
     page_view_class = DisputeAdminView
     list_display = ["organization", "line", "status", "opened_by", "opened_at", "resolved_at"]
     list_filter = ["status"]
