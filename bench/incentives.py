@@ -84,13 +84,15 @@ import datetime  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django.db.models.functions import TruncDate  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.scale import ensure_bulk_people, load_average, measure  # noqa: E402
+from bench.scale import ADMIN_BASELINE, ensure_bulk_people, load_average, measure, staff_client  # noqa: E402
 from deals.models import DealRegistration, DealStatus  # noqa: E402
 from incentives.models import IncentiveProgram, LedgerLine, LineKind, ProgramKind  # noqa: E402
 from incentives.services.rules import program_rules_record  # noqa: E402
@@ -172,21 +174,52 @@ def time_statement_generation(period_end: datetime.date) -> None:
     )
 
 
-def time_earnings_page(runs: int) -> None:
+def _partner_clients(rng: random.Random) -> list[Client]:
     memberships = Membership.objects.filter(is_active=True).select_related("user")[:5000]
     readers = [m.user for m in memberships if set(m.roles) & {"owner", "sales", "finance"}]
-    rng = random.Random(7)  # noqa: S311 - sampling, not security
     clients = []
     for reader in rng.sample(readers, min(len(readers), 20)):
         client = Client()
         client.force_login(reader)
         clients.append(client)
-    measure("Earnings page (HTTP)", clients, "/incentives/", runs, 150, rng)
+    return clients
+
+
+def time_earnings_page(runs: int) -> None:
+    rng = random.Random(7)  # noqa: S311 - sampling, not security
+    measure("Earnings page (HTTP)", _partner_clients(rng), "/incentives/", runs, 150, rng)
+
+
+def time_other_pages(runs: int) -> None:
+    """The SPIFF and rebate page, and the admin ledger listing a finance
+    user opens on every line of the ledger (its first page, a page 10,000
+    lines deep, and the filter by kind)."""
+    rng = random.Random(11)  # noqa: S311 - sampling, not security
+    measure("SPIFFs and rebates page (HTTP)", _partner_clients(rng), "/incentives/programs/", runs, 150, rng)
+    finance, _created = get_user_model().objects.get_or_create(
+        username="bench.finance", defaults={"first_name": "Bench", "last_name": "Finance", "is_staff": True}
+    )
+    finance.groups.add(Group.objects.get(name="Finance"))
+    listing = "/admin/snippets/incentives/ledgerline/"
+    measure(
+        "Admin ledger listing (finance)",
+        [staff_client(finance)],
+        [listing, f"{listing}?p=500", f"{listing}?kind=reversal"],
+        runs,
+        500,
+        rng,
+        baseline_url=ADMIN_BASELINE,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200, help="earnings page requests to time")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="time the earnings page, the SPIFF and rebate page and the admin ledger listing, not statement generation",
+    )
     parser.add_argument(
         "--earnings-only",
         action="store_true",
@@ -197,8 +230,10 @@ def main() -> None:
     added = ensure_bulk_people()
     if added:
         print(f"Added one person to each of {added:,} organizations without people")
-    if arguments.earnings_only:
+    if arguments.earnings_only or arguments.pages_only:
         time_earnings_page(arguments.runs)
+        if arguments.pages_only:
+            time_other_pages(arguments.runs)
         return
     today = timezone.localdate()
     period_end = today.replace(day=1) - datetime.timedelta(days=1)
@@ -213,6 +248,7 @@ def main() -> None:
     )
     time_statement_generation(period_end)
     time_earnings_page(arguments.runs)
+    time_other_pages(arguments.runs)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,15 @@ from .services import disputes, statements
 class ScopedIndexView(IndexView):
     """CAMs without the view-all permission see their portfolio only."""
 
+    #: what each row's columns name besides the organization (read with the page, not row by row)
+    related = ()
+
     def get_base_queryset(self):
-        return scoped(super().get_base_queryset(), self.request.user).select_related("organization")
+        return scoped(super().get_base_queryset(), self.request.user).select_related("organization", *self.related)
+
+
+class DisputeIndexView(ScopedIndexView):
+    related = ("line__program",)  # a dispute's line is named by its kind, amount and program
 
 
 class PaymentForm(forms.Form):

@@ -20,7 +20,7 @@ class IncentivesPanel(Component):
         self.for_finance = bool(partner and partner.has_role(*DISPUTING_ROLES))
         user = request.user
         self.totals = selectors.earnings_totals(user=user) if self.for_sales or self.for_finance else []
-        self.spiffs = selectors.active_spiffs(organization=partner.organization) if self.for_sales else []
+        self.active_spiffs = selectors.active_spiff_count() if self.for_sales else 0
         self.next_payout = selectors.next_payout(user=user) if self.for_finance else None
         self.open_disputes = selectors.open_dispute_count(user=user) if self.for_finance else 0
 
@@ -35,7 +35,7 @@ class IncentivesPanel(Component):
             "for_sales": self.for_sales,
             "for_finance": self.for_finance,
             "totals": self.totals,
-            "spiffs": self.spiffs,
+            "active_spiffs": self.active_spiffs,
             "next_payout": self.next_payout,
             "next_payout_totals": next_payout_totals,
             "open_disputes": self.open_disputes,

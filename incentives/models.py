@@ -406,6 +406,11 @@ class LedgerLine(models.Model):
         ordering = ["-earned_on", "-pk"]
         indexes = [
             models.Index(fields=["organization", "-earned_on"], name="incentive_line_org_idx"),
+            # The admin ledger's order (newest first): a page of 200,000 lines
+            # is read from it instead of sorting the whole ledger.
+            models.Index(fields=["-earned_on", "-id"], name="incentive_line_recent_idx"),
+            # The admin's filter by kind: reversals and adjustments are rare.
+            models.Index(fields=["kind", "-earned_on", "-id"], name="incentive_line_kind_idx"),
             models.Index(fields=["program", "organization", "subject"], name="incentive_line_subject_idx"),
             models.Index(fields=["deal"], name="incentive_line_deal_idx"),
             models.Index(fields=["statement"], name="incentive_line_statement_idx"),

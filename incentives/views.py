@@ -248,12 +248,13 @@ def dispute_detail(request, pk):
 @partner_required(*EARNINGS_ROLES)
 def programs(request):
     organization = request.partner.organization
+    in_force = selectors.programs_in_force()
     return render(
         request,
         "incentives/programs.html",
         {
-            "spiffs": selectors.active_spiffs(organization=organization),
-            "rebates": selectors.rebate_attainments(organization=organization),
+            "spiffs": selectors.active_spiffs(organization=organization, in_force=in_force),
+            "rebates": selectors.rebate_attainments(organization=organization, in_force=in_force),
             "can_opt_in": request.partner.has_role("owner", "sales"),
         },
     )

@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from incentives import selectors
 from incentives.models import LedgerLine
 from incentives.services.accruals import deal_accruals_compute
-from incentives.services.statements import statement_approve, statements_generate
+from incentives.services.statements import statement_approve, statement_mark_paid, statements_generate
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 from tests.factories.incentives import incentive_program, won_deal
 
@@ -81,3 +82,37 @@ def test_the_earnings_page_costs_the_same_queries_for_3_or_30_lines(client, part
     second, queries = page_read(client, page=2)
     assert len(queries) == EARNINGS_PAGE_QUERIES
     assert "Newer" in second and "Older" not in second
+
+
+def test_each_status_filter_lists_exactly_the_lines_showing_that_status(partner):
+    """The page filters on the statement's state (an index can serve it), the
+    badge shows the CASE of EARNING_STATUS: both must agree on every line."""
+    user = PartnerUserFactory(organization=partner, roles=["owner"])
+    finance = UserFactory()
+    for month in (1, 2, 3):
+        earn(partner, 2, month=month)
+    january, february, march = (
+        statements_generate(period_end=datetime.date(2026, month, days))[0]
+        for month, days in ((1, 31), (2, 28), (3, 31))
+    )
+    statement_approve(statement=january, actor=finance)
+    statement_approve(statement=february, actor=finance)
+    statement_mark_paid(
+        statement=january, actor=finance, payment_reference="PAY-1", payment_date=datetime.date(2026, 4, 2)
+    )  # march stays a draft: its lines are still accrued
+    earn(partner, 2, month=4)  # on no statement yet: accrued
+
+    everything = selectors.line_list(user=user)
+    listed = {}
+    for status, _label in selectors.EarningStatus.choices():
+        page = selectors.earnings_page(lines=selectors.visible_lines(user=user), status=status)
+        assert {line.earning_status for line in page.object_list} == {status}
+        listed[status] = {line.pk for line in page.object_list}
+
+    assert listed == {
+        status: {line.pk for line in everything if line.earning_status == status}
+        for status, _label in selectors.EarningStatus.choices()
+    }
+    # March's draft holds two commissions and two Spring SPIFF bonuses; April's two are on no statement.
+    assert [len(listed[status]) for status in ("paid", "approved", "accrued")] == [2, 2, 6]
+    assert march.lines.count() == 4
