@@ -70,6 +70,12 @@ def convert_wins_for_rate(source_currency: str, target_currency: str, valid_from
 
 
 @shared_task(ignore_result=True, acks_late=True)
+def convert_waiting_wins():
+    """Nightly: convert the confirmed wins still waiting for a rate that exists now."""
+    services.deals_convert_waiting_wins()
+
+
+@shared_task(ignore_result=True, acks_late=True)
 def reconvert_wins_for_rate_change(pairs: list, user_id=None, change_text=""):
     """``pairs``: [source, target, first close date] of each currency pair a rate change touched."""
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None

@@ -11,7 +11,7 @@ from .services.accruals import (
     accrual_holds_waiting,
     deal_accruals_compute,
     deals_closed_since,
-    rebates_affected_by_rate_change,
+    rate_change_may_concern_rebates,
     rebates_compute,
     rebates_resettle_for_rate_change,
 )
@@ -89,14 +89,14 @@ def resettle_rebates_for_rate_change(change: dict):
 
 
 def request_rebates_resettlement(*, rate, previous=None, user=None, deleted=False) -> None:
-    """Programs calls this when finance saves or deletes an exchange rate:
-    when a standing rebate of an ended period converted a deal with a rate
-    this one replaces, or an ended period without a rebate line holds wins
-    this rate converts (it may now reach a step), the worker settles those
-    rebates again once the change is committed (a change that affects no
-    rebate queues nothing)."""
+    """Programs calls this when finance saves or deletes an exchange rate,
+    inside the admin's request: when a rebate program counts in a currency
+    the change converts to (one cheap query), the worker looks, once the
+    change is committed, for the rebates of ended periods it settles
+    differently (a standing line converted with a rate it replaced, or a
+    period without a line it may lift to a step) and settles them again."""
     change = RateChange.of(rate=rate, previous=previous, user=user, deleted=deleted)
-    if rebates_affected_by_rate_change(change=change):
+    if rate_change_may_concern_rebates(change=change):
         resettle_rebates_for_rate_change.delay_on_commit(asdict(change))
 
 

@@ -659,6 +659,8 @@ class MdfEventKind(models.TextChoices):
     DEADLINE_EXTENDED = "deadline", _("Claim deadline extended")
     LEADS_IMPORTED = "leads", _("Leads imported")
     REMINDER = "reminder", _("Claim deadline reminder sent")
+    DEAL_LINKED = "deal_linked", _("Registration linked")
+    DEAL_MOVED = "deal_moved", _("Registration moved to another activity")
 
 
 class MdfEvent(StatusEvent):

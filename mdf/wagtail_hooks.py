@@ -14,6 +14,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from programs.admin_deletes import NoBulkDelete
 from programs.navigation import NavigationItem
 from programs.services.data_rights import queryset_section
 from programs.wagtail_hooks import PortfolioFilterSet, PortfolioPermissionPolicy, PortfolioViewSet, money_column
@@ -49,8 +50,8 @@ for scoped_model, read_only in (
     )
 
 
-class ListOnlyMixin:
-    """Listings whose rows change through services: no add, edit, copy or delete."""
+class ListOnlyMixin(NoBulkDelete):
+    """Listings whose rows change through services: no add, edit, copy or delete (bulk delete neither)."""
 
     copy_view_enabled = False
 

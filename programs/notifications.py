@@ -24,6 +24,7 @@ STATEMENT = "statement"
 CERTIFICATION = "certification"
 CASE_UPDATE = "case_update"
 TIER_CHANGE = "tier_change"
+DATA_EXPORT = "data_export"
 
 #: the centre's service: keyword arguments recipient, category, title, body, params, url
 _channel: Callable | None = None

@@ -18,7 +18,6 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -35,6 +34,7 @@ from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_deletes import DeleteThroughService, NoBulkDelete, bulk_delete
 from .formats import money
 from .models import (
     Certification,
@@ -54,7 +54,7 @@ from .models import (
     TierRuleVersion,
 )
 from .navigation import NavigationItem
-from .services.certifications import certification_correct, certification_record, certification_removed
+from .services.certifications import certification_correct, certification_delete, certification_record
 from .services.exchange import exchange_rate_delete, exchange_rate_record
 from .services.organizations import organization_status_change
 from .services.tiers import tier_deletion_blockers, tier_rules_record
@@ -302,7 +302,7 @@ class OrganizationStatusThroughService:
         return organization
 
 
-class PartnerOrganizationViewSet(PortfolioViewSet):
+class PartnerOrganizationViewSet(NoBulkDelete, PortfolioViewSet):
     """Partner organizations; a CAM sees only their portfolio. The tier is
     shown, not edited: it changes through evaluation so every change is
     recorded as a TierChange."""
@@ -433,7 +433,7 @@ class PersonCertificationForm(PortfolioFormMixin, WagtailAdminModelForm):
         return cleaned
 
 
-class MembershipViewSet(PortfolioViewSet):
+class MembershipViewSet(NoBulkDelete, PortfolioViewSet):
     model = Membership
     icon = "user"
     menu_label = _("People")
@@ -526,19 +526,13 @@ class CertificationEditThroughService:
         return held
 
 
-class CertificationDeleteThroughService:
-    def delete_action(self):
-        organization, certification = self.object.organization, self.object.certification
-        with transaction.atomic():
-            super().delete_action()
-            certification_removed(organization=organization, certification=certification)
-
-
-class PersonCertificationViewSet(PortfolioViewSet):
-    """Earned certifications: created, corrected and deleted through the
-    certification services, so the tier follows every change."""
+class PersonCertificationViewSet(DeleteThroughService, PortfolioViewSet):
+    """Earned certifications: created, corrected and deleted (one by one or
+    in bulk) through the certification services, so the tier follows every
+    change and the history says who made it."""
 
     model = PersonCertification
+    delete_service = staticmethod(lambda *, instance, user: certification_delete(held=instance, user=user))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -547,9 +541,6 @@ class PersonCertificationViewSet(PortfolioViewSet):
         )
         self.edit_view_class = type(
             "PersonCertificationEditView", (CertificationEditThroughService, self.edit_view_class), {}
-        )
-        self.delete_view_class = type(
-            "PersonCertificationDeleteView", (CertificationDeleteThroughService, self.delete_view_class), {}
         )
 
     icon = "success"
@@ -630,10 +621,10 @@ class ExchangeRateThroughService:
             return self.form_invalid(form)
 
 
-class ExchangeRateDeleteThroughService:
-    """Deleted through ``exchange_rate_delete``: logged, and what was
-    converted with the rate is converted again with the rate now in force
-    (or waits for one)."""
+class ExchangeRateDeleteConfirmation:
+    """The delete view says what ``exchange_rate_delete`` will do (what was
+    converted with the rate is converted again with the rate now in force,
+    or waits for one) and shows its refusal as a message."""
 
     @property
     def confirmation_message(self):
@@ -644,9 +635,6 @@ class ExchangeRateDeleteThroughService:
             "differences go on the next statement."
         )
 
-    def delete_action(self):
-        exchange_rate_delete(rate=self.object, user=self.request.user)
-
     def form_valid(self, form):
         try:
             return super().form_valid(form)
@@ -656,38 +644,16 @@ class ExchangeRateDeleteThroughService:
             return redirect(self.index_url_name)
 
 
-@hooks.register("before_bulk_action")
-def delete_exchange_rates_through_service(request, action_type, objects, action_class_instance):
-    """The listing's bulk delete removes rows with a plain query (no log, no
-    listener): exchange rates go through ``exchange_rate_delete`` one by one instead."""
-    if action_type != "delete" or getattr(action_class_instance, "model", None) is not ExchangeRate:
-        return None
-    deleted = 0
-    for rate in objects:
-        try:
-            exchange_rate_delete(rate=rate, user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, f"{rate}: {message}")
-            continue
-        deleted += 1
-    if deleted:
-        messages.success(
-            request,
-            ngettext("%(count)d exchange rate deleted.", "%(count)d exchange rates deleted.", deleted)
-            % {"count": deleted},
-        )
-    return redirect(action_class_instance.next_url)
-
-
-class ExchangeRateViewSet(SimpleViewSet):
+class ExchangeRateViewSet(DeleteThroughService, SimpleViewSet):
     """Rates finance and channel ops enter so won deals in other currencies
-    count toward tiers (each confirmed deal records the rate it used)."""
+    count toward tiers (each confirmed deal records the rate it used).
+    Deleted, one by one or in bulk, through ``exchange_rate_delete``."""
 
     model = ExchangeRate
+    delete_service = staticmethod(lambda *, instance, user: exchange_rate_delete(rate=instance, user=user))
     add_view_class = type("ExchangeRateCreateView", (ExchangeRateThroughService, snippet_views.CreateView), {})
     edit_view_class = type("ExchangeRateEditView", (ExchangeRateThroughService, snippet_views.EditView), {})
-    delete_view_class = type("ExchangeRateDeleteView", (ExchangeRateDeleteThroughService, snippet_views.DeleteView), {})
+    delete_view_class = type("ExchangeRateDeleteView", (ExchangeRateDeleteConfirmation, snippet_views.DeleteView), {})
     icon = "resubmit"
     list_display = ["source_currency", "target_currency", "rate", "valid_from"]
     list_filter = ["source_currency", "target_currency"]
@@ -754,6 +720,10 @@ def application_review_button(snippet, user, next_url=None):
 def record_tier_rules(request, instance):
     if isinstance(instance, Tier):
         tier_rules_record(tier=instance, actor=request.user)
+
+
+# Every snippet listing's bulk delete, row by row through the services (programs/admin_deletes.py).
+hooks.register("before_bulk_action", bulk_delete)
 
 
 @hooks.register("before_delete_snippet")

@@ -400,6 +400,7 @@ class NotificationCategory(models.TextChoices):
     CERTIFICATION = "certification", _("Certification expiries")
     CASE_UPDATE = "case_update", _("Support case answers and updates")
     TIER_CHANGE = "tier_change", _("Tier changes")
+    DATA_EXPORT = "data_export", _("Your organization's data exports")
 
 
 class Delivery(models.TextChoices):

@@ -22,7 +22,7 @@ from guardian.shortcuts import assign_perm
 from programs import notifications
 from programs.audit import json_safe, status_change
 from programs.formats import amount_text
-from programs.models import PartnerOrganization
+from programs.models import ExchangeRate, PartnerOrganization
 from programs.notifications import notify
 from programs.selectors import certified_product_lines, product_lines_locked_for
 from programs.services.exchange import money_to_program_currency, program_currency
@@ -51,7 +51,7 @@ from ..models import (
 )
 from ..outcomes import deal_outcome_changed
 from ..registration import deal_registered, deal_registration_clean
-from ..selectors import wins_converted_with_outdated_rate, wins_waiting_for_rate
+from ..selectors import wins_converted_with_outdated_rate, wins_waiting_for_rate, without_rate
 from ..webhooks import deal_event_publish
 
 logger = logging.getLogger("portal.deals")
@@ -583,7 +583,9 @@ def _conversion(deal: DealRegistration, final_amount: Decimal, closed_on: dateti
         logger.warning("Deal %s: no exchange rate %s→%s on %s", deal.pk, deal.currency, target, closed_on)
         note = (
             f"No exchange rate from {deal.currency} to {target} valid on {closed_on.isoformat()}: "
-            "this win does not count toward tiers until one is added and the deal is converted."
+            "this win counts toward tiers and rebates once finance or channel ops add that rate under "
+            "Partner program → Exchange rates. It is then converted on its own, within minutes of the save "
+            "(at the latest by the nightly check): nothing to do on the deal."
         )
         return NOT_CONVERTED, note
     return {
@@ -831,7 +833,13 @@ def deal_reconvert_outcome(*, deal: DealRegistration, actor, note: str = "") -> 
 
 
 def deals_convert_for_rate(
-    *, source_currency: str, target_currency: str, valid_from: datetime.date, actor=None, rate_text: str = ""
+    *,
+    source_currency: str,
+    target_currency: str,
+    valid_from: datetime.date,
+    actor=None,
+    rate_text: str = "",
+    note: str = "",
 ) -> int:
     """Convert every confirmed win waiting for a rate that a rate of
     ``source_currency`` → ``target_currency`` in force from ``valid_from``
@@ -845,7 +853,7 @@ def deals_convert_for_rate(
         valid_from=valid_from,
         program_currency=program_currency(),
     )
-    note = f"Converted when the exchange rate {rate_text or f'{source_currency}→{target_currency}'} was saved."
+    note = note or f"Converted when the exchange rate {rate_text or f'{source_currency}→{target_currency}'} was saved."
     converted = 0
     for deal in waiting.iterator():
         try:
@@ -855,6 +863,29 @@ def deals_convert_for_rate(
             logger.info("Deal %s not converted after the %s rate was saved", deal.pk, rate_text)
             continue
         converted += 1
+    return converted
+
+
+def deals_convert_waiting_wins() -> int:
+    """Nightly safety net: convert every confirmed win still waiting for an
+    exchange rate that now exists. A win confirmed while finance was saving
+    its rate finds no committed rate, and the save did not see the win yet:
+    neither converts it. Each conversion is recorded as a "converted" event
+    by the system; run again, it finds none (idempotent)."""
+    target = program_currency()
+    waiting = without_rate(DealRegistration.objects.exclude(currency=target), target)
+    converted = 0
+    for source in sorted(set(waiting.values_list("currency", flat=True))):
+        first = ExchangeRate.objects.filter(source_currency=source, target_currency=target).order_by("valid_from")
+        first = first.first()
+        if first is None:
+            continue
+        converted += deals_convert_for_rate(
+            source_currency=source,
+            target_currency=target,
+            valid_from=first.valid_from,
+            note="Converted by the nightly check of wins waiting for an exchange rate.",
+        )
     return converted
 
 

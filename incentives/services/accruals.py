@@ -44,7 +44,16 @@ from programs.formats import amount_text, decimal_text, money, round_money
 from programs.models import ExchangeRate, PartnerOrganization, PersonCertification, TierChange, TierChangeStatus
 from programs.services.exchange import exchange_rate_on, money_convert
 
-from ..models import AccrualHold, DealSource, Enrollment, LedgerLine, LineKind, PayoutFrequency, ProgramKind
+from ..models import (
+    AccrualHold,
+    DealSource,
+    Enrollment,
+    LedgerLine,
+    LineKind,
+    PayoutFrequency,
+    ProgramKind,
+    RuleVersion,
+)
 from ..periods import period_bounds
 from .rules import ProgramRules, rules_in_force
 
@@ -856,6 +865,18 @@ def rebates_without_line_for_rates(*, change: RateChange) -> list[tuple[int, int
         waiting.values_list("program_id", "organization_id", "earned_on")
     )
     return sorted(candidates - settled_elsewhere)
+
+
+def rate_change_may_concern_rebates(*, change: RateChange) -> bool:
+    """What an exchange rate's save asks before queueing the settlement: one
+    query on the (small) rule versions, whether any rebate program ever
+    counted in a currency ``change`` converts to. The scan of ended periods
+    (:func:`rebates_affected_by_rate_change`) runs on the worker, never in
+    the admin request."""
+    if change.changes_nothing:
+        return False
+    targets = {target for _source, target in change.pairs()}
+    return RuleVersion.objects.filter(program__kind=ProgramKind.REBATE, rules__currency__in=targets).exists()
 
 
 def rebates_affected_by_rate_change(*, change: RateChange) -> list[tuple[int, int, datetime.date]]:

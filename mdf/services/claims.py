@@ -391,8 +391,39 @@ def activity_leads_import(
 
 @transaction.atomic
 def activity_link_deal(*, request: FundRequest, deal: DealRegistration, actor) -> ActivityDeal:
-    """Attribute one of the organization's registrations to an activity."""
+    """Attribute one of the organization's registrations to an activity
+    (``actor``: who did it, None for the system), recorded on the activity's
+    timeline; a deal attributed elsewhere moves, recorded on both activities.
+    Linking a deal to the activity it already counts for changes nothing."""
     if deal.organization_id != request.organization_id:
         raise ValidationError(_("Only your own organization's registrations can be linked."))
-    link, _created = ActivityDeal.objects.update_or_create(deal=deal, defaults={"request": request})
+    # The link row locked, so two people moving one deal at once record what each really moved.
+    link = ActivityDeal.objects.select_for_update().select_related("request").filter(deal=deal).first()
+    if link is not None and link.request_id == request.pk:
+        return link
+    previous = link.request if link is not None else None
+    if link is None:
+        link = ActivityDeal.objects.create(deal=deal, request=request)
+    else:
+        link.request = request
+        link.save(update_fields=["request"])
+    registration = {"registration": f"#{deal.pk} {deal.company_name}"}
+    record_event(
+        request,
+        MdfEventKind.DEAL_LINKED,
+        actor=actor,
+        before={"request": previous.pk} if previous else {},
+        after={"deal": deal.pk, "request": request.pk},
+        partner_note=_("Registration %(registration)s now counts for this activity.") % registration,
+    )
+    if previous is not None:
+        record_event(
+            previous,
+            MdfEventKind.DEAL_MOVED,
+            actor=actor,
+            before={"deal": deal.pk, "request": previous.pk},
+            after={"request": request.pk},
+            partner_note=_("Registration %(registration)s now counts for “%(activity)s” instead.")
+            % {**registration, "activity": request.title},
+        )
     return link

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from ..models import Certification, EarnedThrough, Membership, PartnerOrganization, PersonCertification
 from .tiers import tier_evaluation_request
@@ -60,5 +61,20 @@ def certification_correct(*, held: PersonCertification) -> PersonCertification:
 
 
 def certification_removed(*, organization: PartnerOrganization, certification: Certification) -> None:
-    """After vendor staff deleted a recorded certification: re-evaluate the tier."""
+    """After a recorded certification was deleted: re-evaluate the tier."""
     tier_evaluation_request(organization=organization, reason=_("Certification removed: %s") % certification.name)
+
+
+@transaction.atomic
+def certification_delete(*, held: PersonCertification, user) -> None:
+    """Vendor staff delete a recorded certification (entered by mistake):
+    the admin history says who and when, and the tier is re-evaluated.
+    Raises ``ValidationError`` when it is already gone."""
+    rows = PersonCertification.objects.select_for_update(of=("self",)).select_related("certification", "organization")
+    stored = rows.filter(pk=held.pk).first()
+    if stored is None:
+        raise ValidationError(_("This certification was already deleted."), code="already_deleted")
+    log(instance=stored, action="wagtail.delete", user=user, deleted=True)
+    organization, certification = stored.organization, stored.certification
+    stored.delete()
+    certification_removed(organization=organization, certification=certification)

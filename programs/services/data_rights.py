@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
@@ -25,10 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.models import APIToken
 
-from ..languages import recipient_locale
 from ..models import (
     AgreementAcceptance,
     ExportStatus,
@@ -40,6 +39,7 @@ from ..models import (
     PersonCertification,
     PersonErasure,
 )
+from ..notifications import DATA_EXPORT, notify
 
 logger = logging.getLogger(__name__)
 
@@ -214,16 +214,18 @@ def organization_export_build(*, export: OrganizationExport) -> OrganizationExpo
     export.status = ExportStatus.DONE
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "status", "finished_at"])
-    requester = export.requested_by
-    if requester is not None and requester.email:
-        with recipient_locale(user=requester, organization=organization):
-            send_mail(
-                _("Your organization's data export is ready"),
-                _("Download it within 7 days from %(url)s")
-                % {"url": settings.WAGTAILADMIN_BASE_URL + reverse("programs:data_export")},
-                None,
-                [requester.email],
-            )
+    if export.requested_by is not None:
+        # Through the notification centre: the bell, and email as the requester chose.
+        page = reverse("programs:data_export")
+        notify(
+            recipient=export.requested_by,
+            organization=organization,
+            category=DATA_EXPORT,
+            title=gettext_lazy("Your organization's data export is ready"),
+            body=gettext_lazy("Download it within 7 days from %(url)s"),
+            params={"url": settings.WAGTAILADMIN_BASE_URL + page},
+            url=page,
+        )
     return export
 
 

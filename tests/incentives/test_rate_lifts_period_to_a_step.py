@@ -150,7 +150,7 @@ def test_a_rate_governing_none_of_the_periods_wins_looks_at_no_period(
             rate=ExchangeRate(source_currency="EUR", target_currency="USD", rate=Decimal(value), valid_from=valid_from)
         )
     assert rebates_without_line_for_rates(change=RateChange.of(rate=new_rate)) == []
-    assert "incentives.tasks.resettle_rebates_for_rate_change" not in [c.func.__self__.name for c in queued]
+    run_queued(queued)  # the worker's look at the periods finds none to settle
     assert rebate_lines(rebate, partner) == []
 
 

@@ -72,6 +72,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.expire_deal_protections",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Confirmed wins still waiting for an exchange rate that exists now (one confirmed
+    # while the rate was being saved): converted before the nightly tier evaluation.
+    "deals-convert-waiting-wins": {
+        "task": "deals.tasks.convert_waiting_wins",
+        "schedule": crontab(hour=1, minute=50),
+    },
     # Offer declined leads and leads not answered within the SLA to the next partner.
     "deals-reassign-leads": {
         "task": "deals.tasks.reassign_due_leads",
