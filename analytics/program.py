@@ -23,16 +23,15 @@ from decimal import Decimal
 from typing import Any
 
 import pygal
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import TruncWeek
-from django.utils import timezone
+from django.db import connection
+from django.db.models import Count, F, Min, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils.translation import gettext as _
 
-from deals.models import DealRegistration, DealStatus
 from programs.models import Membership, PartnerOrganization, ProgramSettings
 from programs.tenancy import PORTAL_STATUSES, scoped, sees_every_partner
 
-from .models import ActivityDay
+from .models import ActivityDay, DealDay
 
 ACTIVE_TARGET_PERCENT = 60
 FIRST_ACTION_TARGET_DAYS = 7
@@ -116,6 +115,11 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def _deal_days(filters: ProgramFilters, organizations) -> QuerySet[DealDay]:
+    """The deal rollup's rows of the range for ``organizations`` (every currency)."""
+    return DealDay.objects.filter(organization__in=organizations, day__gte=filters.start, day__lte=filters.end)
+
+
 def portal_health(filters: ProgramFilters) -> list[Week]:
     """One row per week (Monday first) of the range, oldest first."""
     organizations = filters.organizations().values("pk")
@@ -130,15 +134,12 @@ def portal_health(filters: ProgramFilters) -> list[Week]:
         .annotate(accounts=Count("user", distinct=True), partners=Count("organization", distinct=True))
     }
     registrations = {
-        row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]: row["count"]
-        for row in DealRegistration.objects.filter(
-            organization__in=organizations,
-            submitted_at__date__gte=filters.start,
-            submitted_at__date__lte=filters.end,
-        )
-        .annotate(week=TruncWeek("submitted_at", tzinfo=datetime.UTC))
+        row["week"]: row["count"]
+        for row in _deal_days(filters, organizations)
+        .annotate(week=TruncWeek("day"))
         .values("week")
-        .annotate(count=Count("pk"))
+        .annotate(count=Sum("registrations"))
+        .order_by()
     }
     weeks = []
     week = _monday(filters.start)
@@ -185,7 +186,7 @@ def median_days_to_first_deal(filters: ProgramFilters) -> Decimal | None:
     registered = (
         filters.organizations()
         .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end)
-        .annotate(first_deal_at=Min("deal_registrations__submitted_at"))
+        .annotate(first_deal_at=Min("deal_days__first_submitted_at"))
         .filter(first_deal_at__isnull=False)
     )
     return _median_days(registered, since="created_at", until="first_deal_at")
@@ -219,20 +220,30 @@ def registration_funnel(filters: ProgramFilters) -> RegistrationFunnel:
     """Registrations submitted in the range by the selected partners: how many
     were approved (at any time since, whatever became of them), how many are
     won, and the median days from submission to approval."""
-    registrations = DealRegistration.objects.filter(
-        organization__in=filters.organizations().values("pk"),
-        submitted_at__date__gte=filters.start,
-        submitted_at__date__lte=filters.end,
+    days = _deal_days(filters, filters.organizations().values("pk"))
+    counts = days.aggregate(
+        submitted=Coalesce(Sum("registrations"), 0),
+        approved=Coalesce(Sum("approved"), 0),
+        won=Coalesce(Sum("won_registrations"), 0),
     )
-    counts = registrations.aggregate(
-        submitted=Count("pk"),
-        approved=Count("pk", filter=Q(approved_at__isnull=False)),
-        won=Count("pk", filter=Q(status=DealStatus.WON)),
-    )
-    approved = registrations.filter(approved_at__isnull=False)
-    return RegistrationFunnel(
-        **counts, median_approval_days=_median_days(approved, since="submitted_at", until="approved_at")
-    )
+    return RegistrationFunnel(**counts, median_approval_days=_median_approval_days(days))
+
+
+def _median_approval_days(days: QuerySet[DealDay]) -> Decimal | None:
+    """Median days from submission to approval over the approvals the
+    rollup rows ``days`` hold (each row keeps every approval's seconds, so
+    the median is the exact one of the registrations)."""
+    sql, params = days.values("approval_seconds").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY seconds) FROM ({sql}) AS days, "  # noqa: S608 - the ORM's SQL, values bound
+            "UNNEST(days.approval_seconds) AS seconds",
+            params,
+        )
+        seconds = cursor.fetchone()[0]
+    if seconds is None:
+        return None
+    return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
 
 
 #: breakdowns of pipeline and revenue: dimension -> the organization's field naming the group
@@ -240,20 +251,14 @@ BREAKDOWNS = {"tier": "tier__name", "type": "partner_type__name", "region": "reg
 
 
 def _deal_totals_by_organization(filters: ProgramFilters, currency: str) -> dict[int, dict]:
-    """Pipeline registered and revenue won in the range per organization, in
-    one pass over the registrations of the range (the breakdowns group these
-    rows: grouping organizations joined to every registration read the whole
-    table once per breakdown)."""
-    tz = timezone.get_current_timezone()
-    window_start = datetime.datetime.combine(filters.start, datetime.time.min, tzinfo=tz)
-    window_end = datetime.datetime.combine(filters.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    submitted = Q(submitted_at__gte=window_start, submitted_at__lt=window_end) & ~Q(status=DealStatus.REJECTED)
-    won = Q(status=DealStatus.WON, closed_on__gte=filters.start, closed_on__lte=filters.end)
+    """Pipeline registered and revenue won in the range per organization, from
+    the deal rollup (the breakdowns group these rows: grouping organizations
+    joined to every registration read the whole table once per breakdown)."""
     rows = (
-        DealRegistration.objects.filter(organization__in=filters.organizations().values("pk"), currency=currency)
-        .filter(submitted | won)
+        _deal_days(filters, filters.organizations().values("pk"))
+        .filter(currency=currency)
         .values("organization_id")
-        .annotate(pipeline=Sum("estimated_value", filter=submitted), won=Sum("final_amount", filter=won))
+        .annotate(pipeline=Sum("pipeline"), won=Sum("won_amount"))
         .order_by()
     )
     return {row["organization_id"]: row for row in rows}
