@@ -136,6 +136,14 @@ class DealDay(models.Model):
         indexes = [
             models.Index(fields=["organization", "day"], name="deal_day_org_idx"),
             models.Index(fields=["day"], name="deal_day_day_idx"),
+            # The portfolio's tier-at-risk sums and the median approval time read these rows alone.
+            models.Index(
+                fields=["day"],
+                name="deal_day_wins_idx",
+                condition=models.Q(wins__gt=0),
+                include=["organization", "currency", "won_amount"],
+            ),
+            models.Index(fields=["day"], name="deal_day_approvals_idx", condition=models.Q(approved__gt=0)),
         ]
 
     def __str__(self):

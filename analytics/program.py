@@ -24,8 +24,8 @@ from typing import Any
 
 import pygal
 from django.db import connection
-from django.db.models import Count, F, Min, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Aggregate, Count, F, FloatField, Func, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 
 from programs.models import Membership, PartnerOrganization, ProgramSettings
@@ -120,6 +120,58 @@ def _deal_days(filters: ProgramFilters, organizations) -> QuerySet[DealDay]:
     return DealDay.objects.filter(organization__in=organizations, day__gte=filters.start, day__lte=filters.end)
 
 
+@dataclass
+class DealFigures:
+    """What program analytics read from the deal rollup over the range, in
+    one pass over its rows (``GROUPING SETS``: per week and per organization)."""
+
+    weekly_registrations: dict[datetime.date, int]
+    submitted: int
+    approved: int
+    won: int
+    #: organization id -> pipeline and won revenue in ``currency``
+    by_organization: dict[int, dict]
+    currency: str
+
+
+DEAL_FIGURES_SQL = """
+    SELECT GROUPING(organization_id) = 1 AS weekly, DATE_TRUNC('week', day)::date AS week, organization_id,
+           SUM(registrations), SUM(approved), SUM(won_registrations),
+           SUM(pipeline) FILTER (WHERE currency = %s), SUM(won_amount) FILTER (WHERE currency = %s)
+    FROM ({days}) AS days
+    GROUP BY GROUPING SETS ((DATE_TRUNC('week', day)::date), (organization_id))
+"""
+
+
+def _deal_figures(filters: ProgramFilters) -> DealFigures:
+    """The range's deal figures (memoized on ``filters``: the page and the
+    digest read several tables of the same range)."""
+    currency = ProgramSettings.load().program_currency
+    cached = filters.__dict__.get("_deal_figures")
+    if cached is not None and cached.currency == currency:
+        return cached
+    days = _deal_days(filters, filters.organizations().values("pk")).values(
+        "day", "organization_id", "currency", "registrations", "approved", "won_registrations", "pipeline", "won_amount"
+    )
+    sql, params = days.query.sql_with_params()
+    figures = DealFigures(
+        weekly_registrations={}, submitted=0, approved=0, won=0, by_organization={}, currency=currency
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(DEAL_FIGURES_SQL.format(days=sql), [currency, currency, *params])
+        for weekly, week, organization_id, submitted, approved, won, pipeline, won_amount in cursor.fetchall():
+            if weekly:
+                figures.weekly_registrations[week] = submitted
+                continue
+            figures.submitted += submitted
+            figures.approved += approved
+            figures.won += won
+            if pipeline is not None:
+                figures.by_organization[organization_id] = {"pipeline": pipeline, "won": won_amount}
+    filters.__dict__["_deal_figures"] = figures
+    return figures
+
+
 def portal_health(filters: ProgramFilters) -> list[Week]:
     """One row per week (Monday first) of the range, oldest first."""
     organizations = filters.organizations().values("pk")
@@ -133,14 +185,7 @@ def portal_health(filters: ProgramFilters) -> list[Week]:
         .values("week")
         .annotate(accounts=Count("user", distinct=True), partners=Count("organization", distinct=True))
     }
-    registrations = {
-        row["week"]: row["count"]
-        for row in _deal_days(filters, organizations)
-        .annotate(week=TruncWeek("day"))
-        .values("week")
-        .annotate(count=Sum("registrations"))
-        .order_by()
-    }
+    registrations = _deal_figures(filters).weekly_registrations
     weeks = []
     week = _monday(filters.start)
     while week <= filters.end:
@@ -158,16 +203,25 @@ def portal_health(filters: ProgramFilters) -> list[Week]:
     return weeks
 
 
+class _Median(Aggregate):
+    """PostgreSQL's median (the mean of the two middle values of an even count)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
 def _median_days(rows, *, since: str, until: str) -> Decimal | None:
-    """Median days from field ``since`` to field ``until`` over ``rows`` (the
-    middle row, or the mean of the two middle rows, found by the database's
-    ordering: no row loaded but those)."""
-    durations = rows.annotate(duration=F(until) - F(since)).order_by("duration").values_list("duration", flat=True)
-    count = durations.count()
-    if not count:
+    """Median days from field ``since`` to field ``until`` over ``rows``, in
+    one query (no row loaded)."""
+    seconds = Func(F(until) - F(since), template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+    median = rows.aggregate(median=_Median(seconds))["median"]
+    if median is None:
         return None
-    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
-    seconds = sum(duration.total_seconds() for duration in middle) / len(middle)
+    return _days(median)
+
+
+def _days(seconds: float) -> Decimal:
     return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
 
 
@@ -186,7 +240,14 @@ def median_days_to_first_deal(filters: ProgramFilters) -> Decimal | None:
     registered = (
         filters.organizations()
         .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end)
-        .annotate(first_deal_at=Min("deal_days__first_submitted_at"))
+        # Each partner's first rollup day with a registration (an index lookup per partner).
+        .annotate(
+            first_deal_at=Subquery(
+                DealDay.objects.filter(organization=OuterRef("pk"), first_submitted_at__isnull=False)
+                .order_by("day", "first_submitted_at")
+                .values("first_submitted_at")[:1]
+            )
+        )
         .filter(first_deal_at__isnull=False)
     )
     return _median_days(registered, since="created_at", until="first_deal_at")
@@ -220,13 +281,14 @@ def registration_funnel(filters: ProgramFilters) -> RegistrationFunnel:
     """Registrations submitted in the range by the selected partners: how many
     were approved (at any time since, whatever became of them), how many are
     won, and the median days from submission to approval."""
-    days = _deal_days(filters, filters.organizations().values("pk"))
-    counts = days.aggregate(
-        submitted=Coalesce(Sum("registrations"), 0),
-        approved=Coalesce(Sum("approved"), 0),
-        won=Coalesce(Sum("won_registrations"), 0),
+    figures = _deal_figures(filters)
+    approvals = _deal_days(filters, filters.organizations().values("pk")).filter(approved__gt=0)
+    return RegistrationFunnel(
+        submitted=figures.submitted,
+        approved=figures.approved,
+        won=figures.won,
+        median_approval_days=_median_approval_days(approvals),
     )
-    return RegistrationFunnel(**counts, median_approval_days=_median_approval_days(days))
 
 
 def _median_approval_days(days: QuerySet[DealDay]) -> Decimal | None:
@@ -241,38 +303,18 @@ def _median_approval_days(days: QuerySet[DealDay]) -> Decimal | None:
             params,
         )
         seconds = cursor.fetchone()[0]
-    if seconds is None:
-        return None
-    return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
+    return None if seconds is None else _days(seconds)
 
 
 #: breakdowns of pipeline and revenue: dimension -> the organization's field naming the group
 BREAKDOWNS = {"tier": "tier__name", "type": "partner_type__name", "region": "region__name"}
 
 
-def _deal_totals_by_organization(filters: ProgramFilters, currency: str) -> dict[int, dict]:
-    """Pipeline registered and revenue won in the range per organization, from
-    the deal rollup (the breakdowns group these rows: grouping organizations
-    joined to every registration read the whole table once per breakdown)."""
-    rows = (
-        _deal_days(filters, filters.organizations().values("pk"))
-        .filter(currency=currency)
-        .values("organization_id")
-        .annotate(pipeline=Sum("pipeline"), won=Sum("won_amount"))
-        .order_by()
-    )
-    return {row["organization_id"]: row for row in rows}
-
-
 def pipeline_and_revenue(filters: ProgramFilters, *, by: str) -> list[dict]:
     """Pipeline registered and revenue won in the range (program currency),
     one row per group of ``by`` (a key of ``BREAKDOWNS``), most revenue first."""
-    currency = ProgramSettings.load().program_currency
-    # Memoized on the filters: the page shows every breakdown of the same range.
-    cache = filters.__dict__.setdefault("_deal_totals", {})
-    if currency not in cache:
-        cache[currency] = _deal_totals_by_organization(filters, currency)
-    totals = cache[currency]
+    figures = _deal_figures(filters)
+    currency, totals = figures.currency, figures.by_organization
     field = BREAKDOWNS[by]
     groups: dict[str | None, dict] = {}
     for pk, name in filters.organizations().values_list("pk", field):
