@@ -44,7 +44,14 @@ from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.scale import ADMIN_BASELINE, ensure_bulk_people, load_average, measure, staff_client  # noqa: E402
+from bench.scale import (  # noqa: E402
+    ADMIN_BASELINE,
+    ensure_bulk_people,
+    ensure_mdf_attribution,
+    load_average,
+    measure,
+    staff_client,
+)
 from deals.models import DealRegistration  # noqa: E402
 from mdf.models import (  # noqa: E402
     ActivityType,
@@ -127,6 +134,10 @@ def main() -> None:
     added = ensure_bulk_people()
     if added:
         print(f"Added one person to each of {added:,} organizations without people")
+    started = time.perf_counter()
+    linked = ensure_mdf_attribution()
+    if linked:
+        print(f"Linked {linked:,} registrations to MDF activities in {time.perf_counter() - started:.0f} s")
     marketers = list(
         Membership.objects.filter(is_active=True, organization__mdf_allocations__isnull=False)
         .select_related("user")

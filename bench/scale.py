@@ -7,6 +7,11 @@ scale (5,000 organizations, 1,000,000 deals, 50,000 MDF requests):
   benchmarks sample the whole population (bulk inserts, idempotent).
 - ``ensure_cam``: no seeded organization has a channel account manager; one
   benchmark CAM gets every twentieth organization (250 at full scale).
+- ``ensure_mdf_attribution``: the bulk MDF requests have no attributed
+  registration, so the MDF report's pipeline and won revenue would be zero.
+  One won registration in ten and one open registration in ten of every
+  organization with approved activities are linked to one of them (in SQL,
+  idempotent).
 - ``Timer``: each measured page is timed in turn with a baseline page of the
   same stack (the partner menu, or the admin account page), so the ratio
   compares across runs on a loaded machine, and the load average is printed
@@ -99,6 +104,46 @@ def ensure_cam(every: int = 20):
             [cam.pk, every],
         )
     return cam
+
+
+#: one registration in ``MDF_LINK_EVERY`` (by id) of each status below is linked to an activity
+MDF_LINK_EVERY = 10
+MDF_LINKED_DEAL_STATUSES = ("won", "approved", "under_review")
+
+
+def ensure_mdf_attribution() -> int:
+    """Link a share of won and open registrations to their organization's
+    approved MDF activities (same currency), as partners do when they
+    register a deal from an activity; returns how many links were added
+    (none on a second run: a registration has at most one activity). The
+    registrations and their activity are picked by a hash of the id: seeded
+    ids are striped across organizations, so ``id % 10`` would pick every
+    registration of a tenth of them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH activities AS (
+                SELECT id, organization_id, currency,
+                       ROW_NUMBER() OVER (PARTITION BY organization_id ORDER BY id) - 1 AS position,
+                       COUNT(*) OVER (PARTITION BY organization_id) AS activities
+                FROM mdf_fundrequest WHERE status IN ('approved', 'claimed', 'closed')
+            )
+            INSERT INTO mdf_activitydeal (deal_id, request_id)
+            SELECT deal.id, activity.id
+            FROM deals_dealregistration deal
+            JOIN activities activity
+                 ON activity.organization_id = deal.organization_id
+                 AND activity.position = (ABS(HASHINT8(deal.id)) / %s) %% activity.activities
+                 AND activity.currency = deal.currency
+            WHERE deal.status = ANY(%s) AND ABS(HASHINT8(deal.id)) %% %s = 0
+            ON CONFLICT (deal_id) DO NOTHING
+            """,
+            [MDF_LINK_EVERY, list(MDF_LINKED_DEAL_STATUSES), MDF_LINK_EVERY],
+        )
+        added = cursor.rowcount
+        if added:
+            cursor.execute("ANALYZE mdf_activitydeal")
+    return added
 
 
 def staff_client(user) -> Client:

@@ -7,15 +7,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.admin.paginator import WagtailPaginator
 
 from programs.exports import FORMATS, Table, table_response
 from programs.tenancy import get_scoped_or_404, scoped
 
 from .forms import AdjustForm, ClaimDecisionForm, DeadlineForm, PaymentForm, ReviewForm, add_service_errors
 from .models import Allocation, Claim, ClaimStatus, FundRequest, MdfProgram, RequestStatus
-from .roi import DIMENSIONS, report_requests, roi_rows
+from .roi import DIMENSIONS, roi_report, roi_rows
 from .selectors import allocation_balance, ledger_lines
 from .services.allocations import allocation_adjust, allocations_generate
 from .services.claims import claim_approve, claim_pay, claim_reject
@@ -180,34 +184,88 @@ def claim_review(request, pk: int):
     )
 
 
-def _report_rows(request):
+#: groups on one page of the report (by partner there are thousands)
+REPORT_PAGE_SIZE = 50
+
+
+class ReportPaginator(WagtailPaginator):
+    """Wagtail's admin paginator over the report's group count: the page's
+    rows come from the database already cut (roi_report), not from a list."""
+
+    def __init__(self, count: int, per_page: int):
+        super().__init__(range(count), per_page)
+
+    @cached_property
+    def items_count_label(self):
+        count = number_format(self.count, force_grouping=True)
+        return ngettext("%(count)s row", "%(count)s rows", self.count) % {"count": count}
+
+
+def _report_query(request):
     dimension = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "activity_type"
-    requests = scoped(report_requests(), request.user)
+    requests = scoped(FundRequest.objects.all(), request.user)
     program = request.GET.get("program")
     if program and program.isdigit():
         requests = requests.filter(allocation__program_id=int(program))
-    return dimension, roi_rows(requests, dimension=dimension)
+    return dimension, requests
+
+
+def _report_page(request, requests, dimension: str):
+    """The page of groups asked for (``?p=``), the totals and Wagtail's pager;
+    a page that does not exist shows the nearest one with a notice."""
+    asked = request.GET.get("p", "1")
+    number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
+
+    def fetch(page_number: int):
+        offset = (page_number - 1) * REPORT_PAGE_SIZE
+        return roi_report(requests, dimension=dimension, offset=offset, limit=REPORT_PAGE_SIZE, committed_only=True)
+
+    report = fetch(number)
+    paginator = ReportPaginator(report.count, REPORT_PAGE_SIZE)
+    page = paginator.get_page(number)
+    if page.number != number:
+        report = fetch(page.number)
+    notice = ""
+    if str(page.number) != asked:
+        notice = _("There is no page %(asked)s: this is page %(page)s of %(pages)s.") % {
+            "asked": asked[:12],
+            "page": page.number,
+            "pages": paginator.num_pages,
+        }
+    page.object_list = report.rows
+    return report, paginator, page, notice
 
 
 def report(request):
     """Approved, claimed and paid funds with leads, registrations, pipeline,
-    won revenue and won revenue per MDF dollar, by a chosen dimension."""
+    won revenue and won revenue per MDF dollar, by a chosen dimension: one
+    page of groups with the totals over all of them; the download holds every group."""
     _require(request, "mdf.view_fundrequest")
-    dimension, rows = _report_rows(request)
+    dimension, requests = _report_query(request)
     export = request.GET.get("export")
     if export in FORMATS:
+        rows = roi_rows(requests, dimension=dimension, committed_only=True)
         return table_response(_report_table(rows, dimension), export)
-    top = max((row.won_per_dollar or 0 for row in rows), default=0) or 1
+    report, paginator, page, notice = _report_page(request, requests, dimension)
+    if notice:
+        messages.warning(request, notice)
+    charted = report.rows[:15]
+    top = max((row.won_per_dollar or 0 for row in charted), default=0) or 1
     return TemplateResponse(
         request,
         "mdf/admin/report.html",
         {
-            "rows": rows,
+            "rows": report.rows,
+            "totals": report.totals,
+            "page_obj": page,
+            "paginator": paginator,
+            "elided_page_range": paginator.get_elided_page_range(page.number),
             "dimension": dimension,
+            "dimension_label": DIMENSIONS[dimension][2],
             "dimensions": [(key, label) for key, (_k, _l, label) in DIMENSIONS.items() if key != "request"],
             "programs": MdfProgram.objects.all(),
             "program": request.GET.get("program", ""),
-            "chart": [(row, int(100 * (row.won_per_dollar or 0) / top)) for row in rows[:15]],
+            "chart": [(row, int(100 * (row.won_per_dollar or 0) / top)) for row in charted],
         },
     )
 

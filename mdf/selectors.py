@@ -148,6 +148,22 @@ def waiting_for_partner(*, user) -> QuerySet[FundRequest]:
     return request_list(user=user).filter(status__in=[RequestStatus.CHANGES_REQUESTED, RequestStatus.APPROVED])
 
 
+def localized_activity_types(requests) -> None:
+    """Set ``activity_type_name`` on each request to its activity type's name
+    in the active language: one query for all of them (``.localized`` asks
+    for the active locale once per row)."""
+    active = Locale.get_active()
+    types = {request.activity_type for request in requests}
+    keys = {kind.translation_key for kind in types if kind.locale_id != active.pk}
+    translated = {
+        kind.translation_key: kind
+        for kind in (ActivityType.objects.filter(translation_key__in=keys, locale=active) if keys else [])
+    }
+    for request in requests:
+        kind = request.activity_type
+        request.activity_type_name = translated.get(kind.translation_key, kind).name
+
+
 def activity_type_choices() -> QuerySet[ActivityType]:
     """Activity types a request can name (the default locale's rows)."""
     return ActivityType.objects.filter(locale=Locale.get_default(), is_active=True).order_by("name")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from programs.tenancy import partner_context, partner_required
 
 from . import selectors
 from .forms import CancelForm, ClaimForm, FundRequestForm, LeadUploadForm, LinkDealForm, add_service_errors
-from .models import RequestStatus
+from .models import FundRequest, RequestStatus
 from .roi import roi_for_requests
 from .services.claims import activity_leads_import, activity_link_deal, claim_submit
 from .services.requests import request_cancel, request_resubmit, request_submit
@@ -29,17 +30,27 @@ REQUEST_ROLES = ("owner", "marketing")
 def home(request):
     """Balance by program with its ledger, requests and claims with their next step."""
     requests = list(selectors.request_list(user=request.user)[:50])
-    figures = roi_for_requests(selectors.request_list(user=request.user).filter(pk__in=[r.pk for r in requests]))
+    figures = roi_for_requests(FundRequest.objects.filter(pk__in=[r.pk for r in requests]))
     for fund_request in requests:
         fund_request.roi = figures.get(fund_request.pk)
+    selectors.localized_activity_types(requests)
+    balances = selectors.allocation_balances(user=request.user)
+    today = timezone.localdate()
+    # The current allocation is among the balances (the partner's own allocations, programs loaded).
+    has_allocation = any(
+        allocation.organization_id == request.partner.organization.pk
+        and allocation.program.is_active
+        and allocation.program.starts_on <= today <= allocation.program.ends_on
+        for allocation, _balance in balances
+    )
     return render(
         request,
         "mdf/home.html",
         {
-            "balances": selectors.allocation_balances(user=request.user),
+            "balances": balances,
             "fund_requests": requests,
             "can_request": request.partner.has_role(*REQUEST_ROLES),
-            "has_allocation": selectors.current_allocation(organization=request.partner.organization) is not None,
+            "has_allocation": has_allocation,
         },
     )
 
