@@ -4,6 +4,7 @@ opens only their partners' scorecards (channel ops with view-all: every one)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from programs.models import PartnerOrganization, PartnerType, Region, Tier
 from programs.tenancy import get_scoped_or_404, sees_every_partner
 
 from .exports import BREAKDOWN_TABLES, content_table, program_tables
-from .portfolio import may_see_portfolio, portfolio_attention
+from .portfolio import may_see_portfolio, portfolio_ranking
 from .program import (
     ACTIVE_TARGET_PERCENT,
     FIRST_ACTION_TARGET_DAYS,
@@ -87,6 +88,10 @@ def _organization_filters(query) -> list[dict]:
     return filters
 
 
+#: partners per page of the whole portfolio
+PORTFOLIO_PAGE_SIZE = 50
+
+
 def portfolio(request):
     """The whole portfolio ranked by attention; channel ops filter it by CAM,
     tier, region and partner type (parameters in the URL)."""
@@ -102,8 +107,20 @@ def portfolio(request):
             "selected": request.GET.get("cam", ""),
         }
         filters = [cam, *_organization_filters(request.GET)]
-    rows = portfolio_attention(user=request.user, filters=request.GET)
-    return TemplateResponse(request, "analytics/admin/portfolio.html", {"rows": rows, "filters": filters})
+    ranking = portfolio_ranking(user=request.user, filters=request.GET)
+    # One page of partners is loaded and worded; the ranking itself is ids.
+    page = Paginator(ranking.ids, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("p"))
+    rows = ranking.page(page.start_index() - 1, page.end_index()) if ranking.ids else []
+    return TemplateResponse(
+        request,
+        "analytics/admin/portfolio.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "items": page,
+            "elided_page_range": page.paginator.get_elided_page_range(page.number),
+        },
+    )
 
 
 def program_report(request):

@@ -4,7 +4,7 @@ from wagtail.admin.ui.components import Component as AdminComponent
 from programs.tenancy import partner_context
 
 from .models import PortfolioSettings
-from .portfolio import portfolio_attention
+from .portfolio import portfolio_ranking
 from .scorecard import organization_scorecard, partner_links
 from .views import SCORECARD_ROLES
 
@@ -47,5 +47,5 @@ class PortfolioPanel(AdminComponent):
 
     def get_context_data(self, parent_context=None):
         size = PortfolioSettings.load().portfolio_size
-        ranked = portfolio_attention(user=self.request.user, only_alerts=True)
-        return {"rows": ranked[:size], "more": max(0, len(ranked) - size)}
+        ranking = portfolio_ranking(user=self.request.user, only_alerts=True)
+        return {"rows": ranking.page(0, size), "more": max(0, len(ranking) - size)}

@@ -8,6 +8,7 @@ IP address, no user agent: those stay (or not) in the apps that own them.
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -93,6 +94,60 @@ class ActivityDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.organization_id} {self.user_id}"
+
+
+class DealDay(models.Model):
+    """Deal registrations per UTC day, organization and currency, rebuilt
+    from the deal table by ``analytics.services.deal_rollup_refresh`` (never
+    incremented: a day is always recomputed whole), so program analytics
+    group a few narrow rows instead of reading every registration.
+
+    Two kinds of facts share a row, each on its own day:
+
+    * on the day a registration was **submitted**: ``registrations``, the
+      ``pipeline`` registered (rejected ones excluded), those ``approved``
+      since (with each one's seconds from submission to approval, so the
+      median is exact), those ``won`` since, and the first submission time;
+    * on the **close date** of a won deal: ``wins`` and ``won_amount``.
+
+    Money is summed per currency (the row's), never converted."""
+
+    day = models.DateField()
+    organization = models.ForeignKey("programs.PartnerOrganization", on_delete=models.CASCADE, related_name="deal_days")
+    currency = models.CharField(max_length=3)
+    registrations = models.PositiveIntegerField(default=0)
+    pipeline = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    approved = models.PositiveIntegerField(default=0)
+    approval_seconds = ArrayField(models.FloatField(), default=list)
+    approval_seconds_total = models.FloatField(default=0)
+    won_registrations = models.PositiveIntegerField(default=0)
+    first_submitted_at = models.DateTimeField(null=True)
+    wins = models.PositiveIntegerField(default=0)
+    won_amount = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("deal day")
+        verbose_name_plural = _("deal days")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "organization", "currency"], name="deal_day_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "day"], name="deal_day_org_idx"),
+            models.Index(fields=["day"], name="deal_day_day_idx"),
+            # The portfolio's tier-at-risk sums and the median approval time read these rows alone.
+            models.Index(
+                fields=["day"],
+                name="deal_day_wins_idx",
+                condition=models.Q(wins__gt=0),
+                include=["organization", "currency", "won_amount"],
+            ),
+            models.Index(fields=["day"], name="deal_day_approvals_idx", condition=models.Q(approved__gt=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.organization_id} {self.currency}"
 
 
 class ScorecardTarget(models.Model):

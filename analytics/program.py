@@ -23,16 +23,15 @@ from decimal import Decimal
 from typing import Any
 
 import pygal
-from django.db.models import Count, F, Min, Q, Sum
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deals.models import DealRegistration, DealStatus
 from programs.models import Membership, PartnerOrganization, ProgramSettings
 from programs.tenancy import PORTAL_STATUSES, scoped, sees_every_partner
 
-from .models import ActivityDay
+from .models import ActivityDay, DealDay
 
 ACTIVE_TARGET_PERCENT = 60
 FIRST_ACTION_TARGET_DAYS = 7
@@ -116,6 +115,63 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def _deal_days(filters: ProgramFilters, organizations) -> QuerySet[DealDay]:
+    """The deal rollup's rows of the range for ``organizations`` (every currency)."""
+    return DealDay.objects.filter(organization__in=organizations, day__gte=filters.start, day__lte=filters.end)
+
+
+@dataclass
+class DealFigures:
+    """What program analytics read from the deal rollup over the range, in
+    one pass over its rows (``GROUPING SETS``: per week and per organization)."""
+
+    weekly_registrations: dict[datetime.date, int]
+    submitted: int
+    approved: int
+    won: int
+    #: organization id -> pipeline and won revenue in ``currency``
+    by_organization: dict[int, dict]
+    currency: str
+
+
+DEAL_FIGURES_SQL = """
+    SELECT GROUPING(organization_id) = 1 AS weekly, DATE_TRUNC('week', day)::date AS week, organization_id,
+           SUM(registrations), SUM(approved), SUM(won_registrations),
+           SUM(pipeline) FILTER (WHERE currency = %s), SUM(won_amount) FILTER (WHERE currency = %s)
+    FROM ({days}) AS days
+    GROUP BY GROUPING SETS ((DATE_TRUNC('week', day)::date), (organization_id))
+"""
+
+
+def _deal_figures(filters: ProgramFilters) -> DealFigures:
+    """The range's deal figures (memoized on ``filters``: the page and the
+    digest read several tables of the same range)."""
+    currency = ProgramSettings.load().program_currency
+    cached = filters.__dict__.get("_deal_figures")
+    if cached is not None and cached.currency == currency:
+        return cached
+    days = _deal_days(filters, filters.organizations().values("pk")).values(
+        "day", "organization_id", "currency", "registrations", "approved", "won_registrations", "pipeline", "won_amount"
+    )
+    sql, params = days.query.sql_with_params()
+    figures = DealFigures(
+        weekly_registrations={}, submitted=0, approved=0, won=0, by_organization={}, currency=currency
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(DEAL_FIGURES_SQL.format(days=sql), [currency, currency, *params])
+        for weekly, week, organization_id, submitted, approved, won, pipeline, won_amount in cursor.fetchall():
+            if weekly:
+                figures.weekly_registrations[week] = submitted
+                continue
+            figures.submitted += submitted
+            figures.approved += approved
+            figures.won += won
+            if pipeline is not None:
+                figures.by_organization[organization_id] = {"pipeline": pipeline, "won": won_amount}
+    filters.__dict__["_deal_figures"] = figures
+    return figures
+
+
 def portal_health(filters: ProgramFilters) -> list[Week]:
     """One row per week (Monday first) of the range, oldest first."""
     organizations = filters.organizations().values("pk")
@@ -129,17 +185,7 @@ def portal_health(filters: ProgramFilters) -> list[Week]:
         .values("week")
         .annotate(accounts=Count("user", distinct=True), partners=Count("organization", distinct=True))
     }
-    registrations = {
-        row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]: row["count"]
-        for row in DealRegistration.objects.filter(
-            organization__in=organizations,
-            submitted_at__date__gte=filters.start,
-            submitted_at__date__lte=filters.end,
-        )
-        .annotate(week=TruncWeek("submitted_at", tzinfo=datetime.UTC))
-        .values("week")
-        .annotate(count=Count("pk"))
-    }
+    registrations = _deal_figures(filters).weekly_registrations
     weeks = []
     week = _monday(filters.start)
     while week <= filters.end:
@@ -157,16 +203,25 @@ def portal_health(filters: ProgramFilters) -> list[Week]:
     return weeks
 
 
+class _Median(Aggregate):
+    """PostgreSQL's median (the mean of the two middle values of an even count)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
 def _median_days(rows, *, since: str, until: str) -> Decimal | None:
-    """Median days from field ``since`` to field ``until`` over ``rows`` (the
-    middle row, or the mean of the two middle rows, found by the database's
-    ordering: no row loaded but those)."""
-    durations = rows.annotate(duration=F(until) - F(since)).order_by("duration").values_list("duration", flat=True)
-    count = durations.count()
-    if not count:
+    """Median days from field ``since`` to field ``until`` over ``rows``, in
+    one query (no row loaded)."""
+    seconds = Func(F(until) - F(since), template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+    median = rows.aggregate(median=_Median(seconds))["median"]
+    if median is None:
         return None
-    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
-    seconds = sum(duration.total_seconds() for duration in middle) / len(middle)
+    return _days(median)
+
+
+def _days(seconds: float) -> Decimal:
     return (Decimal(seconds) / 86400).quantize(Decimal("0.1"))
 
 
@@ -185,7 +240,14 @@ def median_days_to_first_deal(filters: ProgramFilters) -> Decimal | None:
     registered = (
         filters.organizations()
         .filter(created_at__date__gte=filters.start, created_at__date__lte=filters.end)
-        .annotate(first_deal_at=Min("deal_registrations__submitted_at"))
+        # Each partner's first rollup day with a registration (an index lookup per partner).
+        .annotate(
+            first_deal_at=Subquery(
+                DealDay.objects.filter(organization=OuterRef("pk"), first_submitted_at__isnull=False)
+                .order_by("day", "first_submitted_at")
+                .values("first_submitted_at")[:1]
+            )
+        )
         .filter(first_deal_at__isnull=False)
     )
     return _median_days(registered, since="created_at", until="first_deal_at")
@@ -219,55 +281,40 @@ def registration_funnel(filters: ProgramFilters) -> RegistrationFunnel:
     """Registrations submitted in the range by the selected partners: how many
     were approved (at any time since, whatever became of them), how many are
     won, and the median days from submission to approval."""
-    registrations = DealRegistration.objects.filter(
-        organization__in=filters.organizations().values("pk"),
-        submitted_at__date__gte=filters.start,
-        submitted_at__date__lte=filters.end,
-    )
-    counts = registrations.aggregate(
-        submitted=Count("pk"),
-        approved=Count("pk", filter=Q(approved_at__isnull=False)),
-        won=Count("pk", filter=Q(status=DealStatus.WON)),
-    )
-    approved = registrations.filter(approved_at__isnull=False)
+    figures = _deal_figures(filters)
+    approvals = _deal_days(filters, filters.organizations().values("pk")).filter(approved__gt=0)
     return RegistrationFunnel(
-        **counts, median_approval_days=_median_days(approved, since="submitted_at", until="approved_at")
+        submitted=figures.submitted,
+        approved=figures.approved,
+        won=figures.won,
+        median_approval_days=_median_approval_days(approvals),
     )
+
+
+def _median_approval_days(days: QuerySet[DealDay]) -> Decimal | None:
+    """Median days from submission to approval over the approvals the
+    rollup rows ``days`` hold (each row keeps every approval's seconds, so
+    the median is the exact one of the registrations)."""
+    sql, params = days.values("approval_seconds").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY seconds) FROM ({sql}) AS days, "  # noqa: S608 - the ORM's SQL, values bound
+            "UNNEST(days.approval_seconds) AS seconds",
+            params,
+        )
+        seconds = cursor.fetchone()[0]
+    return None if seconds is None else _days(seconds)
 
 
 #: breakdowns of pipeline and revenue: dimension -> the organization's field naming the group
 BREAKDOWNS = {"tier": "tier__name", "type": "partner_type__name", "region": "region__name"}
 
 
-def _deal_totals_by_organization(filters: ProgramFilters, currency: str) -> dict[int, dict]:
-    """Pipeline registered and revenue won in the range per organization, in
-    one pass over the registrations of the range (the breakdowns group these
-    rows: grouping organizations joined to every registration read the whole
-    table once per breakdown)."""
-    tz = timezone.get_current_timezone()
-    window_start = datetime.datetime.combine(filters.start, datetime.time.min, tzinfo=tz)
-    window_end = datetime.datetime.combine(filters.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    submitted = Q(submitted_at__gte=window_start, submitted_at__lt=window_end) & ~Q(status=DealStatus.REJECTED)
-    won = Q(status=DealStatus.WON, closed_on__gte=filters.start, closed_on__lte=filters.end)
-    rows = (
-        DealRegistration.objects.filter(organization__in=filters.organizations().values("pk"), currency=currency)
-        .filter(submitted | won)
-        .values("organization_id")
-        .annotate(pipeline=Sum("estimated_value", filter=submitted), won=Sum("final_amount", filter=won))
-        .order_by()
-    )
-    return {row["organization_id"]: row for row in rows}
-
-
 def pipeline_and_revenue(filters: ProgramFilters, *, by: str) -> list[dict]:
     """Pipeline registered and revenue won in the range (program currency),
     one row per group of ``by`` (a key of ``BREAKDOWNS``), most revenue first."""
-    currency = ProgramSettings.load().program_currency
-    # Memoized on the filters: the page shows every breakdown of the same range.
-    cache = filters.__dict__.setdefault("_deal_totals", {})
-    if currency not in cache:
-        cache[currency] = _deal_totals_by_organization(filters, currency)
-    totals = cache[currency]
+    figures = _deal_figures(filters)
+    currency, totals = figures.currency, figures.by_organization
     field = BREAKDOWNS[by]
     groups: dict[str | None, dict] = {}
     for pk, name in filters.organizations().values_list("pk", field):

@@ -1,4 +1,4 @@
-"""Recording partner activity and keeping its daily rollup current."""
+"""Recording partner activity and keeping the daily rollups (activity, deals) current."""
 
 import datetime
 
@@ -7,7 +7,9 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import ActivityDay, ActivityEvent, ActivityKind
+from deals.models import DealRegistration, DealStatus
+
+from .models import ActivityDay, ActivityEvent, ActivityKind, DealDay
 
 #: rollup column -> the event kind it counts
 ROLLUP_COLUMNS = {
@@ -58,3 +60,86 @@ def activity_rollup_refresh(*, start: datetime.date, end: datetime.date) -> int:
                 params,
             )
             return cursor.rowcount
+
+
+#: one lock for every refresh of the deal rollup: two refreshes of the same
+#: day would both delete its rows and then insert them twice
+DEAL_ROLLUP_LOCK = 7_316_001
+
+#: the facts of ``DealDay`` from the deal table, each on its day: the
+#: submission's (UTC date) and the close date of a won deal. ``{submitted}``
+#: and ``{closed}`` narrow each side (bound parameters only).
+DEAL_FACTS_SQL = """
+    SELECT (submitted_at AT TIME ZONE 'UTC')::date AS day, organization_id, currency, TRUE AS submitted,
+           status, estimated_value, approved_at, submitted_at,
+           EXTRACT(EPOCH FROM approved_at - submitted_at)::float8 AS seconds, NULL::numeric AS final_amount
+    FROM {deals} WHERE {submitted}
+    UNION ALL
+    SELECT closed_on, organization_id, currency, FALSE, status, NULL, NULL, NULL, NULL, final_amount
+    FROM {deals} WHERE status = %s AND closed_on IS NOT NULL AND {closed}
+"""
+
+DEAL_ROLLUP_SQL = """
+    INSERT INTO {rollup} (day, organization_id, currency, registrations, pipeline, approved, approval_seconds,
+                          approval_seconds_total, won_registrations, first_submitted_at, wins, won_amount)
+    SELECT day, organization_id, currency,
+           COUNT(*) FILTER (WHERE submitted),
+           COALESCE(SUM(estimated_value) FILTER (WHERE submitted AND status <> %s), 0),
+           COUNT(*) FILTER (WHERE submitted AND approved_at IS NOT NULL),
+           COALESCE(ARRAY_AGG(seconds ORDER BY seconds) FILTER (WHERE submitted AND approved_at IS NOT NULL), '{{}}'),
+           COALESCE(SUM(seconds) FILTER (WHERE submitted AND approved_at IS NOT NULL), 0),
+           COUNT(*) FILTER (WHERE submitted AND status = %s),
+           MIN(submitted_at) FILTER (WHERE submitted),
+           COUNT(*) FILTER (WHERE NOT submitted),
+           COALESCE(SUM(final_amount) FILTER (WHERE NOT submitted), 0)
+    FROM ({facts}) AS facts
+    GROUP BY day, organization_id, currency
+"""
+
+
+def _deal_rollup_write(*, submitted: str, closed: str, params: list, stale) -> int:
+    facts = DEAL_FACTS_SQL.format(
+        deals=connection.ops.quote_name(DealRegistration._meta.db_table), submitted=submitted, closed=closed
+    )
+    sql = DEAL_ROLLUP_SQL.format(rollup=connection.ops.quote_name(DealDay._meta.db_table), facts=facts)
+    submitted_params, closed_params = params
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DEAL_ROLLUP_LOCK])
+        stale(DealDay.objects).delete()
+        cursor.execute(
+            sql,
+            [DealStatus.REJECTED, DealStatus.WON, *submitted_params, DealStatus.WON, *closed_params],
+        )
+        return cursor.rowcount
+
+
+def deal_rollup_refresh(*, start: datetime.date | None = None, end: datetime.date | None = None) -> int:
+    """Rebuild the deal rollup (``DealDay``) for the UTC days ``start`` ≤ day
+    ≤ ``end`` (every day when both are None) from the deal table, in one
+    transaction and in the database: a refresh can be repeated at any time
+    with the same result. Returns the number of rollup rows written."""
+    if start is None and end is None:
+        return _deal_rollup_write(submitted="TRUE", closed="TRUE", params=([], []), stale=lambda rows: rows.all())
+    window_start = datetime.datetime.combine(start, datetime.time.min, tzinfo=datetime.UTC)
+    window_end = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
+    return _deal_rollup_write(
+        submitted="submitted_at >= %s AND submitted_at < %s",
+        closed="closed_on >= %s AND closed_on <= %s",
+        params=([window_start, window_end], [start, end]),
+        stale=lambda rows: rows.filter(day__gte=start, day__lte=end),
+    )
+
+
+def deal_rollup_refresh_days(*, organization_id: int, days: list[datetime.date]) -> int:
+    """Recompute the rollup rows of one organization on the UTC ``days``
+    given (a deal registered, approved, won or corrected touches the days
+    of its submission and of its close date, before and after the change)."""
+    days = sorted(set(days))
+    if not days:
+        return 0
+    return _deal_rollup_write(
+        submitted="organization_id = %s AND (submitted_at AT TIME ZONE 'UTC')::date = ANY(%s::date[])",
+        closed="organization_id = %s AND closed_on = ANY(%s::date[])",
+        params=([organization_id, days], [organization_id, days]),
+        stale=lambda rows: rows.filter(organization_id=organization_id, day__in=days),
+    )

@@ -3,16 +3,19 @@
 searched; download log, deal and MDF audit trails, course enrollments) and
 Django's login signal. Each receiver only appends an ``ActivityEvent`` in the
 same transaction as the record it observes; no business rule runs here.
+
+Saving or deleting a deal registration queues, on commit, the recomputation
+of the deal rollup's days it touches (``analytics.tasks.refresh_deal_days``).
 """
 
 import datetime
 
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from content.models import AssetDownload, CourseEnrollment
-from deals.models import DealEvent, DealEventKind
+from deals.models import DealEvent, DealEventKind, DealRegistration
 from mdf.models import MdfEvent
 from programs.models import Membership
 from programs.tenancy import partner_context
@@ -21,6 +24,7 @@ from search.signals import query_logged
 
 from .models import ActivityKind
 from .services import activity_record
+from .tasks import refresh_deal_days
 
 #: MDF steps a partner takes (the others are the vendor's or the system's)
 PARTNER_MDF_KINDS = frozenset({"submitted", "resubmitted", "cancelled", "claim_submitted", "leads"})
@@ -95,3 +99,44 @@ def record_mdf_action(sender, instance, created, raw=False, **kwargs):
             object_id=instance.request_id,
             at=instance.at,
         )
+
+
+def _deal_days(organization_id, submitted_at, closed_on) -> set[tuple[int, str]]:
+    """The rollup rows (organization, UTC day) a deal's figures sit on."""
+    days = set()
+    if submitted_at is not None:
+        days.add((organization_id, submitted_at.astimezone(datetime.UTC).date().isoformat()))
+    if closed_on is not None:
+        days.add((organization_id, closed_on.isoformat()))
+    return days
+
+
+@receiver(pre_save, sender=DealRegistration, dispatch_uid="analytics_deal_days_before")
+def remember_deal_days(sender, instance, raw=False, **kwargs):
+    # A correction may move the deal to another day or organization: the old days are recomputed too.
+    instance._rollup_days_before = set()
+    if instance.pk and not raw:
+        before = sender.objects.filter(pk=instance.pk).values_list("organization_id", "submitted_at", "closed_on")
+        for row in before:
+            instance._rollup_days_before = _deal_days(*row)
+
+
+def _refresh_deal_days(days: set[tuple[int, str]]) -> None:
+    by_organization: dict[int, list[str]] = {}
+    for organization_id, day in days:
+        by_organization.setdefault(organization_id, []).append(day)
+    for organization_id, organization_days in by_organization.items():
+        refresh_deal_days.delay_on_commit(organization_id, sorted(organization_days))
+
+
+@receiver(post_save, sender=DealRegistration, dispatch_uid="analytics_deal_days")
+def refresh_deal_days_on_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    days = _deal_days(instance.organization_id, instance.submitted_at, instance.closed_on)
+    _refresh_deal_days(days | getattr(instance, "_rollup_days_before", set()))
+
+
+@receiver(post_delete, sender=DealRegistration, dispatch_uid="analytics_deal_days_deleted")
+def refresh_deal_days_on_delete(sender, instance, **kwargs):
+    _refresh_deal_days(_deal_days(instance.organization_id, instance.submitted_at, instance.closed_on))

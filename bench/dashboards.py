@@ -19,7 +19,8 @@ scorecard p95 ≤ 150 ms, CAM portfolio p95 ≤ 300 ms, program analytics page
 p95 ≤ 1 s. Every page is timed in turn with a baseline page and the ratio is
 printed with the load average; before the first figures it gives one person to
 every bulk organization and a benchmark CAM 250 of them (bench/scale.py,
-bench/README.md). ``--only partner`` or ``--only admin`` times one side.
+bench/README.md). ``--only partner`` or ``--only admin`` times one side,
+``--pages program,'admin home'`` only the pages whose name has one of the words.
 """
 
 import argparse
@@ -40,11 +41,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from analytics.models import ActivityEvent, ActivityKind  # noqa: E402
+from analytics.models import ActivityEvent, ActivityKind, DealDay  # noqa: E402
 from analytics.services import activity_rollup_refresh  # noqa: E402
 from bench.scale import ADMIN_BASELINE, ensure_bulk_people, ensure_cam, load_average, measure, staff_client  # noqa: E402
 from deals.models import DealRegistration  # noqa: E402
@@ -84,7 +86,21 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["partner", "admin"], help="time only the partner pages, or only the admin pages"
     )
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="comma-separated words: time only the pages whose name contains one (e.g. 'program,admin home')",
+    )
     args = parser.parse_args()
+    if args.pages:
+        global measure
+        words = [word.strip() for word in args.pages.split(",") if word.strip()]
+        measure_all = measure
+
+        def measure(name, *rest, **options):
+            if any(word in name for word in words):
+                measure_all(name, *rest, **options)
+
     settings.ALLOWED_HOSTS = ["*"]
     rng = random.Random(args.seed)  # noqa: S311 - sampling, not security
     if not PartnerOrganization.objects.exists():
@@ -94,6 +110,9 @@ def main() -> None:
         print(f"Added one person to each of {added:,} organizations without people")
     cam = ensure_cam()
     seed_activity(args.events_per_person)
+    if not DealDay.objects.exists():
+        # Seeding loads deals with COPY (no signals): the deal rollup is built once here.
+        call_command("rebuild_deal_rollup")
     print(
         f"Data: {PartnerOrganization.objects.count():,} organizations, "
         f"{DealRegistration.objects.count():,} deals, {Membership.objects.count():,} people, "

@@ -203,6 +203,12 @@ class DealRegistration(models.Model):
             models.Index(fields=["organization", "status"], name="deal_org_status_idx"),
             models.Index(fields=["status", "protected_until"], name="deal_status_protection_idx"),
             models.Index(fields=["status", "queue"], name="deal_review_queue_idx"),
+            # Registrations waiting for review per partner (the CAM portfolio's first alert), index only.
+            models.Index(
+                fields=["organization"],
+                condition=models.Q(status__in=["submitted", "under_review"]),
+                name="deal_waiting_org_idx",
+            ),
             # The trigram index on normalized_name is PostgreSQL-only: migration 0002.
             models.Index(
                 fields=["domain"],

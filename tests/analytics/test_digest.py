@@ -14,6 +14,7 @@ from django.core import mail
 from wagtail.users.models import UserProfile
 
 from analytics.models import ActivityDay, ActivityEvent, ActivityKind, PortfolioSettings
+from analytics.services import deal_rollup_refresh
 from analytics.tasks import send_program_digest
 from content.models import LibraryPage
 from programs.formats import money
@@ -256,6 +257,7 @@ def two_partners():
             )
     for organization, created, acted in ((alpha, on(1), on(3)), (beta, on(1) - FEBRUARY, on(7) - FEBRUARY)):
         PartnerOrganization.objects.filter(pk=organization.pk).update(created_at=created, first_action_at=acted)
+    deal_rollup_refresh()  # as the worker leaves it once the registrations are committed
     return {"casey": casey, "ops": ops}
 
 

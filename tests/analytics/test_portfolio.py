@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 
 from analytics.models import ActivityDay, PortfolioSettings
 from analytics.portfolio import portfolio_attention
+from analytics.services import deal_rollup_refresh
 from deals.models import DealRegistration, DealStatus
 from mdf.models import FundRequest, RequestStatus
 from programs.models import OrganizationStatus, PersonCertification
@@ -102,6 +103,7 @@ def portfolio():
     xray = OrganizationFactory(name="Xray", channel_account_manager=other_cam, created_at=LONG_AGO)
     active_yesterday(xray)
     deal(xray, status=DealStatus.SUBMITTED)
+    deal_rollup_refresh()  # as the worker leaves it once the deals are committed
     return {"cam": cam, "other_cam": other_cam, "alpha": alpha, "beta": beta, "xray": xray}
 
 
@@ -175,3 +177,28 @@ def test_staff_without_a_portfolio_get_no_panel_nor_page(client, vendor_staff):
 
     assert 'id="partner-portfolio-section"' not in client.get("/admin/").content.decode()
     assert client.get("/admin/analytics/portfolio/").status_code in (302, 403)
+
+
+def test_channel_ops_page_through_the_whole_ranking(client, portfolio, monkeypatch):
+    monkeypatch.setattr("analytics.admin_views.PORTFOLIO_PAGE_SIZE", 2)
+    channel_ops = UserFactory()
+    channel_ops.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_all_partner_records")
+    )
+    client.force_login(channel_ops)
+
+    pages = [client.get(f"/admin/analytics/portfolio/?p={number}").content.decode() for number in (1, 2, 3)]
+
+    names = [re.findall(r">(Alpha|Beta|Charlie|Delta|Echo|Xray)</a>", page) for page in pages]
+    # The ranking of every partner, two a page: Alpha 12; Beta, Delta and Xray 5 (by name); Charlie 4; Echo 0.
+    assert names == [["Alpha", "Beta"], ["Delta", "Xray"], ["Charlie", "Echo"]]
+    assert [name for page in names for name in page] == [
+        row.organization.name for row in portfolio_attention(user=channel_ops)
+    ]
+    assert "Page 2 of 3" in pages[1]
+    assert "2 registrations waiting" in pages[0] and "Tier at risk" in pages[1]
+    # A page past the end shows the last one.
+    assert re.findall(r">(Charlie|Echo)</a>", client.get("/admin/analytics/portfolio/?p=9").content.decode()) == [
+        "Charlie",
+        "Echo",
+    ]

@@ -21,6 +21,7 @@ from analytics.program import (
     registration_funnel,
 )
 from analytics.selectors import mdf_by_activity_type
+from analytics.services import deal_rollup_refresh
 from deals.models import DealRegistration, DealStatus
 from mdf.services.claims import activity_leads_import, activity_link_deal
 from programs.formats import money
@@ -121,7 +122,8 @@ def test_a_cam_does_not_read_program_analytics(client):
 
 
 def deal(organization, *, submitted, value, status, approved=None, closed=None, won=None, month=3):
-    """A registration submitted on day ``submitted`` of March (``month``), approved ``approved``."""
+    """A registration submitted on day ``submitted`` of March (``month``),
+    approved ``approved``, and the deal rollup as the worker leaves it."""
     DealRegistration.objects.create(
         organization=organization,
         idempotency_key=uuid.uuid4().hex,
@@ -138,6 +140,7 @@ def deal(organization, *, submitted, value, status, approved=None, closed=None, 
         closed_on=datetime.date(2026, 3, closed) if closed else None,
         final_amount=Decimal(won) if won else None,
     )
+    deal_rollup_refresh()
 
 
 @pytest.fixture

@@ -29,6 +29,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.refresh_activity_rollup",
         "schedule": crontab(minute="*/10"),
     },
+    # Deal changes refresh their days on commit; the whole rollup again nightly as a safety net.
+    "analytics-rebuild-deal-rollup": {
+        "task": "analytics.tasks.rebuild_deal_rollup",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "analytics-weekly-digest": {
         "task": "analytics.tasks.send_program_digest",
         "schedule": crontab(day_of_week="mon", hour=6, minute=30),
