@@ -740,7 +740,6 @@ def main() -> None:
         request_cache_clear()
         es_one = report("search, 1 client", run_clients(ES_PORT, paths, cookie, 1), 50)
         report("  of which outside Elasticsearch", OUTSIDE_ENGINE, 10)
-        request_cache_clear()
         repeated = report("search, 1 client, the same queries again", run_clients(ES_PORT, paths, cookie, 1))
         report("  of which outside Elasticsearch", OUTSIDE_ENGINE, 10)
         request_cache_clear()
