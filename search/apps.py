@@ -6,12 +6,15 @@ class SearchConfig(AppConfig):
     verbose_name = "Portal search"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from content.signals import audience_changed, pages_changed
+        from programs.models import Certification
 
         from . import pages, registry
+        from .config import search_config_changed
+        from .models import SearchSettings, SynonymSet
 
         registry.register(pages.PAGE_KIND)
         # Wagtail's own search auto-update swallows indexing errors; the portal
@@ -23,3 +26,6 @@ class SearchConfig(AppConfig):
         pages_changed.connect(pages.pages_changed, dispatch_uid="search.pages_changed")
         post_delete.connect(pages.page_deleted, dispatch_uid="search.page_deleted")
         post_migrate.connect(pages.pages_created_outside_publishing, sender=self, dispatch_uid="search.post_migrate")
+        for model in (SearchSettings, SynonymSet, Certification):
+            for signal in (post_save, post_delete):
+                signal.connect(search_config_changed, sender=model, dispatch_uid=f"search.config.{model.__name__}")

@@ -11,7 +11,8 @@ in programs.audience; this module only translates it for Elasticsearch.
 from elasticsearch.dsl import Q
 
 from programs.audience import DIMENSIONS, EVERYONE, Audience, Reader
-from programs.models import Certification
+
+from .config import search_config
 
 
 def audience_fields(audience: Audience | dict | None) -> dict:
@@ -42,9 +43,8 @@ def audience_filter(reader: Reader) -> list | None:
     if not reader.is_partner:
         return [Q("match_none")]
     clauses = [Q("terms", **{f"audience_{name}": [EVERYONE, *sorted(getattr(reader, name))]}) for name in DIMENSIONS]
-    missing = [
-        str(pk) for pk in Certification.objects.exclude(pk__in=reader.certifications).values_list("pk", flat=True)
-    ]
+    held = {int(pk) for pk in reader.certifications or ()}
+    missing = [str(pk) for pk in sorted(search_config().certification_ids - held)]
     if missing:
         clauses.append(~Q("terms", audience_certifications=missing))
     return clauses

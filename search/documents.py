@@ -101,7 +101,18 @@ class PortalDocument(Document):
 
     class Index:
         name = index_name("documents")
-        settings = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+        settings = {
+            "number_of_shards": 1,
+            "number_of_replicas": 0,
+            "refresh_interval": "1s",
+            # Newest first on disk: of documents with equal text scores the
+            # newer ranks first, so the recency rescore's window (the best
+            # text matches, see search.selectors) holds the newest of them,
+            # and "newest first" lists can stop early.
+            "sort.field": "effective_at",
+            "sort.order": "desc",
+            "sort.missing": "_last",
+        }
 
 
 def document_id(kind: str, object_id: str) -> str:

@@ -4,7 +4,7 @@ the database fallback used when the search engine is unreachable."""
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,8 +16,9 @@ from programs.audience import Reader
 
 from . import engine
 from .audience import audience_filter, reader_allows
+from .config import search_config
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
-from .models import BestBet, SearchSettings, SynonymSet, normalize_query
+from .models import BestBet, SearchSettings, normalize_query
 from .pages import page_audience, with_site_root_paths
 from .services import alias_name
 
@@ -26,8 +27,24 @@ logger = logging.getLogger(__name__)
 #: facet name -> document field
 FACETS = {"type": "asset_type", "product_line": "product_lines", "language": "language"}
 #: "updated within" facet: key -> date math
-UPDATED_WITHIN = {"7d": "now-7d/d", "30d": "now-30d/d", "365d": "now-365d/d"}
-TOTAL_HITS_CAP = 1000
+UPDATED_WITHIN = {"7d": 7, "30d": 30, "365d": 365}
+#: the recency blend reorders at least this many best text matches
+RECENCY_WINDOW = 100
+#: what a hit shows (the bodies stay in the engine: they are only highlighted)
+HIT_FIELDS = [
+    "title",
+    "url",
+    "kind",
+    "object_id",
+    "language",
+    "translations",
+    "family_id",
+    "asset_type",
+    "version_label",
+    "updated_at",
+    "review_by",
+    "download_url",
+]
 #: families (a page and its translations) counted exactly up to about this
 #: many; above, the counts are estimates (Elasticsearch's cardinality)
 FAMILIES_PRECISION = 3000
@@ -82,8 +99,7 @@ def _expanded_queries(query: str, language: str) -> list[str]:
     """The query plus its synonyms' phrasings (admin-defined, applied at once)."""
     normalized = normalize_query(query)
     variants = []
-    for synonym_set in SynonymSet.objects.filter(language__in=["", language]):
-        terms = synonym_set.term_list()
+    for terms in search_config().synonym_sets(language):
         for term in terms:
             if term and term in normalized:
                 variants.extend(normalized.replace(term, other) for other in terms if other != term)
@@ -154,26 +170,45 @@ def _text_query(query: str, language: str):
     return Q("bool", should=should, minimum_should_match=1, filter=required)
 
 
-def _recency_blend(query, ranking: SearchSettings):
-    """``query``'s score times a recency factor: ``1 - share`` for a very old
-    document, 1 for one dated today, halfway at the half-life (exponential
-    decay of the effective date). A document without a date counts as new."""
+def _rescores(ranking: SearchSettings, boosts: list, *, window: int) -> list[dict]:
+    """The best ``window`` text matches' scores plus ``boosts``, then times a
+    recency factor: ``1 - share`` for a very old document, 1 for one dated
+    today, halfway at the half-life (exponential decay of the effective
+    date). A document without a date counts as new.
+
+    Rescores rather than functions over every match: the engine can then
+    skip documents whose text score cannot reach the first page. A document
+    outside the window is one the text ranks below ``window`` others; the
+    blend can at most divide a score by ``1 / (1 - share)``."""
+    rescores = [
+        {"window_size": window, "query": {"rescore_query": Q("bool", should=boosts).to_dict(), "score_mode": "total"}}
+    ]
     share = ranking.recency_share / 100
     if not share:
-        return query
-    return Q(
+        return rescores
+    factor = Q(
         "function_score",
-        query=query,
         functions=[
             {"weight": 1 - share},
             {
-                "exp": {"effective_at": {"origin": "now", "scale": f"{ranking.recency_pivot_days}d", "decay": 0.5}},
+                # This hour rather than "now": a request naming "now" is never
+                # answered from the shard request cache (an hour moves a
+                # factor by under 0.05 % at a 90-day half-life).
+                "exp": {
+                    "effective_at": {
+                        "origin": timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0).isoformat(),
+                        "scale": f"{ranking.recency_pivot_days}d",
+                        "decay": 0.5,
+                    }
+                },
                 "weight": share,
             },
         ],
         score_mode="sum",
-        boost_mode="multiply",
+        boost_mode="replace",
     )
+    rescores.append({"window_size": window, "query": {"rescore_query": factor.to_dict(), "score_mode": "multiply"}})
+    return rescores
 
 
 def _untranslated_clause(language: str):
@@ -209,6 +244,12 @@ def _picked_language_clause(unfiltered, language: str, picked: str):
     return Q("bool", filter=[Q("term", language=SOURCE_LANGUAGE)], must_not=[Q("terms", family_id=families)])
 
 
+def _days_ago(days: int) -> str:
+    """The start of the UTC day ``days`` ago, written out: a request naming
+    ``now`` cannot be answered from the shard request cache."""
+    return (timezone.now().astimezone(UTC).date() - timedelta(days=days)).isoformat()
+
+
 def _base_search(reader: Reader, filters: dict):
     """Audience and facet filters, except language (see _reader_view_clause)."""
     search = PortalDocument.search(using=engine.get_client(), index=alias_name()).exclude("term", deleted=True)
@@ -219,7 +260,7 @@ def _base_search(reader: Reader, filters: dict):
         if facet in FACETS and facet != "language" and value:
             search = search.filter("term", **{FACETS[facet]: value})
     if filters.get("updated") in UPDATED_WITHIN:
-        search = search.filter("range", updated_at={"gte": UPDATED_WITHIN[filters["updated"]]})
+        search = search.filter("range", updated_at={"gte": _days_ago(UPDATED_WITHIN[filters["updated"]])})
     return search
 
 
@@ -249,7 +290,7 @@ def portal_search(
 
 
 def _engine_search(*, reader, query, filters, sort, page, language) -> SearchResults:
-    ranking = SearchSettings.load()
+    ranking = search_config().ranking
     # The reader's audience costs queries: build its filters once.
     base = _base_search(reader, filters)
     text_query = _text_query(query, language) if query else None
@@ -260,55 +301,39 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     #: both versions of a page may match: show one per family, the reader's
     collapsed = not picked and language != SOURCE_LANGUAGE
     search = base.filter(language_clause)
-    if text_query is not None:
-        scored = _recency_blend(
-            Q(
-                "bool",
-                must=[text_query],
-                should=[
-                    Q(
-                        "constant_score",
-                        filter=Q("range", popularity={"gte": 50}),
-                        boost=float(ranking.popularity_weight),
-                    ),
-                    Q(
-                        "constant_score",
-                        filter=Q("range", popularity={"gte": 500}),
-                        boost=float(ranking.popularity_weight),
-                    ),
-                    Q("constant_score", filter=Q("term", language=language), boost=1.0),
-                ],
-            ),
-            ranking,
-        )
-        search = search.query(scored)
-    # Facet counts need every match, which stops Elasticsearch from skipping
-    # non-competitive hits in the ranked query; they go in their own size-0
-    # request of the same msearch, which the shard request cache can answer
-    # for repeated queries until the index changes.
-    # Counts are of families (a page and its translations), so they match the
-    # collapsed list. The language facet counts, for the reader's language and
-    # the source, what their list shows of each; for other languages, what
-    # picking one shows.
-    facets = unfiltered_by_language.extra(size=0, track_total_hits=False).params(request_cache=True)
-    facets.aggs.bucket("language", "terms", field=FACETS["language"], size=20)
-    view = facets.aggs.bucket("reader_view", "filter", filter=reader_view)
-    view.metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
-    view.bucket("reader_language", "filter", filter=Q("term", language=language))
-    in_language = facets.aggs.bucket("in_language", "filter", filter=language_clause)
-    for facet, field_name in FACETS.items():
-        if facet != "language":
-            in_language.bucket(facet, "terms", field=field_name, size=20).metric(
-                "families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION
-            )
-    in_language.bucket(
-        "updated",
-        "date_range",
-        field="updated_at",
-        ranges=[{"key": key, "from": v} for key, v in UPDATED_WITHIN.items()],
-    ).metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
+    start = (page - 1) * PER_PAGE
+    if collapsed:
+        # A family shows at most two documents here (the reader's language and
+        # the source), so twice the families up to this page's end hold every
+        # family the page shows; _one_per_family picks them in rank order.
+        # (Elasticsearch's collapse does the same but scores every match.)
+        offset, size = 0, 2 * (start + PER_PAGE)
+    else:
+        offset, size = start, PER_PAGE
+    search = search.extra(from_=offset, size=size)
+    #: small additive boosts: popular documents, the reader's language
+    boosts = [
+        Q("constant_score", filter=Q("range", popularity={"gte": 50}), boost=float(ranking.popularity_weight)),
+        Q("constant_score", filter=Q("range", popularity={"gte": 500}), boost=float(ranking.popularity_weight)),
+        Q("constant_score", filter=Q("term", language=language), boost=1.0),
+    ]
     if sort == "newest" or not query:
+        if text_query is not None:
+            search = search.query(Q("bool", must=[text_query], should=boosts))
         search = search.sort({"effective_at": {"order": "desc", "missing": "_last"}}, "_score")
+    else:
+        # The boosts and the recency blend are applied to the best text
+        # matches only (rescores): clauses that match nearly every document
+        # stop the engine from skipping the matches that cannot reach the
+        # page, and at 1,000,000 documents it then scored every match.
+        search = search.query(text_query).extra(
+            rescore=_rescores(ranking, boosts, window=max(RECENCY_WINDOW, offset + size))
+        )
+    # The total comes from the facet request, which counts every match anyway.
+    # The shard request cache answers a repeated query's ranking (not its
+    # hits' fields and highlights) until the index changes; Elasticsearch
+    # caches requests returning hits only when asked.
+    search = search.extra(track_total_hits=False).source(HIT_FIELDS).params(request_cache=True)
     highlight = {
         "fields": {name: {"fragment_size": 160, "number_of_fragments": 1} for name in ("title", "summary", "body")},
         "pre_tags": ["<mark>"],
@@ -319,24 +344,8 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         # Highlight the plain words: highlighting the fuzzy query re-runs its
         # expansion per hit and took over a second on 3,000 documents.
         highlight["highlight_query"] = Q("multi_match", query=query, fields=["title", "summary", "body"]).to_dict()
-    if collapsed:
-        # Only the reader's language and the source can share a family, so
-        # ordering the family's hits by language code puts the reader's first.
-        search = search.extra(
-            collapse={
-                "field": "family_id",
-                "inner_hits": {
-                    "name": "shown",
-                    "size": 1,
-                    "sort": [{"language": "asc" if language < SOURCE_LANGUAGE else "desc"}],
-                    "highlight": highlight,
-                },
-            }
-        )
-    else:
-        search = search.extra(highlight=highlight)
-    start = (page - 1) * PER_PAGE
-    search = search.extra(from_=start, size=PER_PAGE, track_total_hits=TOTAL_HITS_CAP)
+    search = search.extra(highlight=highlight)
+    facets = _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)
     response, facet_response = (
         MultiSearch(using=engine.get_client(), index=alias_name()).add(search).add(facets).execute()
     )
@@ -347,10 +356,11 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     aggregations = facet_response.aggregations
     if collapsed:
         results.total = aggregations.reader_view.families.value
-        documents = [document.meta.inner_hits.shown.hits[0] for document in response]
+        documents = _one_per_family(list(response), language)[start : start + PER_PAGE]
+        documents, took = _reader_versions(documents, search, language)
+        results.engine_ms += took
     else:
-        results.total = response.hits.total.value
-        results.total_is_lower_bound = response.hits.total.relation == "gte"
+        results.total = aggregations.in_language.doc_count
         documents = list(response)
     results.hits = [_hit(document, language) for document in documents]
     languages = {bucket.key: bucket.doc_count for bucket in aggregations.language.buckets}
@@ -361,11 +371,11 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     results.facets = {"language": [(key, count) for key, count in languages.items() if count > 0]}
     for name in (*FACETS, "updated"):
         if name != "language":
-            results.facets[name] = [
-                (bucket.key, bucket.families.value)
+            counts = [
+                (bucket.key, bucket.families.value if collapsed else bucket.doc_count)
                 for bucket in aggregations.in_language[name].buckets
-                if bucket.families.value
             ]
+            results.facets[name] = [(key, count) for key, count in counts if count]
     if query and page == 1:
         bets = _best_bets(reader, query)
         promoted = {bet.object_id for bet in bets}
@@ -374,6 +384,79 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         # Only a query without results pays for the spelling suggestion.
         results.suggestion = _suggestion(query, base.filter(_untranslated_clause(language)))
     return results
+
+
+def _facets(unfiltered_by_language, reader_view, language_clause, language: str, *, families: bool):
+    """The facet counts, in a size-0 request of their own.
+
+    Facet counts need every match, which stops Elasticsearch from skipping
+    non-competitive hits in the ranked query; apart, the shard request cache
+    can answer them for repeated queries until the index changes. Where the
+    list shows one document per family (``families``: a page and its
+    translation), counts are of families, so they match the list; elsewhere
+    the list holds one language, a family is one document, and the document
+    count is the same figure at a fraction of the cost (counting families
+    hashes each match's family once per bucket). The language facet counts,
+    for the reader's language and the source, what their list shows of each;
+    for other languages, what picking one shows."""
+    facets = unfiltered_by_language.extra(size=0, track_total_hits=False).params(request_cache=True)
+    facets.aggs.bucket("language", "terms", field=FACETS["language"], size=20)
+    view = facets.aggs.bucket("reader_view", "filter", filter=reader_view)
+    if language != SOURCE_LANGUAGE:
+        view.metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
+        view.bucket("reader_language", "filter", filter=Q("term", language=language))
+    in_language = facets.aggs.bucket("in_language", "filter", filter=language_clause)
+    buckets = [
+        in_language.bucket(facet, "terms", field=field_name, size=20)
+        for facet, field_name in FACETS.items()
+        if facet != "language"
+    ]
+    buckets.append(
+        in_language.bucket(
+            "updated",
+            "date_range",
+            field="updated_at",
+            ranges=[{"key": key, "from": _days_ago(days)} for key, days in UPDATED_WITHIN.items()],
+        )
+    )
+    if families:
+        for bucket in buckets:
+            bucket.metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
+    return facets
+
+
+def _one_per_family(documents: list, language: str) -> list:
+    """One document per family in rank order, the reader's language where
+    both versions matched (the family ranks where its best document does)."""
+    chosen = {}
+    for document in documents:
+        family = getattr(document, "family_id", None) or document.meta.id
+        if family not in chosen or (document.language == language and chosen[family].language != language):
+            chosen[family] = document
+    return list(chosen.values())
+
+
+def _reader_versions(documents: list, search, language: str) -> tuple[list, int]:
+    """``documents`` with each source-language one replaced by its family's
+    document in the reader's language where that one matches too but ranked
+    beyond the fetched window (rare: the reader's version usually ranks next
+    to its source). Returns the documents and the engine's milliseconds."""
+    translated = [
+        document.family_id
+        for document in documents
+        if document.language != language and language in (getattr(document, "translations", None) or [])
+    ]
+    if not translated:
+        return documents, 0
+    response = (
+        search.filter("terms", family_id=translated)
+        .filter("term", language=language)
+        .extra(from_=0, size=len(translated))
+        .execute()
+    )
+    reader_versions = {document.family_id: document for document in response}
+    shown = [reader_versions.get(getattr(document, "family_id", None), document) for document in documents]
+    return shown, response.took
 
 
 def _suggestion(query: str, visible) -> str:
@@ -490,7 +573,9 @@ def autocomplete(*, user, prefix: str, size: int = 8, language: str = SOURCE_LAN
             Q("multi_match", query=prefix, type="bool_prefix", operator="and", fields=["title", "title._index_prefix"])
         )
     )
-    search = search.source(["title", "url", "kind"]).extra(size=size, track_total_hits=False)
+    # Everyone types the same first letters: the shard request cache answers
+    # them until the index changes (asked for: the search returns hits).
+    search = search.source(["title", "url", "kind"]).extra(size=size, track_total_hits=False).params(request_cache=True)
     try:
         response = search.execute()
     except (TransportError, ApiError):

@@ -62,7 +62,8 @@ def index_enqueue(*, kind: str, object_id, operation: str = OutboxOperation.INDE
         # index if a search engine is configured later.
         return None
     entry = IndexOutboxEntry.objects.create(document_type=kind, object_id=str(object_id), operation=operation)
-    drain_index_outbox.delay_on_commit()
+    # Beat's periodic drain covers a drain the broker could not take.
+    _queue_on_commit(drain_index_outbox)
     return entry
 
 
@@ -81,7 +82,7 @@ def index_enqueue_many(*, kind: str, object_ids, drain_now: bool = True) -> int:
         for object_id in object_ids
     )
     if entries and drain_now:
-        drain_index_outbox.delay_on_commit()
+        _queue_on_commit(drain_index_outbox)
     return len(entries)
 
 
@@ -385,10 +386,7 @@ _worker_client = None
 
 def _rebuild_worker_start() -> None:
     global _worker_client  # noqa: PLW0603 - one client per worker process
-    from django.conf import settings
-    from elasticsearch import Elasticsearch
-
-    _worker_client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=REBUILD_REQUEST_TIMEOUT)
+    _worker_client = get_client(fresh=True).options(request_timeout=REBUILD_REQUEST_TIMEOUT)
 
 
 class RebuildWorkerError(RuntimeError):
@@ -461,17 +459,30 @@ def search_query_log_later(
 
     if not query.strip():
         return
-    try:
-        log_search_query.delay_on_commit(
-            query=query,
-            results=results,
-            language=language,
-            organization_id=organization_id,
-            user_id=user_id,
-            at=timezone.now().isoformat(),
-        )
-    except OperationalError:
-        logger.warning("Search query not logged: the task broker is unreachable", exc_info=True)
+    _queue_on_commit(
+        log_search_query,
+        query=query,
+        results=results,
+        language=language,
+        organization_id=organization_id,
+        user_id=user_id,
+        at=timezone.now().isoformat(),
+    )
+
+
+def _queue_on_commit(task, *args, **kwargs) -> None:
+    """Queue ``task`` once the transaction commits. A broker outage logs a
+    warning and loses that message only: the caller's work (a search, a
+    rebuild) goes on, and the beat sweeps find what a lost task left."""
+
+    def send():
+        try:
+            # No retries: a search or a rebuild must not wait on a dead broker.
+            task.apply_async(args=args, kwargs=kwargs, retry=False)
+        except OperationalError:
+            logger.warning("%s not queued: the task broker is unreachable", task.name, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def attachment_texts_request(*, file_names: dict[str, list[str]]) -> int:
@@ -501,8 +512,10 @@ def attachment_texts_request(*, file_names: dict[str, list[str]]) -> int:
                 done.extend(keys)
         AttachmentText.objects.bulk_update(waiting, ["waiting"])
         _enqueue_keys(done)
+    # A request whose task is lost stays pending: extract_pending_attachment_texts
+    # picks it up (a rebuild must not stop because the broker is down).
     for file_name in new:
-        extract_attachment_text.delay_on_commit(file_name)
+        _queue_on_commit(extract_attachment_text, file_name)
     return len(new)
 
 

@@ -1,12 +1,22 @@
 import dataclasses
+import logging
+import socket
+import subprocess
 import threading
+import time
 
 import pytest
+import redis
 from django.core.management import call_command
+from django.utils import timezone
 
-from content.models import SectionPage
+from content.models import LibraryPage, SectionPage
+from content.rendering import render_pdf
+from portal.celery import app as celery_app
+from search.models import AttachmentText, IndexOutboxEntry
 from search.selectors import documents_search
 from search.services import alias_name, documents_reindex, outbox_drain
+from tests.factories.content import document, publish_asset, publish_page
 
 
 @pytest.mark.django_db
@@ -88,3 +98,66 @@ def test_a_rebuild_in_worker_processes_indexes_every_page_once(search_indexes, h
     titles = sorted(hit.title for hit in documents_search(query="pricing sheet", size=50))
     assert titles == [f"Pricing sheet {number}" for number in range(7)]
     assert result["documents"] == search_indexes.count(index=alias_name())["count"]
+
+
+@pytest.fixture
+def stop_broker(tmp_path, monkeypatch):
+    """Call it to point the Celery app at a Redis of its own, then stop that
+    Redis (a broker outage; the suite's shared Redis keeps running)."""
+
+    def stop():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
+            stdout=subprocess.DEVNULL,
+        )
+        url = f"redis://127.0.0.1:{port}/0"
+        try:
+            client = redis.Redis.from_url(url, socket_timeout=1)
+            for _attempt in range(100):
+                try:
+                    client.ping()
+                    break
+                except redis.ConnectionError:
+                    time.sleep(0.1)
+            monkeypatch.setattr(celery_app.conf, "broker_url", url)
+            celery_app.close()  # drop the pooled connections to the suite's broker
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        with pytest.raises(redis.ConnectionError):
+            client.ping()
+
+    yield stop
+    monkeypatch.undo()
+    celery_app.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rebuild_goes_on_when_the_broker_is_down(search_indexes, home_page, stop_broker, caplog):
+    # Stopped first, so that no worker of the suite extracts the file meanwhile.
+    stop_broker()
+    library = publish_page(home_page, LibraryPage, title="Library")
+    publish_asset(
+        library,
+        "Nimbus S900 data sheet",
+        document=document(title="S900", content=render_pdf("<p>Quorum witness</p>"), filename="s900.pdf"),
+    )
+    # The suite's worker drains every pending outbox entry, ours included
+    # (committed: transaction=True), and would request the file's text itself:
+    # mark them done and forget any request, so the rebuild is the one asking.
+    IndexOutboxEntry.objects.filter(processed_at__isnull=True).update(processed_at=timezone.now())
+    AttachmentText.objects.all().delete()
+
+    with caplog.at_level(logging.WARNING, logger="search.services"):
+        result = documents_reindex(batch_size=1)
+
+    assert set(search_indexes.indices.get_alias(name=alias_name())) == {result["index"]}
+    assert [hit.title for hit in documents_search(query="Nimbus S900")] == ["Nimbus S900 data sheet"]
+    assert "search.tasks.extract_attachment_text not queued: the task broker is unreachable" in caplog.text
+    # The request waits for the beat's sweep of pending extractions.
+    request = AttachmentText.objects.get()
+    assert request.outcome == AttachmentText.Outcome.PENDING
+    assert request.waiting
