@@ -10,8 +10,6 @@ organization's id is simply not found (404), never forbidden (403).
   channel account managers see the organizations in their portfolio.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
@@ -22,24 +20,11 @@ from django.http import Http404
 from django.urls import Resolver404, resolve
 
 from .models import Membership, OrganizationStatus, PartnerOrganization
+from .request_memo import remembered
 
 VIEW_ALL_PERMISSION = "programs.view_all_partner_records"
 # Organizations whose people can use the partner portal.
 PORTAL_STATUSES = (OrganizationStatus.ONBOARDING, OrganizationStatus.ACTIVE)
-#: The organization ids each user sees, remembered for one reading request
-#: only (``remembered_for_request``): a dashboard scopes a read in every panel.
-#: Outside such a request (writes, tasks, services) every call asks the database.
-_visible_organizations: ContextVar[dict | None] = ContextVar("visible_organizations", default=None)
-
-
-@contextmanager
-def remembered_for_request():
-    """Within the block, :func:`scoped` looks each user's organizations up once."""
-    token = _visible_organizations.set({})
-    try:
-        yield
-    finally:
-        _visible_organizations.reset(token)
 
 
 @dataclass(frozen=True)
@@ -128,18 +113,14 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
 
 
 def _organization_ids(user, membership) -> list[int]:
-    """The organizations ``user`` manages as CAM, and their own."""
-    remembered = _visible_organizations.get()
-    key = (user.pk, membership.organization_id if membership is not None else None)
-    if remembered is not None and key in remembered:
-        return remembered[key]
+    """The organizations ``user`` manages as CAM, and their own: remembered
+    for one reading request only (``programs.request_memo``), since a
+    dashboard scopes a read in every panel; writes and tasks ask every time."""
     portfolio = Q(channel_account_manager=user)
     if membership is not None:
         portfolio |= Q(pk=membership.organization_id)
-    organization_ids = list(PartnerOrganization.objects.filter(portfolio).values_list("pk", flat=True))
-    if remembered is not None:
-        remembered[key] = organization_ids
-    return organization_ids
+    key = ("visible_organizations", user.pk, membership.organization_id if membership is not None else None)
+    return remembered(key, lambda: list(PartnerOrganization.objects.filter(portfolio).values_list("pk", flat=True)))
 
 
 def get_scoped_or_404(

@@ -128,7 +128,7 @@ def _build(request, partner) -> PartnerNavigation:
     sections = []
     site = Site.find_for_request(request)
     if site is not None:
-        for page in content_selectors.menu_pages(request, site.root_page.localized):
+        for page in content_selectors.menu_pages(request, site.root_page.localized).select_related("locale"):
             url = page.get_url(request)
             sections.append(
                 NavigationLink(

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from deals.models import DealRegistration
 from programs.models import PartnerOrganization
-from programs.tenancy import remembered_for_request, scoped
+from programs.request_memo import remembered_for_request
+from programs.tenancy import scoped
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
