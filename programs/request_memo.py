@@ -29,6 +29,10 @@ def remembered_for_request():
         _remembered.reset(token)
 
 
+def in_reading_request() -> bool:
+    return _remembered.get() is not None
+
+
 def remembered(key: Hashable, compute: Callable[[], Value]) -> Value:
     """``compute()``, kept under ``key`` for the rest of the reading request
     (computed on every call outside one)."""

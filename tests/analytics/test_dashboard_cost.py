@@ -26,9 +26,9 @@ from tests.factories.training import publish_course, publish_path
 pytestmark = pytest.mark.django_db
 
 #: 51 before the organizations were remembered per request (seven panels
-#: scope a read), 44 before the locale, the program settings and the
-#: learning paths' courses were read once per request
-OWNER_DASHBOARD_QUERIES = 39
+#: scope a read), 44 before the locales, the program settings, the
+#: permissions and the learning paths' courses were read once per request
+OWNER_DASHBOARD_QUERIES = 34
 
 
 def test_the_owner_dashboard_stays_within_its_query_budget(client):
