@@ -11,13 +11,15 @@ organization's id is simply not found (404), never forbidden (403).
 """
 
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils import translation
 
 from .models import Membership, OrganizationStatus, PartnerOrganization
 from .request_memo import remembered
@@ -159,9 +161,18 @@ def partner_may_open(partner: PartnerContext, url: str) -> bool:
     """Whether ``partner`` may open the partner page at ``url`` (a view guarded
     by ``partner_required`` with roles they lack would answer 404): pages
     offer a link only where it leads somewhere."""
+    roles = _roles_asked_at(settings.ROOT_URLCONF, translation.get_language(), urlsplit(url).path)
+    return roles is not None and (not roles or partner.has_role(*roles))
+
+
+@lru_cache(maxsize=2048)
+def _roles_asked_at(urlconf: str, language: str | None, path: str) -> tuple[str, ...] | None:
+    """The roles the view at ``path`` asks for (None: no view there), kept for
+    the process: resolving walks the URL patterns (about 4 ms) and the shell
+    asks for each of its links on every page. The language is part of the key
+    because language-prefixed patterns resolve only in their language."""
     try:
-        match = resolve(urlsplit(url).path)
+        match = resolve(path)
     except Resolver404:
-        return False
-    roles = getattr(match.func, "partner_roles", ())
-    return not roles or partner.has_role(*roles)
+        return None
+    return tuple(getattr(match.func, "partner_roles", ()))
