@@ -10,7 +10,6 @@ for logins and sessions: this class authenticates no one and has no
 """
 
 from django.contrib.auth.models import Permission
-from django.db.models import Q
 
 
 class PermissionsInOneQueryBackend:
@@ -24,11 +23,12 @@ class PermissionsInOneQueryBackend:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            permissions = Permission.objects.all()
-            if not user_obj.is_superuser:
-                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
-            user_obj._perm_cache = {
-                f"{app_label}.{codename}"
-                for app_label, codename in permissions.values_list("content_type__app_label", "codename").order_by()
-            }
+            fields = ("content_type__app_label", "codename")
+            if user_obj.is_superuser:
+                permissions = Permission.objects.values_list(*fields)
+            else:
+                # A union rather than OR over two outer joins: each side uses its own index.
+                own = Permission.objects.filter(user=user_obj).values_list(*fields).order_by()
+                permissions = own.union(Permission.objects.filter(group__user=user_obj).values_list(*fields).order_by())
+            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in permissions}
         return user_obj._perm_cache
