@@ -10,6 +10,8 @@ from .views import SCORECARD_ROLES
 
 #: the figures the dashboard card shows (the page has them all)
 PANEL_METRICS = ("won_revenue", "pipeline", "win_rate", "registrations")
+#: the card compares this quarter with the last (the page shows four)
+PANEL_QUARTERS = 2
 
 
 class ScorecardPanel(Component):
@@ -24,7 +26,10 @@ class ScorecardPanel(Component):
         self.card = None
         if partner is not None and partner.has_role(*SCORECARD_ROLES):
             self.card = organization_scorecard(
-                organization=partner.organization, links=partner_links(), only=PANEL_METRICS
+                organization=partner.organization,
+                links=partner_links(),
+                only=PANEL_METRICS,
+                quarter_count=PANEL_QUARTERS,
             )
 
     def __bool__(self):

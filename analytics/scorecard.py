@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -165,30 +165,51 @@ def _percent(part, whole) -> Decimal | None:
 
 
 def _deal_figures(organization, quarters, currency) -> dict[str, list]:
+    """Two grouped reads, by quarter of submission and by quarter of closing:
+    the same figures as one read with five filtered aggregates a quarter, at a
+    fraction of the ORM's work to build (the card and the page ask on every view)."""
     deals = DealRegistration.objects.filter(organization=organization)
-    aggregates = {}
-    for index, quarter in enumerate(quarters):
-        submitted = Q(submitted_at__date__gte=quarter.start, submitted_at__date__lte=quarter.end)
-        closed = Q(closed_on__gte=quarter.start, closed_on__lte=quarter.end)
-        in_currency = Q(currency=currency)
-        aggregates[f"registrations_{index}"] = Count("pk", filter=submitted)
-        aggregates[f"pipeline_{index}"] = Coalesce(
-            Sum("estimated_value", filter=submitted & in_currency & ~Q(status=DealStatus.REJECTED)), ZERO
+    first, last = quarters[0].start, quarters[-1].end
+    in_currency = Q(currency=currency)
+    submitted = (
+        deals.filter(submitted_at__date__gte=first, submitted_at__date__lte=last)
+        .annotate(quarter=TruncQuarter("submitted_at"))
+        .values("quarter")
+        .annotate(
+            registrations=Count("pk"),
+            pipeline=Sum("estimated_value", filter=in_currency & ~Q(status=DealStatus.REJECTED)),
         )
-        aggregates[f"won_revenue_{index}"] = Coalesce(
-            Sum("final_amount", filter=closed & in_currency & Q(status=DealStatus.WON)), ZERO
+        .order_by()
+    )
+    closed = (
+        deals.filter(closed_on__gte=first, closed_on__lte=last, status__in=[DealStatus.WON, DealStatus.LOST])
+        .annotate(quarter=TruncQuarter("closed_on"))
+        .values("quarter")
+        .annotate(
+            won_revenue=Sum("final_amount", filter=in_currency & Q(status=DealStatus.WON)),
+            won=Count("pk", filter=Q(status=DealStatus.WON)),
+            lost=Count("pk", filter=Q(status=DealStatus.LOST)),
         )
-        aggregates[f"won_{index}"] = Count("pk", filter=closed & Q(status=DealStatus.WON))
-        aggregates[f"lost_{index}"] = Count("pk", filter=closed & Q(status=DealStatus.LOST))
-    totals = deals.aggregate(**aggregates)
+        .order_by()
+    )
+    by_submission = {_quarter_start(row["quarter"]): row for row in submitted}
+    by_closing = {_quarter_start(row["quarter"]): row for row in closed}
     figures = {key: [] for key in ("registrations", "pipeline", "won_revenue", "win_rate")}
-    for index in range(len(quarters)):
-        figures["registrations"].append(totals[f"registrations_{index}"])
-        figures["pipeline"].append(totals[f"pipeline_{index}"])
-        figures["won_revenue"].append(totals[f"won_revenue_{index}"])
-        won, lost = totals[f"won_{index}"], totals[f"lost_{index}"]
+    for quarter in quarters:
+        registered = by_submission.get(quarter.start, {})
+        ended = by_closing.get(quarter.start, {})
+        figures["registrations"].append(registered.get("registrations", 0))
+        figures["pipeline"].append(registered.get("pipeline") or ZERO)
+        figures["won_revenue"].append(ended.get("won_revenue") or ZERO)
+        won, lost = ended.get("won", 0), ended.get("lost", 0)
         figures["win_rate"].append(_percent(won, won + lost))
     return figures
+
+
+def _quarter_start(value) -> datetime.date:
+    """``TruncQuarter`` gives a date for a date field, an aware datetime in the
+    current time zone for a datetime field: the quarter's first day either way."""
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _certification_figures(organization, moments) -> tuple[list[int], list[int]]:
@@ -261,16 +282,18 @@ def organization_scorecard(
     now: datetime.datetime | None = None,
     links=None,
     only: Collection[str] | None = None,
+    quarter_count: int = QUARTERS,
 ) -> Scorecard:
     """The organization's scorecard for the four quarters up to ``now``.
 
     ``links`` maps metric keys to the URL of the records behind them (the
     partner's pages or the admin's, depending on the reader). ``only`` keeps
     the metrics with those keys (in the card's order) and skips the queries of
-    the others: the dashboard card shows four figures out of eight."""
+    the others: the dashboard card shows four figures out of eight, and
+    ``quarter_count`` 2 (this quarter against the last) halves their work."""
     now = now or timezone.now()
     today = now.astimezone(datetime.UTC).date()
-    quarters = last_quarters(today)
+    quarters = last_quarters(today, quarter_count)
     currency = ProgramSettings.load().program_currency
     target = tier_targets(organization)
     links = links or {}

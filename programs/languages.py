@@ -10,14 +10,21 @@ from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from .models import Membership, PartnerOrganization
+from .request_memo import remembered
 from .tenancy import partner_context
+
+
+def configured_locales() -> dict[str, Locale]:
+    """Every Wagtail locale by language code, read once per reading request
+    (``programs.request_memo``): the switcher and every ``.localized`` ask."""
+    return remembered("locales", lambda: {locale.language_code: locale for locale in Locale.objects.all()})
 
 
 def portal_languages() -> list[tuple[str, str]]:
     """The languages partners choose from: those of ``LANGUAGES`` with a
     Wagtail locale (Settings → Locales), so adding a locale in the admin adds
     the language to the switcher, the page trees and the strings screen."""
-    configured = set(Locale.objects.values_list("language_code", flat=True))
+    configured = configured_locales()
     return [(code, name) for code, name in settings.LANGUAGES if code in configured]
 
 

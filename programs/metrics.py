@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
+
 from .models import AgreementAcceptance, PartnerAgreement, PartnerOrganization, PersonCertification
 
 
@@ -119,13 +121,17 @@ def organization_metrics(
     holders: dict[str, set[int]] = {}
     for code, user_id in valid.values_list("certification__code", "user_id"):
         holders.setdefault(code, set()).add(user_id)
-    agreement = current_agreement(as_of)
-    signed = bool(
-        agreement
-        and AgreementAcceptance.objects.filter(
-            organization=organization, agreement=agreement, accepted_at__lte=as_of
-        ).exists()
+    # The agreement in force and whether it was accepted, in one query.
+    accepted = AgreementAcceptance.objects.filter(
+        organization=organization, agreement=OuterRef("pk"), accepted_at__lte=as_of
     )
+    agreement = (
+        PartnerAgreement.objects.filter(effective_from__lte=as_of)
+        .annotate(accepted=Exists(accepted))
+        .order_by("-effective_from")
+        .first()
+    )
+    signed = bool(agreement and agreement.accepted)
     return OrganizationMetrics(
         as_of=as_of,
         currency=currency,

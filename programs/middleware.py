@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_from_path
 
 from .languages import preferred_time_zone
-from .tenancy import remembered_for_request
+from .request_memo import remembered_for_request
 
 #: Wagtail serves pages by their slug in each language tree: its URLs are not
 #: translated by name (a page's translation may have another slug).
@@ -57,9 +57,10 @@ def partner_time_zone(get_response):
 
 
 def scoped_reads_remembered(get_response):
-    """A reading request (GET, HEAD) looks up the organizations a user may see
-    once, however many panels scope a read (``programs.tenancy.scoped``); a
-    request that changes data asks every time, so it reads its own writes."""
+    """A reading request (GET, HEAD) looks up the organizations a user may see,
+    the active locale and the program settings once, however many panels ask
+    (``programs.request_memo``); a request that changes data asks every time,
+    so it reads its own writes."""
 
     def middleware(request):
         if request.method not in ("GET", "HEAD"):

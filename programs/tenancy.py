@@ -10,36 +10,23 @@ organization's id is simply not found (404), never forbidden (403).
   channel account managers see the organizations in their portfolio.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils import translation
 
 from .models import Membership, OrganizationStatus, PartnerOrganization
+from .request_memo import remembered
 
 VIEW_ALL_PERMISSION = "programs.view_all_partner_records"
 # Organizations whose people can use the partner portal.
 PORTAL_STATUSES = (OrganizationStatus.ONBOARDING, OrganizationStatus.ACTIVE)
-#: The organization ids each user sees, remembered for one reading request
-#: only (``remembered_for_request``): a dashboard scopes a read in every panel.
-#: Outside such a request (writes, tasks, services) every call asks the database.
-_visible_organizations: ContextVar[dict | None] = ContextVar("visible_organizations", default=None)
-
-
-@contextmanager
-def remembered_for_request():
-    """Within the block, :func:`scoped` looks each user's organizations up once."""
-    token = _visible_organizations.set({})
-    try:
-        yield
-    finally:
-        _visible_organizations.reset(token)
 
 
 @dataclass(frozen=True)
@@ -128,18 +115,14 @@ def scoped(queryset: QuerySet, user, *, organization_field: str = "organization"
 
 
 def _organization_ids(user, membership) -> list[int]:
-    """The organizations ``user`` manages as CAM, and their own."""
-    remembered = _visible_organizations.get()
-    key = (user.pk, membership.organization_id if membership is not None else None)
-    if remembered is not None and key in remembered:
-        return remembered[key]
+    """The organizations ``user`` manages as CAM, and their own: remembered
+    for one reading request only (``programs.request_memo``), since a
+    dashboard scopes a read in every panel; writes and tasks ask every time."""
     portfolio = Q(channel_account_manager=user)
     if membership is not None:
         portfolio |= Q(pk=membership.organization_id)
-    organization_ids = list(PartnerOrganization.objects.filter(portfolio).values_list("pk", flat=True))
-    if remembered is not None:
-        remembered[key] = organization_ids
-    return organization_ids
+    key = ("visible_organizations", user.pk, membership.organization_id if membership is not None else None)
+    return remembered(key, lambda: list(PartnerOrganization.objects.filter(portfolio).values_list("pk", flat=True)))
 
 
 def get_scoped_or_404(
@@ -178,9 +161,18 @@ def partner_may_open(partner: PartnerContext, url: str) -> bool:
     """Whether ``partner`` may open the partner page at ``url`` (a view guarded
     by ``partner_required`` with roles they lack would answer 404): pages
     offer a link only where it leads somewhere."""
+    roles = _roles_asked_at(settings.ROOT_URLCONF, translation.get_language(), urlsplit(url).path)
+    return roles is not None and (not roles or partner.has_role(*roles))
+
+
+@lru_cache(maxsize=2048)
+def _roles_asked_at(urlconf: str, language: str | None, path: str) -> tuple[str, ...] | None:
+    """The roles the view at ``path`` asks for (None: no view there), kept for
+    the process: resolving walks the URL patterns (about 4 ms) and the shell
+    asks for each of its links on every page. The language is part of the key
+    because language-prefixed patterns resolve only in their language."""
     try:
-        match = resolve(urlsplit(url).path)
+        match = resolve(path)
     except Resolver404:
-        return False
-    roles = getattr(match.func, "partner_roles", ())
-    return not roles or partner.has_role(*roles)
+        return None
+    return tuple(getattr(match.func, "partner_roles", ()))

@@ -14,7 +14,7 @@ from programs.audience import Reader
 from programs.models import Membership, PersonCertification
 from programs.tenancy import PartnerContext, scoped
 
-from .models import AssessmentAttempt, LearningPathPage
+from .models import AssessmentAttempt, LearningPathCourse, LearningPathPage
 
 
 @dataclass(frozen=True)
@@ -99,18 +99,27 @@ def enrollments_by_course(user) -> dict:
 
 
 def path_progress(
-    *, path: LearningPathPage, user, enrollments: dict | None = None, reader: Reader | None = None
+    *,
+    path: LearningPathPage,
+    user,
+    enrollments: dict | None = None,
+    reader: Reader | None = None,
+    steps: list | None = None,
+    translations: dict | None = None,
 ) -> PathProgress:
     """The person's progress through ``path``, courses shown in the reader's
     language where translated (completion counts in any language). Given a
-    ``reader``, courses outside their audience are counted but not listed."""
+    ``reader``, courses outside their audience are counted but not listed.
+    ``steps`` and ``translations`` are the path's courses and their live
+    translations when the caller read them for several paths at once."""
     if enrollments is None:
         enrollments = enrollments_by_course(user) if getattr(user, "is_authenticated", False) else {}
+    if steps is None:
+        steps = list(path.path_courses.select_related("course").order_by("sort_order"))
+        translations = _live_translations([step.course for step in steps])
     progress = PathProgress()
-    for step in path.path_courses.select_related("course").order_by("sort_order"):
-        course = step.course.localized
-        if not course.live:
-            course = step.course
+    for step in steps:
+        course = translations.get(step.course.translation_key, step.course)
         if reader is not None and not page_visible(course, reader):
             progress.hidden += 1
             continue
@@ -118,17 +127,49 @@ def path_progress(
     return progress
 
 
+def _live_translations(courses: list[CoursePage]) -> dict:
+    """The live translations of ``courses`` in the active language, by
+    translation key (one read for all: ``.localized`` asks once per course);
+    a course in the active language, or without a live translation, is shown as it is."""
+    locale = Locale.get_active()
+    missing = [course.translation_key for course in courses if course.locale_id != locale.pk]
+    if not missing:
+        return {}
+    return {
+        course.translation_key: course
+        for course in CoursePage.objects.live().filter(locale=locale, translation_key__in=missing)
+    }
+
+
 def paths_for(request) -> list[tuple]:
     """Live learning paths the reader may see in the current language, with
-    the reader's progress: ``[(path, PathProgress), ...]``."""
+    the reader's progress: ``[(path, PathProgress), ...]``; a fixed number of
+    queries however many paths and courses."""
     language_code = translation.get_language() or "en"
-    paths = visible_pages(
-        LearningPathPage.objects.live().filter(locale__language_code=language_code), reader_for(request)
-    ).order_by("title")
+    paths = list(
+        visible_pages(
+            LearningPathPage.objects.live().filter(locale__language_code=language_code), reader_for(request)
+        ).order_by("title")
+    )
+    steps_by_path: dict[int, list] = {path.pk: [] for path in paths}
+    for step in LearningPathCourse.objects.filter(path__in=paths).select_related("course").order_by("sort_order"):
+        steps_by_path[step.path_id].append(step)
+    translations = _live_translations([step.course for steps in steps_by_path.values() for step in steps])
     enrollments = enrollments_by_course(request.user)
     reader = reader_for(request)
     return [
-        (path, path_progress(path=path, user=request.user, enrollments=enrollments, reader=reader)) for path in paths
+        (
+            path,
+            path_progress(
+                path=path,
+                user=request.user,
+                enrollments=enrollments,
+                reader=reader,
+                steps=steps_by_path[path.pk],
+                translations=translations,
+            ),
+        )
+        for path in paths
     ]
 
 

@@ -67,11 +67,15 @@ def _entries_by_item() -> dict[str, list[NavigationEntry]]:
 
 def _active_key(request, links: list[NavigationLink], content_url: str | None) -> str | None:
     path = request.path
-    try:
-        if resolve(path).url_name == "wagtail_serve":
-            return "content"
-    except Resolver404:
-        return None
+    # The request's own match (resolved once by Django) when there is one.
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+    if match.url_name == "wagtail_serve":
+        return "content"
     best, best_length = None, 0
     for link in links:
         if link.url == content_url:
@@ -128,7 +132,7 @@ def _build(request, partner) -> PartnerNavigation:
     sections = []
     site = Site.find_for_request(request)
     if site is not None:
-        for page in content_selectors.menu_pages(request, site.root_page.localized):
+        for page in content_selectors.menu_pages(request, site.root_page.localized).select_related("locale"):
             url = page.get_url(request)
             sections.append(
                 NavigationLink(

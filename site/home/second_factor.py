@@ -68,8 +68,9 @@ class StaffSecondFactorMiddleware(OTPMiddleware):
             user.is_authenticated
             and not user.is_verified()
             and not request.path_info.startswith((settings.STATIC_URL, settings.MEDIA_URL))
-            and _url_name(request) not in OPEN_URL_NAMES
+            # Staff first: resolving the URL walks every pattern, and partners never need it.
             and needs_second_factor(user)
+            and _url_name(request) not in OPEN_URL_NAMES
         ):
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
             step = "second_factor_verify" if has_device else "second_factor_setup"

@@ -1,5 +1,7 @@
 """Template tags of the partner shell and its components."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -38,8 +40,13 @@ def brand_tokens(colour):
 
 
 @register.simple_tag
+@functools.lru_cache(maxsize=512)
 def icon(name, size=20, css_class="icon"):
-    """``{% icon "home" %}``: a decorative heroicons outline icon (hidden from screen readers)."""
+    """``{% icon "home" %}``: a decorative heroicons outline icon (hidden from screen readers).
+
+    Kept per name, size and class for the process: the icons are files of a
+    package, and each rendering copies and serializes an SVG tree (a shell
+    page draws about thirty)."""
     attributes = {"class": css_class, "focusable": "false"}
     try:
         return heroicon_outline(name, size=size, **attributes)

@@ -138,6 +138,8 @@ if env.REDIS_URL:
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out login before any password is checked.
     "portal.abuse.LoginLockoutBackend",
+    # Before ModelBackend: fills its permission cache in one query instead of two.
+    "portal.permissions.PermissionsInOneQueryBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
