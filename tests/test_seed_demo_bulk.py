@@ -1,6 +1,8 @@
 """seed_demo's bulk registrations (``--deals``) written with PostgreSQL's COPY,
 with the indexes built after a large load."""
 
+import re
+
 from django.db import connection
 
 from deals.models import DealClaim, DealEvent, DealProductLine, DealRegistration, DealStatus
@@ -16,7 +18,14 @@ def index_definitions() -> set[tuple[str, str]]:
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY(%s)",
             [TABLES],
         )
-        return set(cursor.fetchall())
+        return {(name, _without_casts(definition)) for name, definition in cursor.fetchall()}
+
+
+def _without_casts(definition: str) -> str:
+    # An index built again from its own definition reads the same to PostgreSQL but
+    # prints its casts differently (a partial index's ``status IN (…)`` comes back as
+    # ``= ANY (ARRAY[('submitted'::character varying)::text, …])``).
+    return re.sub(r"[()\s]", "", re.sub(r"::[a-z ]+(\[\])?", "", definition))
 
 
 def test_bulk_registrations_are_complete_and_the_indexes_are_rebuilt(db, monkeypatch):

@@ -183,13 +183,15 @@ def test_the_partner_is_emailed_the_decision_and_reason(django_capture_on_commit
     from deals.tasks import notify_partner_of_deal_event
     from tests.factories import PartnerUserFactory
     from tests.notifications import deliver_notifications
+    from tests.queued import queued_tasks
 
     organization = OrganizationFactory()
     seller = PartnerUserFactory(organization=organization, roles=["sales"], email="seller@partner.example")
     deal = register_deal(organization, seller)
     with django_capture_on_commit_callbacks() as callbacks:
         deal_reject(deal=deal, actor=UserFactory(), reason="Existing direct customer.")
-    assert len(callbacks) == 1  # the notification task is queued only once the decision is committed
+    # the notification task is queued only once the decision is committed
+    assert queued_tasks(callbacks) == ["deals.tasks.notify_partner_of_deal_event"]
 
     notify_partner_of_deal_event(deal.events.get(kind="rejected").pk)
     deliver_notifications()

@@ -26,6 +26,7 @@ from support.services.notifications import notification_email
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 from tests.factories.deals import RoutingRuleFactory, register_deal
 from tests.factories.incentives import incentive_program
+from tests.queued import queued_tasks
 
 QUEUE = "/admin/deals/registrations/"
 DEALS = "/api/v1/deals/"
@@ -92,7 +93,8 @@ def test_a_reported_big_win_changes_no_tier_and_accrues_nothing(client, partner,
         deal = report_won(deal, seller)
 
     assert deal.status == DealStatus.REPORTED_WON
-    assert callbacks == []  # no tier evaluation, no accrual, nothing queued
+    # No tier evaluation, no accrual, no message (the analytics rollup counts only wins, not reported ones).
+    assert queued_tasks(callbacks) == []
     assert tier_evaluate(organization=organization) is None
     assert deal_accruals_compute(deal_id=deal.pk) == []
     organization.refresh_from_db()
@@ -177,7 +179,7 @@ def test_a_rejection_returns_the_deal_to_its_prior_state_with_the_reason(partner
     assert deal.claims.exists() and deal.protected_until > timezone.now()
     event = DealEvent.objects.get(deal=deal, kind="outcome_rejected")
     assert (event.actor, event.from_status, event.to_status) == (reviewer, "reported_won", "approved")
-    assert len(callbacks) == 1  # only the partner's notification
+    assert queued_tasks(callbacks) == ["deals.tasks.notify_partner_of_deal_event"]  # only the partner's notification
     notify_partner_of_deal_event(event.pk)
     notice = Notification.objects.get(recipient=seller, category="deal_decision")
     assert notice.title == f"Deal registration {deal.company_name}: Reported outcome not confirmed"
