@@ -314,3 +314,6 @@ def test_a_deal_won_now_shows_in_program_analytics_once_the_worker_ran(celery_wo
     wait_for(lambda: won_revenue() == Decimal("4321.50"), timeout=30, message="the won deal in program analytics")
     funnel = registration_funnel(filters())
     assert (funnel.submitted, funnel.approved, funnel.won) == (1, 1, 1)
+    # The deal's earlier saves queued refreshes too: they finish before the test's
+    # database is flushed (a refresh still writing the rollup deadlocked with the flush).
+    wait_for(celery_worker.idle, timeout=120, message="the rollup refreshes to finish")
