@@ -46,13 +46,6 @@ class EarningStatus:
         ]
 
 
-EARNING_STATUS = Case(
-    When(statement__status=StatementStatus.PAID, then=Value(EarningStatus.PAID)),
-    When(statement__status=StatementStatus.APPROVED, then=Value(EarningStatus.APPROVED)),
-    default=Value(EarningStatus.ACCRUED),
-    output_field=CharField(),
-)
-
 #: the statement states behind each earning status, as a filter on the lines
 #: themselves (a filter on the CASE of EARNING_STATUS joins every line to
 #: its statement before it can choose any)
@@ -61,6 +54,16 @@ EARNING_STATUS_FILTERS = {
     EarningStatus.APPROVED: Q(statement__status=StatementStatus.APPROVED),
     EarningStatus.ACCRUED: Q(statement__isnull=True) | Q(statement__status=StatementStatus.DRAFT),
 }
+
+#: the badge each line shows, from the same filters (accrued is what is neither paid nor approved)
+EARNING_STATUS = Case(
+    *(
+        When(EARNING_STATUS_FILTERS[status], then=Value(status))
+        for status in (EarningStatus.PAID, EarningStatus.APPROVED)
+    ),
+    default=Value(EarningStatus.ACCRUED),
+    output_field=CharField(),
+)
 
 
 def _lines(queryset: QuerySet[LedgerLine]) -> QuerySet[LedgerLine]:
