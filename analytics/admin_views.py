@@ -4,12 +4,12 @@ opens only their partners' scorecards (channel ops with view-all: every one)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.models import Locale
 
 from programs.exports import export_format, table_response
@@ -109,7 +109,7 @@ def portfolio(request):
         filters = [cam, *_organization_filters(request.GET)]
     ranking = portfolio_ranking(user=request.user, filters=request.GET)
     # One page of partners is loaded and worded; the ranking itself is ids.
-    page = Paginator(ranking.ids, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("p"))
+    page = WagtailPaginator(ranking.ids, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("p"))
     rows = ranking.page(page.start_index() - 1, page.end_index()) if ranking.ids else []
     return TemplateResponse(
         request,
