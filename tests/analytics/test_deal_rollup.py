@@ -5,7 +5,6 @@ won now shows in program analytics once the worker has refreshed its days."""
 
 import datetime
 import statistics
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -25,6 +24,7 @@ from analytics.services import deal_rollup_refresh, deal_rollup_refresh_days
 from deals.models import DealRegistration, DealStatus
 from programs.models import ProgramSettings
 from tests.factories import OrganizationFactory, TierFactory
+from tests.factories.deals import DealRegistrationFactory
 from tests.factories.incentives import won_deal
 from tests.factories.programs import PartnerTypeFactory, RegionFactory
 
@@ -37,13 +37,8 @@ def at(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime.dateti
 
 def deal(organization, *, submitted, value, currency="USD", status=DealStatus.SUBMITTED, approved=None, closed=None):
     won = status == DealStatus.WON
-    return DealRegistration.objects.create(
+    return DealRegistrationFactory(
         organization=organization,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="Customer",
-        normalized_name="customer",
-        country="US",
-        contact_name="Pat",
         estimated_value=Decimal(value),
         currency=currency,
         expected_close_date=datetime.date(2026, 6, 30),

@@ -3,7 +3,6 @@ attention, with the right alerts linking to the action (frozen time)."""
 
 import datetime
 import re
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -13,10 +12,11 @@ from django.contrib.auth.models import Group, Permission
 from analytics.models import ActivityDay, PortfolioSettings
 from analytics.portfolio import portfolio_attention
 from analytics.services import deal_rollup_refresh
-from deals.models import DealRegistration, DealStatus
+from deals.models import DealStatus
 from mdf.models import FundRequest, RequestStatus
 from programs.models import OrganizationStatus, PersonCertification
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
+from tests.factories.deals import DealRegistrationFactory
 from tests.factories.mdf import allocated, auto_approve_all, submit_request
 from tests.factories.programs import CertificationFactory
 
@@ -40,13 +40,8 @@ def cam_user(username):
 
 
 def deal(organization, *, status, value="1000", **fields):
-    return DealRegistration.objects.create(
+    return DealRegistrationFactory(
         organization=organization,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="Customer",
-        normalized_name="customer",
-        country="US",
-        contact_name="Pat",
         estimated_value=Decimal(value),
         currency="USD",
         expected_close_date=datetime.date(2026, 9, 30),

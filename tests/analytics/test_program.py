@@ -3,7 +3,6 @@ equal hand-computed values; the page, its filters in the URL and the CSV."""
 
 import datetime
 import io
-import uuid
 from decimal import Decimal
 
 import openpyxl
@@ -22,10 +21,11 @@ from analytics.program import (
 )
 from analytics.selectors import mdf_by_activity_type
 from analytics.services import deal_rollup_refresh
-from deals.models import DealRegistration, DealStatus
+from deals.models import DealStatus
 from mdf.services.claims import activity_leads_import, activity_link_deal
 from programs.formats import money
 from tests.factories import OrganizationFactory, PartnerUserFactory, UserFactory
+from tests.factories.deals import DealRegistrationFactory
 from tests.factories.mdf import ActivityTypeFactory, MdfProgramFactory, allocated, auto_approve_all, submit_request
 from tests.factories.programs import PartnerTypeFactory, RegionFactory
 from tests.mdf.test_roi import deal as roi_deal
@@ -124,13 +124,8 @@ def test_a_cam_does_not_read_program_analytics(client):
 def deal(organization, *, submitted, value, status, approved=None, closed=None, won=None, month=3):
     """A registration submitted on day ``submitted`` of March (``month``),
     approved ``approved``, and the deal rollup as the worker leaves it."""
-    DealRegistration.objects.create(
+    DealRegistrationFactory(
         organization=organization,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="Customer",
-        normalized_name="customer",
-        country="US",
-        contact_name="Pat",
         estimated_value=Decimal(value),
         currency="USD",
         expected_close_date=datetime.date(2026, 6, 30),

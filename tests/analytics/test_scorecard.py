@@ -3,7 +3,6 @@ who may read the scorecard (page, dashboard panel, PDF, admin)."""
 
 import datetime
 import io
-import uuid
 from decimal import Decimal
 
 import pypdfium2
@@ -14,10 +13,11 @@ from django.contrib.auth.models import Group, Permission
 from analytics.models import ActivityKind, ScorecardTarget
 from analytics.scorecard import Quarter, last_quarters, organization_scorecard
 from analytics.services import activity_record, activity_rollup_refresh
-from deals.models import DealRegistration, DealStatus
+from deals.models import DealStatus
 from mdf.services.claims import activity_link_deal, claim_approve, claim_pay, claim_submit
 from programs.models import PersonCertification
 from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
+from tests.factories.deals import DealRegistrationFactory
 from tests.factories.mdf import MdfProgramFactory, allocated, auto_approve_all, submit_request, upload
 from tests.factories.programs import CertificationFactory
 
@@ -34,13 +34,8 @@ def mid_november():
 
 
 def deal(organization, *, submitted, value, status=DealStatus.APPROVED, closed=None, won=None, currency="USD"):
-    return DealRegistration.objects.create(
+    return DealRegistrationFactory(
         organization=organization,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="Customer",
-        normalized_name="customer",
-        country="US",
-        contact_name="Pat",
         estimated_value=Decimal(value),
         currency=currency,
         expected_close_date=datetime.date(2027, 1, 31),

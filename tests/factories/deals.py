@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from deals.models import RoutingAction, RoutingRule
+from deals.models import DealRegistration, RoutingAction, RoutingRule
 from tests.factories.programs import ProductLineFactory
 
 
@@ -17,6 +17,23 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
     sort_order = factory.Sequence(lambda n: n)
     action = RoutingAction.AUTO_APPROVE
     require_no_conflict = True
+
+
+class DealRegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration stored as given (status, dates, amounts), without the
+    services: for figures computed from stored deals (reports, rollups, ROI)."""
+
+    class Meta:
+        model = DealRegistration
+
+    idempotency_key = factory.LazyFunction(lambda: uuid.uuid4().hex)
+    company_name = "Customer"
+    normalized_name = factory.LazyAttribute(lambda deal: deal.company_name.lower())
+    country = "US"
+    contact_name = "Pat"
+    estimated_value = Decimal("1000")
+    currency = "USD"
+    expected_close_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
 
 
 def deal_fields(**overrides) -> dict:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from mdf.models import Allocation, AllocationMethod, LedgerEntry, LedgerKind
 from mdf.selectors import allocation_balance
 from tests.factories import OrganizationFactory, TierFactory, UserFactory
+from tests.factories.deals import DealRegistrationFactory
 from tests.factories.mdf import MdfProgramFactory, allocated, auto_approve_all, submit_request
 
 pytestmark = pytest.mark.django_db
@@ -79,22 +80,16 @@ def test_channel_ops_generate_allocations_by_tier_then_adjust_one(client):
 
 def test_generation_by_revenue_uses_the_tiers_mdf_percentage(client):
     import datetime
-    import uuid
 
-    from deals.models import DealRegistration, DealStatus
+    from deals.models import DealStatus
 
     gold = TierFactory(name="Gold", mdf_allocation_percent=Decimal("2.5"))
     program = MdfProgramFactory(allocation_method=AllocationMethod.REVENUE_PERCENT)
     partner = OrganizationFactory(tier=gold)
     closed_on = program.starts_on - datetime.timedelta(days=10)
     for amount, on in (("100000", closed_on), ("40000", closed_on), ("999999", program.starts_on)):
-        DealRegistration.objects.create(
+        DealRegistrationFactory(
             organization=partner,
-            idempotency_key=uuid.uuid4().hex,
-            company_name="C",
-            normalized_name="c",
-            country="US",
-            contact_name="P",
             estimated_value=Decimal(amount),
             currency="USD",
             expected_close_date=on,

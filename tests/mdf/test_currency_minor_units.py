@@ -3,7 +3,6 @@ of a dinar (KWD, BHD). The reimbursement ceiling a partner is told, the
 amounts stored and the figures sent to webhooks use each currency's minor unit."""
 
 import datetime
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -12,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from deals.models import DealRegistration, DealStatus
+from deals.models import DealStatus
 from mdf.models import Allocation, AllocationMethod, FundRequest, MdfEvent
 from mdf.selectors import allocation_balance
 from mdf.services.claims import claim_submit
 from mdf.webhooks import event_data
 from tests.factories import OrganizationFactory, TierFactory, UserFactory
+from tests.factories.deals import DealRegistrationFactory
 from tests.factories.mdf import MdfProgramFactory, allocated, auto_approve_all, submit_request, upload
 
 pytestmark = pytest.mark.django_db
@@ -120,13 +120,9 @@ def test_generated_allocations_are_rounded_to_the_minor_unit(client, currency, p
     closed_on = program.starts_on - datetime.timedelta(days=10)
     # JPY: 2.5 % of 140,020 yen = 3,500.5 → 3,501; KWD: 2.5 % of 140.020 = 3.5005 → 3.501 (cents gave 3.50)
     won = Decimal("140020") if currency == "JPY" else Decimal("140.020")
-    DealRegistration.objects.create(
+    DealRegistrationFactory(
         organization=partner,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="C",
-        normalized_name="c",
         country="JP",
-        contact_name="P",
         estimated_value=won,
         currency=currency,
         expected_close_date=closed_on,

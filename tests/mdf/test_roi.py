@@ -1,30 +1,25 @@
 """ROI figures on a constructed data set equal hand-computed values."""
 
 import datetime
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from deals.models import DealRegistration, DealStatus
+from deals.models import DealStatus
 from mdf.models import FundRequest
 from mdf.roi import report_requests, roi_rows
 from mdf.services.claims import activity_leads_import, activity_link_deal, claim_approve, claim_pay, claim_submit
 from tests.factories import OrganizationFactory, TierFactory
+from tests.factories.deals import DealRegistrationFactory
 from tests.factories.mdf import ActivityTypeFactory, allocated, auto_approve_all, submit_request, upload
 
 pytestmark = pytest.mark.django_db
 
 
 def deal(organization, *, value, status=DealStatus.APPROVED, won=None, currency="USD", lead=None):
-    return DealRegistration.objects.create(
+    return DealRegistrationFactory(
         organization=organization,
-        idempotency_key=uuid.uuid4().hex,
-        company_name="Customer",
-        normalized_name="customer",
-        country="US",
-        contact_name="Pat",
         estimated_value=Decimal(value),
         currency=currency,
         expected_close_date=timezone.localdate() + datetime.timedelta(days=30),
