@@ -1,8 +1,6 @@
-from django.db.models import Exists, OuterRef
 from laces.components import Component
 
 from . import selectors
-from .models import AssetVersion
 
 
 class LatestContentPanel(Component):
@@ -15,12 +13,7 @@ class LatestContentPanel(Component):
 
     def __init__(self, request):
         self.announcements = list(selectors.latest_announcements(request))
-        # The card only says whether an asset can be downloaded: a subquery
-        # rather than the library's read of every current version.
-        current = AssetVersion.objects.filter(asset=OuterRef("pk"), superseded_at__isnull=True)
-        self.assets = list(
-            selectors.recently_updated_assets(request).prefetch_related(None).annotate(downloadable=Exists(current))
-        )
+        self.assets = list(selectors.recently_updated_assets(request))
 
     def __bool__(self):
         return bool(self.announcements or self.assets)

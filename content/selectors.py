@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page, ReferenceIndex
@@ -79,8 +79,17 @@ def library_assets(*, page, request) -> dict:
 
 
 def recently_updated_assets(request, *, limit: int = 5):
+    """The reader's newest assets in their language, each marked
+    ``downloadable`` (a current version exists): the dashboard card only asks
+    that, so the library's read of every current version is left out."""
     language_code = translation.get_language() or "en"
-    assets = current_assets(request).filter(locale__language_code=language_code)
+    current = AssetVersion.objects.filter(asset=OuterRef("pk"), superseded_at__isnull=True)
+    assets = (
+        current_assets(request)
+        .filter(locale__language_code=language_code)
+        .prefetch_related(None)
+        .annotate(downloadable=Exists(current))
+    )
     return assets.order_by("-last_published_at", "-pk")[:limit]
 
 
