@@ -195,6 +195,21 @@ def celery_worker(django_db_setup, tmp_path_factory):
             process.wait()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that used the worker leaves it idle before its fixtures are torn
+    down: a task it queued (an analytics refresh, a conversion a rate save
+    asks for) still writing while the database is flushed deadlocks the flush."""
+    worker = getattr(item, "funcargs", {}).get("celery_worker")
+    if isinstance(worker, WorkerProcess):
+        deadline = time.monotonic() + 120
+        while not worker.idle():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"The Celery worker was still busy 120 s after the test:\n{worker.log()}")
+            time.sleep(0.2)
+    yield
+
+
 @pytest.fixture
 def wait_for():
     """Poll ``condition`` until it returns something truthy (async effects of workers)."""
