@@ -8,6 +8,7 @@ restrictions (``PageQuerySet.public``).
 """
 
 from django.db.models import Q
+from django.db.models.functions import Left
 from wagtail.models import Page
 
 from programs.audience import Audience, Reader
@@ -47,10 +48,19 @@ def visible_pages(queryset, reader: Reader):
         return queryset
     if not reader.is_partner:
         return queryset.none()
-    hidden = Q()
+    hidden_by_length: dict[int, list[str]] = {}
     for path in hidden_paths(reader):
-        hidden |= Q(path__startswith=path)
-    return queryset.exclude(hidden) if hidden else queryset
+        hidden_by_length.setdefault(len(path), []).append(path)
+    if not hidden_by_length:
+        return queryset
+    # One "prefix of this length is one of these paths" test per tree depth
+    # rather than a LIKE per hidden page: with thousands of gated pages the
+    # OR of LIKEs took PostgreSQL's JIT longer to compile than any page may take.
+    prefixes = {f"hidden_prefix_{length}": Left("path", length) for length in hidden_by_length}
+    hidden = Q()
+    for length, paths in hidden_by_length.items():
+        hidden |= Q(**{f"hidden_prefix_{length}__in": paths})
+    return queryset.alias(**prefixes).exclude(hidden)
 
 
 def page_visible(page, reader: Reader) -> bool:
