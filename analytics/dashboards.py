@@ -2,6 +2,7 @@
 as channel ops configured them (Analytics → Dashboard panels)."""
 
 from programs.dashboard import panel_label, registered_panels
+from programs.request_memo import remembered_until_changed
 
 from .models import DashboardPanelEntry
 
@@ -9,6 +10,20 @@ from .models import DashboardPanelEntry
 def panel_catalogue() -> dict[str, str]:
     """Panel key → label for every panel the apps offer."""
     return {key: panel_label(hook) for key, hook in registered_panels().items()}
+
+
+def _entries() -> list[tuple[str, tuple[str, ...], int]]:
+    """Every entry as (panel, roles, position), in order: the same for every
+    reader, kept by the process until an entry changes."""
+    return remembered_until_changed(
+        "dashboard panel entries",
+        lambda: [
+            (panel, tuple(roles), position)
+            for panel, roles, position in DashboardPanelEntry.objects.order_by("position", "pk").values_list(
+                "panel", "roles", "position"
+            )
+        ],
+    )
 
 
 def dashboard_layout(partner, keys: list[str]) -> list[str] | None:
@@ -19,10 +34,10 @@ def dashboard_layout(partner, keys: list[str]) -> list[str] | None:
     roles = partner.roles
     positions: dict[str, int] = {}
     configured_roles: set[str] = set()
-    for entry in DashboardPanelEntry.objects.only("panel", "roles", "position").order_by("position", "pk"):
-        configured_roles.update(entry.roles)
-        if roles.intersection(entry.roles) and entry.panel in keys:
-            positions.setdefault(entry.panel, entry.position)
+    for panel, panel_roles, position in _entries():
+        configured_roles.update(panel_roles)
+        if roles.intersection(panel_roles) and panel in keys:
+            positions.setdefault(panel, position)
     if not roles.intersection(configured_roles):
         return None
     chosen = sorted(positions, key=lambda key: positions[key])

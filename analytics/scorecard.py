@@ -36,6 +36,7 @@ from deals.models import DealRegistration, DealStatus
 from mdf.models import FundRequest, LedgerEntry, LedgerKind
 from mdf.roi import roi_rows
 from programs.models import PartnerOrganization, PersonCertification, ProgramSettings
+from programs.request_memo import remembered_instance
 
 from .activity import active_days
 from .formats import format_figure
@@ -273,7 +274,11 @@ def _activity_figures(organization, quarters) -> list[int]:
 def tier_targets(organization) -> ScorecardTarget | None:
     if organization.tier_id is None:
         return None
-    return ScorecardTarget.objects.filter(tier__translation_key=organization.tier.translation_key).first()
+    key = organization.tier.translation_key
+    # The same for every partner of the tier: kept until a target changes.
+    return remembered_instance(
+        ("scorecard target", key), ScorecardTarget.objects.filter(tier__translation_key=key).first
+    )
 
 
 def organization_scorecard(

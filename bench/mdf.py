@@ -29,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "site")]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
 
 import django  # noqa: E402
 
@@ -128,6 +128,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--only", choices=["partner"], help="time only the partner MDF home (no admin report, no concurrency run)"
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     rng = random.Random(args.seed)  # noqa: S311 - sampling, not security
@@ -157,6 +160,8 @@ def main() -> None:
         client.force_login(member.user)
         clients.append(client)
     measure("partner MDF home", clients, "/mdf/", args.runs, 150, rng)
+    if args.only == "partner":
+        return
     staff = get_user_model().objects.filter(is_superuser=True).first()
     measure(
         "admin MDF report",

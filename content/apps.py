@@ -6,8 +6,13 @@ class ContentConfig(AppConfig):
 
     def ready(self):
         from programs.metrics import COURSE_STARTED, register_activity_source
+        from programs.request_memo import forget_when_saved
 
+        from .models import PageAudienceRule
         from .selectors import organization_has_started_a_course
+
+        # Read on every page (content.audience.hidden_paths); pages forget too (programs.apps).
+        forget_when_saved(PageAudienceRule)
 
         # The onboarding checklist sees the first course started without
         # programs importing content.

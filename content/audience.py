@@ -12,6 +12,7 @@ from django.db.models.functions import Left
 from wagtail.models import Page
 
 from programs.audience import Audience, Reader
+from programs.request_memo import remembered_until_changed
 
 from .signals import audience_changed
 
@@ -34,12 +35,25 @@ def hidden_paths(reader: Reader) -> list[str]:
     if reader.sees_everything:
         return []
     if "hidden_paths" not in reader.cache:
+        # The rules are the same for every reader: kept by the process until
+        # a rule or a page (whose path a move changes) is saved or deleted.
+        rules = remembered_until_changed(
+            "page audience rules", lambda: list(PageAudienceRule.objects.values_list("page__path", "audience"))
+        )
         reader.cache["hidden_paths"] = [
-            path
-            for path, audience in PageAudienceRule.objects.values_list("page__path", "audience")
-            if not reader.may_see(Audience.from_lists(audience))
+            path for path, audience in rules if not reader.may_see(Audience.from_lists(audience))
         ]
     return reader.cache["hidden_paths"]
+
+
+def visibility_key(reader: Reader) -> tuple:
+    """What :func:`visible_pages` decides by for ``reader``: readers with the
+    same key see the same pages."""
+    if reader.sees_everything:
+        return ("everything",)
+    if not reader.is_partner:
+        return ("nothing",)
+    return ("all but", *hidden_paths(reader))
 
 
 def visible_pages(queryset, reader: Reader):

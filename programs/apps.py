@@ -3,7 +3,7 @@ from django.urls import register_converter
 from wagtail.coreutils import get_supported_content_language_variant
 
 from .converters import IdConverter
-from .request_memo import in_reading_request
+from .request_memo import forget_when_saved, in_reading_request
 
 
 def _remember_locales_for_the_request(locale_model, configured_locales):
@@ -33,8 +33,14 @@ class ProgramsConfig(AppConfig):
         # Before any URLconf is imported: partner URLs write ``<id:pk>``.
         register_converter(IdConverter, "id")
         # Models load after the app configs.
-        from wagtail.models import Locale
+        from django.apps import apps
+        from wagtail.models import Locale, Page, Site
 
         from .languages import configured_locales
+        from .models import ProgramSettings, TierRuleVersion
 
         _remember_locales_for_the_request(Locale, configured_locales)
+        forget_when_saved(Locale, ProgramSettings, Site, TierRuleVersion)
+        # A site's root page (programs.sites) is a page of any type: each page
+        # model sends its own save signal.
+        forget_when_saved(*(model for model in apps.get_models() if issubclass(model, Page)))

@@ -10,14 +10,19 @@ from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from .models import Membership, PartnerOrganization
-from .request_memo import remembered
+from .request_memo import remembered_until_changed
 from .tenancy import partner_context
 
 
 def configured_locales() -> dict[str, Locale]:
-    """Every Wagtail locale by language code, read once per reading request
-    (``programs.request_memo``): the switcher and every ``.localized`` ask."""
-    return remembered("locales", lambda: {locale.language_code: locale for locale in Locale.objects.all()})
+    """Every Wagtail locale by language code, kept by the process until a
+    locale changes (``programs.request_memo.remembered_until_changed``;
+    reading requests only): the switcher and every ``.localized`` ask."""
+    return remembered_until_changed("locales", _read_locales)
+
+
+def _read_locales() -> dict[str, Locale]:
+    return {locale.language_code: locale for locale in Locale.objects.all()}
 
 
 def portal_languages() -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from django.utils.translation import get_language_from_path
 
 from .languages import preferred_time_zone
 from .request_memo import remembered_for_request
+from .sites import remember_site
 
 #: Wagtail serves pages by their slug in each language tree: its URLs are not
 #: translated by name (a page's translation may have another slug).
@@ -59,13 +60,15 @@ def partner_time_zone(get_response):
 def scoped_reads_remembered(get_response):
     """A reading request (GET, HEAD) looks up the organizations a user may see,
     the active locale and the program settings once, however many panels ask
-    (``programs.request_memo``); a request that changes data asks every time,
-    so it reads its own writes."""
+    (``programs.request_memo``), and takes its Wagtail site from the
+    configuration the process keeps (``programs.sites``); a request that
+    changes data asks every time, so it reads its own writes."""
 
     def middleware(request):
         if request.method not in ("GET", "HEAD"):
             return get_response(request)
         with remembered_for_request():
+            remember_site(request)
             return get_response(request)
 
     return middleware

@@ -28,7 +28,7 @@ from wagtail_localize.fields import SynchronizedField
 from .admin_forms import TierForm
 from .choices import language_choices
 from .files import private_storage
-from .request_memo import remembered
+from .request_memo import remembered_instance
 from .validators import validate_logo, validate_money_fields, validate_money_precision
 
 hex_colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4ed8."))
@@ -145,10 +145,12 @@ class ProgramSettings(BaseGenericSetting):
     @classmethod
     def load(cls, request_or_site=None):
         # Services and panels call ``load()`` without a request, several
-        # times a page: within a reading request the row is read once.
+        # times a page: within a reading request the row's values are kept
+        # until the settings change (``remembered_until_changed``), and each
+        # call gets its own instance of them.
         if request_or_site is not None:
             return super().load(request_or_site)
-        return remembered(("settings", cls._meta.label), super().load)
+        return remembered_instance(("settings", cls._meta.label), super().load)
 
 
 class Tier(TranslatableMixin, RevisionMixin, ClusterableModel):

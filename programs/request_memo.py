@@ -1,4 +1,5 @@
-"""Reads remembered for one reading request (GET, HEAD) and nothing longer.
+"""Reads remembered for one reading request (GET, HEAD), and configuration
+remembered by the process until it changes.
 
 A dashboard asks the same questions in many places (the organizations a user
 sees, the active Wagtail locale, the program settings): within a reading
@@ -7,12 +8,28 @@ request the first answer is kept in a context variable that the
 around the request. Outside such a request (writes, tasks, services, tests
 calling a selector) every call asks the database, so nothing read here can
 outlive the request or hide a write from the code that made it.
+
+Every page's shell also reads what channel ops configure in the admin and
+nobody else changes (locales, navigation entries, audience rules, dashboard
+layouts): :func:`remembered_until_changed` keeps those answers in the process
+for as long as the *configuration generation* in the shared cache (Redis in
+production) stays the same, and :func:`forget_when_saved` makes every save or
+delete of the listed models start a new generation, in every process. Only
+data that is the same for every reader goes there, never one user's; the
+generation is read once per reading request.
 """
 
+import copy
+import threading
+import uuid
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import post_delete, post_save
 
 _remembered: ContextVar[dict | None] = ContextVar("request_memo", default=None)
 
@@ -42,3 +59,75 @@ def remembered(key: Hashable, compute: Callable[[], Value]) -> Value:
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+#: the shared cache's key of the configuration generation
+GENERATION_KEY = "configuration-generation"
+_process = {"generation": None, "values": {}}
+_process_lock = threading.Lock()
+
+
+def remembered_until_changed(key: Hashable, compute: Callable[[], Value]) -> Value:
+    """``compute()``, kept by the process until a model listed with
+    :func:`forget_when_saved` is saved or deleted (in any process). Within a
+    reading request only: writes, tasks and tests calling a selector ask the
+    database. The value is shared by every request: nothing one user may
+    see and another may not, and callers must not change it."""
+    if not in_reading_request():
+        return compute()
+    generation = remembered(GENERATION_KEY, _current_generation)
+    with _process_lock:
+        if _process["generation"] != generation:
+            _process["generation"], _process["values"] = generation, {}
+        values = _process["values"]
+        if key in values:
+            return values[key]
+    value = compute()
+    with _process_lock:
+        if _process["generation"] == generation:
+            values.setdefault(key, value)
+    return value
+
+
+def remembered_instance(key: Hashable, load: Callable[[], Value]) -> Value:
+    """A model instance of its own for each call, built from the row values
+    :func:`remembered_until_changed` keeps (``load()`` reads the row): no
+    request changes, or holds on to, another's instance."""
+    kept = remembered_until_changed(key, lambda: _row_of(load()))
+    if kept is None:
+        return None
+    model, fields, values = kept
+    return model.from_db(DEFAULT_DB_ALIAS, fields, copy.deepcopy(values))
+
+
+def _row_of(instance):
+    if instance is None:
+        return None
+    fields = [field.attname for field in instance._meta.concrete_fields]
+    return type(instance), fields, tuple(getattr(instance, name) for name in fields)
+
+
+def _current_generation() -> str:
+    return cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None)
+
+
+def _new_generation() -> str:
+    return uuid.uuid4().hex
+
+
+def configuration_changed(**kwargs) -> None:
+    """A new generation now (this transaction's own reads see the change) and
+    again on commit (another process may have remembered the old rows in
+    between)."""
+    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, _new_generation(), timeout=None))
+
+
+def forget_when_saved(*models) -> None:
+    """Saving or deleting any of ``models`` forgets what
+    :func:`remembered_until_changed` kept (call from an ``AppConfig.ready``,
+    so every process that can write them listens)."""
+    for model in models:
+        uid = f"configuration_changed:{model._meta.label}"
+        post_save.connect(configuration_changed, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(configuration_changed, sender=model, weak=False, dispatch_uid=uid)

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 
+from programs.request_memo import remembered_until_changed
+
 from ..models import DealSource, IncentiveProgram, RuleVersion
 
 
@@ -173,15 +175,26 @@ def rules_in_force(*, on: datetime.date, kinds=None, program_ids=None) -> list[P
     """Every program's rules in force on ``on`` (the version with the latest
     ``effective_from`` on or before that date; of two on one date, the later
     recorded), programs without a version by then left out."""
-    versions = RuleVersion.objects.filter(effective_from__lte=on).select_related("program")
-    if kinds is not None:
-        versions = versions.filter(program__kind__in=kinds)
-    if program_ids is not None:
-        versions = versions.filter(program_id__in=program_ids)
     latest: dict[int, RuleVersion] = {}
-    for version in versions.order_by("program_id", "-effective_from", "-number"):
-        latest.setdefault(version.program_id, version)
+    for version in _versions():
+        if (
+            version.effective_from <= on
+            and (kinds is None or version.program.kind in kinds)
+            and (program_ids is None or version.program_id in program_ids)
+        ):
+            latest.setdefault(version.program_id, version)
     return [ProgramRules.from_version(version) for version in latest.values()]
+
+
+def _versions() -> list[RuleVersion]:
+    """Every program's versions, newest first: kept by the process until a
+    version or a program is saved (reading requests only; shared, so read only)."""
+    return remembered_until_changed(
+        "incentive rule versions",
+        lambda: list(
+            RuleVersion.objects.select_related("program").order_by("program_id", "-effective_from", "-number")
+        ),
+    )
 
 
 def program_rules_at(*, program: IncentiveProgram, on: datetime.date) -> ProgramRules | None:

@@ -33,6 +33,7 @@ from ..models import (
     TierChangeStatus,
     TierRuleVersion,
 )
+from ..request_memo import remembered_until_changed
 
 
 @dataclass(frozen=True)
@@ -204,13 +205,25 @@ def tier_rules_at(*, at: datetime) -> list[TierRules]:
 
 def _latest_versions(at: datetime, *, tier_ids=None) -> dict[int, TierRuleVersion]:
     """Each tier's version in force at ``at`` (retired ones included), by tier id."""
-    versions = TierRuleVersion.objects.filter(effective_from__lte=at, tier__locale=Locale.get_default())
-    if tier_ids is not None:
-        versions = versions.filter(tier_id__in=tier_ids)
     latest: dict[int, TierRuleVersion] = {}
-    for version in versions.order_by("tier_id", "-effective_from", "-pk"):
-        latest.setdefault(version.tier_id, version)
+    for version in _versions():
+        if version.effective_from <= at and (tier_ids is None or version.tier_id in tier_ids):
+            latest.setdefault(version.tier_id, version)
     return latest
+
+
+def _versions() -> list[TierRuleVersion]:
+    """Every version of the ladder, each tier's newest first: a few rows a
+    tier, kept by the process until one is recorded (reading requests only;
+    shared, so read only)."""
+    return remembered_until_changed(
+        "tier rule versions",
+        lambda: list(
+            TierRuleVersion.objects.filter(tier__locale=Locale.get_default()).order_by(
+                "tier_id", "-effective_from", "-pk"
+            )
+        ),
+    )
 
 
 def _metrics(organization: PartnerOrganization, at: datetime, settings: ProgramSettings) -> OrganizationMetrics:

@@ -9,6 +9,13 @@ class HomeConfig(AppConfig):
     def ready(self):
         from wagtail_localize.models import LocaleSynchronization, sync_trees_on_locale_sync_save
 
+        from programs.request_memo import forget_when_saved
+
+        from .models import NavigationEntry, PortalBranding
+
+        # Every page's shell reads them (programs.request_memo.remembered_until_changed).
+        forget_when_saved(NavigationEntry, PortalBranding)
+
         # wagtail-localize copies the page tree whenever a locale's "synchronise
         # from" is saved, fixture loading and test database restores (raw saves,
         # possibly before the locales themselves) included: only real saves do.

@@ -11,6 +11,7 @@ from wagtail_localize.fields import SynchronizedField
 from programs.audit import StatusEvent
 from programs.fields import PartnerRolesField
 from programs.navigation import registered_items
+from programs.request_memo import remembered_instance
 
 
 class HomePage(Page):
@@ -58,6 +59,14 @@ class PortalBranding(BaseSiteSetting):
     class Meta:
         verbose_name = _("portal branding")
         verbose_name_plural = _("portal branding")
+
+    @classmethod
+    def for_site(cls, site):
+        # Every page's shell reads it: kept until the branding changes, an
+        # instance of its own per call (Wagtail puts the request on it).
+        if site is None:
+            return super().for_site(site)
+        return remembered_instance(("portal branding", site.pk), lambda: super(PortalBranding, cls).for_site(site))
 
 
 class WorkerHeartbeat(models.Model):

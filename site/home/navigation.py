@@ -9,7 +9,9 @@ from django.utils import translation
 from wagtail.models import Locale, Site
 
 from content import selectors as content_selectors
+from content.audience import reader_for, visibility_key
 from programs.navigation import registered_items
+from programs.request_memo import remembered_until_changed
 from programs.tenancy import partner_context, partner_may_open
 
 from .models import NavigationEntry, NavigationPlacement
@@ -49,6 +51,13 @@ class PartnerNavigation:
 
 
 def _entries_by_item() -> dict[str, list[NavigationEntry]]:
+    """The admin's entries by item, labels in the reader's language: kept by
+    the process until an entry changes (read only, shared by every request)."""
+    language = translation.get_language()
+    return remembered_until_changed(("navigation entries", language), _read_entries_by_item)
+
+
+def _read_entries_by_item() -> dict[str, list[NavigationEntry]]:
     default_locale = Locale.get_default()
     entries = list(NavigationEntry.objects.filter(locale=default_locale).order_by("position", "pk"))
     labels = {}
@@ -129,18 +138,28 @@ def _build(request, partner) -> PartnerNavigation:
     for link in tabs + menu:
         link.active = link.key == active
     home = next((link.url for link in tabs + menu if link.key == "dashboard"), None)
-    sections = []
-    site = Site.find_for_request(request)
-    if site is not None:
-        for page in content_selectors.menu_pages(request, site.root_page.localized).select_related("locale"):
-            url = page.get_url(request)
-            sections.append(
-                NavigationLink(
-                    key=f"page-{page.pk}",
-                    label=page.title,
-                    url=url,
-                    active=request.path.startswith(url),
-                    lang=content_selectors.fallback_language(page) or "",
-                )
-            )
+    sections = [
+        NavigationLink(key=key, label=label, url=url, active=request.path.startswith(url), lang=lang)
+        for key, label, url, lang in _sections(request)
+    ]
     return PartnerNavigation(home_url=home or "/", tabs=tabs, menu=menu, sections=sections)
+
+
+def _sections(request) -> list[tuple[str, str, str, str]]:
+    """The section pages the reader may see as (key, label, url, language):
+    the same for every reader of the site, language and audience, so kept by
+    the process until a page or an audience rule changes."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    reader = reader_for(request)
+    key = ("menu sections", site.pk, translation.get_language(), visibility_key(reader))
+
+    def read():
+        pages = content_selectors.menu_pages(request, site.root_page.localized).select_related("locale")
+        return [
+            (f"page-{page.pk}", page.title, page.get_url(request), content_selectors.fallback_language(page) or "")
+            for page in pages
+        ]
+
+    return remembered_until_changed(key, read)

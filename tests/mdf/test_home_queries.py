@@ -27,7 +27,10 @@ def test_more_activities_do_not_mean_more_queries(client):
     marketer = PartnerUserFactory(organization=organization, roles=["marketing"])
     client.force_login(marketer)
     submit_request(organization, title="First webinar")
-    client.get(reverse("mdf:home"))  # caches the first request of a session fills
+    # Caches the first requests of a session fill (the first also creates the
+    # site's branding row: a configuration change, read again by the next).
+    client.get(reverse("mdf:home"))
+    client.get(reverse("mdf:home"))
     few = queries_of_home(client)
 
     for index in range(5):
