@@ -18,7 +18,7 @@ from . import engine
 from .audience import audience_filter, reader_allows
 from .config import search_config
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
-from .models import BestBet, SearchSettings, normalize_query
+from .models import SearchSettings, normalize_query
 from .pages import page_audience, with_site_root_paths
 from .services import alias_name
 
@@ -521,12 +521,14 @@ def _as_date(value) -> date:
 
 
 def _best_bets(reader: Reader, query: str) -> list[SearchHit]:
-    page_ids = list(
-        BestBet.objects.filter(query=normalize_query(query), page__live=True).values_list("page_id", flat=True)
-    )
+    # From the cached configuration: a query nothing is promoted for (most)
+    # costs no database query.
+    page_ids = search_config().best_bets.get(normalize_query(query), ())
+    if not page_ids:
+        return []
     # One query per page type, not one per promoted page.
-    specific_pages = {page.pk: page for page in Page.objects.filter(pk__in=page_ids).specific()}
-    pages = _visible_pages(reader, [specific_pages[page_id] for page_id in page_ids])
+    specific_pages = {page.pk: page for page in Page.objects.live().filter(pk__in=page_ids).specific()}
+    pages = _visible_pages(reader, [specific_pages[page_id] for page_id in page_ids if page_id in specific_pages])
     return [SearchHit(title=p.title, url=p.url or "", kind="page", object_id=str(p.pk), promoted=True) for p in pages]
 
 
