@@ -123,7 +123,7 @@ def _query_words(query: str) -> tuple[list[str], list[str]]:
 
 
 def _bool(*, filter=(), must=(), should=(), must_not=(), minimum_should_match=None) -> dict:
-    """A ``bool`` clause without its empty lists (as the engine echoes them)."""
+    """A ``bool`` clause, its empty lists left out (as the DSL left them out)."""
     clause = {
         name: list(clauses)
         for name, clauses in (("filter", filter), ("must", must), ("should", should), ("must_not", must_not))
