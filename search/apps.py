@@ -14,7 +14,7 @@ class SearchConfig(AppConfig):
 
         from . import pages, registry
         from .config import search_config_changed
-        from .models import SearchSettings, SynonymSet
+        from .models import BestBet, SearchSettings, SynonymSet
 
         registry.register(pages.PAGE_KIND)
         # Wagtail's own search auto-update swallows indexing errors; the portal
@@ -26,6 +26,6 @@ class SearchConfig(AppConfig):
         pages_changed.connect(pages.pages_changed, dispatch_uid="search.pages_changed")
         post_delete.connect(pages.page_deleted, dispatch_uid="search.page_deleted")
         post_migrate.connect(pages.pages_created_outside_publishing, sender=self, dispatch_uid="search.post_migrate")
-        for model in (SearchSettings, SynonymSet, Certification):
+        for model in (SearchSettings, SynonymSet, BestBet, Certification):
             for signal in (post_save, post_delete):
                 signal.connect(search_config_changed, sender=model, dispatch_uid=f"search.config.{model.__name__}")

@@ -8,8 +8,6 @@ suggestions never reveal what the reader cannot open. The rule itself lives
 in programs.audience; this module only translates it for Elasticsearch.
 """
 
-from elasticsearch.dsl import Q
-
 from programs.audience import DIMENSIONS, EVERYONE, Audience, Reader
 
 from .config import search_config
@@ -34,19 +32,19 @@ def fields_audience(fields: dict) -> Audience:
     )
 
 
-def audience_filter(reader: Reader) -> list | None:
+def audience_filter(reader: Reader) -> list[dict] | None:
     """Filter clauses for ``reader``; None for vendor staff, who see everything.
 
     A user who is neither staff nor an active partner matches nothing."""
     if reader.sees_everything:
         return None
     if not reader.is_partner:
-        return [Q("match_none")]
-    clauses = [Q("terms", **{f"audience_{name}": [EVERYONE, *sorted(getattr(reader, name))]}) for name in DIMENSIONS]
+        return [{"match_none": {}}]
+    clauses = [{"terms": {f"audience_{name}": [EVERYONE, *sorted(getattr(reader, name))]}} for name in DIMENSIONS]
     held = {int(pk) for pk in reader.certifications or ()}
     missing = [str(pk) for pk in sorted(search_config().certification_ids - held)]
     if missing:
-        clauses.append(~Q("terms", audience_certifications=missing))
+        clauses.append({"bool": {"must_not": [{"terms": {"audience_certifications": missing}}]}})
     return clauses
 
 

@@ -1,7 +1,9 @@
-"""What channel ops configure for search (ranking settings, synonyms) and the
-certification ids, read once and kept in the cache: every search needs them,
-and three queries a request were a third of the portal's own time at scale.
-Saving or deleting any of them clears the entry (see SearchConfig.ready)."""
+"""What channel ops configure for search (ranking settings, synonyms,
+promoted results) and the certification ids, read once and kept in the cache:
+every search needs them, and four queries a request were a third of the
+portal's own time at scale. Saving or deleting any of them clears the entry
+(see SearchConfig.ready). Within a reading request the entry is read from the
+cache once (``programs.request_memo``), however many parts of the query ask."""
 
 from dataclasses import dataclass
 
@@ -9,10 +11,13 @@ from django.core.cache import cache
 from django.db import transaction
 
 from programs.models import Certification
+from programs.request_memo import remembered
 
-from .models import SearchSettings, SynonymSet
+from .models import BestBet, SearchSettings, SynonymSet
 
-CACHE_KEY = "search:config"
+#: changes with the fields of SearchConfig: a process still running the
+#: previous shape never unpickles this one
+CACHE_KEY = "search:config:2"
 #: bounds how long a change made outside the ORM (a bulk update) goes unseen
 CACHE_SECONDS = 300
 
@@ -23,20 +28,31 @@ class SearchConfig:
     #: (language or "" for every language, terms) of each synonym set
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]
     certification_ids: frozenset[int]
+    #: normalized query -> the promoted pages' ids, in their order (the pages'
+    #: liveness is checked when they are loaded: publishing does not clear this)
+    best_bets: dict[str, tuple[int, ...]]
 
     def synonym_sets(self, language: str) -> list[tuple[str, ...]]:
         return [terms for set_language, terms in self.synonyms if set_language in ("", language)]
 
 
 def search_config() -> SearchConfig:
+    return remembered(CACHE_KEY, _cached_config)
+
+
+def _cached_config() -> SearchConfig:
     config = cache.get(CACHE_KEY)
     if config is None:
+        best_bets: dict[str, list[int]] = {}
+        for query, page_id in BestBet.objects.order_by("query", "sort_order", "pk").values_list("query", "page_id"):
+            best_bets.setdefault(query, []).append(page_id)
         config = SearchConfig(
             ranking=SearchSettings.load(),
             synonyms=tuple(
                 (synonym_set.language, tuple(synonym_set.term_list())) for synonym_set in SynonymSet.objects.all()
             ),
             certification_ids=frozenset(Certification.objects.values_list("pk", flat=True)),
+            best_bets={query: tuple(page_ids) for query, page_ids in best_bets.items()},
         )
         cache.set(CACHE_KEY, config, CACHE_SECONDS)
     return config

@@ -9,7 +9,6 @@ from datetime import UTC, date, timedelta
 from django.conf import settings
 from django.utils import timezone
 from elasticsearch import ApiError, NotFoundError, TransportError
-from elasticsearch.dsl import MultiSearch, Q
 from wagtail.models import Page
 
 from programs.audience import Reader
@@ -18,7 +17,7 @@ from . import engine
 from .audience import audience_filter, reader_allows
 from .config import search_config
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
-from .models import BestBet, SearchSettings, normalize_query
+from .models import SearchSettings, normalize_query
 from .pages import page_audience, with_site_root_paths
 from .services import alias_name
 
@@ -123,7 +122,19 @@ def _query_words(query: str) -> tuple[list[str], list[str]]:
     )
 
 
-def _text_query(query: str, language: str):
+def _bool(*, filter=(), must=(), should=(), must_not=(), minimum_should_match=None) -> dict:
+    """A ``bool`` clause, its empty lists left out (as the DSL left them out)."""
+    clause = {
+        name: list(clauses)
+        for name, clauses in (("filter", filter), ("must", must), ("should", should), ("must_not", must_not))
+        if clauses
+    }
+    if minimum_should_match is not None:
+        clause["minimum_should_match"] = minimum_should_match
+    return {"bool": clause}
+
+
+def _text_query(query: str, language: str) -> dict:
     language = language if language in LANGUAGE_ANALYSIS else "en"
     # Each field analyses the query its own way: plain words, the reader's
     # language stemmed, and English (the source language every translation
@@ -138,9 +149,9 @@ def _text_query(query: str, language: str):
     should = [
         # The best field counts in full and the others a little (tie_breaker),
         # so of two equal titles the better body wins.
-        Q("multi_match", query=query, fields=fields, tie_breaker=0.3),
+        {"multi_match": {"query": query, "fields": fields, "tie_breaker": 0.3}},
         # An exact title phrase outranks a newer mention in the body.
-        Q("match_phrase", title={"query": query, "boost": 6}),
+        {"match_phrase": {"title": {"query": query, "boost": 6}}},
     ]
     if words:
         # Typo tolerance on every text field, for letters only: "2025" is one
@@ -149,25 +160,41 @@ def _text_query(query: str, language: str):
         # weighs less than the exact one, so an exact match ranks above a
         # near miss; the short prefix and expansion cap keep it cheap.
         should.append(
-            Q(
-                "multi_match",
-                query=" ".join(words),
-                fields=["title^2", "summary", "body^0.5"],
-                fuzziness="AUTO:4,8",
-                prefix_length=2,
-                max_expansions=10,
-                tie_breaker=0.3,
-                boost=0.5,
-            )
+            {
+                "multi_match": {
+                    "query": " ".join(words),
+                    "fields": ["title^2", "summary", "body^0.5"],
+                    "fuzziness": "AUTO:4,8",
+                    "prefix_length": 2,
+                    "max_expansions": 10,
+                    "tie_breaker": 0.3,
+                    "boost": 0.5,
+                }
+            }
         )
     should += [
-        Q("multi_match", query=variant, type="phrase", fields=fields, boost=0.9)
+        {"multi_match": {"query": variant, "type": "phrase", "fields": fields, "boost": 0.9}}
         for variant in _expanded_queries(query, language)
     ]
     # Every number in the query must appear as written: a search for the
     # July 2025 price list must not offer October 2026's.
-    required = [Q("multi_match", query=number, fields=EXACT_FIELDS, operator="and") for number in numbers]
-    return Q("bool", should=should, minimum_should_match=1, filter=required)
+    required = [{"multi_match": {"query": number, "fields": EXACT_FIELDS, "operator": "and"}} for number in numbers]
+    return _bool(should=should, minimum_should_match=1, filter=required)
+
+
+def _query(filters: list[dict], text: dict | None = None) -> dict:
+    """``filters`` (audience, facets, language) and the text query in one
+    ``bool``: the text's clauses score, one of them must match."""
+    if text is None:
+        return _bool(filter=filters)
+    text = text["bool"]
+    return _bool(filter=[*filters, *text.get("filter", ())], should=text["should"], minimum_should_match=1)
+
+
+def _with_filters(query: dict, *clauses: dict) -> dict:
+    """``query`` (a ``bool``) with ``clauses`` added to its filters."""
+    inner = query["bool"]
+    return {"bool": {**inner, "filter": [*inner.get("filter", ()), *clauses]}}
 
 
 def _rescores(ranking: SearchSettings, boosts: list, *, window: int) -> list[dict]:
@@ -180,68 +207,75 @@ def _rescores(ranking: SearchSettings, boosts: list, *, window: int) -> list[dic
     skip documents whose text score cannot reach the first page. A document
     outside the window is one the text ranks below ``window`` others; the
     blend can at most divide a score by ``1 / (1 - share)``."""
-    rescores = [
-        {"window_size": window, "query": {"rescore_query": Q("bool", should=boosts).to_dict(), "score_mode": "total"}}
-    ]
+    rescores = [{"window_size": window, "query": {"rescore_query": _bool(should=boosts), "score_mode": "total"}}]
     share = ranking.recency_share / 100
     if not share:
         return rescores
-    factor = Q(
-        "function_score",
-        functions=[
-            {"weight": 1 - share},
-            {
-                # This hour rather than "now": a request naming "now" is never
-                # answered from the shard request cache (an hour moves a
-                # factor by under 0.05 % at a 90-day half-life).
-                "exp": {
-                    "effective_at": {
-                        "origin": timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0).isoformat(),
-                        "scale": f"{ranking.recency_pivot_days}d",
-                        "decay": 0.5,
-                    }
+    factor = {
+        "function_score": {
+            "functions": [
+                {"weight": 1 - share},
+                {
+                    # This hour rather than "now": a request naming "now" is
+                    # never answered from the shard request cache (an hour
+                    # moves a factor by under 0.05 % at a 90-day half-life).
+                    "exp": {
+                        "effective_at": {
+                            "origin": timezone.now()
+                            .astimezone(UTC)
+                            .replace(minute=0, second=0, microsecond=0)
+                            .isoformat(),
+                            "scale": f"{ranking.recency_pivot_days}d",
+                            "decay": 0.5,
+                        }
+                    },
+                    "weight": share,
                 },
-                "weight": share,
-            },
-        ],
-        score_mode="sum",
-        boost_mode="replace",
-    )
-    rescores.append({"window_size": window, "query": {"rescore_query": factor.to_dict(), "score_mode": "multiply"}})
+            ],
+            "score_mode": "sum",
+            "boost_mode": "replace",
+        }
+    }
+    rescores.append({"window_size": window, "query": {"rescore_query": factor, "score_mode": "multiply"}})
     return rescores
 
 
-def _untranslated_clause(language: str):
+def _untranslated_clause(language: str) -> dict:
     """Documents in the reader's language, plus source-language documents
     that have no translation into it (autocomplete and suggestions, which
     match titles only, use this simpler rule)."""
     if language == SOURCE_LANGUAGE:
-        return Q("term", language=language)
-    fallback = Q("bool", filter=[Q("term", language=SOURCE_LANGUAGE)], must_not=[Q("term", translations=language)])
-    return Q("bool", should=[Q("term", language=language), fallback], minimum_should_match=1)
+        return {"term": {"language": language}}
+    fallback = _bool(filter=[{"term": {"language": SOURCE_LANGUAGE}}], must_not=[{"term": {"translations": language}}])
+    return _bool(should=[{"term": {"language": language}}, fallback], minimum_should_match=1)
 
 
-def _reader_view_clause(language: str):
+def _reader_view_clause(language: str) -> dict:
     """The languages a reader's results mix: their own and the source. Where
     both versions of a page match, collapsing on ``family_id`` keeps the
     reader's (see _engine_search); where only the source matches (an English
     product term in an English original whose translation does not use it),
     the source is shown, marked with its language."""
     if language == SOURCE_LANGUAGE:
-        return Q("term", language=language)
-    return Q("terms", language=[language, SOURCE_LANGUAGE])
+        return {"term": {"language": language}}
+    return {"terms": {"language": [language, SOURCE_LANGUAGE]}}
 
 
-def _picked_language_clause(unfiltered, language: str, picked: str):
+def _picked_language_clause(unfiltered: dict, language: str, picked: str) -> dict:
     """Exactly the language picked in the facet. The source language, picked
     by a reader of another language, means the originals their list shows:
     those whose translation did not match (or that have none)."""
     if picked != SOURCE_LANGUAGE or language == SOURCE_LANGUAGE:
-        return Q("term", language=picked)
-    in_reader_language = unfiltered.filter("term", language=language).extra(size=0, track_total_hits=False)
-    in_reader_language.aggs.bucket("families", "terms", field="family_id", size=FAMILIES_CAP)
-    families = [bucket.key for bucket in in_reader_language.execute().aggregations.families.buckets]
-    return Q("bool", filter=[Q("term", language=SOURCE_LANGUAGE)], must_not=[Q("terms", family_id=families)])
+        return {"term": {"language": picked}}
+    in_reader_language = {
+        "query": _with_filters(unfiltered, {"term": {"language": language}}),
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {"families": {"terms": {"field": "family_id", "size": FAMILIES_CAP}}},
+    }
+    response = engine.get_client().search(index=alias_name(), body=in_reader_language).body
+    families = [bucket["key"] for bucket in response["aggregations"]["families"]["buckets"]]
+    return _bool(filter=[{"term": {"language": SOURCE_LANGUAGE}}], must_not=[{"terms": {"family_id": families}}])
 
 
 def _days_ago(days: int) -> str:
@@ -250,18 +284,25 @@ def _days_ago(days: int) -> str:
     return (timezone.now().astimezone(UTC).date() - timedelta(days=days)).isoformat()
 
 
-def _base_search(reader: Reader, filters: dict):
+def _base_filters(reader: Reader, filters: dict) -> list[dict]:
     """Audience and facet filters, except language (see _reader_view_clause)."""
-    search = PortalDocument.search(using=engine.get_client(), index=alias_name()).exclude("term", deleted=True)
-    clauses = audience_filter(reader)
-    for clause in clauses or []:
-        search = search.filter(clause)
+    clauses = [_bool(must_not=[{"term": {"deleted": True}}])]
+    clauses += audience_filter(reader) or []
     for facet, value in filters.items():
         if facet in FACETS and facet != "language" and value:
-            search = search.filter("term", **{FACETS[facet]: value})
+            clauses.append({"term": {FACETS[facet]: value}})
     if filters.get("updated") in UPDATED_WITHIN:
-        search = search.filter("range", updated_at={"gte": _days_ago(UPDATED_WITHIN[filters["updated"]])})
-    return search
+        clauses.append({"range": {"updated_at": {"gte": _days_ago(UPDATED_WITHIN[filters["updated"]])}}})
+    return clauses
+
+
+def _responses(response) -> list[dict]:
+    """The answers of a multi-search; a failed one raises, as one search would."""
+    answers = response.body["responses"]
+    for answer in answers:
+        if answer.get("error"):
+            raise ApiError("N/A", meta=response.meta, body=answer)
+    return answers
 
 
 def portal_search(
@@ -290,17 +331,19 @@ def portal_search(
 
 
 def _engine_search(*, reader, query, filters, sort, page, language) -> SearchResults:
+    # The request bodies are plain dicts: building them with the DSL's
+    # chained, copied Search objects and reading its wrapped responses took
+    # about as much of the portal's time per search as its SQL queries.
     ranking = search_config().ranking
     # The reader's audience costs queries: build its filters once.
-    base = _base_search(reader, filters)
+    base = _base_filters(reader, filters)
     text_query = _text_query(query, language) if query else None
-    unfiltered_by_language = base.query(text_query) if text_query is not None else base
+    unfiltered_by_language = _query(base, text_query)
     reader_view = _reader_view_clause(language)
     picked = filters.get("language")
     language_clause = _picked_language_clause(unfiltered_by_language, language, picked) if picked else reader_view
     #: both versions of a page may match: show one per family, the reader's
     collapsed = not picked and language != SOURCE_LANGUAGE
-    search = base.filter(language_clause)
     start = (page - 1) * PER_PAGE
     if collapsed:
         # A family shows at most two documents here (the reader's language and
@@ -310,30 +353,30 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         offset, size = 0, 2 * (start + PER_PAGE)
     else:
         offset, size = start, PER_PAGE
-    search = search.extra(from_=offset, size=size)
     #: small additive boosts: popular documents, the reader's language
+    weight = float(ranking.popularity_weight)
     boosts = [
-        Q("constant_score", filter=Q("range", popularity={"gte": 50}), boost=float(ranking.popularity_weight)),
-        Q("constant_score", filter=Q("range", popularity={"gte": 500}), boost=float(ranking.popularity_weight)),
-        Q("constant_score", filter=Q("term", language=language), boost=1.0),
+        {"constant_score": {"filter": {"range": {"popularity": {"gte": 50}}}, "boost": weight}},
+        {"constant_score": {"filter": {"range": {"popularity": {"gte": 500}}}, "boost": weight}},
+        {"constant_score": {"filter": {"term": {"language": language}}, "boost": 1.0}},
     ]
+    # The total comes from the facet request, which counts every match anyway.
+    search = {"from": offset, "size": size, "track_total_hits": False, "_source": HIT_FIELDS}
     if sort == "newest" or not query:
         if text_query is not None:
-            search = search.query(Q("bool", must=[text_query], should=boosts))
-        search = search.sort({"effective_at": {"order": "desc", "missing": "_last"}}, "_score")
+            search["query"] = _bool(
+                filter=[*base, language_clause], must=[text_query], should=boosts, minimum_should_match=0
+            )
+        else:
+            search["query"] = _query([*base, language_clause])
+        search["sort"] = [{"effective_at": {"order": "desc", "missing": "_last"}}, "_score"]
     else:
         # The boosts and the recency blend are applied to the best text
         # matches only (rescores): clauses that match nearly every document
         # stop the engine from skipping the matches that cannot reach the
         # page, and at 1,000,000 documents it then scored every match.
-        search = search.query(text_query).extra(
-            rescore=_rescores(ranking, boosts, window=max(RECENCY_WINDOW, offset + size))
-        )
-    # The total comes from the facet request, which counts every match anyway.
-    # The shard request cache answers a repeated query's ranking (not its
-    # hits' fields and highlights) until the index changes; Elasticsearch
-    # caches requests returning hits only when asked.
-    search = search.extra(track_total_hits=False).source(HIT_FIELDS).params(request_cache=True)
+        search["query"] = _query([*base, language_clause], text_query)
+        search["rescore"] = _rescores(ranking, boosts, window=max(RECENCY_WINDOW, offset + size))
     highlight = {
         "fields": {name: {"fragment_size": 160, "number_of_fragments": 1} for name in ("title", "summary", "body")},
         "pre_tags": ["<mark>"],
@@ -343,37 +386,41 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     if query:
         # Highlight the plain words: highlighting the fuzzy query re-runs its
         # expansion per hit and took over a second on 3,000 documents.
-        highlight["highlight_query"] = Q("multi_match", query=query, fields=["title", "summary", "body"]).to_dict()
-    search = search.extra(highlight=highlight)
+        highlight["highlight_query"] = {"multi_match": {"query": query, "fields": ["title", "summary", "body"]}}
+    search["highlight"] = highlight
     facets = _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)
-    response, facet_response = (
-        MultiSearch(using=engine.get_client(), index=alias_name()).add(search).add(facets).execute()
+    # The shard request cache answers a repeated query's ranking (not its
+    # hits' fields and highlights) until the index changes; Elasticsearch
+    # caches requests returning hits only when asked.
+    cached = {"index": [alias_name()], "request_cache": True}
+    response, facet_response = _responses(
+        engine.get_client().msearch(index=alias_name(), searches=[cached, search, cached, facets])
     )
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
     # msearch runs both requests side by side: the slower one is the wait
-    results.engine_ms = max(response.took, facet_response.took)
-    aggregations = facet_response.aggregations
+    results.engine_ms = max(response["took"], facet_response["took"])
+    aggregations = facet_response["aggregations"]
+    documents = response["hits"]["hits"]
     if collapsed:
-        results.total = aggregations.reader_view.families.value
-        documents = _one_per_family(list(response), language)[start : start + PER_PAGE]
+        results.total = aggregations["reader_view"]["families"]["value"]
+        documents = _one_per_family(documents, language)[start : start + PER_PAGE]
         documents, took = _reader_versions(documents, search, language)
         results.engine_ms += took
     else:
-        results.total = aggregations.in_language.doc_count
-        documents = list(response)
+        results.total = aggregations["in_language"]["doc_count"]
     results.hits = [_hit(document, language) for document in documents]
-    languages = {bucket.key: bucket.doc_count for bucket in aggregations.language.buckets}
+    languages = {bucket["key"]: bucket["doc_count"] for bucket in aggregations["language"]["buckets"]}
     if language != SOURCE_LANGUAGE:
-        shown_in_reader_language = aggregations.reader_view.reader_language.doc_count
+        shown_in_reader_language = aggregations["reader_view"]["reader_language"]["doc_count"]
         languages[language] = shown_in_reader_language
-        languages[SOURCE_LANGUAGE] = aggregations.reader_view.families.value - shown_in_reader_language
+        languages[SOURCE_LANGUAGE] = aggregations["reader_view"]["families"]["value"] - shown_in_reader_language
     results.facets = {"language": [(key, count) for key, count in languages.items() if count > 0]}
     for name in (*FACETS, "updated"):
         if name != "language":
             counts = [
-                (bucket.key, bucket.families.value if collapsed else bucket.doc_count)
-                for bucket in aggregations.in_language[name].buckets
+                (bucket["key"], bucket["families"]["value"] if collapsed else bucket["doc_count"])
+                for bucket in aggregations["in_language"][name]["buckets"]
             ]
             results.facets[name] = [(key, count) for key, count in counts if count]
     if query and page == 1:
@@ -382,11 +429,11 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
     if query and not results.total:
         # Only a query without results pays for the spelling suggestion.
-        results.suggestion = _suggestion(query, base.filter(_untranslated_clause(language)))
+        results.suggestion = _suggestion(query, [*base, _untranslated_clause(language)])
     return results
 
 
-def _facets(unfiltered_by_language, reader_view, language_clause, language: str, *, families: bool):
+def _facets(unfiltered_by_language: dict, reader_view: dict, language_clause: dict, language: str, *, families: bool):
     """The facet counts, in a size-0 request of their own.
 
     Facet counts need every match, which stops Elasticsearch from skipping
@@ -399,71 +446,81 @@ def _facets(unfiltered_by_language, reader_view, language_clause, language: str,
     hashes each match's family once per bucket). The language facet counts,
     for the reader's language and the source, what their list shows of each;
     for other languages, what picking one shows."""
-    facets = unfiltered_by_language.extra(size=0, track_total_hits=False).params(request_cache=True)
-    facets.aggs.bucket("language", "terms", field=FACETS["language"], size=20)
-    view = facets.aggs.bucket("reader_view", "filter", filter=reader_view)
+    count_families = {"families": {"cardinality": {"field": "family_id", "precision_threshold": FAMILIES_PRECISION}}}
+    view = {"filter": reader_view}
     if language != SOURCE_LANGUAGE:
-        view.metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
-        view.bucket("reader_language", "filter", filter=Q("term", language=language))
-    in_language = facets.aggs.bucket("in_language", "filter", filter=language_clause)
-    buckets = [
-        in_language.bucket(facet, "terms", field=field_name, size=20)
+        view["aggs"] = {**count_families, "reader_language": {"filter": {"term": {"language": language}}}}
+    buckets = {
+        facet: {"terms": {"field": field_name, "size": 20}}
         for facet, field_name in FACETS.items()
         if facet != "language"
-    ]
-    buckets.append(
-        in_language.bucket(
-            "updated",
-            "date_range",
-            field="updated_at",
-            ranges=[{"key": key, "from": _days_ago(days)} for key, days in UPDATED_WITHIN.items()],
-        )
-    )
+    }
+    buckets["updated"] = {
+        "date_range": {
+            "field": "updated_at",
+            "ranges": [{"key": key, "from": _days_ago(days)} for key, days in UPDATED_WITHIN.items()],
+        }
+    }
     if families:
-        for bucket in buckets:
-            bucket.metric("families", "cardinality", field="family_id", precision_threshold=FAMILIES_PRECISION)
-    return facets
+        for bucket in buckets.values():
+            bucket["aggs"] = count_families
+    return {
+        "query": unfiltered_by_language,
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "language": {"terms": {"field": FACETS["language"], "size": 20}},
+            "reader_view": view,
+            "in_language": {"filter": language_clause, "aggs": buckets},
+        },
+    }
 
 
-def _one_per_family(documents: list, language: str) -> list:
+def _one_per_family(documents: list[dict], language: str) -> list[dict]:
     """One document per family in rank order, the reader's language where
     both versions matched (the family ranks where its best document does)."""
     chosen = {}
     for document in documents:
-        family = getattr(document, "family_id", None) or document.meta.id
-        if family not in chosen or (document.language == language and chosen[family].language != language):
+        source = document["_source"]
+        family = source.get("family_id") or document["_id"]
+        if family not in chosen or (
+            source.get("language") == language and chosen[family]["_source"].get("language") != language
+        ):
             chosen[family] = document
     return list(chosen.values())
 
 
-def _reader_versions(documents: list, search, language: str) -> tuple[list, int]:
+def _reader_versions(documents: list[dict], search: dict, language: str) -> tuple[list[dict], int]:
     """``documents`` with each source-language one replaced by its family's
     document in the reader's language where that one matches too but ranked
     beyond the fetched window (rare: the reader's version usually ranks next
     to its source). Returns the documents and the engine's milliseconds."""
     translated = [
-        document.family_id
+        document["_source"].get("family_id")
         for document in documents
-        if document.language != language and language in (getattr(document, "translations", None) or [])
+        if document["_source"].get("language") != language
+        and language in (document["_source"].get("translations") or [])
     ]
     if not translated:
         return documents, 0
+    query = _with_filters(search["query"], {"terms": {"family_id": translated}}, {"term": {"language": language}})
     response = (
-        search.filter("terms", family_id=translated)
-        .filter("term", language=language)
-        .extra(from_=0, size=len(translated))
-        .execute()
+        engine.get_client()
+        .search(
+            index=alias_name(), body={**search, "query": query, "from": 0, "size": len(translated)}, request_cache=True
+        )
+        .body
     )
-    reader_versions = {document.family_id: document for document in response}
-    shown = [reader_versions.get(getattr(document, "family_id", None), document) for document in documents]
-    return shown, response.took
+    reader_versions = {document["_source"].get("family_id"): document for document in response["hits"]["hits"]}
+    shown = [reader_versions.get(document["_source"].get("family_id"), document) for document in documents]
+    return shown, response["took"]
 
 
-def _suggestion(query: str, visible) -> str:
+def _suggestion(query: str, visible: list[dict]) -> str:
     """A corrected query that finds something the reader may open. The
     candidates come from every document's words, so each is counted under the
-    reader's own filters before it is offered (collating in the engine needs
-    the mustache module, which a core-only node does not have)."""
+    reader's own filters (``visible``) before it is offered (collating in the
+    engine needs the mustache module, which a core-only node does not have)."""
     phrase = {
         "field": "body",
         "size": 5,
@@ -472,45 +529,55 @@ def _suggestion(query: str, visible) -> str:
         "confidence": 0.0,
         "direct_generator": [{"field": "body", "suggest_mode": "always", "min_word_length": 3}],
     }
-    response = visible.suggest("spelling", query, phrase=phrase).extra(size=0).execute()
-    suggest = getattr(response, "suggest", None)
-    candidates = [option.text for option in suggest.spelling[0].options] if suggest and suggest.spelling else []
+    client = engine.get_client()
+    response = client.search(
+        index=alias_name(),
+        body={"query": _bool(filter=visible), "suggest": {"spelling": {"text": query, "phrase": phrase}}, "size": 0},
+    ).body
+    spelling = response.get("suggest", {}).get("spelling")
+    candidates = [option["text"] for option in spelling[0]["options"]] if spelling else []
     candidates = [text for text in candidates if text.lower() != query.lower()]
     if not candidates:
         return ""
-    counts = MultiSearch(using=engine.get_client(), index=alias_name())
+    searches = []
     for text in candidates:
-        counts = counts.add(
-            visible.query("match", body={"query": text, "operator": "and"}).extra(size=0, track_total_hits=1)
-        )
-    for text, found in zip(candidates, counts.execute(), strict=True):
-        if found.hits.total.value:
+        searches += [
+            {"index": [alias_name()]},
+            {
+                "query": _bool(filter=visible, must=[{"match": {"body": {"query": text, "operator": "and"}}}]),
+                "size": 0,
+                "track_total_hits": 1,
+            },
+        ]
+    for text, found in zip(candidates, _responses(client.msearch(index=alias_name(), searches=searches)), strict=True):
+        if found["hits"]["total"]["value"]:
             return text
     return ""
 
 
-def _hit(document, language: str) -> SearchHit:
-    highlight = getattr(document.meta, "highlight", None)
+def _hit(document: dict, language: str) -> SearchHit:
+    highlight = document.get("highlight")
     snippet = ""
     if highlight:
         for name in ("body", "summary", "title"):
             if name in highlight:
                 snippet = highlight[name][0]
                 break
-    review_by = getattr(document, "review_by", None)
+    source = document["_source"]
+    review_by = source.get("review_by")
     return SearchHit(
-        title=document.title,
-        url=getattr(document, "url", ""),
-        kind=document.kind,
-        object_id=document.object_id,
+        title=source["title"],
+        url=source.get("url", ""),
+        kind=source["kind"],
+        object_id=source["object_id"],
         snippet=snippet,
-        language=getattr(document, "language", ""),
-        in_other_language=getattr(document, "language", language) != language,
-        asset_type=getattr(document, "asset_type", "") or "",
-        version_label=getattr(document, "version_label", "") or "",
-        updated_at=getattr(document, "updated_at", None),
+        language=source.get("language", ""),
+        in_other_language=source.get("language", language) != language,
+        asset_type=source.get("asset_type") or "",
+        version_label=source.get("version_label") or "",
+        updated_at=source.get("updated_at"),
         stale=bool(review_by and _as_date(review_by) < timezone.localdate()),
-        download_url=getattr(document, "download_url", "") or "",
+        download_url=source.get("download_url") or "",
     )
 
 
@@ -521,12 +588,14 @@ def _as_date(value) -> date:
 
 
 def _best_bets(reader: Reader, query: str) -> list[SearchHit]:
-    page_ids = list(
-        BestBet.objects.filter(query=normalize_query(query), page__live=True).values_list("page_id", flat=True)
-    )
+    # From the cached configuration: a query nothing is promoted for (most)
+    # costs no database query.
+    page_ids = search_config().best_bets.get(normalize_query(query), ())
+    if not page_ids:
+        return []
     # One query per page type, not one per promoted page.
-    specific_pages = {page.pk: page for page in Page.objects.filter(pk__in=page_ids).specific()}
-    pages = _visible_pages(reader, [specific_pages[page_id] for page_id in page_ids])
+    specific_pages = {page.pk: page for page in Page.objects.live().filter(pk__in=page_ids).specific()}
+    pages = _visible_pages(reader, [specific_pages[page_id] for page_id in page_ids if page_id in specific_pages])
     return [SearchHit(title=p.title, url=p.url or "", kind="page", object_id=str(p.pk), promoted=True) for p in pages]
 
 
@@ -566,21 +635,34 @@ def autocomplete(*, user, prefix: str, size: int = 8, language: str = SOURCE_LAN
     prefix = " ".join(prefix.split())[:100]
     if len(prefix) < 2 or not engine.is_enabled():
         return []
-    search = (
-        _base_search(Reader.for_user(user), {})
-        .filter(_untranslated_clause(language))
-        .query(
-            Q("multi_match", query=prefix, type="bool_prefix", operator="and", fields=["title", "title._index_prefix"])
-        )
-    )
+    search = {
+        "query": _bool(
+            filter=[*_base_filters(Reader.for_user(user), {}), _untranslated_clause(language)],
+            must=[
+                {
+                    "multi_match": {
+                        "query": prefix,
+                        "type": "bool_prefix",
+                        "operator": "and",
+                        "fields": ["title", "title._index_prefix"],
+                    }
+                }
+            ],
+        ),
+        "_source": ["title", "url", "kind"],
+        "size": size,
+        "track_total_hits": False,
+    }
     # Everyone types the same first letters: the shard request cache answers
     # them until the index changes (asked for: the search returns hits).
-    search = search.source(["title", "url", "kind"]).extra(size=size, track_total_hits=False).params(request_cache=True)
     try:
-        response = search.execute()
+        response = engine.get_client().search(index=alias_name(), body=search, request_cache=True).body
     except (TransportError, ApiError):
         return []
-    return [{"title": hit.title, "url": getattr(hit, "url", ""), "kind": hit.kind} for hit in response]
+    return [
+        {"title": hit["_source"]["title"], "url": hit["_source"].get("url", ""), "kind": hit["_source"]["kind"]}
+        for hit in response["hits"]["hits"]
+    ]
 
 
 def documents_search(*, query: str, size: int = 10) -> list[PortalDocument]:

@@ -1,5 +1,4 @@
 import time
-from dataclasses import asdict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -66,8 +65,9 @@ def search_page(request):
 def search_api(request):
     started = time.perf_counter()
     results = _run_search(request)
-    payload = asdict(results)
-    payload["has_next"] = results.has_next
+    # Field by field rather than dataclasses.asdict, which deep-copies every
+    # value of every hit (a tenth of the view's own work).
+    payload = {**vars(results), "hits": [vars(hit) for hit in results.hits], "has_next": results.has_next}
     response = JsonResponse(payload, json_dumps_params={"default": str})
     # How long the engine took and the whole view, for the browser's network
     # panel and bench/search.py (the difference is the portal's own cost).

@@ -1,5 +1,6 @@
 import pytest
 
+from content.models import SectionPage
 from search.models import BestBet, SearchSettings, SynonymSet
 from search.selectors import portal_search
 
@@ -63,6 +64,24 @@ def test_a_best_bet_is_promoted_to_the_top(indexed, vendor_staff, home_page):
     assert results.hits[0].promoted is True
     assert results.hits[0].object_id == str(home_page.pk)
     assert "Deal registration FAQ" in titles(results)
+
+
+def test_promoted_results_follow_the_admin_and_publishing_at_once(indexed, vendor_staff, home_page):
+    indexed("doc", title="Deal registration FAQ", body="How to register deals")
+    guide = home_page.add_child(instance=SectionPage(title="Registration guide"))
+    guide.save_revision().publish()
+    BestBet.objects.create(query="deal registration", page=guide)
+    assert [hit.title for hit in portal_search(user=vendor_staff, query="deal registration").hits if hit.promoted] == [
+        "Registration guide"
+    ]
+
+    BestBet.objects.create(query="deal registration", page=home_page, sort_order=1)
+    promoted = [hit.title for hit in portal_search(user=vendor_staff, query="deal registration").hits if hit.promoted]
+    assert promoted == ["Registration guide", home_page.title]
+
+    guide.unpublish()
+    promoted = [hit.title for hit in portal_search(user=vendor_staff, query="deal registration").hits if hit.promoted]
+    assert promoted == [home_page.title]
 
 
 def test_no_results_offer_a_did_you_mean(indexed, vendor_staff):

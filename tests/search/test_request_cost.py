@@ -13,9 +13,10 @@ from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 pytestmark = pytest.mark.django_db
 
 #: session, user, the user's and their groups' permissions, partner
-#: membership, held certifications, search settings, all certifications,
-#: synonyms, promoted results (the query log is written by a worker)
-SEARCH_REQUEST_QUERIES = 10
+#: membership, held certifications (the search settings, synonyms, promoted
+#: results and certification ids come from the cache; the query log is
+#: written by a worker)
+SEARCH_REQUEST_QUERIES = 5
 
 
 def _signed_in_partner(client):
