@@ -187,8 +187,7 @@ def roi_report(
         # 4 MB (hashed in memory: 120 -> 75 ms). A partner's few activities
         # stay below the JIT threshold.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '32MB'")
+            cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)")
             cursor.execute(statement, params)
             fetched = cursor.fetchall()
     else:
