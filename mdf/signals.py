@@ -11,8 +11,10 @@ from deals.models import DealRegistration
 from .models import ActivityDeal, ActivityLead
 from .services.attribution import attributed_request_ids, attribution_refresh
 
-#: the registration's fields the attributed figures read
-ATTRIBUTED_FIELDS = frozenset({"status", "estimated_value", "final_amount", "currency", "source_lead"})
+#: the registration's fields the attributed figures read (``update_fields`` may name either spelling)
+ATTRIBUTED_FIELDS = frozenset(
+    {"status", "estimated_value", "final_amount", "currency", "source_lead", "source_lead_id"}
+)
 
 
 @receiver(post_save, sender=DealRegistration, dispatch_uid="mdf_attribution_deal_saved")
