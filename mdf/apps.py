@@ -27,3 +27,4 @@ class MdfConfig(AppConfig):
                 select_related=(DEAL_RELATION,),
             )
         )
+        from . import signals  # noqa: F401 - receivers keeping the attributed figures current

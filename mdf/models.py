@@ -642,6 +642,28 @@ class ActivityDeal(models.Model):
         return f"{self.request_id} → deal {self.deal_id}"
 
 
+class ActivityAttribution(models.Model):
+    """What the registrations attributed to an activity add up to (``mdf.roi``'s
+    rules: linked to it, or converted from one of its leads and linked to no
+    activity; in the activity's currency; not rejected): how many, their
+    pipeline and the won revenue of the won ones. Recomputed from the
+    registrations whenever a registration, a link or a lead changes
+    (``mdf.services.attribution``), so the ROI figures add up one row per
+    activity instead of looking up every attributed registration. No row: none
+    attributed."""
+
+    request = models.OneToOneField(FundRequest, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    registrations = models.PositiveIntegerField(default=0)
+    pipeline = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    #: None when none of them is won with a final amount (the report then shows 0, not 0.000)
+    won_revenue = models.DecimalField(max_digits=20, decimal_places=3, null=True)
+
+    wagtail_reference_index_ignore = True
+
+    def __str__(self):
+        return f"{self.request_id}: {self.registrations} registrations"
+
+
 class MdfEventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     ROUTED = "routed", _("Routed for review")

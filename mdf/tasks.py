@@ -4,6 +4,7 @@ from celery import shared_task
 
 from .models import MdfEvent
 from .services import notifications, period, requests
+from .services.attribution import attribution_rebuild
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -36,3 +37,11 @@ def send_mdf_reminders():
     for allocation in period.expiry_reminders_due():
         if period.allocation_mark_reminded(allocation=allocation):
             notifications.allocation_send_expiry_reminder(allocation=allocation)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def rebuild_mdf_attribution():
+    """Nightly: every activity's attributed registrations again from the
+    registrations, the safety net for changes made without saving a
+    registration or a link (SQL, bulk loads)."""
+    attribution_rebuild()

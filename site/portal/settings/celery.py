@@ -126,6 +126,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mdf.tasks.send_mdf_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Changes recompute an activity's attributed registrations at once; all again nightly as a safety net.
+    "mdf-rebuild-attribution": {
+        "task": "mdf.tasks.rebuild_mdf_attribution",
+        "schedule": crontab(hour=2, minute=50),
+    },
 }
 
 # Outbound webhooks: attempts before a delivery is marked failed, and the
