@@ -20,6 +20,7 @@ generation is read once per reading request.
 """
 
 import copy
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Hashable
@@ -30,6 +31,9 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 _remembered: ContextVar[dict | None] = ContextVar("request_memo", default=None)
 
@@ -75,7 +79,16 @@ def remembered_until_changed(key: Hashable, compute: Callable[[], Value]) -> Val
     see and another may not, and callers must not change it."""
     if not in_reading_request():
         return compute()
-    generation = remembered(GENERATION_KEY, _current_generation)
+    try:
+        generation = remembered(GENERATION_KEY, _current_generation)
+    except RedisError:
+        # The shared cache is down: read the database, and keep nothing that
+        # a change made meanwhile could not reach (pages still render; the
+        # health check reports the outage).
+        logger.warning("Configuration generation unreadable; reading the database", exc_info=True)
+        with _process_lock:
+            _process["generation"], _process["values"] = None, {}
+        return compute()
     with _process_lock:
         if _process["generation"] != generation:
             _process["generation"], _process["values"] = generation, {}
@@ -119,8 +132,17 @@ def configuration_changed(**kwargs) -> None:
     """A new generation now (this transaction's own reads see the change) and
     again on commit (another process may have remembered the old rows in
     between)."""
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, _new_generation(), timeout=None))
+    _renew_generation()
+    transaction.on_commit(_renew_generation)
+
+
+def _renew_generation() -> None:
+    try:
+        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    except RedisError:
+        # A save must not fail because the cache is down; processes that read
+        # pages meanwhile read the database (see remembered_until_changed).
+        logger.warning("Configuration generation not renewed: the cache is down", exc_info=True)
 
 
 def forget_when_saved(*models) -> None:
