@@ -58,7 +58,8 @@ def attribution_refresh(request_ids: Iterable[int | None]) -> None:
     Each activity's refresh is locked until commit, so two transactions
     refreshing it take turns and the second reads what the first wrote."""
     ids = sorted({pk for pk in request_ids if pk is not None})
-    if not ids:
+    if not ids or connection.vendor != "postgresql":
+        # Its SQL is PostgreSQL's: the embedded default (`make run`, SQLite) keeps no rollup.
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ATTRIBUTION_LOCK])
@@ -80,6 +81,8 @@ def attribution_rebuild() -> int:
     """Every activity's attributed registrations again from the registrations
     (nightly, and after links or registrations were loaded with SQL); returns
     the number of activities with some."""
+    if connection.vendor != "postgresql":
+        return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ATTRIBUTION_LOCK])
         ActivityAttribution.objects.all().delete()
