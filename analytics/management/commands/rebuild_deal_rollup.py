@@ -18,7 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         rows = deal_rollup_refresh()
-        with connection.cursor() as cursor:
-            # Fresh statistics and visibility map: the report's index-only scans need both.
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(DealDay._meta.db_table)}")
+        if connection.vendor == "postgresql":  # VACUUM ANALYZE is PostgreSQL's; SQLite keeps no rollup
+            with connection.cursor() as cursor:
+                # Fresh statistics and visibility map: the report's index-only scans need both.
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(DealDay._meta.db_table)}")
         self.stdout.write(f"Deal rollup: {rows:,} rows in {time.perf_counter() - started:.0f} s")

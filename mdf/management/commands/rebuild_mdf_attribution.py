@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         rows = attribution_rebuild()
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(ActivityAttribution._meta.db_table)}")
+        if connection.vendor == "postgresql":  # VACUUM ANALYZE is PostgreSQL's; SQLite keeps no rollup
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(ActivityAttribution._meta.db_table)}")
         self.stdout.write(f"MDF attribution: {rows:,} activities in {time.perf_counter() - started:.1f} s")
