@@ -18,6 +18,8 @@ Portal health, every figure from the activity rollup (``analytics.activity``):
 
 import dataclasses
 import datetime
+import json
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -153,23 +155,49 @@ def _deal_figures(filters: ProgramFilters) -> DealFigures:
     days = _deal_days(filters, filters.organizations().values("pk")).values(
         "day", "organization_id", "currency", "registrations", "approved", "won_registrations", "pipeline", "won_amount"
     )
-    sql, params = days.query.sql_with_params()
     figures = DealFigures(
         weekly_registrations={}, submitted=0, approved=0, won=0, by_organization={}, currency=currency
     )
-    with connection.cursor() as cursor:
-        cursor.execute(DEAL_FIGURES_SQL.format(days=sql), [currency, currency, *params])
-        for weekly, week, organization_id, submitted, approved, won, pipeline, won_amount in cursor.fetchall():
-            if weekly:
-                figures.weekly_registrations[week] = submitted
-                continue
-            figures.submitted += submitted
-            figures.approved += approved
-            figures.won += won
-            if pipeline is not None:
-                figures.by_organization[organization_id] = {"pipeline": pipeline, "won": won_amount}
+    groups = _deal_figure_groups(days, currency) if connection.vendor == "postgresql" else _grouped(days, currency)
+    for weekly, week, organization_id, submitted, approved, won, pipeline, won_amount in groups:
+        if weekly:
+            figures.weekly_registrations[week] = submitted
+            continue
+        figures.submitted += submitted
+        figures.approved += approved
+        figures.won += won
+        if pipeline is not None:
+            figures.by_organization[organization_id] = {"pipeline": pipeline, "won": won_amount}
     filters.__dict__["_deal_figures"] = figures
     return figures
+
+
+def _deal_figure_groups(days: QuerySet, currency: str) -> list[tuple]:
+    """The rollup rows ``days`` grouped by week and by organization in the database."""
+    sql, params = days.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(DEAL_FIGURES_SQL.format(days=sql), [currency, currency, *params])
+        return cursor.fetchall()
+
+
+def _grouped(days: QuerySet, currency: str) -> list[tuple]:
+    """The same groups as ``_deal_figure_groups`` (``GROUPING SETS`` is
+    PostgreSQL's), added up here: on the embedded default's few rows."""
+    weeks: dict[datetime.date, int] = {}
+    organizations: dict[int, list] = {}
+    for row in days:
+        week = _monday(row["day"])
+        weeks[week] = weeks.get(week, 0) + row["registrations"]
+        sums = organizations.setdefault(row["organization_id"], [0, 0, 0, None, None])
+        sums[0] += row["registrations"]
+        sums[1] += row["approved"]
+        sums[2] += row["won_registrations"]
+        if row["currency"] == currency:
+            sums[3] = (sums[3] or ZERO) + row["pipeline"]
+            sums[4] = (sums[4] or ZERO) + row["won_amount"]
+    return [(True, week, None, count, 0, 0, None, None) for week, count in weeks.items()] + [
+        (False, None, organization_id, *sums) for organization_id, sums in organizations.items()
+    ]
 
 
 def portal_health(filters: ProgramFilters) -> list[Week]:
@@ -213,12 +241,20 @@ class _Median(Aggregate):
 
 def _median_days(rows, *, since: str, until: str) -> Decimal | None:
     """Median days from field ``since`` to field ``until`` over ``rows``, in
-    one query (no row loaded)."""
-    seconds = Func(F(until) - F(since), template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
-    median = rows.aggregate(median=_Median(seconds))["median"]
+    one query (no row loaded on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        seconds = Func(F(until) - F(since), template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+        median = rows.aggregate(median=_Median(seconds))["median"]
+    else:
+        median = _median([(end - start).total_seconds() for start, end in rows.values_list(since, until)])
     if median is None:
         return None
     return _days(median)
+
+
+def _median(values: list[float]) -> float | None:
+    """``PERCENTILE_CONT(0.5)`` where the database has none (the embedded default)."""
+    return statistics.median(values) if values else None
 
 
 def _days(seconds: float) -> Decimal:
@@ -295,6 +331,11 @@ def _median_approval_days(days: QuerySet[DealDay]) -> Decimal | None:
     """Median days from submission to approval over the approvals the
     rollup rows ``days`` hold (each row keeps every approval's seconds, so
     the median is the exact one of the registrations)."""
+    if connection.vendor != "postgresql":
+        # SQLite keeps each row's seconds as a JSON list (``analytics.services``).
+        lists = days.values_list("approval_seconds", flat=True)
+        seconds = _median([value for values in lists for value in json.loads(values)])
+        return None if seconds is None else _days(seconds)
     sql, params = days.values("approval_seconds").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(

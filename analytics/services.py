@@ -68,11 +68,11 @@ DEAL_ROLLUP_LOCK = 7_316_001
 
 #: the facts of ``DealDay`` from the deal table, each on its day: the
 #: submission's (UTC date) and the close date of a won deal. ``{submitted}``
-#: and ``{closed}`` narrow each side (bound parameters only).
+#: and ``{closed}`` narrow each side (bound parameters only); the other
+#: names are the database's own spelling (``DEAL_ROLLUP_DIALECTS``).
 DEAL_FACTS_SQL = """
-    SELECT (submitted_at AT TIME ZONE 'UTC')::date AS day, organization_id, currency, TRUE AS submitted,
-           status, estimated_value, approved_at, submitted_at,
-           EXTRACT(EPOCH FROM approved_at - submitted_at)::float8 AS seconds, NULL::numeric AS final_amount
+    SELECT {utc_day} AS day, organization_id, currency, TRUE AS submitted, status, estimated_value,
+           approved_at, submitted_at, {seconds} AS seconds, CAST(NULL AS NUMERIC) AS final_amount
     FROM {deals} WHERE {submitted}
     UNION ALL
     SELECT closed_on, organization_id, currency, FALSE, status, NULL, NULL, NULL, NULL, final_amount
@@ -86,7 +86,7 @@ DEAL_ROLLUP_SQL = """
            COUNT(*) FILTER (WHERE submitted),
            COALESCE(SUM(estimated_value) FILTER (WHERE submitted AND status <> %s), 0),
            COUNT(*) FILTER (WHERE submitted AND approved_at IS NOT NULL),
-           COALESCE(ARRAY_AGG(seconds ORDER BY seconds) FILTER (WHERE submitted AND approved_at IS NOT NULL), '{{}}'),
+           COALESCE({seconds_list} FILTER (WHERE submitted AND approved_at IS NOT NULL), {empty_list}),
            COALESCE(SUM(seconds) FILTER (WHERE submitted AND approved_at IS NOT NULL), 0),
            COUNT(*) FILTER (WHERE submitted AND status = %s),
            MIN(submitted_at) FILTER (WHERE submitted),
@@ -96,18 +96,34 @@ DEAL_ROLLUP_SQL = """
     GROUP BY day, organization_id, currency
 """
 
+#: what the rollup's SQL spells differently on SQLite (the embedded default of
+#: ``make run``), which stores times as UTC text and lists as JSON
+DEAL_ROLLUP_DIALECTS = {
+    "postgresql": {
+        "utc_day": "(submitted_at AT TIME ZONE 'UTC')::date",
+        "seconds": "EXTRACT(EPOCH FROM approved_at - submitted_at)::float8",
+        "seconds_list": "ARRAY_AGG(seconds ORDER BY seconds)",
+        "empty_list": "'{}'",
+    },
+    "sqlite": {
+        "utc_day": "date(submitted_at)",
+        "seconds": "(julianday(approved_at) - julianday(submitted_at)) * 86400.0",
+        "seconds_list": "json_group_array(seconds)",
+        "empty_list": "'[]'",
+    },
+}
+
 
 def _deal_rollup_write(*, submitted: str, closed: str, params: list, stale) -> int:
-    if connection.vendor != "postgresql":
-        # Its SQL is PostgreSQL's: the embedded default (`make run`, SQLite) keeps no rollup.
-        return 0
-    facts = DEAL_FACTS_SQL.format(
-        deals=connection.ops.quote_name(DealRegistration._meta.db_table), submitted=submitted, closed=closed
-    )
-    sql = DEAL_ROLLUP_SQL.format(rollup=connection.ops.quote_name(DealDay._meta.db_table), facts=facts)
+    dialect = DEAL_ROLLUP_DIALECTS[connection.vendor]
+    deals = connection.ops.quote_name(DealRegistration._meta.db_table)
+    facts = DEAL_FACTS_SQL.format(deals=deals, submitted=submitted.format(**dialect), closed=closed, **dialect)
+    sql = DEAL_ROLLUP_SQL.format(rollup=connection.ops.quote_name(DealDay._meta.db_table), facts=facts, **dialect)
     submitted_params, closed_params = params
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DEAL_ROLLUP_LOCK])
+        if connection.vendor == "postgresql":
+            # SQLite lets one writer in at a time already.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DEAL_ROLLUP_LOCK])
         stale(DealDay.objects).delete()
         cursor.execute(
             sql,
@@ -125,10 +141,11 @@ def deal_rollup_refresh(*, start: datetime.date | None = None, end: datetime.dat
         return _deal_rollup_write(submitted="TRUE", closed="TRUE", params=([], []), stale=lambda rows: rows.all())
     window_start = datetime.datetime.combine(start, datetime.time.min, tzinfo=datetime.UTC)
     window_end = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
+    moment, day = connection.ops.adapt_datetimefield_value, connection.ops.adapt_datefield_value
     return _deal_rollup_write(
         submitted="submitted_at >= %s AND submitted_at < %s",
         closed="closed_on >= %s AND closed_on <= %s",
-        params=([window_start, window_end], [start, end]),
+        params=([moment(window_start), moment(window_end)], [day(start), day(end)]),
         stale=lambda rows: rows.filter(day__gte=start, day__lte=end),
     )
 
@@ -140,9 +157,11 @@ def deal_rollup_refresh_days(*, organization_id: int, days: list[datetime.date])
     days = sorted(set(days))
     if not days:
         return 0
+    placeholders = ", ".join(["%s"] * len(days))
+    days_params = [connection.ops.adapt_datefield_value(day) for day in days]
     return _deal_rollup_write(
-        submitted="organization_id = %s AND (submitted_at AT TIME ZONE 'UTC')::date = ANY(%s::date[])",
-        closed="organization_id = %s AND closed_on = ANY(%s::date[])",
-        params=([organization_id, days], [organization_id, days]),
+        submitted=f"organization_id = %s AND {{utc_day}} IN ({placeholders})",
+        closed=f"organization_id = %s AND closed_on IN ({placeholders})",
+        params=([organization_id, *days_params], [organization_id, *days_params]),
         stale=lambda rows: rows.filter(organization_id=organization_id, day__in=days),
     )

@@ -98,6 +98,7 @@ def _won_deal(organization, closed_on: datetime.date, amount: Decimal, product_l
         final_amount=amount,
         closed_on=closed_on,
         submitted_at=timezone.now() - datetime.timedelta(days=120),
+        approved_at=timezone.now() - datetime.timedelta(days=118),
     )
     if product_line is not None:
         DealProductLine.objects.create(deal=deal, product_line=product_line)

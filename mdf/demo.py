@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
+from deals.models import DealRegistration
 from programs.models import Membership, PartnerOrganization, Tier
 
 from .models import (
@@ -29,7 +30,7 @@ from .models import (
     RequestStatus,
 )
 from .services.allocations import allocations_generate
-from .services.claims import claim_approve, claim_pay, claim_reject, claim_submit
+from .services.claims import activity_link_deal, claim_approve, claim_pay, claim_reject, claim_submit
 from .services.requests import (
     request_approve,
     request_ask_changes,
@@ -160,6 +161,9 @@ def _requests_in_every_state(organization, types, start, end) -> None:
     paid = claimed("Data protection seminar", "event", Decimal("1500"))
     claim_approve(claim=paid, actor=reviewer, amount=Decimal("1200"), reason="Catering is not eligible.")
     claim_pay(claim=paid, actor=reviewer, reference="DEMO-0001", paid_on=day)
+    # Two of the partner's registrations came from the seminar: the MDF report's return columns have figures.
+    for deal in DealRegistration.objects.filter(organization=organization, currency=paid.request.currency)[:2]:
+        activity_link_deal(request=paid.request, deal=deal, actor=user)
     refused = claimed("Sponsored dinner", "event", Decimal("500"))
     claim_reject(claim=refused, actor=reviewer, reason="No proof of attendance.")
 

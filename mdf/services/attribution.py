@@ -58,22 +58,25 @@ def attribution_refresh(request_ids: Iterable[int | None]) -> None:
     Each activity's refresh is locked until commit, so two transactions
     refreshing it take turns and the second reads what the first wrote."""
     ids = sorted({pk for pk in request_ids if pk is not None})
-    if not ids or connection.vendor != "postgresql":
-        # Its SQL is PostgreSQL's: the embedded default (`make run`, SQLite) keeps no rollup.
+    if not ids:
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ATTRIBUTION_LOCK])
-        # One lock per activity, in id order (two refreshes never wait on each other crosswise).
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::int) FROM UNNEST(%s::bigint[]) AS id",
-            [ATTRIBUTION_LOCK, ids],
-        )
+        if connection.vendor == "postgresql":
+            # (SQLite, the embedded default, lets one writer in at a time already.)
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ATTRIBUTION_LOCK])
+            # One lock per activity, in id order (two refreshes never wait on each other crosswise).
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::int) FROM UNNEST(%s::bigint[]) AS id",
+                [ATTRIBUTION_LOCK, ids],
+            )
         ActivityAttribution.objects.filter(request_id__in=ids).delete()
+        params = {f"id{index}": pk for index, pk in enumerate(ids)}
+        placeholders = ", ".join(f"%({name})s" for name in params)
         _write(
             cursor,
-            links="link.request_id = ANY(%(ids)s)",
-            leads="activity_lead.request_id = ANY(%(ids)s)",
-            params={"ids": ids},
+            links=f"link.request_id IN ({placeholders})",
+            leads=f"activity_lead.request_id IN ({placeholders})",
+            params=params,
         )
 
 
@@ -81,10 +84,9 @@ def attribution_rebuild() -> int:
     """Every activity's attributed registrations again from the registrations
     (nightly, and after links or registrations were loaded with SQL); returns
     the number of activities with some."""
-    if connection.vendor != "postgresql":
-        return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ATTRIBUTION_LOCK])
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ATTRIBUTION_LOCK])
         ActivityAttribution.objects.all().delete()
         return _write(cursor, links="TRUE", leads="TRUE", params={})
 

@@ -96,6 +96,8 @@ TIERS = [
     ("Gold", 3, "#d97706", "500000", 10, 3, "12.00", 120, "2.00"),
     ("Platinum", 4, "#4f46e5", "2000000", 25, 6, "15.00", 180, "3.00"),
 ]
+#: how long ago the named demo partners joined the program
+PARTNERS_JOINED_DAYS_AGO = 150
 # Named demo partners: name, domain, type, region, country, tier rank.
 PARTNERS = [
     ("Northwind Systems Inc.", "northwind.example", "reseller", "na", "US", 3),
@@ -625,6 +627,9 @@ class Command(BaseCommand):
                     "preferred_language": COUNTRY_LANGUAGES.get(country, "en"),
                     "tier_since": timezone.now(),
                     "activated_at": timezone.now(),
+                    # Joined before their first deals (the incentives demo submits them 120 days ago):
+                    # program analytics' time to first deal is never negative.
+                    "created_at": timezone.now() - datetime.timedelta(days=PARTNERS_JOINED_DAYS_AGO),
                 },
             )
             slug = domain.split(".")[0]
