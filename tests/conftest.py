@@ -65,6 +65,9 @@ def real_services(django_db_setup, django_db_blocker):
     from django.db import connections
 
     connection = connections["default"]
+    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        # No test of this run uses the database (pytest-django then creates none).
+        return
     state = getattr(connection, "_test_serialized_contents", None)
     if state is None:
         with django_db_blocker.unblock():
