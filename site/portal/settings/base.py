@@ -129,7 +129,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if env.REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, one client per connection pool (portal.cache).
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "portal",
         }
