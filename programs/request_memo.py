@@ -22,11 +22,11 @@ generation is read once per reading request.
 import copy
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from time import monotonic
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -97,12 +97,12 @@ def remembered_until_changed(key: Hashable, compute: Callable[[], Value], *, max
             _process["generation"], _process["values"] = generation, {}
         values = _process["values"]
         kept = values.get(key)
-        if kept is not None and (kept[1] is None or time.monotonic() < kept[1]):
+        if kept is not None and (kept[1] is None or monotonic() < kept[1]):
             return kept[0]
     value = compute()
     with _process_lock:
         if _process["generation"] == generation and values.get(key) is kept:
-            values[key] = (value, None if max_age is None else time.monotonic() + max_age)
+            values[key] = (value, None if max_age is None else monotonic() + max_age)
     return value
 
 
