@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the requests")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--callers", help="also list the callers of the functions matching this pattern")
+    parser.add_argument("--slowest", type=int, default=0, help="list the requests most outside the engine")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     rng = random.Random(2026)
@@ -135,6 +136,8 @@ def main() -> None:
         took = engine_ms(response)
         rows.append(
             {
+                "path": path,
+                "took": took,
                 "wall": wall * 1000,
                 "cpu": cpu * 1000,
                 "outside": wall * 1000 - took if took is not None else None,
@@ -165,6 +168,13 @@ def main() -> None:
             print(
                 f"  {label:55s} median {statistics.median(values):8.2f}   p95 {percentile(values, 0.95):8.2f}"
                 f"   mean {statistics.fmean(values):8.2f}"
+            )
+    if args.slowest:
+        print("  Most time outside the engine (ms: outside = engine calls' wall - took + own; calls; path):")
+        for row in sorted(rows, key=lambda row: row["outside"] or 0, reverse=True)[: args.slowest]:
+            print(
+                f"    {row['outside']:6.1f} = {row['engine_wall'] - (row['took'] or 0):5.1f} + {row['not_engine']:5.1f}"
+                f"  {row['engine_calls']}  {row['path']}"
             )
     if profiler:
         stats = pstats.Stats(profiler)
