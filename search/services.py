@@ -501,9 +501,10 @@ def _query_log_push(line: dict) -> None:
     except RedisError:
         logger.warning("Search query not logged: the shared cache is unreachable", exc_info=True)
         return
-    if waiting == 1:
+    if waiting % QUERY_LOG_BATCH == 1:
         # The first line into an empty list: every later one finds this task
-        # (or the one writing) ahead of it. A lost task leaves the lines to beat.
+        # (or the one writing) ahead of it. A lost task leaves the lines to
+        # beat, or to the task the next batch's first line queues.
         _queue(write_search_query_log, countdown=QUERY_LOG_WAIT)
 
 
