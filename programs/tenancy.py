@@ -65,7 +65,7 @@ def partner_context(user) -> PartnerContext | None:
     if hasattr(user, "_partner_context_cache"):
         return user._partner_context_cache
     memberships = Membership.objects.select_related(
-        "user", "organization", "organization__tier", "organization__partner_type"
+        "organization", "organization__tier", "organization__partner_type"
     ).filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES)
     # Every partner page that checks an audience needs the person's
     # certifications: in a reading request they come with the membership (one
@@ -81,6 +81,10 @@ def partner_context(user) -> PartnerContext | None:
     if membership is None:
         user._partner_context_cache = None
     else:
+        # The user asking, not a second copy read with the membership: what
+        # is remembered on it (this context, its permissions) serves the
+        # callers that pass ``partner.user`` on.
+        membership.user = user
         held_ids = tuple(membership.held_certification_ids) if with_certifications else None
         user._partner_context_cache = PartnerContext(membership, held_certification_ids=held_ids)
     return user._partner_context_cache
