@@ -94,7 +94,9 @@ class Reader:
             roles=_keys(partner.roles),
             partner_types=_keys([organization.partner_type.translation_key]),
             regions=_keys([organization.region_id]),
-            certifications=_keys(held_certifications(user)),
+            certifications=_keys(
+                held_certifications(user) if partner.held_certification_ids is None else partner.held_certification_ids
+            ),
         )
 
     @classmethod

@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from time import monotonic
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -71,12 +72,14 @@ _process = {"generation": None, "values": {}}
 _process_lock = threading.Lock()
 
 
-def remembered_until_changed(key: Hashable, compute: Callable[[], Value]) -> Value:
+def remembered_until_changed(key: Hashable, compute: Callable[[], Value], *, max_age: float | None = None) -> Value:
     """``compute()``, kept by the process until a model listed with
-    :func:`forget_when_saved` is saved or deleted (in any process). Within a
-    reading request only: writes, tasks and tests calling a selector ask the
-    database. The value is shared by every request: nothing one user may
-    see and another may not, and callers must not change it."""
+    :func:`forget_when_saved` is saved or deleted (in any process), and at
+    most ``max_age`` seconds if given (for data also changed where no signal
+    is sent). Within a reading request only: writes, tasks and tests calling
+    a selector ask the database. The value is shared by every request:
+    nothing one user may see and another may not, and callers must not
+    change it."""
     if not in_reading_request():
         return compute()
     try:
@@ -93,12 +96,13 @@ def remembered_until_changed(key: Hashable, compute: Callable[[], Value]) -> Val
         if _process["generation"] != generation:
             _process["generation"], _process["values"] = generation, {}
         values = _process["values"]
-        if key in values:
-            return values[key]
+        kept = values.get(key)
+        if kept is not None and (kept[1] is None or monotonic() < kept[1]):
+            return kept[0]
     value = compute()
     with _process_lock:
-        if _process["generation"] == generation:
-            values.setdefault(key, value)
+        if _process["generation"] == generation and values.get(key) is kept:
+            values[key] = (value, None if max_age is None else monotonic() + max_age)
     return value
 
 

@@ -16,13 +16,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from .models import Membership, OrganizationStatus, PartnerOrganization
-from .request_memo import remembered
+from .models import Membership, OrganizationStatus, PartnerOrganization, PersonCertification
+from .request_memo import in_reading_request, remembered
 
 VIEW_ALL_PERMISSION = "programs.view_all_partner_records"
 # Organizations whose people can use the partner portal.
@@ -34,6 +36,9 @@ class PartnerContext:
     """Who the signed-in partner user is, for views and selectors."""
 
     membership: Membership
+    #: the certifications the person holds, when read with the membership
+    #: (see :func:`partner_context`); None: ask programs.audience.held_certifications
+    held_certification_ids: tuple[int, ...] | None = None
 
     @property
     def user(self):
@@ -59,12 +64,29 @@ def partner_context(user) -> PartnerContext | None:
     # Django's permission cache): views, menus and search ask several times.
     if hasattr(user, "_partner_context_cache"):
         return user._partner_context_cache
-    membership = (
-        Membership.objects.select_related("user", "organization", "organization__tier", "organization__partner_type")
-        .filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES)
-        .first()
-    )
-    user._partner_context_cache = PartnerContext(membership) if membership else None
+    memberships = Membership.objects.select_related(
+        "organization", "organization__tier", "organization__partner_type"
+    ).filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES)
+    # Every partner page that checks an audience needs the person's
+    # certifications: in a reading request they come with the membership (one
+    # query fewer a page). Elsewhere (a write may earn one, a task outlives
+    # the moment) they are read when asked; SQLite has no array subquery.
+    with_certifications = in_reading_request() and connection.vendor == "postgresql"
+    if with_certifications:
+        held = PersonCertification.objects.filter(user_id=OuterRef("user_id")).valid_at()
+        memberships = memberships.annotate(
+            held_certification_ids=ArraySubquery(held.order_by("certification_id").values("certification_id"))
+        )
+    membership = memberships.first()
+    if membership is None:
+        user._partner_context_cache = None
+    else:
+        # The user asking, not a second copy read with the membership: what
+        # is remembered on it (this context, its permissions) serves the
+        # callers that pass ``partner.user`` on.
+        membership.user = user
+        held_ids = tuple(membership.held_certification_ids) if with_certifications else None
+        user._partner_context_cache = PartnerContext(membership, held_certification_ids=held_ids)
     return user._partner_context_cache
 
 

@@ -11,6 +11,7 @@ class SearchConfig(AppConfig):
 
         from content.signals import audience_changed, pages_changed
         from programs.models import Certification
+        from programs.request_memo import forget_when_saved
 
         from . import pages, registry
         from .config import search_config_changed
@@ -29,3 +30,7 @@ class SearchConfig(AppConfig):
         for model in (SearchSettings, SynonymSet, BestBet, Certification):
             for signal in (post_save, post_delete):
                 signal.connect(search_config_changed, sender=model, dispatch_uid=f"search.config.{model.__name__}")
+        # After the cache's own receivers: on commit the shared cache entry is
+        # cleared before the processes are told to forget theirs, so none keeps
+        # an entry cached in between.
+        forget_when_saved(SearchSettings, SynonymSet, BestBet, Certification)

@@ -2,8 +2,9 @@
 promoted results) and the certification ids, read once and kept in the cache:
 every search needs them, and four queries a request were a third of the
 portal's own time at scale. Saving or deleting any of them clears the entry
-(see SearchConfig.ready). Within a reading request the entry is read from the
-cache once (``programs.request_memo``), however many parts of the query ask."""
+(see SearchConfig.ready). Reading requests take it from what the process
+keeps (``programs.request_memo.remembered_until_changed``), which the same
+saves forget."""
 
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from programs.models import Certification
-from programs.request_memo import remembered
+from programs.request_memo import remembered, remembered_until_changed
 
 from .models import BestBet, SearchSettings, SynonymSet
 
@@ -37,7 +38,11 @@ class SearchConfig:
 
 
 def search_config() -> SearchConfig:
-    return remembered(CACHE_KEY, _cached_config)
+    # Kept by the process while the configuration generation stands (saving
+    # any of the models renews it, see SearchConfig.ready) and CACHE_SECONDS
+    # at most (a change that sends no signal is seen within twice that): no
+    # cache read a search.
+    return remembered(CACHE_KEY, lambda: remembered_until_changed(CACHE_KEY, _cached_config, max_age=CACHE_SECONDS))
 
 
 def _cached_config() -> SearchConfig:

@@ -429,7 +429,8 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
     if query and not results.total:
         # Only a query without results pays for the spelling suggestion.
-        results.suggestion = _suggestion(query, [*base, _untranslated_clause(language)])
+        results.suggestion, took = _suggestion(query, [*base, _untranslated_clause(language)])
+        results.engine_ms += took
     return results
 
 
@@ -516,11 +517,12 @@ def _reader_versions(documents: list[dict], search: dict, language: str) -> tupl
     return shown, response["took"]
 
 
-def _suggestion(query: str, visible: list[dict]) -> str:
-    """A corrected query that finds something the reader may open. The
-    candidates come from every document's words, so each is counted under the
-    reader's own filters (``visible``) before it is offered (collating in the
-    engine needs the mustache module, which a core-only node does not have)."""
+def _suggestion(query: str, visible: list[dict]) -> tuple[str, int]:
+    """A corrected query that finds something the reader may open (or ""),
+    and the engine's milliseconds. The candidates come from every document's
+    words, so each is counted under the reader's own filters (``visible``)
+    before it is offered (collating in the engine needs the mustache module,
+    which a core-only node does not have)."""
     phrase = {
         "field": "body",
         "size": 5,
@@ -534,11 +536,12 @@ def _suggestion(query: str, visible: list[dict]) -> str:
         index=alias_name(),
         body={"query": _bool(filter=visible), "suggest": {"spelling": {"text": query, "phrase": phrase}}, "size": 0},
     ).body
+    took = response["took"]
     spelling = response.get("suggest", {}).get("spelling")
     candidates = [option["text"] for option in spelling[0]["options"]] if spelling else []
     candidates = [text for text in candidates if text.lower() != query.lower()]
     if not candidates:
-        return ""
+        return "", took
     searches = []
     for text in candidates:
         searches += [
@@ -549,10 +552,13 @@ def _suggestion(query: str, visible: list[dict]) -> str:
                 "track_total_hits": 1,
             },
         ]
-    for text, found in zip(candidates, _responses(client.msearch(index=alias_name(), searches=searches)), strict=True):
+    answers = _responses(client.msearch(index=alias_name(), searches=searches))
+    # msearch runs the counts side by side: the slowest is the wait
+    took += max(found["took"] for found in answers)
+    for text, found in zip(candidates, answers, strict=True):
         if found["hits"]["total"]["value"]:
-            return text
-    return ""
+            return text, took
+    return "", took
 
 
 def _hit(document: dict, language: str) -> SearchHit:

@@ -1,5 +1,6 @@
 """Writes to the portal search index: the outbox, its drain, and rebuilds."""
 
+import json
 import logging
 import multiprocessing
 import time
@@ -9,14 +10,20 @@ from datetime import datetime, timedelta
 from queue import Queue
 from threading import Thread
 
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
 from django.db import connections as db_connections
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError, bulk, streaming_bulk
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+from portal.cache import shared_redis
+from programs.models import PartnerOrganization
 
 from . import registry
 from .documents import PortalDocument, document_id
@@ -449,25 +456,108 @@ def search_query_log(
     return entry
 
 
+#: the shared cache's list where search log lines wait for
+#: :func:`search_query_log_drain` (a cache key, so it carries the cache's prefix)
+QUERY_LOG_KEY = "search:query-log"
+#: seconds the drain task waits after the first line into an empty list, so
+#: that one task writes the lines of that second instead of one task a search
+QUERY_LOG_WAIT = 1
+#: lines taken from the list (and written) at a time
+QUERY_LOG_BATCH = 200
+
+
 def search_query_log_later(
     *, query: str, results: int, language: str, organization_id: int | None, user_id: int | None = None
 ) -> None:
-    """Log the query from a worker after the request's commit: the partner's
-    search does not wait for the log row and its activity event. A broker
-    outage loses the log line, never the search."""
-    from .tasks import log_search_query
-
+    """Log the query after the request's commit without making the partner
+    wait for the log row and its activity event: the line goes onto a list in
+    the shared cache (one Redis command) and a worker writes the lines in
+    batches (``search.tasks.write_search_query_log``, queued by the line that
+    finds the list empty, and every minute by beat). A Redis outage loses the
+    log line, never the search; without Redis (the embedded default) the line
+    is written at once."""
     if not query.strip():
         return
-    _queue_on_commit(
-        log_search_query,
-        query=query,
-        results=results,
-        language=language,
-        organization_id=organization_id,
-        user_id=user_id,
-        at=timezone.now().isoformat(),
+    line = {
+        "query": query,
+        "results": results,
+        "language": language,
+        "organization_id": organization_id,
+        "user_id": user_id,
+        "at": timezone.now().isoformat(),
+    }
+    transaction.on_commit(lambda: _query_log_push(line))
+
+
+def _query_log_push(line: dict) -> None:
+    from .tasks import write_search_query_log
+
+    client = shared_redis()
+    if client is None:
+        _query_log_write([line])
+        return
+    try:
+        waiting = client.rpush(cache.make_key(QUERY_LOG_KEY), json.dumps(line))
+    except RedisError:
+        logger.warning("Search query not logged: the shared cache is unreachable", exc_info=True)
+        return
+    if waiting % QUERY_LOG_BATCH == 1:
+        # The first line into an empty list: every later one finds this task
+        # (or the one writing) ahead of it. A lost task leaves the lines to
+        # beat, or to the task the next batch's first line queues.
+        _queue(write_search_query_log, countdown=QUERY_LOG_WAIT)
+
+
+def search_query_log_drain(*, batch_size: int = QUERY_LOG_BATCH) -> int:
+    """Write the search log lines waiting in the shared cache until none is
+    left; returns how many were written. A database outage puts the batch
+    back at the head of the list (written by the next run) and raises."""
+    client = shared_redis()
+    if client is None:
+        return 0
+    key = cache.make_key(QUERY_LOG_KEY)
+    written = 0
+    while True:
+        # Taken off the list atomically: two drains never write a line twice.
+        raw_lines = client.lpop(key, batch_size)
+        if not raw_lines:
+            return written
+        try:
+            written += _query_log_write([json.loads(raw) for raw in raw_lines])
+        except DatabaseError:
+            client.lpush(key, *reversed(raw_lines))
+            raise
+
+
+def _query_log_write(lines: list[dict]) -> int:
+    # Organizations and people deleted since the search are not named (their
+    # ids would break the inserts): looked up once for the whole batch.
+    organizations = PartnerOrganization.objects.in_bulk({line["organization_id"] for line in lines} - {None})
+    user_ids = set(
+        get_user_model()
+        .objects.filter(pk__in={line["user_id"] for line in lines} - {None})
+        .values_list("pk", flat=True)
     )
+    for line in lines:
+        search_query_log(
+            query=line["query"],
+            results=line["results"],
+            language=line["language"],
+            organization=organizations.get(line["organization_id"]),
+            user_id=line["user_id"] if line["user_id"] in user_ids else None,
+            at=datetime.fromisoformat(line["at"]),
+        )
+    return len(lines)
+
+
+def _queue(task, **options) -> None:
+    """Queue ``task`` now; a broker outage logs a warning and loses that
+    message only (the beat sweeps find what a lost task left)."""
+    try:
+        # No retries: a search or a rebuild must not wait on a dead broker.
+        task.apply_async(retry=False, **options)
+    except OperationalError:
+        logger.warning("%s not queued: the task broker is unreachable", task.name, exc_info=True)
 
 
 def _queue_on_commit(task, *args, **kwargs) -> None:
@@ -475,14 +565,7 @@ def _queue_on_commit(task, *args, **kwargs) -> None:
     warning and loses that message only: the caller's work (a search, a
     rebuild) goes on, and the beat sweeps find what a lost task left."""
 
-    def send():
-        try:
-            # No retries: a search or a rebuild must not wait on a dead broker.
-            task.apply_async(args=args, kwargs=kwargs, retry=False)
-        except OperationalError:
-            logger.warning("%s not queued: the task broker is unreachable", task.name, exc_info=True)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: _queue(task, args=args, kwargs=kwargs))
 
 
 def attachment_texts_request(*, file_names: dict[str, list[str]]) -> int:

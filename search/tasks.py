@@ -18,12 +18,19 @@ def drain_index_outbox():
             return
 
 
-#: at most once: a worker lost mid-task drops one log line rather than writing it twice
+#: at most once: a worker lost mid-batch drops the lines it took rather than
+#: writing them twice (a database error puts them back)
+@shared_task(ignore_result=True, acks_late=False)
+def write_search_query_log():
+    services.search_query_log_drain()
+
+
+#: one search's log line, as queued before the lines waited in a list: kept
+#: for the messages a running release left on the broker
 @shared_task(ignore_result=True, acks_late=False)
 def log_search_query(
     *, query: str, results: int, language: str, organization_id: int | None, at: str, user_id: int | None = None
 ):
-    # ``user_id`` defaults to None for tasks queued before it was passed.
     services.search_query_log(
         query=query,
         results=results,

@@ -118,8 +118,9 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")[-4000:]
 
     def idle(self) -> bool:
-        """Nothing waiting on the broker, nothing reserved or running: tasks
-        earlier tests queued are done (for tests that count what the worker did)."""
+        """Nothing waiting on the broker, nothing scheduled (a countdown),
+        reserved or running: tasks earlier tests queued are done (for tests
+        that count what the worker did)."""
         from kombu.exceptions import ChannelError
 
         from portal.celery import app
@@ -130,11 +131,12 @@ class WorkerProcess:
             except ChannelError:  # no such queue on this broker yet: nothing was ever queued to it
                 waiting = 0
         inspect = app.control.inspect(destination=[self.hostname], timeout=2)
-        # Asked in the order a task moves (queue, reserved, running), so one
-        # moving on between two questions is still seen by the next.
+        # Asked in the order a task moves (queue, scheduled, reserved,
+        # running), so one moving on between two questions is still seen by the next.
+        scheduled = (inspect.scheduled() or {}).get(self.hostname, [None])
         reserved = (inspect.reserved() or {}).get(self.hostname, [None])
         running = (inspect.active() or {}).get(self.hostname, [None])
-        return waiting == 0 and not reserved and not running
+        return waiting == 0 and not scheduled and not reserved and not running
 
 
 def _wait_for_worker(hostname: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:

@@ -96,6 +96,37 @@ def test_required_certification_must_be_held_by_the_reader(indexed, ladder):
     assert portal_search(user=colleague, query="lab pricing").total == 0
 
 
+def test_the_api_reads_the_certifications_held_today(client, indexed, ladder):
+    # Through a request, the certifications come with the membership's query.
+    import datetime
+
+    from django.utils import timezone
+
+    from programs.models import PersonCertification
+
+    certification = CertificationFactory(code="storage-engineer")
+    indexed("lab", title="Lab pricing calculator", audience={"certifications": [certification.pk]})
+    indexed("guide", title="Lab pricing guide")
+    engineer = partner(ladder["gold"], ["technical"])
+    lapsed = PartnerUserFactory(organization=engineer.membership.organization, roles=["technical"])
+    now = timezone.now()
+    for person, expires_at in ((engineer, None), (lapsed, now - datetime.timedelta(days=1))):
+        PersonCertification.objects.create(
+            organization=engineer.membership.organization,
+            user=person,
+            certification=certification,
+            earned_at=now - datetime.timedelta(days=400),
+            expires_at=expires_at,
+        )
+
+    def found(user):
+        client.force_login(user)
+        return sorted(hit["object_id"] for hit in client.get("/search/api/", {"q": "lab pricing"}).json()["hits"])
+
+    assert found(engineer) == ["guide", "lab"]
+    assert found(lapsed) == ["guide"]
+
+
 def test_vendor_staff_search_everything(corpus, vendor_staff):
     assert portal_search(user=vendor_staff, query="pricing").total == 4
 

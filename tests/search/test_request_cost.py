@@ -13,10 +13,10 @@ from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 pytestmark = pytest.mark.django_db
 
 #: session, user, the user's and their groups' permissions, partner
-#: membership, held certifications (the search settings, synonyms, promoted
-#: results and certification ids come from the cache; the query log is
-#: written by a worker)
-SEARCH_REQUEST_QUERIES = 5
+#: membership with the held certifications (the search settings, synonyms,
+#: promoted results and certification ids are kept by the process; the query
+#: log is written by a worker)
+SEARCH_REQUEST_QUERIES = 4
 
 
 def _signed_in_partner(client):

@@ -85,8 +85,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Staff reach the admin only after their second factor (after authentication).
     "home.second_factor.StaffSecondFactorMiddleware",
-    "programs.middleware.partner_time_zone",
+    # Before the time zone: the membership it reads is then read as a reading
+    # request's (with the person's certifications, programs.tenancy.partner_context).
     "programs.middleware.scoped_reads_remembered",
+    "programs.middleware.partner_time_zone",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -129,7 +131,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if env.REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, one client per connection pool (portal.cache).
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "portal",
         }

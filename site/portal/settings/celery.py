@@ -60,6 +60,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.extract_pending_attachment_texts",
         "schedule": crontab(minute="*/15"),
     },
+    # Safety net: search log lines whose write task was lost (search.services.search_query_log_later).
+    "search-write-query-log": {
+        "task": "search.tasks.write_search_query_log",
+        "schedule": 60.0,
+    },
     "search-purge-outbox": {
         "task": "search.tasks.purge_index_outbox",
         "schedule": crontab(hour=3, minute=30),

@@ -1,0 +1,189 @@
+"""The portal's own time per search, taken apart: bench/search.py's query mix
+(or autocompletes) through the Django test client (full middleware stack), in
+one process, each request split into
+
+- wall and process CPU time;
+- the engine: the wall time of the HTTP calls to Elasticsearch and the
+  ``took`` the engine reported (the bench's "outside Elasticsearch" is the
+  request's time minus what ``Server-Timing`` reports of ``took``);
+- SQL statements and their time, Redis commands (cache and broker);
+- ``--profile``: Python function calls per request (cProfile) and the
+  functions with the most cumulative time.
+
+Run it from a checkout against bench/search.py's database and index (same
+environment as bench/search.py, after one run of it has seeded and indexed):
+
+    DATABASE_URL=postgres://prm:prm@127.0.0.1:55432/prm_search9b ELASTICSEARCH_URL=http://127.0.0.1:29210 \\
+      REDIS_URL=redis://127.0.0.1:26391/5 SEARCH_INDEX_PREFIX=search9b \\
+      .venv/bin/python bench/search_own_time.py --queries 200 [--autocomplete] [--profile]
+
+Nothing consumes the broker's queue here: point REDIS_URL at a Redis
+database no worker reads (queued query-log lines stay there).
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "site")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from elastic_transport import Transport  # noqa: E402
+from redis import Redis  # noqa: E402
+
+from bench.scale import load_average  # noqa: E402
+from bench.search import query_mix  # noqa: E402
+from content.models import AssetPage  # noqa: E402
+
+
+class Meter:
+    """Wall time of the engine's HTTP calls and the Redis commands sent."""
+
+    def __init__(self):
+        self.engine_seconds = 0.0
+        self.engine_took_ms = 0.0
+        self.engine_calls = 0
+        self.redis_commands = 0
+
+    def __enter__(self):
+        meter = self
+        self._perform, self._execute = Transport.perform_request, Redis.execute_command
+
+        def perform_request(transport, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return meter._perform(transport, *args, **kwargs)
+            finally:
+                meter.engine_seconds += time.perf_counter() - started
+                meter.engine_calls += 1
+
+        def execute_command(client, *args, **kwargs):
+            meter.redis_commands += 1
+            return meter._execute(client, *args, **kwargs)
+
+        Transport.perform_request = perform_request
+        Redis.execute_command = execute_command
+        return self
+
+    def __exit__(self, *exc):
+        Transport.perform_request, Redis.execute_command = self._perform, self._execute
+
+
+def engine_ms(response) -> float | None:
+    timing = response.get("Server-Timing") or ""
+    return next((float(part.split("dur=")[1]) for part in timing.split(",") if "engine;dur=" in part), None)
+
+
+def percentile(values, share):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(share * (len(values) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--user", default="northwind.sales")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--autocomplete", action="store_true", help="autocompletes instead of searches")
+    parser.add_argument("--profile", action="store_true", help="cProfile the requests")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--callers", help="also list the callers of the functions matching this pattern")
+    parser.add_argument("--slowest", type=int, default=0, help="list the requests most outside the engine")
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    rng = random.Random(2026)
+    if args.autocomplete:
+        # as bench/search.py: the first letters of English asset titles
+        titles = AssetPage.objects.filter(locale__language_code="en").order_by("pk").values_list("title", flat=True)
+        titles = list(titles[: args.queries])
+        paths = [f"/search/autocomplete/?{urlencode({'q': title[: rng.randrange(3, 8)]})}" for title in titles]
+    else:
+        paths = query_mix(args.queries, rng)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=args.user))
+    for path in paths[:20]:  # warm-up: URL resolvers, templates, per-process caches, the request cache
+        client.get(path, HTTP_HOST="localhost")
+
+    rows = []
+    profiler = cProfile.Profile() if args.profile else None
+    for path in paths:
+        with Meter() as meter, CaptureQueriesContext(connection) as queries:
+            wall, cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
+            response = client.get(path, HTTP_HOST="localhost")
+            if profiler:
+                profiler.disable()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if response.status_code != 200:
+            sys.exit(f"GET {path} answered {response.status_code}")
+        took = engine_ms(response)
+        rows.append(
+            {
+                "path": path,
+                "took": took,
+                "wall": wall * 1000,
+                "cpu": cpu * 1000,
+                "outside": wall * 1000 - took if took is not None else None,
+                "engine_wall": meter.engine_seconds * 1000,
+                "not_engine": wall * 1000 - meter.engine_seconds * 1000,
+                "engine_calls": meter.engine_calls,
+                "sql": len(queries),
+                "sql_ms": sum(float(query["time"]) for query in queries.captured_queries) * 1000,
+                "redis": meter.redis_commands,
+            }
+        )
+    kind = "autocompletes" if args.autocomplete else "searches"
+    print(f"{len(rows)} {kind} as {args.user}, DEBUG={settings.DEBUG}   [{load_average()}]")
+    labels = {
+        "wall": "request wall time",
+        "cpu": "process CPU",
+        "outside": "wall minus the engine's took (the bench's 'outside')",
+        "engine_wall": "wall of the HTTP calls to Elasticsearch",
+        "not_engine": "wall outside those calls (the portal's own)",
+        "engine_calls": "HTTP calls to Elasticsearch",
+        "sql": "SQL statements",
+        "sql_ms": "SQL time (ms)",
+        "redis": "Redis commands",
+    }
+    for key, label in labels.items():
+        values = [row[key] for row in rows if row[key] is not None]
+        if values:
+            print(
+                f"  {label:55s} median {statistics.median(values):8.2f}   p95 {percentile(values, 0.95):8.2f}"
+                f"   mean {statistics.fmean(values):8.2f}"
+            )
+    if args.slowest:
+        print("  Most time outside the engine (ms: outside = engine calls' wall - took + own; calls; path):")
+        for row in sorted(rows, key=lambda row: row["outside"] or 0, reverse=True)[: args.slowest]:
+            print(
+                f"    {row['outside']:6.1f} = {row['engine_wall'] - (row['took'] or 0):5.1f} + {row['not_engine']:5.1f}"
+                f"  {row['engine_calls']}  {row['path']}"
+            )
+    if profiler:
+        stats = pstats.Stats(profiler)
+        print(f"  Python function calls per request: {stats.total_calls / len(rows):,.0f}")
+        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
+
+
+if __name__ == "__main__":
+    main()
