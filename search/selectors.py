@@ -497,7 +497,13 @@ def _facets(
         else:
             view["aggs"]["translated_sources"] = {
                 "filter": _bool(filter=[{"term": {"language": SOURCE_LANGUAGE}}, {"term": {"translations": language}}]),
-                "aggs": {"families": {"terms": {"field": "family_id", "size": FAMILIES_LISTED}}},
+                # "map": the few matching sources' families, without
+                # building the global ordinals of every family in the index
+                # (after each refresh: at 1,000,000 documents, a rebuild of
+                # about a million terms)
+                "aggs": {
+                    "families": {"terms": {"field": "family_id", "size": FAMILIES_LISTED, "execution_hint": "map"}}
+                },
             }
     buckets = _facet_buckets(count_families if families and estimate else None)
     return {
@@ -546,7 +552,11 @@ def _count_families(
         return response["took"]
     if listed["buckets"]:
         family_ids = [bucket["key"] for bucket in listed["buckets"]]
-        pair = {"pairs": {"terms": {"field": "family_id", "min_doc_count": 2, "size": len(family_ids)}}}
+        pair = {
+            "pairs": {
+                "terms": {"field": "family_id", "min_doc_count": 2, "size": len(family_ids), "execution_hint": "map"}
+            }
+        }
         body = {
             "query": _with_filters(unfiltered_by_language, reader_view, {"terms": {"family_id": family_ids}}),
             "size": 0,
