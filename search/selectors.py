@@ -392,22 +392,31 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         # expansion per hit and took over a second on 3,000 documents.
         highlight["highlight_query"] = {"multi_match": {"query": query, "fields": ["title", "summary", "body"]}}
     search["highlight"] = highlight
-    facets = _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)
+    searches = [search, _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)]
+    if language != SOURCE_LANGUAGE:
+        searches.append(_translated_sources(unfiltered_by_language, language))
     # The shard request cache answers a repeated query's ranking (not its
     # hits' fields and highlights) until the index changes; Elasticsearch
     # caches requests returning hits only when asked.
     cached = {"index": [alias_name()], "request_cache": True}
-    response, facet_response = _responses(
-        engine.get_client().msearch(index=alias_name(), searches=[cached, search, cached, facets])
+    response, facet_response, *translated = _responses(
+        engine.get_client().msearch(index=alias_name(), searches=[part for body in searches for part in (cached, body)])
     )
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
-    # msearch runs both requests side by side: the slower one is the wait
-    results.engine_ms = max(response["took"], facet_response["took"])
+    # msearch runs the requests side by side: the slowest one is the wait
+    results.engine_ms = max(answer["took"] for answer in (response, facet_response, *translated))
     aggregations = facet_response["aggregations"]
-    results.engine_ms += _count_families(
-        aggregations, unfiltered_by_language, reader_view, language_clause, language, families=collapsed
-    )
+    if translated:
+        results.engine_ms += _count_families(
+            aggregations,
+            translated[0],
+            unfiltered_by_language,
+            reader_view,
+            language_clause,
+            language,
+            families=collapsed,
+        )
     documents = response["hits"]["hits"]
     if collapsed:
         results.total = aggregations["reader_view"]["families"]["value"]
@@ -481,30 +490,17 @@ def _facets(
     language and the source, what their list shows of each; for other
     languages, what picking one shows.
 
-    Families are counted from document counts (see _count_families): this
-    request lists the families whose source-language document matches and has
-    a translation into the reader's language, the only ones that can show
-    twice. ``estimate`` counts them with Elasticsearch's ``cardinality``
-    instead (hashing each match's family once per bucket: at 1,000,000
-    documents most of the facets' time), for when there are too many such
-    families to list."""
+    Families are counted from document counts (see _count_families and
+    _translated_sources). ``estimate`` counts them with Elasticsearch's
+    ``cardinality`` instead (hashing each match's family once per bucket: at
+    1,000,000 documents most of the facets' time), for when there are too
+    many families that can show twice to list."""
     count_families = {"families": {"cardinality": {"field": "family_id", "precision_threshold": FAMILIES_PRECISION}}}
     view = {"filter": reader_view}
     if language != SOURCE_LANGUAGE:
         view["aggs"] = {"reader_language": {"filter": {"term": {"language": language}}}}
         if estimate:
             view["aggs"].update(count_families)
-        else:
-            view["aggs"]["translated_sources"] = {
-                "filter": _bool(filter=[{"term": {"language": SOURCE_LANGUAGE}}, {"term": {"translations": language}}]),
-                # "map": the few matching sources' families, without
-                # building the global ordinals of every family in the index
-                # (after each refresh: at 1,000,000 documents, a rebuild of
-                # about a million terms)
-                "aggs": {
-                    "families": {"terms": {"field": "family_id", "size": FAMILIES_LISTED, "execution_hint": "map"}}
-                },
-            }
     buckets = _facet_buckets(count_families if families and estimate else None)
     return {
         "query": unfiltered_by_language,
@@ -518,8 +514,30 @@ def _facets(
     }
 
 
+def _translated_sources(unfiltered_by_language: dict, language: str) -> dict:
+    """The families of the matching source-language documents that have a
+    translation into ``language``, the only families that can show twice in
+    the reader's list: one more than ``FAMILIES_LISTED`` at most, in index
+    order (the engine stops there), read from the index's column of
+    ``family_id``. (A ``terms`` aggregation would either build the global
+    ordinals of every family in the index after each refresh, about 70 ms at
+    1,000,000 documents, or hash every matching source's family: 364 ms for
+    150,000.)"""
+    return {
+        "query": _with_filters(
+            unfiltered_by_language, {"term": {"language": SOURCE_LANGUAGE}}, {"term": {"translations": language}}
+        ),
+        "size": FAMILIES_LISTED + 1,
+        "sort": ["_doc"],
+        "_source": False,
+        "docvalue_fields": ["family_id"],
+        "track_total_hits": False,
+    }
+
+
 def _count_families(
     aggregations: dict,
+    translated: dict,
     unfiltered_by_language: dict,
     reader_view: dict,
     language_clause: dict,
@@ -535,23 +553,19 @@ def _count_families(
     language and the source), and two only where the source has a
     translation into the reader's language and both match. So a count of
     families is the count of documents less those pairs, which a second,
-    small request counts among the families listed by the facets' request:
-    none for most queries, which then cost no second request. Exact, unlike
-    the ``cardinality`` estimate; that estimate is kept for when more such
-    families match than the facets' request lists."""
-    view = aggregations["reader_view"]
-    if language == SOURCE_LANGUAGE or "families" in view:
-        return 0
-    listed = view["translated_sources"]["families"]
-    took = 0
+    small request counts among the families of ``translated`` (the answer to
+    _translated_sources): none for most queries, which then cost no second
+    request. Exact, unlike the ``cardinality`` estimate; that estimate is kept
+    for when more such families match than are listed."""
+    family_ids = [hit["fields"]["family_id"][0] for hit in translated["hits"]["hits"]]
     pairs: dict = {}
-    if listed["sum_other_doc_count"]:
+    took = 0
+    if len(family_ids) > FAMILIES_LISTED:
         body = _facets(unfiltered_by_language, reader_view, language_clause, language, families=families, estimate=True)
         response = engine.get_client().search(index=alias_name(), body=body, request_cache=True).body
         aggregations.update(response["aggregations"])
         return response["took"]
-    if listed["buckets"]:
-        family_ids = [bucket["key"] for bucket in listed["buckets"]]
+    if family_ids:
         pair = {
             "pairs": {
                 "terms": {"field": "family_id", "min_doc_count": 2, "size": len(family_ids), "execution_hint": "map"}
@@ -571,6 +585,7 @@ def _count_families(
             for bucket in aggregation.get("buckets", ()):
                 if "pairs" in bucket:
                     pairs[(name, bucket["key"])] = len(bucket["pairs"]["buckets"])
+    view = aggregations["reader_view"]
     view["families"] = {"value": view["doc_count"] - pairs.get(None, 0)}
     if families:
         for name, aggregation in aggregations["in_language"].items():
