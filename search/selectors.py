@@ -45,8 +45,12 @@ HIT_FIELDS = [
     "download_url",
 ]
 #: families (a page and its translations) counted exactly up to about this
-#: many; above, the counts are estimates (Elasticsearch's cardinality)
+#: many by Elasticsearch's cardinality; above, its counts are estimates
 FAMILIES_PRECISION = 3000
+#: families that can show twice (a source and its translation both matching)
+#: listed up to this many, the family counts then exact; above, they are
+#: counted with the cardinality (see _count_families)
+FAMILIES_LISTED = FAMILIES_PRECISION
 #: at most this many matching translations hide their originals when a
 #: reader picks the source language in the language facet
 FAMILIES_CAP = 10_000
@@ -388,19 +392,31 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         # expansion per hit and took over a second on 3,000 documents.
         highlight["highlight_query"] = {"multi_match": {"query": query, "fields": ["title", "summary", "body"]}}
     search["highlight"] = highlight
-    facets = _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)
+    searches = [search, _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)]
+    if language != SOURCE_LANGUAGE:
+        searches.append(_translated_sources(unfiltered_by_language, language))
     # The shard request cache answers a repeated query's ranking (not its
     # hits' fields and highlights) until the index changes; Elasticsearch
     # caches requests returning hits only when asked.
     cached = {"index": [alias_name()], "request_cache": True}
-    response, facet_response = _responses(
-        engine.get_client().msearch(index=alias_name(), searches=[cached, search, cached, facets])
+    response, facet_response, *translated = _responses(
+        engine.get_client().msearch(index=alias_name(), searches=[part for body in searches for part in (cached, body)])
     )
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
-    # msearch runs both requests side by side: the slower one is the wait
-    results.engine_ms = max(response["took"], facet_response["took"])
+    # msearch runs the requests side by side: the slowest one is the wait
+    results.engine_ms = max(answer["took"] for answer in (response, facet_response, *translated))
     aggregations = facet_response["aggregations"]
+    if translated:
+        results.engine_ms += _count_families(
+            aggregations,
+            translated[0],
+            unfiltered_by_language,
+            reader_view,
+            language_clause,
+            language,
+            families=collapsed,
+        )
     documents = response["hits"]["hits"]
     if collapsed:
         results.total = aggregations["reader_view"]["families"]["value"]
@@ -434,23 +450,9 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     return results
 
 
-def _facets(unfiltered_by_language: dict, reader_view: dict, language_clause: dict, language: str, *, families: bool):
-    """The facet counts, in a size-0 request of their own.
-
-    Facet counts need every match, which stops Elasticsearch from skipping
-    non-competitive hits in the ranked query; apart, the shard request cache
-    can answer them for repeated queries until the index changes. Where the
-    list shows one document per family (``families``: a page and its
-    translation), counts are of families, so they match the list; elsewhere
-    the list holds one language, a family is one document, and the document
-    count is the same figure at a fraction of the cost (counting families
-    hashes each match's family once per bucket). The language facet counts,
-    for the reader's language and the source, what their list shows of each;
-    for other languages, what picking one shows."""
-    count_families = {"families": {"cardinality": {"field": "family_id", "precision_threshold": FAMILIES_PRECISION}}}
-    view = {"filter": reader_view}
-    if language != SOURCE_LANGUAGE:
-        view["aggs"] = {**count_families, "reader_language": {"filter": {"term": {"language": language}}}}
+def _facet_buckets(sub_aggregations: dict | None = None) -> dict:
+    """The type, product line and "updated within" facets' aggregations,
+    each bucket with ``sub_aggregations``."""
     buckets = {
         facet: {"terms": {"field": field_name, "size": 20}}
         for facet, field_name in FACETS.items()
@@ -462,9 +464,45 @@ def _facets(unfiltered_by_language: dict, reader_view: dict, language_clause: di
             "ranges": [{"key": key, "from": _days_ago(days)} for key, days in UPDATED_WITHIN.items()],
         }
     }
-    if families:
+    if sub_aggregations:
         for bucket in buckets.values():
-            bucket["aggs"] = count_families
+            bucket["aggs"] = sub_aggregations
+    return buckets
+
+
+def _facets(
+    unfiltered_by_language: dict,
+    reader_view: dict,
+    language_clause: dict,
+    language: str,
+    *,
+    families: bool,
+    estimate: bool = False,
+):
+    """The facet counts, in a size-0 request of their own.
+
+    Facet counts need every match, which stops Elasticsearch from skipping
+    non-competitive hits in the ranked query; apart, the shard request cache
+    can answer them for repeated queries until the index changes. Where the
+    list shows one document per family (``families``: a page and its
+    translation), counts are of families, so they match the list; elsewhere
+    the list holds one language, a family is one document, and the document
+    count is the same figure. The language facet counts, for the reader's
+    language and the source, what their list shows of each; for other
+    languages, what picking one shows.
+
+    Families are counted from document counts (see _count_families and
+    _translated_sources). ``estimate`` counts them with Elasticsearch's
+    ``cardinality`` instead (hashing each match's family once per bucket: at
+    1,000,000 documents most of the facets' time), for when there are too
+    many families that can show twice to list."""
+    count_families = {"families": {"cardinality": {"field": "family_id", "precision_threshold": FAMILIES_PRECISION}}}
+    view = {"filter": reader_view}
+    if language != SOURCE_LANGUAGE:
+        view["aggs"] = {"reader_language": {"filter": {"term": {"language": language}}}}
+        if estimate:
+            view["aggs"].update(count_families)
+    buckets = _facet_buckets(count_families if families and estimate else None)
     return {
         "query": unfiltered_by_language,
         "size": 0,
@@ -475,6 +513,87 @@ def _facets(unfiltered_by_language: dict, reader_view: dict, language_clause: di
             "in_language": {"filter": language_clause, "aggs": buckets},
         },
     }
+
+
+def _translated_sources(unfiltered_by_language: dict, language: str) -> dict:
+    """The families of the matching source-language documents that have a
+    translation into ``language``, the only families that can show twice in
+    the reader's list: one more than ``FAMILIES_LISTED`` at most, in index
+    order (the engine stops there), read from the index's column of
+    ``family_id``. (A ``terms`` aggregation would either build the global
+    ordinals of every family in the index after each refresh, about 70 ms at
+    1,000,000 documents, or hash every matching source's family: 364 ms for
+    150,000.)"""
+    return {
+        "query": _with_filters(
+            unfiltered_by_language, {"term": {"language": SOURCE_LANGUAGE}}, {"term": {"translations": language}}
+        ),
+        "size": FAMILIES_LISTED + 1,
+        "sort": ["_doc"],
+        "_source": False,
+        "docvalue_fields": ["family_id"],
+        "track_total_hits": False,
+    }
+
+
+def _count_families(
+    aggregations: dict,
+    translated: dict,
+    unfiltered_by_language: dict,
+    reader_view: dict,
+    language_clause: dict,
+    language: str,
+    *,
+    families: bool,
+) -> int:
+    """Adds the family counts to the facet ``aggregations`` (``families``, as
+    a ``cardinality`` would: the reader's view, and each facet bucket where
+    ``families``); returns the engine's milliseconds it took.
+
+    The reader's view holds at most two documents of a family (the reader's
+    language and the source), and two only where the source has a
+    translation into the reader's language and both match. So a count of
+    families is the count of documents less those pairs, which a second,
+    small request counts among the families of ``translated`` (the answer to
+    _translated_sources): none for most queries, which then cost no second
+    request. Exact, unlike the ``cardinality`` estimate; that estimate is kept
+    for when more such families match than are listed."""
+    family_ids = [hit["fields"]["family_id"][0] for hit in translated["hits"]["hits"]]
+    pairs: dict = {}
+    took = 0
+    if len(family_ids) > FAMILIES_LISTED:
+        body = _facets(unfiltered_by_language, reader_view, language_clause, language, families=families, estimate=True)
+        response = engine.get_client().search(index=alias_name(), body=body, request_cache=True).body
+        aggregations.update(response["aggregations"])
+        return response["took"]
+    if family_ids:
+        pair = {
+            "pairs": {
+                "terms": {"field": "family_id", "min_doc_count": 2, "size": len(family_ids), "execution_hint": "map"}
+            }
+        }
+        body = {
+            "query": _with_filters(unfiltered_by_language, reader_view, {"terms": {"family_id": family_ids}}),
+            "size": 0,
+            "track_total_hits": False,
+            "aggs": {**pair, **(_facet_buckets(pair) if families else {})},
+        }
+        response = engine.get_client().search(index=alias_name(), body=body, request_cache=True).body
+        took = response["took"]
+        found = response["aggregations"]
+        pairs[None] = len(found["pairs"]["buckets"])
+        for name, aggregation in found.items():
+            for bucket in aggregation.get("buckets", ()):
+                if "pairs" in bucket:
+                    pairs[(name, bucket["key"])] = len(bucket["pairs"]["buckets"])
+    view = aggregations["reader_view"]
+    view["families"] = {"value": view["doc_count"] - pairs.get(None, 0)}
+    if families:
+        for name, aggregation in aggregations["in_language"].items():
+            if isinstance(aggregation, dict):
+                for bucket in aggregation.get("buckets", ()):
+                    bucket["families"] = {"value": bucket["doc_count"] - pairs.get((name, bucket["key"]), 0)}
+    return took
 
 
 def _one_per_family(documents: list[dict], language: str) -> list[dict]:

@@ -6,10 +6,11 @@ from django.test import Client
 from wagtail.models import Locale
 
 from content.models import LibraryPage
+from search import selectors
 from search.selectors import autocomplete, portal_search
 from search.services import outbox_drain
 from tests.factories import OrganizationFactory, PartnerUserFactory
-from tests.factories.content import publish_asset
+from tests.factories.content import asset_type, publish_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,32 @@ def test_language_counts_match_what_the_reader_gets(library, partner, french):
     assert english.total == 1
     french_only = search(partner, "wombat", "fr", language="fr")
     assert french_only.total == 3
+
+
+@pytest.mark.parametrize("listed", [None, 1], ids=["counted", "estimated"])
+def test_facets_count_what_the_reader_gets_per_family(library, partner, french, monkeypatch, listed):
+    for name, code in (("Wombat case study", "case-study"), ("Wombat price list", "price-list")):
+        translate(publish_asset(library, name, asset_type=asset_type(code)), french, f"{name} (FR)")
+    translate(
+        publish_asset(library, "Wombat battle card", asset_type=asset_type("battle-card")), french, "Argumentaire"
+    )
+    publish_asset(library, "Wombat data sheet", asset_type=asset_type("price-list"))
+    if listed:
+        # more families whose source and translation both match than the
+        # facets' request lists: counted by Elasticsearch's cardinality
+        monkeypatch.setattr(selectors, "FAMILIES_LISTED", listed)
+
+    results = search(partner, "wombat", "fr")
+
+    # Two pairs show once each, the battle card in English (its translation
+    # does not match), the data sheet has no translation.
+    assert results.total == 4
+    assert dict(results.facets["language"]) == {"fr": 2, "en": 2}
+    assert dict(results.facets["type"]) == {"price-list": 2, "case-study": 1, "battle-card": 1}
+    assert dict(results.facets["updated"]) == {"7d": 4, "30d": 4, "365d": 4}
+    price_lists = search(partner, "wombat", "fr", type="price-list")
+    assert price_lists.total == 2
+    assert sorted((hit.language, hit.in_other_language) for hit in price_lists.hits) == [("en", True), ("fr", False)]
 
 
 def test_autocomplete_offers_the_readers_language(library, partner, french):

@@ -14,7 +14,9 @@ import pytest
 from django.test import Client
 
 from programs.audience import Reader
+from search import selectors
 from search.audience import fields_audience, reader_allows
+from search.selectors import portal_search
 from tests.factories import OrganizationFactory, PartnerTypeFactory, PartnerUserFactory, TierFactory
 
 from .relevance_library import GOLD_TIER_KEY, SILVER_TIER_KEY, build_judgments, build_library
@@ -124,3 +126,31 @@ def test_ndcg_at_10_stays_above_the_baseline_and_nothing_forbidden_appears(libra
 
     assert leaks == []
     assert mean >= NDCG_THRESHOLD, "\n".join(report)
+
+
+@pytest.mark.django_db
+def test_family_counts_agree_with_elasticsearchs_cardinality_on_every_query(library_pages, readers, monkeypatch):
+    """The facets count a French or German reader's results by family from
+    document counts less the pairs of a source and its translation that both
+    match; on a library this small Elasticsearch's cardinality counts the
+    families exactly, so the two must agree on every total and facet count."""
+    pair_requests = []
+    facet_buckets = selectors._facet_buckets
+
+    def counting(sub_aggregations=None):
+        if sub_aggregations and "pairs" in sub_aggregations:
+            pair_requests.append(sub_aggregations)
+        return facet_buckets(sub_aggregations)
+
+    monkeypatch.setattr(selectors, "_facet_buckets", counting)
+    queries = sorted({(judgment.query, language) for judgment in JUDGMENTS for language in ("fr", "de")})
+    for query, language in queries:
+        counted = portal_search(user=readers["gold_sales"], query=query, language=language)
+        with monkeypatch.context() as listing:
+            # more pairs possible than listed: counted by the cardinality
+            listing.setattr(selectors, "FAMILIES_LISTED", 1)
+            estimated = portal_search(user=readers["gold_sales"], query=query, language=language)
+        assert (counted.total, counted.facets) == (estimated.total, estimated.facets), (query, language)
+        assert [hit.object_id for hit in counted.hits] == [hit.object_id for hit in estimated.hits]
+    # the queries found sources and translations matching together
+    assert len(pair_requests) >= 10
