@@ -18,8 +18,6 @@ from django.conf import settings
 REPO = Path(__file__).resolve().parent.parent
 #: Celery workers this run started, reported at the end of the run.
 STARTED_WORKERS: list[str] = []
-#: the worker this run started, while it runs
-RUNNING_WORKERS: list["WorkerProcess"] = []
 #: The database as the migrations left it (serialized at session start), for
 #: suites that restore it themselves (tests/browser); a connection looked up
 #: later, in another context, may not carry Django's own copy.
@@ -192,11 +190,8 @@ def celery_worker(django_db_setup, tmp_path_factory):
     try:
         _wait_for_worker(hostname, process, log_path)
         STARTED_WORKERS.append(f"{hostname} (pid {process.pid})")
-        worker = WorkerProcess(process, hostname, log_path)
-        RUNNING_WORKERS.append(worker)
-        yield worker
+        yield WorkerProcess(process, hostname, log_path)
     finally:
-        RUNNING_WORKERS.clear()
         process.terminate()
         try:
             process.wait(timeout=20)
@@ -205,23 +200,12 @@ def celery_worker(django_db_setup, tmp_path_factory):
             process.wait()
 
 
-def _commits(item) -> bool:
-    """Whether ``item`` writes outside a rolled-back transaction (its commits queue tasks)."""
-    marker = item.get_closest_marker("django_db")
-    transaction = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
-    return bool(transaction) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """A test that used the worker, or commits while one runs, leaves it idle before its fixtures are torn
+    """A test that used the worker leaves it idle before its fixtures are torn
     down: a task it queued (an analytics refresh, a conversion a rate save
     asks for) still writing while the database is flushed deadlocks the flush."""
     worker = getattr(item, "funcargs", {}).get("celery_worker")
-    if not isinstance(worker, WorkerProcess) and RUNNING_WORKERS and _commits(item):
-        # The worker an earlier test started runs the tasks this test's
-        # commits queued (a registration's rollup refresh) just the same.
-        worker = RUNNING_WORKERS[0]
     if isinstance(worker, WorkerProcess):
         deadline = time.monotonic() + 120
         while not worker.idle():
