@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,6 +19,11 @@ from django.conf import settings
 REPO = Path(__file__).resolve().parent.parent
 #: Celery workers this run started, reported at the end of the run.
 STARTED_WORKERS: list[str] = []
+#: The worker this run started, while it runs.
+RUNNING_WORKERS: list["WorkerProcess"] = []
+#: A task scheduled further ahead than this (a webhook retry's back-off) is
+#: not waited for: no test waits that long, and teardown would time out.
+IDLE_HORIZON_SECONDS = 15
 #: The database as the migrations left it (serialized at session start), for
 #: suites that restore it themselves (tests/browser); a connection looked up
 #: later, in another context, may not carry Django's own copy.
@@ -109,34 +115,46 @@ def _test_database_url() -> str:
 
 
 class WorkerProcess:
-    def __init__(self, process: subprocess.Popen, hostname: str, log_path: Path):
+    def __init__(self, process: subprocess.Popen, hostname: str, log_path: Path, broker_url: str):
+        from celery import Celery
+
         self.process = process
         self.hostname = hostname
         self.log_path = log_path
+        # Asked through an app of its own on the suite's broker: a test may
+        # point the portal's app at a broker it then stops (test_reindex.py).
+        self.control_app = Celery(broker=broker_url, set_as_current=False)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
 
     def idle(self) -> bool:
-        """Nothing waiting on the broker, nothing scheduled (a countdown),
+        """Nothing waiting on the broker, nothing scheduled soon (a countdown),
         reserved or running: tasks earlier tests queued are done (for tests
         that count what the worker did)."""
         from kombu.exceptions import ChannelError
 
-        from portal.celery import app
-
-        with app.connection_for_read() as connection:
+        with self.control_app.connection_for_read() as connection:
             try:
                 waiting = connection.default_channel.queue_declare(queue="celery", passive=True).message_count
             except ChannelError:  # no such queue on this broker yet: nothing was ever queued to it
                 waiting = 0
-        inspect = app.control.inspect(destination=[self.hostname], timeout=2)
+        inspect = self.control_app.control.inspect(destination=[self.hostname], timeout=2)
         # Asked in the order a task moves (queue, scheduled, reserved,
         # running), so one moving on between two questions is still seen by the next.
         scheduled = (inspect.scheduled() or {}).get(self.hostname, [None])
         reserved = (inspect.reserved() or {}).get(self.hostname, [None])
         running = (inspect.active() or {}).get(self.hostname, [None])
-        return waiting == 0 and not scheduled and not reserved and not running
+        return waiting == 0 and not _due_soon(scheduled) and not reserved and not running
+
+    def close(self) -> None:
+        self.control_app.close()
+
+
+def _due_soon(scheduled: list) -> list:
+    """The scheduled tasks due within the idle horizon (an unanswered inspection, ``[None]``, counts as due)."""
+    horizon = datetime.now(UTC) + timedelta(seconds=IDLE_HORIZON_SECONDS)
+    return [entry for entry in scheduled if entry is None or datetime.fromisoformat(entry["eta"]) <= horizon]
 
 
 def _wait_for_worker(hostname: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
@@ -190,8 +208,13 @@ def celery_worker(django_db_setup, tmp_path_factory):
     try:
         _wait_for_worker(hostname, process, log_path)
         STARTED_WORKERS.append(f"{hostname} (pid {process.pid})")
-        yield WorkerProcess(process, hostname, log_path)
+        worker = WorkerProcess(process, hostname, log_path, app.conf.broker_url)
+        RUNNING_WORKERS.append(worker)
+        yield worker
     finally:
+        for worker in RUNNING_WORKERS:
+            worker.close()
+        RUNNING_WORKERS.clear()
         process.terminate()
         try:
             process.wait(timeout=20)
@@ -200,12 +223,24 @@ def celery_worker(django_db_setup, tmp_path_factory):
             process.wait()
 
 
+def _commits(item) -> bool:
+    """Whether ``item`` writes outside a rolled-back transaction (its commits queue tasks)."""
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    return bool(transaction) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """A test that used the worker leaves it idle before its fixtures are torn
-    down: a task it queued (an analytics refresh, a conversion a rate save
-    asks for) still writing while the database is flushed deadlocks the flush."""
+    """A test that used the worker, or committed while one runs, leaves it
+    idle before its fixtures are torn down: a task it queued (an analytics
+    refresh, a conversion a rate save asks for) still writing while the
+    database is flushed deadlocks the flush."""
     worker = getattr(item, "funcargs", {}).get("celery_worker")
+    if not isinstance(worker, WorkerProcess) and RUNNING_WORKERS and _commits(item):
+        # The worker an earlier test started runs the tasks this test's
+        # commits queued (a registration's rollup refresh) just the same.
+        worker = RUNNING_WORKERS[0]
     if isinstance(worker, WorkerProcess):
         deadline = time.monotonic() + 120
         while not worker.idle():
