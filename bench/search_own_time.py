@@ -49,7 +49,7 @@ from elastic_transport import Transport  # noqa: E402
 from redis import Redis  # noqa: E402
 
 from bench.scale import load_average  # noqa: E402
-from bench.search import query_mix  # noqa: E402
+from bench.search import percentiles, query_mix  # noqa: E402
 from content.models import AssetPage  # noqa: E402
 
 
@@ -89,11 +89,6 @@ class Meter:
 def engine_ms(response) -> float | None:
     timing = response.get("Server-Timing") or ""
     return next((float(part.split("dur=")[1]) for part in timing.split(",") if "engine;dur=" in part), None)
-
-
-def percentile(values, share):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(share * (len(values) - 1))))]
 
 
 def main() -> None:
@@ -165,10 +160,8 @@ def main() -> None:
     for key, label in labels.items():
         values = [row[key] for row in rows if row[key] is not None]
         if values:
-            print(
-                f"  {label:55s} median {statistics.median(values):8.2f}   p95 {percentile(values, 0.95):8.2f}"
-                f"   mean {statistics.fmean(values):8.2f}"
-            )
+            median, p95 = percentiles(values)
+            print(f"  {label:55s} median {median:8.2f}   p95 {p95:8.2f}   mean {statistics.fmean(values):8.2f}")
     if args.slowest:
         print("  Most time outside the engine (ms: outside = engine calls' wall - took + own; calls; path):")
         for row in sorted(rows, key=lambda row: row["outside"] or 0, reverse=True)[: args.slowest]:
