@@ -11,8 +11,9 @@ without gunicorn, the query log or the shard request cache.
         --es-pid "$(cat <checkout>/.services/elasticsearch/elasticsearch.pid)"
 
 ``capture`` runs the benchmark's query mix (same seed, same user) through
-``portal_search`` in this process and writes, per search, every request body
-sent and what the reader gets (hits, snippets, total, facets). ``compare``
+``portal_search`` in this process, one reading request a search, and writes,
+per search, every request body sent and what the reader gets (hits,
+snippets, total, facets). ``compare``
 lists the searches whose results differ. ``replay`` sends each capture's
 bodies again, the captures taking turns search by search, without the
 request cache, and prints the engine's ``took`` per search (the requests of
@@ -63,6 +64,7 @@ def capture(path: str, queries: int, username: str) -> None:
     bench = _bench_module()
     from django.contrib.auth import get_user_model
 
+    from programs.request_memo import remembered_for_request
     from search import engine, selectors
 
     client = engine.get_client()
@@ -82,6 +84,10 @@ def capture(path: str, queries: int, username: str) -> None:
             calls.append({"api": "search", "body": copy.deepcopy(kwargs["body"])})
             return client.search(**kwargs)
 
+        def termvectors(self, **kwargs):
+            calls.append({"api": "termvectors", "arguments": copy.deepcopy(kwargs)})
+            return client.termvectors(**kwargs)
+
     engine.get_client = lambda **_kwargs: Recorder()
     user = get_user_model().objects.get(username=username)
     records = []
@@ -90,13 +96,17 @@ def capture(path: str, queries: int, username: str) -> None:
         language = "en" if parsed.path.startswith("/search") else parsed.path.split("/")[1]
         parameters = dict(urllib.parse.parse_qsl(parsed.query))
         calls.clear()
-        results = selectors.portal_search(
-            user=user,
-            query=parameters.get("q", ""),
-            filters={name: parameters.get(name, "") for name in FILTERS},
-            sort="newest" if parameters.get("sort") == "newest" else "relevance",
-            language=language,
-        )
+        # One reading request a search, as the view runs it: what the
+        # process keeps between requests (the configuration, which words the
+        # index holds) is kept here too.
+        with remembered_for_request():
+            results = selectors.portal_search(
+                user=user,
+                query=parameters.get("q", ""),
+                filters={name: parameters.get(name, "") for name in FILTERS},
+                sort="newest" if parameters.get("sort") == "newest" else "relevance",
+                language=language,
+            )
         records.append(
             {
                 "path": search_path,
@@ -149,6 +159,8 @@ def replay(paths: list[str], repetitions: int, es_pid: int | None) -> None:
                 ]
                 answers = client.msearch(index=index, searches=searches).body["responses"]
                 milliseconds += max(answer["took"] for answer in answers)
+            elif call["api"] == "termvectors":
+                milliseconds += client.termvectors(**{**call["arguments"], "index": index}).body["took"]
             else:
                 milliseconds += client.search(index=index, body=call["body"], request_cache=False).body["took"]
         return milliseconds

@@ -13,7 +13,7 @@ from wagtail.models import Page
 
 from programs.audience import Reader
 
-from . import engine
+from . import engine, vocabulary
 from .audience import audience_filter, reader_allows
 from .config import search_config
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
@@ -138,7 +138,10 @@ def _bool(*, filter=(), must=(), should=(), must_not=(), minimum_should_match=No
     return {"bool": clause}
 
 
-def _text_query(query: str, language: str) -> dict:
+def _text_query(query: str, language: str, unknown_terms: list[str]) -> dict:
+    """The scoring clauses of ``query``; ``unknown_terms`` (its words' terms
+    that the index does not hold, see search.vocabulary) are the ones matched
+    with typo tolerance."""
     language = language if language in LANGUAGE_ANALYSIS else "en"
     # Each field analyses the query its own way: plain words, the reader's
     # language stemmed, and English (the source language every translation
@@ -149,7 +152,7 @@ def _text_query(query: str, language: str) -> dict:
     fields = ["title^4", f"localized.{language}.title^4", "summary^2", f"localized.{language}.body^1.5"]
     if language != SOURCE_LANGUAGE:
         fields += [f"localized.{SOURCE_LANGUAGE}.title^2", f"localized.{SOURCE_LANGUAGE}.body"]
-    words, numbers = _query_words(query)
+    numbers = _query_words(query)[1]
     should = [
         # The best field counts in full and the others a little (tie_breaker),
         # so of two equal titles the better body wins.
@@ -157,16 +160,19 @@ def _text_query(query: str, language: str) -> dict:
         # An exact title phrase outranks a newer mention in the body.
         {"match_phrase": {"title": {"query": query, "boost": 6}}},
     ]
-    if words:
+    if unknown_terms:
         # Typo tolerance on every text field, for letters only: "2025" is one
         # edit from "2026" and "S900" from "S800", and a partner typing a
-        # year or a model number means exactly that one. The fuzzy clause
-        # weighs less than the exact one, so an exact match ranks above a
-        # near miss; the short prefix and expansion cap keep it cheap.
+        # year or a model number means exactly that one. And only for the
+        # words no document holds: a correctly spelled word means itself, not
+        # its neighbours ("price" is not "prize"), and expanding it was most
+        # of a broad query's cost. The fuzzy clause weighs less than the
+        # exact one, so an exact match ranks above a near miss; the short
+        # prefix and expansion cap keep it cheap.
         should.append(
             {
                 "multi_match": {
-                    "query": " ".join(words),
+                    "query": " ".join(unknown_terms),
                     "fields": ["title^2", "summary", "body^0.5"],
                     "fuzziness": "AUTO:4,8",
                     "prefix_length": 2,
@@ -341,7 +347,10 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     ranking = search_config().ranking
     # The reader's audience costs queries: build its filters once.
     base = _base_filters(reader, filters)
-    text_query = _text_query(query, language) if query else None
+    text_query, vocabulary_ms = None, 0
+    if query:
+        unknown, vocabulary_ms = vocabulary.unknown_terms(_query_words(query)[0])
+        text_query = _text_query(query, language, unknown)
     unfiltered_by_language = _query(base, text_query)
     reader_view = _reader_view_clause(language)
     picked = filters.get("language")
@@ -404,8 +413,9 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     )
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
-    # msearch runs the requests side by side: the slowest one is the wait
-    results.engine_ms = max(answer["took"] for answer in (response, facet_response, *translated))
+    # msearch runs the requests side by side: the slowest one is the wait;
+    # the question of which words the index holds came before it
+    results.engine_ms = vocabulary_ms + max(answer["took"] for answer in (response, facet_response, *translated))
     aggregations = facet_response["aggregations"]
     if translated:
         results.engine_ms += _count_families(

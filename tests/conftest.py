@@ -97,12 +97,15 @@ def content_types_first(state: str) -> str:
 @pytest.fixture
 def search_indexes():
     """An empty portal index for each test (the database rolls back, the
-    search engine does not), and none left over after it."""
+    search engine does not), and none left over after it; the process
+    forgets which words the last test's index held."""
+    from search import vocabulary
     from search.engine import get_client
 
     client = get_client()
     pattern = f"{settings.SEARCH_INDEX_PREFIX}-*"
     client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+    vocabulary.forget()
     yield client
     client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
 

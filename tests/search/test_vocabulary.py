@@ -1,0 +1,102 @@
+"""Typo tolerance only for the words the index does not hold
+(search/vocabulary.py), on the real Elasticsearch."""
+
+import pytest
+
+from search import engine, vocabulary
+from search.selectors import portal_search
+from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(user, query: str) -> set[str]:
+    return {hit.object_id for hit in portal_search(user=user, query=query).hits}
+
+
+def test_a_correctly_spelled_word_does_not_find_its_one_edit_neighbour(indexed, vendor_staff):
+    indexed("price", title="Price list", body="What partners pay.")
+    indexed("prize", title="Prize draw rules", body="Who wins the draw.")
+
+    assert found(vendor_staff, "price") == {"price"}
+    assert found(vendor_staff, "prize") == {"prize"}
+    # A word neither holds still finds both.
+    assert found(vendor_staff, "prixe") == {"price", "prize"}
+
+
+@pytest.mark.parametrize("field", ["title", "summary", "body"])
+def test_a_misspelled_word_finds_the_word_in_every_field(indexed, vendor_staff, field):
+    texts = {"title": "Channel news", "summary": "", "body": "Nothing new this week."}
+    indexed("holder", **{**texts, field: "Extended warranty terms"})
+    indexed("other", title="Channel news", body="Nothing new this week.")
+
+    assert found(vendor_staff, "waranty") == {"holder"}
+
+
+def test_a_known_and_a_misspelled_word_each_find_their_documents(indexed, vendor_staff):
+    indexed("price", title="Price list", body="What partners pay.")
+    indexed("prize", title="Prize draw rules", body="Who wins the draw.")
+    indexed("warranty", title="Channel news", body="The extended warranty terms now cover refurbished units.")
+
+    results = portal_search(user=vendor_staff, query="price waranty")
+
+    assert {hit.object_id for hit in results.hits} == {"price", "warranty"}
+
+
+def test_in_a_large_library_a_word_few_documents_hold_keeps_its_typo_tolerance(indexed, vendor_staff, monkeypatch):
+    # A typo in one document's text is a word of the index, but where that
+    # is one document in many the query is likelier the typo than the word.
+    for number in range(3):
+        indexed(f"warranty-{number}", title=f"Warranty terms {number}", body="Terms for refurbished units.")
+    indexed("typo", title="Channel news", body="Read the new warrenty terms.")
+
+    assert found(vendor_staff, "warrenty") == {"typo"}
+
+    # The same library counted as one of many documents: one in three
+    # documents holding a word is now too few.
+    monkeypatch.setattr(vocabulary, "RARE_ODDS", 3)
+
+    assert found(vendor_staff, "warrenty") == {"typo", "warranty-0", "warranty-1", "warranty-2"}
+
+
+def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_engine_time(
+    client, indexed, monkeypatch
+):
+    indexed("price", title="Price list", body="What partners pay.")
+    indexed("prize", title="Prize draw rules", body="Who wins the draw.")
+    user = PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"])
+    assert client.login(username=user.username, password=PASSWORD)
+    es = engine.get_client()
+    took = {"termvectors": [], "msearch": []}
+
+    def recorded(name):
+        send = getattr(es, name)
+
+        def call(**kwargs):
+            response = send(**kwargs)
+            answers = response.body.get("responses", [response.body])
+            took[name].append(max(answer["took"] for answer in answers))
+            return response
+
+        return call
+
+    monkeypatch.setattr(es, "termvectors", recorded("termvectors"))
+    monkeypatch.setattr(es, "msearch", recorded("msearch"))
+
+    def engine_ms(query: str) -> tuple[float, list[str]]:
+        response = client.get("/search/api/", {"q": query})
+        timings = dict(part.strip().split(";dur=") for part in response["Server-Timing"].split(","))
+        return float(timings["engine"]), [hit["object_id"] for hit in response.json()["hits"]]
+
+    first = engine_ms("Price")
+    assert first == (took["termvectors"][0] + took["msearch"][0], ["price"])
+    assert len(took["termvectors"]) == 1
+
+    # The same words again: the process kept the answer.
+    again = engine_ms("Price")
+    assert again == (took["msearch"][1], ["price"])
+    assert len(took["termvectors"]) == 1
+
+    # New words are asked about.
+    assert engine_ms("prixe")[1] in (["price", "prize"], ["prize", "price"])
+    assert len(took["termvectors"]) == 2
