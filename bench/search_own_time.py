@@ -102,6 +102,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--autocomplete", action="store_true", help="autocompletes instead of searches")
     parser.add_argument("--profile", action="store_true", help="cProfile the requests")
+    parser.add_argument(
+        "--cpu", action="store_true", help="with --profile: time the functions in process CPU (waits count nothing)"
+    )
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--callers", help="also list the callers of the functions matching this pattern")
     parser.add_argument("--slowest", type=int, default=0, help="list the requests most outside the engine")
@@ -121,7 +124,7 @@ def main() -> None:
         client.get(path, HTTP_HOST="localhost")
 
     rows = []
-    profiler = cProfile.Profile() if args.profile else None
+    profiler = (cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()) if args.profile else None
     for path in paths:
         with Meter() as meter, CaptureQueriesContext(connection) as queries:
             wall, cpu = time.perf_counter(), time.process_time()
