@@ -51,6 +51,7 @@ from redis import Redis  # noqa: E402
 from bench.scale import load_average  # noqa: E402
 from bench.search import query_mix  # noqa: E402
 from content.models import AssetPage  # noqa: E402
+from portal.startup import freeze_loaded_objects  # noqa: E402
 
 
 class Meter:
@@ -122,6 +123,7 @@ def main() -> None:
     client.force_login(get_user_model().objects.get(username=args.user))
     for path in paths[:20]:  # warm-up: URL resolvers, templates, per-process caches, the request cache
         client.get(path, HTTP_HOST="localhost")
+    freeze_loaded_objects()  # as portal/wsgi.py does once it has loaded
 
     rows = []
     profiler = (cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()) if args.profile else None

@@ -12,12 +12,16 @@ request's values. What it returns is what the queryset returns.
 import copy
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
+
+#: a time to stand for the moment a query asks about (unlike any real one)
+PLACEHOLDER_MOMENT = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 
 class CompiledQuery:
@@ -41,18 +45,22 @@ class CompiledQuery:
         alias = queryset.db
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
+        # Each parameter is a placeholder (as the database receives it: a
+        # datetime is text on SQLite) or a constant of the query.
+        adapt_datetime = compiler.connection.ops.adapt_datetimefield_value
+        forms = [
+            (name, adapt, adapt(placeholder) if adapt else placeholder)
+            for name, placeholder in self._placeholders.items()
+            for adapt in ((None, adapt_datetime) if isinstance(placeholder, datetime) else (None,))
+        ]
         slots = []
         for value in params:
-            name = next(
-                (
-                    name
-                    for name, placeholder in self._placeholders.items()
-                    if type(value) is type(placeholder) and value == placeholder
-                ),
-                None,
+            slot = next(
+                ((name, adapt, None) for name, adapt, form in forms if type(value) is type(form) and value == form),
+                (None, None, value),
             )
-            slots.append((name, None if name else value))
-        missing = set(self._placeholders) - {name for name, _ in slots}
+            slots.append(slot)
+        missing = set(self._placeholders) - {name for name, _, _ in slots}
         if missing:
             raise ImproperlyConfigured(f"The placeholders {sorted(missing)} are not parameters of: {sql}")
         klass_info, select = compiler.klass_info, compiler.select
@@ -70,7 +78,10 @@ class CompiledQuery:
                 if self._compiled is None:
                     self._compiled = self._compile()
         alias, template, sql, slots, (model, start, end, init_list, populators) = self._compiled
-        params = tuple(values[name] if name else value for name, value in slots)
+        params = tuple(
+            constant if name is None else adapt(values[name]) if adapt else values[name]
+            for name, adapt, constant in slots
+        )
         # A copy per run: the connection is the calling thread's, and the
         # kept SQL replaces compiling it again.
         compiler = copy.copy(template)

@@ -11,7 +11,6 @@ organization's id is simply not found (404), never forbidden (403).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
@@ -24,7 +23,7 @@ from django.http import Http404
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 
-from .compiled import CompiledQuery
+from .compiled import PLACEHOLDER_MOMENT, CompiledQuery
 from .models import Membership, OrganizationStatus, PartnerOrganization, PersonCertification
 from .request_memo import in_reading_request, remembered
 
@@ -102,10 +101,9 @@ def _memberships_with_certifications(user_id, at):
 
 # Compiled once per process (building and compiling them took most of the
 # membership's cost on every partner page); the values are placeholders.
-_PLACEHOLDER_MOMENT = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 _MEMBERSHIP = CompiledQuery(_memberships, user_id=-918_273_645)
 _MEMBERSHIP_WITH_CERTIFICATIONS = CompiledQuery(
-    _memberships_with_certifications, user_id=-918_273_645, at=_PLACEHOLDER_MOMENT
+    _memberships_with_certifications, user_id=-918_273_645, at=PLACEHOLDER_MOMENT
 )
 
 
