@@ -9,7 +9,6 @@ instances (``select_related`` included), and runs it again with each
 request's values. What it returns is what the queryset returns.
 """
 
-import copy
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -64,11 +63,18 @@ class CompiledQuery:
         if missing:
             raise ImproperlyConfigured(f"The placeholders {sorted(missing)} are not parameters of: {sql}")
         klass_info, select = compiler.klass_info, compiler.select
+        columns = [column[0] for column in select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ImproperlyConfigured(f"Composite fields are not supported: {sql}")
+        # The functions that turn database values into Python ones (JSON,
+        # arrays, time zones...), found once too.
+        converters = list(compiler.get_converters(columns).items())
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, alias)
-        return alias, compiler, sql, slots, (klass_info["model"], start, end, init_list, populators)
+        annotations = list(compiler.annotation_col_map.items())
+        return alias, sql, slots, converters, (klass_info["model"], start, end, init_list, populators, annotations)
 
     def first(self, **values: Any):
         """The first instance the query finds with these ``values`` (as
@@ -77,21 +83,26 @@ class CompiledQuery:
             with self._lock:
                 if self._compiled is None:
                     self._compiled = self._compile()
-        alias, template, sql, slots, (model, start, end, init_list, populators) = self._compiled
+        alias, sql, slots, converters, (model, start, end, init_list, populators, annotations) = self._compiled
         params = tuple(
             constant if name is None else adapt(values[name]) if adapt else values[name]
             for name, adapt, constant in slots
         )
-        # A copy per run: the connection is the calling thread's, and the
-        # kept SQL replaces compiling it again.
-        compiler = copy.copy(template)
-        compiler.connection = connections[alias]
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        for row in compiler.results_iter(compiler.execute_sql()):
-            instance = model.from_db(alias, init_list, row[start:end])
-            for populator in populators:
-                populator.populate(row, instance)
-            for name, position in compiler.annotation_col_map.items():
-                setattr(instance, name, row[position])
-            return instance
-        return None
+        connection = connections[alias]  # the calling thread's
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        instance = model.from_db(alias, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in annotations:
+            setattr(instance, name, row[position])
+        return instance
