@@ -22,7 +22,10 @@ database no worker reads (queued query-log lines stay there).
 """
 
 import argparse
+import contextlib
 import cProfile
+import gc
+import importlib
 import os
 import pstats
 import random
@@ -51,6 +54,7 @@ from redis import Redis  # noqa: E402
 from bench.scale import load_average  # noqa: E402
 from bench.search import percentiles, query_mix  # noqa: E402
 from content.models import AssetPage  # noqa: E402
+from portal.startup import freeze_loaded_objects  # noqa: E402
 
 
 class Meter:
@@ -86,6 +90,61 @@ class Meter:
         Transport.perform_request, Redis.execute_command = self._perform, self._execute
 
 
+#: ``--parts``: the process CPU spent inside these functions, per request
+PARTS = {
+    "session load": "django.contrib.sessions.backends.db:SessionStore.load",
+    "user (session and user query)": "django.contrib.auth.middleware:get_user",
+    "partner membership": "programs.languages:active_membership",
+    "the search view's work": "search.views:_run_search",
+    "the engine client (HTTP, JSON)": "elastic_transport:Transport.perform_request",
+    "the query log line": "search.services:search_query_log_later",
+}
+
+
+class Parts:
+    """Process CPU inside the functions of PARTS, and in garbage collection."""
+
+    def __init__(self):
+        self.cpu = dict.fromkeys([*PARTS, "garbage collection"], 0.0)
+        self._originals = []
+
+    def _wrap(self, label, owner, name):
+        original = getattr(owner, name)
+        cpu = self.cpu
+
+        def timed(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                cpu[label] += time.process_time() - started
+
+        self._originals.append((owner, name, original))
+        setattr(owner, name, timed)
+
+    def _collection(self, phase, info):
+        if phase == "start":
+            self._collecting = time.process_time()
+        else:
+            self.cpu["garbage collection"] += time.process_time() - self._collecting
+
+    def __enter__(self):
+        for label, target in PARTS.items():
+            module, _, attribute = target.partition(":")
+            owner = importlib.import_module(module)
+            *path, name = attribute.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            self._wrap(label, owner, name)
+        gc.callbacks.append(self._collection)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self._collection)
+        for owner, name, original in reversed(self._originals):
+            setattr(owner, name, original)
+
+
 def engine_ms(response) -> float | None:
     timing = response.get("Server-Timing") or ""
     return next((float(part.split("dur=")[1]) for part in timing.split(",") if "engine;dur=" in part), None)
@@ -97,6 +156,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--autocomplete", action="store_true", help="autocompletes instead of searches")
     parser.add_argument("--profile", action="store_true", help="cProfile the requests")
+    parser.add_argument(
+        "--cpu", action="store_true", help="with --profile: time the functions in process CPU (waits count nothing)"
+    )
+    parser.add_argument(
+        "--parts", action="store_true", help="CPU per request in the session, user, membership, view..."
+    )
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--callers", help="also list the callers of the functions matching this pattern")
     parser.add_argument("--slowest", type=int, default=0, help="list the requests most outside the engine")
@@ -114,11 +179,14 @@ def main() -> None:
     client.force_login(get_user_model().objects.get(username=args.user))
     for path in paths[:20]:  # warm-up: URL resolvers, templates, per-process caches, the request cache
         client.get(path, HTTP_HOST="localhost")
+    freeze_loaded_objects()  # as portal/wsgi.py does once it has loaded
 
     rows = []
-    profiler = cProfile.Profile() if args.profile else None
+    parts = Parts() if args.parts else None
+    profiler = (cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()) if args.profile else None
     for path in paths:
-        with Meter() as meter, CaptureQueriesContext(connection) as queries:
+        before = dict(parts.cpu) if parts else {}
+        with Meter() as meter, CaptureQueriesContext(connection) as queries, parts or contextlib.nullcontext():
             wall, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
@@ -142,6 +210,10 @@ def main() -> None:
                 "sql": len(queries),
                 "sql_ms": sum(float(query["time"]) for query in queries.captured_queries) * 1000,
                 "redis": meter.redis_commands,
+                **{
+                    f"part:{label}": (spent - before[label]) * 1000
+                    for label, spent in (parts.cpu if parts else {}).items()
+                },
             }
         )
     kind = "autocompletes" if args.autocomplete else "searches"
@@ -156,6 +228,7 @@ def main() -> None:
         "sql": "SQL statements",
         "sql_ms": "SQL time (ms)",
         "redis": "Redis commands",
+        **{f"part:{label}": f"  CPU in {label} (ms)" for label in (parts.cpu if parts else {})},
     }
     for key, label in labels.items():
         values = [row[key] for row in rows if row[key] is not None]

@@ -21,8 +21,9 @@ from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import Resolver404, resolve
-from django.utils import translation
+from django.utils import timezone, translation
 
+from .compiled import PLACEHOLDER_MOMENT, CompiledQuery
 from .models import Membership, OrganizationStatus, PartnerOrganization, PersonCertification
 from .request_memo import in_reading_request, remembered
 
@@ -64,20 +65,15 @@ def partner_context(user) -> PartnerContext | None:
     # Django's permission cache): views, menus and search ask several times.
     if hasattr(user, "_partner_context_cache"):
         return user._partner_context_cache
-    memberships = Membership.objects.select_related(
-        "organization", "organization__tier", "organization__partner_type"
-    ).filter(user=user, is_active=True, organization__status__in=PORTAL_STATUSES)
     # Every partner page that checks an audience needs the person's
     # certifications: in a reading request they come with the membership (one
     # query fewer a page). Elsewhere (a write may earn one, a task outlives
     # the moment) they are read when asked; SQLite has no array subquery.
     with_certifications = in_reading_request() and connection.vendor == "postgresql"
     if with_certifications:
-        held = PersonCertification.objects.filter(user_id=OuterRef("user_id")).valid_at()
-        memberships = memberships.annotate(
-            held_certification_ids=ArraySubquery(held.order_by("certification_id").values("certification_id"))
-        )
-    membership = memberships.first()
+        membership = _MEMBERSHIP_WITH_CERTIFICATIONS.first(user_id=user.pk, at=timezone.now())
+    else:
+        membership = _MEMBERSHIP.first(user_id=user.pk)
     if membership is None:
         user._partner_context_cache = None
     else:
@@ -88,6 +84,27 @@ def partner_context(user) -> PartnerContext | None:
         held_ids = tuple(membership.held_certification_ids) if with_certifications else None
         user._partner_context_cache = PartnerContext(membership, held_certification_ids=held_ids)
     return user._partner_context_cache
+
+
+def _memberships(user_id):
+    return Membership.objects.select_related("organization", "organization__tier", "organization__partner_type").filter(
+        user=user_id, is_active=True, organization__status__in=PORTAL_STATUSES
+    )
+
+
+def _memberships_with_certifications(user_id, at):
+    held = PersonCertification.objects.filter(user_id=OuterRef("user_id")).valid_at(at)
+    return _memberships(user_id).annotate(
+        held_certification_ids=ArraySubquery(held.order_by("certification_id").values("certification_id"))
+    )
+
+
+# Compiled once per process (building and compiling them took most of the
+# membership's cost on every partner page); the values are placeholders.
+_MEMBERSHIP = CompiledQuery(_memberships, user_id=-918_273_645)
+_MEMBERSHIP_WITH_CERTIFICATIONS = CompiledQuery(
+    _memberships_with_certifications, user_id=-918_273_645, at=PLACEHOLDER_MOMENT
+)
 
 
 def sees_every_partner(user) -> bool:

@@ -435,7 +435,8 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         results.engine_ms += took
     else:
         results.total = aggregations["in_language"]["doc_count"]
-    results.hits = [_hit(document, language) for document in documents]
+    today = timezone.localdate()  # once, not per hit
+    results.hits = [_hit(document, language, today) for document in documents]
     languages = {bucket["key"]: bucket["doc_count"] for bucket in aggregations["language"]["buckets"]}
     if language != SOURCE_LANGUAGE:
         shown_in_reader_language = aggregations["reader_view"]["reader_language"]["doc_count"]
@@ -690,7 +691,7 @@ def _suggestion(query: str, visible: list[dict]) -> tuple[str, int]:
     return "", took
 
 
-def _hit(document: dict, language: str) -> SearchHit:
+def _hit(document: dict, language: str, today: date) -> SearchHit:
     highlight = document.get("highlight")
     snippet = ""
     if highlight:
@@ -711,7 +712,7 @@ def _hit(document: dict, language: str) -> SearchHit:
         asset_type=source.get("asset_type") or "",
         version_label=source.get("version_label") or "",
         updated_at=source.get("updated_at"),
-        stale=bool(review_by and _as_date(review_by) < timezone.localdate()),
+        stale=bool(review_by and _as_date(review_by) < today),
         download_url=source.get("download_url") or "",
     )
 

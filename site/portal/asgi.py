@@ -8,4 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
+from portal.startup import freeze_loaded_objects  # noqa: E402
+
 application = get_asgi_application()
+freeze_loaded_objects()

@@ -138,6 +138,9 @@ if env.REDIS_URL:
         }
     }
 
+# Django's database sessions, read by a query compiled once per process.
+SESSION_ENGINE = "portal.sessions"
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out login before any password is checked.
     "portal.abuse.LoginLockoutBackend",
