@@ -3,6 +3,7 @@ finds nothing (search.selectors._engine_search), on the real Elasticsearch."""
 
 import pytest
 
+from search.models import SynonymSet
 from search.selectors import portal_search
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,14 @@ def test_a_word_the_language_drops_is_not_required(indexed, vendor_staff):
     indexed("storage-prices", title="Storage price list", body="What partners pay.")
 
     assert found(vendor_staff, "price list of the storage") == {"storage-prices"}
+
+
+def test_a_synonyms_phrasing_stands_in_for_the_words(indexed, vendor_staff):
+    SynonymSet.objects.create(terms="price list, rate card")
+    indexed("rates", title="Rate card 2026", body="Our rate card for services.")
+    indexed("calculator", title="Price calculator", body="Work out a quote.")
+
+    assert found(vendor_staff, "price list") == {"rates"}
 
 
 def test_words_no_single_document_holds_find_the_documents_holding_some(indexed, vendor_staff):
