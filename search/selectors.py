@@ -387,14 +387,17 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     every_word = len(words) > 1 and not numbers
     unknown, vocabulary_ms = vocabulary.unknown_terms(words)
     text_query = _text_query(query, language, unknown, every_word=every_word) if query else None
-    results = _ranked_search(
+    results, in_reader_view = _ranked_search(
         base=base, query=query, text_query=text_query, filters=filters, sort=sort, page=page, language=language
     )
     results.engine_ms += vocabulary_ms
-    if not results.total and every_word:
+    # Decided on the reader's view, not on the list shown: a language picked
+    # outside it (from the facet of an any-word answer) keeps the matching
+    # its count came from.
+    if not in_reader_view and every_word:
         took = results.engine_ms
         any_word = _text_query(query, language, unknown)
-        results = _ranked_search(
+        results, _ = _ranked_search(
             base=base, query=query, text_query=any_word, filters=filters, sort=sort, page=page, language=language
         )
         results.engine_ms += took
@@ -409,9 +412,11 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     return results
 
 
-def _ranked_search(*, base, query, text_query, filters, sort, page, language) -> SearchResults:
+def _ranked_search(*, base, query, text_query, filters, sort, page, language) -> tuple[SearchResults, int]:
     """One page of the matches of ``text_query`` within ``base`` (audience
-    and facet filters), with the facet counts and the total."""
+    and facet filters), with the facet counts and the total; and how many
+    documents match in the reader's view (their language and the source),
+    whichever language is picked."""
     # The request bodies are plain dicts: building them with the DSL's
     # chained, copied Search objects and reading its wrapped responses took
     # about as much of the portal's time per search as its SQL queries.
@@ -514,7 +519,7 @@ def _ranked_search(*, base, query, text_query, filters, sort, page, language) ->
                 for bucket in aggregations["in_language"][name]["buckets"]
             ]
             results.facets[name] = [(key, count) for key, count in counts if count]
-    return results
+    return results, aggregations["reader_view"]["doc_count"]
 
 
 def _facet_buckets(sub_aggregations: dict | None = None) -> dict:

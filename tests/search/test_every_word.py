@@ -64,6 +64,23 @@ def test_the_any_word_fallback_keeps_the_filters(indexed, vendor_staff):
     assert results.facets["type"] == [("guide", 1)]
 
 
+def test_a_language_picked_from_an_any_word_answer_lists_what_its_count_said(indexed, vendor_staff):
+    # No English document holds both words: the English reader's answer is any-word.
+    indexed("storage", title="Storage data sheet", body="Capacity.")
+    indexed("warranty", title="Warranty terms", body="Coverage.")
+    indexed("de-both", title="Storage warranty (DE)", body="Speicher.", language="de")
+    indexed("de-one", title="Warranty (DE)", body="Garantie.", language="de")
+
+    results = portal_search(user=vendor_staff, query="storage warranty")
+    assert {hit.object_id for hit in results.hits} == {"storage", "warranty"}
+    assert ("de", 2) in results.facets["language"]
+
+    picked = portal_search(user=vendor_staff, query="storage warranty", filters={"language": "de"})
+
+    assert {hit.object_id for hit in picked.hits} == {"de-both", "de-one"}
+    assert picked.total == 2
+
+
 def test_a_misspelled_word_of_a_longer_query_still_finds_its_document(indexed, vendor_staff):
     indexed("storage-prices", title="Storage price list", body="What partners pay.")
     indexed("network-prices", title="Networking price list", body="What partners pay for switches.")
