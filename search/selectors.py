@@ -143,8 +143,17 @@ def _bool(*, filter=(), must=(), should=(), must_not=(), minimum_should_match=No
     return {"bool": clause}
 
 
-def _text_query(query: str, language: str, unknown_terms: list[str], *, every_word: bool = False) -> dict:
-    """The scoring clauses of ``query``; ``unknown_terms`` (its words' terms
+def _text_query(
+    query: str,
+    language: str,
+    *,
+    words: list[str],
+    numbers: list[str],
+    unknown_terms: list[str],
+    every_word: bool = False,
+) -> dict:
+    """The scoring clauses of ``query`` (its plain ``words`` and ``numbers``:
+    see _query_words); ``unknown_terms`` (its words' terms
     that the index does not hold, see search.vocabulary) are the ones matched
     with typo tolerance. With ``every_word``, a document must hold each plain
     word (see _every_word); otherwise any one word suffices."""
@@ -158,7 +167,6 @@ def _text_query(query: str, language: str, unknown_terms: list[str], *, every_wo
     fields = ["title^4", f"localized.{language}.title^4", "summary^2", f"localized.{language}.body^1.5"]
     if language != SOURCE_LANGUAGE:
         fields += [f"localized.{SOURCE_LANGUAGE}.title^2", f"localized.{SOURCE_LANGUAGE}.body"]
-    words, numbers = _query_words(query)
     should = [
         # The best field counts in full and the others a little (tie_breaker),
         # so of two equal titles the better body wins.
@@ -386,7 +394,11 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     words, numbers = _query_words(query)
     every_word = len(words) > 1 and not numbers
     unknown, vocabulary_ms = vocabulary.unknown_terms(words)
-    text_query = _text_query(query, language, unknown, every_word=every_word) if query else None
+    text_query = (
+        _text_query(query, language, words=words, numbers=numbers, unknown_terms=unknown, every_word=every_word)
+        if query
+        else None
+    )
     results, in_reader_view = _ranked_search(
         base=base, query=query, text_query=text_query, filters=filters, sort=sort, page=page, language=language
     )
@@ -396,7 +408,7 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     # its count came from.
     if not in_reader_view and every_word:
         took = results.engine_ms
-        any_word = _text_query(query, language, unknown)
+        any_word = _text_query(query, language, words=words, numbers=numbers, unknown_terms=unknown)
         results, _ = _ranked_search(
             base=base, query=query, text_query=any_word, filters=filters, sort=sort, page=page, language=language
         )

@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 from portal.cache import shared_redis
 from programs.models import PartnerOrganization
 
-from . import registry
+from . import registry, vocabulary
 from .documents import PortalDocument, document_id
 from .engine import get_client
 from .engine import is_enabled as engine_enabled
@@ -51,6 +51,7 @@ def documents_index_ensure() -> str:
         concrete = _new_index_name()
         PortalDocument._index.clone(name=concrete).create(using=client)
         client.indices.put_alias(index=concrete, name=alias)
+        vocabulary.forget()
     return alias
 
 
@@ -292,6 +293,7 @@ def documents_reindex(*, progress=None, batch_size: int = 1000, workers: int = 1
         swap = [{"remove": {"index": old, "alias": alias}} for old in previous]
         swap.append({"add": {"index": concrete, "alias": alias}})
         client.indices.update_aliases(actions=swap)
+        vocabulary.forget()
     except BaseException:
         client.indices.delete(index=concrete, ignore_unavailable=True)
         raise

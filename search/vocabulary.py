@@ -23,8 +23,7 @@ from time import monotonic
 
 from programs.request_memo import in_reading_request
 
-from . import engine
-from .services import alias_name
+from . import engine, services
 
 #: the fields the typo-tolerant clause searches, analysed alike (the
 #: standard analyser: see search.documents.PortalDocument)
@@ -68,7 +67,7 @@ def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
     response = (
         engine.get_client()
         .termvectors(
-            index=alias_name(),
+            index=services.alias_name(),
             doc=dict.fromkeys(FUZZY_FIELDS, text),
             fields=list(FUZZY_FIELDS),
             term_statistics=True,
@@ -101,6 +100,7 @@ def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
 
 
 def forget() -> None:
-    """Forget every kept answer (a new, empty index: the tests' fixture)."""
+    """Forget every kept answer: the index behind the alias is new (see
+    search.services); other processes keep theirs for KEEP_SECONDS at most."""
     with _lock:
         _kept.clear()

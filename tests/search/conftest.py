@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from search import registry
 from search.audience import audience_fields
+from search.selectors import portal_search
 from search.services import index_enqueue, outbox_drain
 
 
@@ -40,3 +41,14 @@ def indexed(search_indexes, monkeypatch):
         outbox_drain(refresh=True)
 
     return index
+
+
+@pytest.fixture
+def found():
+    """``found(user, query, **options)``: the ids of the documents the
+    user's search lists."""
+
+    def search(user, query: str, **options) -> set[str]:
+        return {hit.object_id for hit in portal_search(user=user, query=query, **options).hits}
+
+    return search

@@ -9,11 +9,7 @@ from search.selectors import portal_search
 pytestmark = pytest.mark.django_db
 
 
-def found(user, query: str, **options) -> set[str]:
-    return {hit.object_id for hit in portal_search(user=user, query=query, **options).hits}
-
-
-def test_a_document_holding_one_of_the_words_is_not_listed_when_others_hold_all(indexed, vendor_staff):
+def test_a_document_holding_one_of_the_words_is_not_listed_when_others_hold_all(indexed, vendor_staff, found):
     indexed("storage-prices", title="Storage price list", body="What partners pay for storage.")
     indexed("network-prices", title="Networking price list", body="What partners pay for switches.")
     indexed("storage-sheet", title="Storage data sheet", body="Capacity and throughput.")
@@ -27,13 +23,13 @@ def test_a_document_holding_one_of_the_words_is_not_listed_when_others_hold_all(
     assert found(vendor_staff, "storage price list", sort="newest") == {"storage-prices", "split"}
 
 
-def test_a_word_the_language_drops_is_not_required(indexed, vendor_staff):
+def test_a_word_the_language_drops_is_not_required(indexed, vendor_staff, found):
     indexed("storage-prices", title="Storage price list", body="What partners pay.")
 
     assert found(vendor_staff, "price list of the storage") == {"storage-prices"}
 
 
-def test_a_synonyms_phrasing_stands_in_for_the_words(indexed, vendor_staff):
+def test_a_synonyms_phrasing_stands_in_for_the_words(indexed, vendor_staff, found):
     SynonymSet.objects.create(terms="price list, rate card")
     indexed("rates", title="Rate card 2026", body="Our rate card for services.")
     indexed("calculator", title="Price calculator", body="Work out a quote.")
@@ -41,7 +37,7 @@ def test_a_synonyms_phrasing_stands_in_for_the_words(indexed, vendor_staff):
     assert found(vendor_staff, "price list") == {"rates"}
 
 
-def test_words_no_single_document_holds_find_the_documents_holding_some(indexed, vendor_staff):
+def test_words_no_single_document_holds_find_the_documents_holding_some(indexed, vendor_staff, found):
     indexed("storage", title="Storage data sheet", body="Capacity and throughput.")
     indexed("warranty", title="Warranty terms", body="What the extended warranty covers.")
     indexed("other", title="Channel news", body="Nothing new this week.")
@@ -81,7 +77,7 @@ def test_a_language_picked_from_an_any_word_answer_lists_what_its_count_said(ind
     assert picked.total == 2
 
 
-def test_a_misspelled_word_of_a_longer_query_still_finds_its_document(indexed, vendor_staff):
+def test_a_misspelled_word_of_a_longer_query_still_finds_its_document(indexed, vendor_staff, found):
     indexed("storage-prices", title="Storage price list", body="What partners pay.")
     indexed("network-prices", title="Networking price list", body="What partners pay for switches.")
     indexed("storage-sheet", title="Storage data sheet", body="Capacity and throughput.")

@@ -3,18 +3,16 @@
 
 import pytest
 
+from programs.request_memo import remembered_for_request
 from search import engine, vocabulary
 from search.selectors import portal_search
+from search.services import documents_reindex
 from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def found(user, query: str) -> set[str]:
-    return {hit.object_id for hit in portal_search(user=user, query=query).hits}
-
-
-def test_a_correctly_spelled_word_does_not_find_its_one_edit_neighbour(indexed, vendor_staff):
+def test_a_correctly_spelled_word_does_not_find_its_one_edit_neighbour(indexed, vendor_staff, found):
     indexed("price", title="Price list", body="What partners pay.")
     indexed("prize", title="Prize draw rules", body="Who wins the draw.")
 
@@ -25,7 +23,7 @@ def test_a_correctly_spelled_word_does_not_find_its_one_edit_neighbour(indexed, 
 
 
 @pytest.mark.parametrize("field", ["title", "summary", "body"])
-def test_a_misspelled_word_finds_the_word_in_every_field(indexed, vendor_staff, field):
+def test_a_misspelled_word_finds_the_word_in_every_field(indexed, vendor_staff, field, found):
     texts = {"title": "Channel news", "summary": "", "body": "Nothing new this week."}
     indexed("holder", **{**texts, field: "Extended warranty terms"})
     indexed("other", title="Channel news", body="Nothing new this week.")
@@ -43,7 +41,9 @@ def test_a_known_and_a_misspelled_word_each_find_their_documents(indexed, vendor
     assert {hit.object_id for hit in results.hits} == {"price", "warranty"}
 
 
-def test_in_a_large_library_a_word_few_documents_hold_keeps_its_typo_tolerance(indexed, vendor_staff, monkeypatch):
+def test_in_a_large_library_a_word_few_documents_hold_keeps_its_typo_tolerance(
+    indexed, vendor_staff, monkeypatch, found
+):
     # A typo in one document's text is a word of the index, but where that
     # is one document in many the query is likelier the typo than the word.
     for number in range(3):
@@ -100,3 +100,18 @@ def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_
     # New words are asked about.
     assert engine_ms("prixe")[1] in (["price", "prize"], ["prize", "price"])
     assert len(took["termvectors"]) == 2
+
+
+def test_a_rebuilt_index_is_asked_again_about_the_words_the_old_one_lacked(indexed, vendor_staff):
+    indexed("price", title="Price list", body="What partners pay.")
+    with remembered_for_request():
+        assert vocabulary.unknown_terms(["warranty"])[0] == ["warranty"]
+    indexed("warranty", title="Warranty terms", body="Extended cover for refurbished units.")
+    with remembered_for_request():
+        # Within KEEP_SECONDS a reading request keeps the answer it had
+        assert vocabulary.unknown_terms(["warranty"])[0] == ["warranty"]
+
+    documents_reindex()
+
+    with remembered_for_request():
+        assert vocabulary.unknown_terms(["warranty"])[0] == []
