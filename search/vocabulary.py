@@ -9,15 +9,16 @@ on every field.
 
 The engine answers from its term statistics (``_termvectors`` of an
 artificial document, one cheap request), and within reading requests (see
-programs.request_memo) the process keeps each answer for KEEP_SECONDS: a
-word's existence rarely changes, and until the answer is asked again a new
-word keeps its typo tolerance (more matches, never fewer) and a word gone
+programs.request_memo) the process keeps each word's answer for
+KEEP_SECONDS: a word's existence rarely changes, and until the answer is
+asked again a new word keeps its typo tolerance (more matches, never fewer) and a word gone
 from the index none (a typo that is no longer a word in any document finds
 only exact matches for that long). Writes, tasks and tests calling the
 selectors ask every time.
 """
 
 import threading
+from bisect import bisect_right
 from collections.abc import Sequence
 from time import monotonic
 
@@ -35,11 +36,12 @@ FUZZY_FIELDS = ("title", "summary", "body")
 #: compounds: "Preislisten", in 1 of 1,000,000 documents, where 22,743 hold
 #: "Preisliste"), and keeps its typo tolerance as before
 RARE_ODDS = 10_000
-#: how long the process keeps an answer
+#: how long the process keeps a word's answer
 KEEP_SECONDS = 60
-#: at most this many queries' answers are kept (the oldest go first)
-KEEP_QUERIES = 10_000
+#: at most this many words' answers are kept (the oldest go first)
+KEEP_WORDS = 10_000
 
+#: word -> (its analysed terms the index does not hold, in order; until when)
 _kept: dict[str, tuple[tuple[str, ...], float]] = {}
 _lock = threading.Lock()
 
@@ -47,23 +49,60 @@ _lock = threading.Lock()
 def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
     """The analysed terms of ``words`` that no title, summary or body of the
     index holds (or too few of them: see RARE_ODDS), in the order the words
-    give them, and the engine's milliseconds (0 for an answer the process
-    kept).
+    give them, and the engine's milliseconds (0 when the process kept every
+    word's answer).
+
+    The answer is kept per word, not per query: partners' queries share
+    their words ("price list", "EMEA price list", "price list 2026"), so a
+    query of words already asked about costs no request, and a request asks
+    only about the words not kept.
 
     The statistics are those of the shard the engine picks for the
     artificial document: on an index of several shards a word held only by
     documents of other shards counts as unknown and keeps its typo tolerance
     (slower, never fewer matches). A word held only by documents the reader
     may not open, or by tombstones, counts as known."""
-    text = " ".join(words)
-    if not text:
+    # The fields' analysis lower-cases: "Price" and "price" are one word.
+    words = [word.lower() for word in words if word]
+    if not words:
         return [], 0
     now = monotonic()
     keep = in_reading_request()
-    with _lock:
-        kept = _kept.get(text) if keep else None
-    if kept is not None and now < kept[1]:
-        return list(kept[0]), 0
+    answers: dict[str, tuple[str, ...]] = {}
+    if keep:
+        with _lock:
+            for word in words:
+                kept = _kept.get(word)
+                if kept is not None and now < kept[1]:
+                    answers[word] = kept[0]
+    asked = list(dict.fromkeys(word for word in words if word not in answers))
+    took = 0
+    if asked:
+        fresh, took = _ask(asked)
+        answers.update(fresh)
+        if keep:
+            with _lock:
+                for word, unknown in fresh.items():
+                    _kept.pop(word, None)
+                    _kept[word] = (unknown, now + KEEP_SECONDS)
+                # Kept for the same time, so the first kept are the first to expire.
+                while len(_kept) > KEEP_WORDS:
+                    del _kept[next(iter(_kept))]
+    return list(dict.fromkeys(term for word in words for term in answers[word])), took
+
+
+def _ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:
+    """Each of ``words``' analysed terms the index does not hold, in order,
+    from one ``_termvectors`` request, and its milliseconds. The words are
+    sent as one text; each term is given back to the word its characters
+    came from (the tokens' offsets)."""
+    text = " ".join(words)
+    # The engine's offsets count UTF-16 code units (Java's characters).
+    word_starts = []
+    offset = 0
+    for word in words:
+        word_starts.append(offset)
+        offset += len(word.encode("utf-16-le")) // 2 + 1
     response = (
         engine.get_client()
         .termvectors(
@@ -73,30 +112,31 @@ def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
             term_statistics=True,
             field_statistics=True,
             positions=True,
-            offsets=False,
+            offsets=True,
             payloads=False,
         )
         .body
     )
-    first_position: dict[str, int] = {}
+    # term -> (position, word index) of its first token; a term held enough
+    # in any one field counts as held
+    first_token: dict[str, tuple[int, int]] = {}
     known: set[str] = set()
     for vectors in response.get("term_vectors", {}).values():
         held_from = max(1, vectors.get("field_statistics", {}).get("doc_count", 0) / RARE_ODDS)
         for term, statistics in vectors["terms"].items():
-            first_position[term] = min(token["position"] for token in statistics["tokens"])
+            for token in statistics["tokens"]:
+                word = bisect_right(word_starts, token["start_offset"]) - 1
+                seen = first_token.get(term)
+                if seen is None or token["position"] < seen[0]:
+                    first_token[term] = (token["position"], word)
             # A term no document of the shard holds comes without doc_freq.
             if statistics.get("doc_freq", 0) >= held_from:
                 known.add(term)
-    unknown = tuple(sorted((term for term in first_position if term not in known), key=first_position.get))
-    if not keep:
-        return list(unknown), response["took"]
-    with _lock:
-        _kept.pop(text, None)
-        _kept[text] = (unknown, now + KEEP_SECONDS)
-        # Kept for the same time, so the first kept are the first to expire.
-        while len(_kept) > KEEP_QUERIES:
-            del _kept[next(iter(_kept))]
-    return list(unknown), response["took"]
+    unknown: dict[str, list[tuple[int, str]]] = {word: [] for word in words}
+    for term, (position, word) in first_token.items():
+        if term not in known:
+            unknown[words[word]].append((position, term))
+    return {word: tuple(term for _, term in sorted(terms)) for word, terms in unknown.items()}, response["took"]
 
 
 def forget() -> None:

@@ -68,6 +68,7 @@ def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_
     assert client.login(username=user.username, password=PASSWORD)
     es = engine.get_client()
     took = {"termvectors": [], "msearch": []}
+    asked = []
 
     def recorded(name):
         send = getattr(es, name)
@@ -76,6 +77,8 @@ def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_
             response = send(**kwargs)
             answers = response.body.get("responses", [response.body])
             took[name].append(max(answer["took"] for answer in answers))
+            if name == "termvectors":
+                asked.append(kwargs["doc"]["title"])
             return response
 
         return call
@@ -101,6 +104,13 @@ def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_
     assert engine_ms("prixe")[1] in (["price", "prize"], ["prize", "price"])
     assert len(took["termvectors"]) == 2
 
+    # The answer is kept per word: a query of words already asked about
+    # costs no request, and a request asks only about the new words.
+    assert engine_ms("price PRIXE")[1] == ["price"]
+    assert len(took["termvectors"]) == 2
+    assert engine_ms("draw prize prixe")[1] == ["prize"]
+    assert asked == ["price", "prixe", "draw prize"]
+
 
 def test_a_rebuilt_index_is_asked_again_about_the_words_the_old_one_lacked(indexed, vendor_staff):
     indexed("price", title="Price list", body="What partners pay.")
@@ -115,3 +125,13 @@ def test_a_rebuilt_index_is_asked_again_about_the_words_the_old_one_lacked(index
 
     with remembered_for_request():
         assert vocabulary.unknown_terms(["warranty"])[0] == []
+
+
+def test_each_word_keeps_its_own_terms_when_words_are_asked_together(indexed):
+    indexed("price", title="Price list", body="What partners pay.")
+    with remembered_for_request():
+        # "pre-sales" is two terms; each goes back to its word
+        assert vocabulary.unknown_terms(["pre-sales", "Price", "warrenty"])[0] == ["pre", "sales", "warrenty"]
+        # kept per word: asked in another order and combination, nothing is sent
+        assert vocabulary.unknown_terms(["warrenty", "price"]) == (["warrenty"], 0)
+        assert vocabulary.unknown_terms(["price", "pre-sales"]) == (["pre", "sales"], 0)
