@@ -136,12 +136,15 @@ def stop_broker(tmp_path, monkeypatch):
 
 
 def _drop_broker_connections():
-    # app.close() drops the producer pool only with the connection pool: after an
-    # earlier test forked rebuild workers the connection pool was gone and the
-    # producers kept sending to the suite's broker (this test then saw no outage).
-    # Celery's own after-fork clean-up resets both the same way.
-    celery_app.close()
-    celery_app.amqp._producer_pool = None
+    # Both pools go, so the next send connects to the broker configured now:
+    # dropping only the connection pool (after an earlier test forked rebuild
+    # workers it was gone already) left the producers sending to the suite's
+    # broker, and this test saw no outage. Celery's own after-fork clean-up
+    # drops both. Not app.close(): it also deregisters the app, so shared
+    # tasks first imported afterwards were never registered on it (the
+    # browser suite's demo data, run after tests/search, then failed with
+    # NotRegistered: 'support.tasks.email_notification').
+    celery_app._after_fork()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
