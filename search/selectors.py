@@ -149,13 +149,13 @@ def _text_query(
     *,
     words: list[str],
     numbers: list[str],
-    unknown_terms: list[str],
+    unknown_terms: dict[str, tuple[str, ...]],
     every_word: bool = False,
 ) -> dict:
     """The scoring clauses of ``query`` (its plain ``words`` and ``numbers``:
-    see _query_words); ``unknown_terms`` (its words' terms
-    that the index does not hold, see search.vocabulary) are the ones matched
-    with typo tolerance. With ``every_word``, a document must hold each plain
+    see _query_words); ``unknown_terms`` (each word's terms that the index
+    does not hold, see search.vocabulary.unknown_terms_by_word) are the ones
+    matched with typo tolerance. With ``every_word``, a document must hold each plain
     word (see _every_word); otherwise any one word suffices."""
     language = language if language in LANGUAGE_ANALYSIS else "en"
     # Each field analyses the query its own way: plain words, the reader's
@@ -174,7 +174,8 @@ def _text_query(
         # An exact title phrase outranks a newer mention in the body.
         {"match_phrase": {"title": {"query": query, "boost": 6}}},
     ]
-    if unknown_terms:
+    fuzzy_terms = vocabulary.all_terms(unknown_terms)
+    if fuzzy_terms:
         # Typo tolerance on every text field, for letters only: "2025" is one
         # edit from "2026" and "S900" from "S800", and a partner typing a
         # year or a model number means exactly that one. And only for the
@@ -186,7 +187,7 @@ def _text_query(
         should.append(
             {
                 "multi_match": {
-                    "query": " ".join(unknown_terms),
+                    "query": " ".join(fuzzy_terms),
                     "fields": ["title^2", "summary", "body^0.5"],
                     **TYPO_TOLERANCE,
                     "tie_breaker": 0.3,
@@ -207,7 +208,9 @@ def _text_query(
     return _bool(should=should, minimum_should_match=1, filter=required)
 
 
-def _every_word(words: list[str], fields: list[str], unknown_terms: list[str], phrasings: list[dict]) -> dict:
+def _every_word(
+    words: list[str], fields: list[str], unknown_terms: dict[str, tuple[str, ...]], phrasings: list[dict]
+) -> dict:
     """Each of the plain ``words`` in at least one of ``fields`` (not
     necessarily the same field), or, for a word holding a term the index
     does not hold, its typo-tolerant match; or one of the synonym
@@ -219,9 +222,8 @@ def _every_word(words: list[str], fields: list[str], unknown_terms: list[str], p
     text, one term per character) needs one of its terms."""
     clauses = []
     for word in words:
-        lowered = word.lower()
         options = [{"multi_match": {"query": word, "fields": fields, "zero_terms_query": "all"}}]
-        if any(term in lowered for term in unknown_terms):
+        if unknown_terms.get(word.lower()):
             options.append({"multi_match": {"query": word, "fields": list(vocabulary.FUZZY_FIELDS), **TYPO_TOLERANCE}})
         clauses.append(options[0] if len(options) == 1 else _bool(should=options, minimum_should_match=1))
     if not phrasings:
@@ -393,7 +395,7 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     base = _base_filters(reader, filters)
     words, numbers = _query_words(query)
     every_word = len(words) > 1 and not numbers
-    unknown, vocabulary_ms = vocabulary.unknown_terms(words)
+    unknown, vocabulary_ms = vocabulary.unknown_terms_by_word(words)
     text_query = (
         _text_query(query, language, words=words, numbers=numbers, unknown_terms=unknown, every_word=every_word)
         if query

@@ -47,9 +47,22 @@ _lock = threading.Lock()
 
 
 def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
-    """The analysed terms of ``words`` that no title, summary or body of the
-    index holds (or too few of them: see RARE_ODDS), in the order the words
-    give them, and the engine's milliseconds (0 when the process kept every
+    """The analysed terms of ``words`` that the index does not hold (see
+    unknown_terms_by_word), in the order the words give them, and the
+    engine's milliseconds."""
+    by_word, took = unknown_terms_by_word(words)
+    return all_terms(by_word), took
+
+
+def all_terms(by_word: dict[str, tuple[str, ...]]) -> list[str]:
+    """The terms of an unknown_terms_by_word answer, once each, in order."""
+    return list(dict.fromkeys(term for terms in by_word.values() for term in terms))
+
+
+def unknown_terms_by_word(words: Sequence[str]) -> tuple[dict[str, tuple[str, ...]], int]:
+    """Each of ``words`` (lower-cased) with its analysed terms that no title,
+    summary or body of the index holds (or too few of them: see RARE_ODDS),
+    in order, and the engine's milliseconds (0 when the process kept every
     word's answer).
 
     The answer is kept per word, not per query: partners' queries share
@@ -65,7 +78,7 @@ def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
     # The fields' analysis lower-cases: "Price" and "price" are one word.
     words = [word.lower() for word in words if word]
     if not words:
-        return [], 0
+        return {}, 0
     now = monotonic()
     keep = in_reading_request()
     answers: dict[str, tuple[str, ...]] = {}
@@ -88,7 +101,7 @@ def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
                 # Kept for the same time, so the first kept are the first to expire.
                 while len(_kept) > KEEP_WORDS:
                     del _kept[next(iter(_kept))]
-    return list(dict.fromkeys(term for word in words for term in answers[word])), took
+    return {word: answers[word] for word in words}, took
 
 
 def _ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:

@@ -106,3 +106,12 @@ def test_with_a_model_number_the_other_words_rank_that_models_documents(indexed,
     results = portal_search(user=vendor_staff, query="S700 data sheet")
 
     assert [hit.object_id for hit in results.hits] == ["sheet", "prices"]
+
+
+def test_a_held_word_is_matched_as_written_even_inside_another_words_typo(indexed, vendor_staff, found):
+    # "cove" is held by no document and keeps its typo tolerance; "cover",
+    # which holds those letters, is held and must not borrow it ("coven").
+    indexed("cover", title="Cover letter", body="What to send first.")
+    indexed("coven", title="Coven meeting notes", body="Who came this week.")
+
+    assert found(vendor_staff, "cover cove") == {"cover"}
