@@ -5,6 +5,7 @@ import pytest
 
 from search.models import SynonymSet
 from search.selectors import portal_search
+from tests.factories import OrganizationFactory, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,15 @@ def test_a_held_word_is_matched_as_written_even_inside_another_words_typo(indexe
     indexed("coven", title="Coven meeting notes", body="Who came this week.")
 
     assert found(vendor_staff, "cover cove") == {"cover"}
+
+
+def test_the_any_word_fallback_lists_only_what_the_reader_may_open(indexed, found):
+    indexed("tuning", title="Storage tuning", body="Queue depths.", audience={"roles": ["technical"]})
+    indexed("warranty", title="Warranty terms", body="Coverage.")
+    organization = OrganizationFactory()
+    technician = PartnerUserFactory(organization=organization, roles=["technical"])
+    seller = PartnerUserFactory(organization=organization, roles=["sales"])
+
+    # No document holds both words: each reader gets the any-word answer
+    assert found(technician, "storage warranty") == {"tuning", "warranty"}
+    assert found(seller, "storage warranty") == {"warranty"}
