@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from portal.abuse import client_address, rate_limited, wait_message
+from portal.permissions import USER_AND_PERMISSIONS_BACKEND
 
 from ..forms import InvitationAcceptForm, PartnerApplicationForm
 from ..services import onboarding as services
@@ -56,7 +57,7 @@ def invitation_accept(request, token: str):
         except ValidationError as error:
             form.add_error("password" if not hasattr(error, "message_dict") else None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=USER_AND_PERMISSIONS_BACKEND)
             return redirect("programs:dashboard")
     return render(
         request,

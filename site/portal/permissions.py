@@ -1,30 +1,59 @@
-"""A user's permissions in one query.
+"""A signed-in user and their permissions in one query.
 
-Django's ``ModelBackend`` reads a user's own permissions and their groups'
-in two queries, then keeps the union on the user (``_perm_cache``) for the
-request. Every page asks (the second-factor gate, tenancy's "sees every
-partner"): this backend, listed before ``ModelBackend``, fills the same cache
-with one query (its SQL compiled once per process), so ``ModelBackend``
-answers from it. ``ModelBackend`` stays for logins and sessions: this class
-authenticates no one and has no ``get_user`` (Django's test client logs in
-through the first backend that has one).
+Django's ``ModelBackend`` loads a session's user in one query, then, the
+first time a permission is asked (every page asks: the second-factor gate,
+tenancy's "sees every partner"), reads the user's own permissions and their
+groups' in two more, keeping the union on the user (``_perm_cache``) for the
+request. :class:`UserAndPermissionsBackend` is ``ModelBackend`` with the
+session's user read together with that union, by a statement the ORM
+compiles once per process, so a signed-in request asks the database for the
+user once. Logins, password checks and every other rule are
+``ModelBackend``'s.
 """
 
 from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
+
+from programs.compiled import CompiledQuery
+
+#: where the sessions of logins before this backend existed name their backend
+#: (home's migration 0009 renames it in the stored sessions)
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+USER_AND_PERMISSIONS_BACKEND = "portal.permissions.UserAndPermissionsBackend"
+
+FIELDS = ("content_type__app_label", "codename")
+#: a user id standing for each request's (unlike any real one)
+PLACEHOLDER_USER_ID = -987_654_321
+#: between permission names in the joined column (names hold no commas:
+#: app labels are identifiers, codenames Django's convention)
+SEPARATOR = ","
 
 
-class PermissionsInOneQueryBackend:
-    def authenticate(self, request, **credentials):
-        return None
-
-    def has_perm(self, user_obj, perm, obj=None) -> bool:
-        return perm in self.get_all_permissions(user_obj, obj)
+class UserAndPermissionsBackend(ModelBackend):
+    def get_user(self, user_id):
+        try:
+            user_id = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = _USER_WITH_PERMISSIONS.first(user_id=user_id)
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        names = user.__dict__.pop("permission_names")
+        # A superuser holds every permission: read on first use, as before.
+        if not user.is_superuser:
+            user._perm_cache = set(names.split(SEPARATOR)) if names else set()
+        return user
 
     def get_all_permissions(self, user_obj, obj=None):
+        """As ``ModelBackend``'s, in one query for a user not loaded by
+        get_user (a user object built in code, a test's)."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
@@ -32,20 +61,18 @@ class PermissionsInOneQueryBackend:
                 permissions = Permission.objects.values_list(*FIELDS)
             else:
                 with connection.cursor() as cursor:
-                    cursor.execute(_statement(), [user_obj.pk, user_obj.pk])
+                    cursor.execute(_permissions_statement(), [user_obj.pk, user_obj.pk])
                     permissions = cursor.fetchall()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in permissions}
         return user_obj._perm_cache
 
 
-FIELDS = ("content_type__app_label", "codename")
-
-
 @cache
-def _statement() -> str:
-    """The SQL of a user's and their groups' permissions, compiled by the ORM
-    once per process (compiling the union took most of the query's time on
-    every page); its two parameters are the user's id."""
+def _permissions_statement() -> str:
+    """The SQL of a user's and their groups' permissions (app label,
+    codename), compiled by the ORM once per process (compiling the union
+    took most of the query's time on every page); its two parameters are
+    the user's id."""
     # A union rather than OR over two outer joins: each side uses its own index.
     own = Permission.objects.filter(user=0).values_list(*FIELDS).order_by()
     permissions = own.union(Permission.objects.filter(group__user=0).values_list(*FIELDS).order_by())
@@ -53,3 +80,20 @@ def _statement() -> str:
     if list(params) != [0, 0]:
         raise ImproperlyConfigured(f"The permissions statement's parameters changed: {params}")
     return sql
+
+
+def _user_with_permissions(user_id):
+    """The user with ``permission_names``: their permissions' names joined
+    by SEPARATOR (or None)."""
+    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    # Constants and the ORM's own SQL; the user's id is a parameter.
+    names = RawSQL(  # noqa: S611
+        f"SELECT {joined}(content_type__app_label || '.' || codename, '{SEPARATOR}') "  # noqa: S608
+        f"FROM ({_permissions_statement()}) permissions",
+        (user_id, user_id),
+        output_field=TextField(),
+    )
+    return get_user_model()._default_manager.filter(pk=user_id).annotate(permission_names=names)
+
+
+_USER_WITH_PERMISSIONS = CompiledQuery(_user_with_permissions, user_id=PLACEHOLDER_USER_ID)

@@ -144,9 +144,8 @@ SESSION_ENGINE = "portal.sessions"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out login before any password is checked.
     "portal.abuse.LoginLockoutBackend",
-    # Before ModelBackend: fills its permission cache in one query instead of two.
-    "portal.permissions.PermissionsInOneQueryBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a session's user and their permissions in one query.
+    "portal.permissions.UserAndPermissionsBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 
