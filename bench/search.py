@@ -55,7 +55,7 @@ def _bench_environment() -> dict:
         **os.environ,
         "DATABASE_URL": f"{server_url}/{BENCH_DATABASE}",
         "SEARCH_INDEX_PREFIX": BENCH_INDEX_PREFIX,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
         "DEBUG": "false",
         "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "site")]),
     }

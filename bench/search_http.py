@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 os.environ.update(
     {
-        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
         "DEBUG": "false",
         "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "site")]),
     }

@@ -43,7 +43,7 @@ def _setup() -> None:
         {
             "DATABASE_URL": f"{server}/{os.environ.get('BENCH_DATABASE', 'prm_bench_search')}",
             "SEARCH_INDEX_PREFIX": os.environ.get("BENCH_INDEX_PREFIX", "bench"),
-            "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+            "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
             "DEBUG": "false",
         }
     )
