@@ -345,13 +345,18 @@ def _base_filters(reader: Reader, filters: dict) -> list[dict]:
     return clauses
 
 
-def _responses(response) -> list[dict]:
-    """The answers of a multi-search; a failed one raises, as one search would."""
+def _multi_search(searches: list[dict]) -> tuple[list[dict], int]:
+    """The answers of ``searches`` sent as one multi-search (a failed one
+    raises, as one search would) and the engine's milliseconds for it: the
+    multi-search's own ``took``, which counts the searches waiting for each
+    other on the engine's threads (the largest of their own ``took`` does
+    not)."""
+    response = engine.get_client().msearch(index=alias_name(), searches=searches)
     answers = response.body["responses"]
     for answer in answers:
         if answer.get("error"):
             raise ApiError("N/A", meta=response.meta, body=answer)
-    return answers
+    return answers, response.body["took"]
 
 
 def portal_search(
@@ -492,13 +497,12 @@ def _ranked_search(*, base, query, text_query, filters, sort, page, language) ->
     # hits' fields and highlights) until the index changes; Elasticsearch
     # caches requests returning hits only when asked.
     cached = {"index": [alias_name()], "request_cache": True}
-    response, facet_response, *translated = _responses(
-        engine.get_client().msearch(index=alias_name(), searches=[part for body in searches for part in (cached, body)])
+    (response, facet_response, *translated), took = _multi_search(
+        [part for body in searches for part in (cached, body)]
     )
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
-    # msearch runs the requests side by side: the slowest one is the wait
-    results.engine_ms = max(answer["took"] for answer in (response, facet_response, *translated))
+    results.engine_ms = took
     aggregations = facet_response["aggregations"]
     if translated:
         results.engine_ms += _count_families(
@@ -757,9 +761,8 @@ def _suggestion(query: str, visible: list[dict]) -> tuple[str, int]:
                 "track_total_hits": 1,
             },
         ]
-    answers = _responses(client.msearch(index=alias_name(), searches=searches))
-    # msearch runs the counts side by side: the slowest is the wait
-    took += max(found["took"] for found in answers)
+    answers, counting = _multi_search(searches)
+    took += counting
     for text, found in zip(candidates, answers, strict=True):
         if found["hits"]["total"]["value"]:
             return text, took
