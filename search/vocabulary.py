@@ -9,22 +9,32 @@ on every field.
 
 The engine answers from its term statistics (``_termvectors`` of an
 artificial document, one cheap request), and within reading requests (see
-programs.request_memo) the process keeps each word's answer for
-KEEP_SECONDS: a word's existence rarely changes, and until the answer is
-asked again a new word keeps its typo tolerance (more matches, never fewer) and a word gone
-from the index none (a typo that is no longer a word in any document finds
-only exact matches for that long). Writes, tasks and tests calling the
-selectors ask every time.
+programs.request_memo) each word's answer is kept for KEEP_SECONDS, by the
+process and in the shared cache, so that the portal's other processes (every
+web worker of every node) find it there with one cache read instead of
+asking the engine again: a word's existence rarely changes, and until the
+answer is asked again a new word keeps its typo tolerance (more matches,
+never fewer) and a word gone from the index none (a typo that is no longer a
+word in any document finds only exact matches for that long). Writes, tasks
+and tests calling the selectors ask every time.
 """
 
+import logging
 import threading
+import uuid
 from bisect import bisect_right
 from collections.abc import Sequence
-from time import monotonic
+from hashlib import blake2b
+from time import monotonic, time
+
+from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from programs.request_memo import in_reading_request
 
 from . import engine, services
+
+logger = logging.getLogger(__name__)
 
 #: the fields the typo-tolerant clause searches, analysed alike (the
 #: standard analyser: see search.documents.PortalDocument)
@@ -40,6 +50,10 @@ RARE_ODDS = 10_000
 KEEP_SECONDS = 60
 #: at most this many words' answers are kept (the oldest go first)
 KEEP_WORDS = 10_000
+
+#: the shared cache's key of the index's generation: answers kept under
+#: another generation are about an index that has since been replaced
+GENERATION_KEY = "search-vocabulary-generation"
 
 #: word -> (its analysed terms the index does not hold, in order; until when)
 _kept: dict[str, tuple[tuple[str, ...], float]] = {}
@@ -90,18 +104,72 @@ def unknown_terms_by_word(words: Sequence[str]) -> tuple[dict[str, tuple[str, ..
                     answers[word] = kept[0]
     asked = list(dict.fromkeys(word for word in words if word not in answers))
     took = 0
+    generation = None
+    if asked and keep:
+        shared, generation, seconds_left = _shared_answers(asked)
+        answers.update(shared)
+        # Until the shared answer expires: no answer is kept longer than KEEP_SECONDS.
+        _keep(shared, now + seconds_left)
+        asked = [word for word in asked if word not in shared]
     if asked:
         fresh, took = _ask(asked)
         answers.update(fresh)
         if keep:
-            with _lock:
-                for word, unknown in fresh.items():
-                    _kept.pop(word, None)
-                    _kept[word] = (unknown, now + KEEP_SECONDS)
-                # Kept for the same time, so the first kept are the first to expire.
-                while len(_kept) > KEEP_WORDS:
-                    del _kept[next(iter(_kept))]
+            _share(fresh, generation)
+            _keep(fresh, now + KEEP_SECONDS)
     return {word: answers[word] for word in words}, took
+
+
+def _keep(answers: dict[str, tuple[str, ...]], until: float) -> None:
+    """The process keeps ``answers`` until ``until`` (monotonic seconds)."""
+    if not answers:
+        return
+    with _lock:
+        for word, unknown in answers.items():
+            _kept.pop(word, None)
+            _kept[word] = (unknown, until)
+        # Kept for about the same time, so the first kept are about the first to expire.
+        while len(_kept) > KEEP_WORDS:
+            del _kept[next(iter(_kept))]
+
+
+def _shared_key(word: str) -> str:
+    # Any text is a word here: a digest keeps the key short and plain.
+    return f"search-vocabulary:{blake2b(word.encode(), digest_size=16).hexdigest()}"
+
+
+def _shared_answers(words: list[str]) -> tuple[dict[str, tuple[str, ...]], str | None, float]:
+    """The answers the shared cache keeps for ``words`` (one read, with the
+    index's generation), that generation, and the seconds left until the
+    first of those answers expires; nothing when the cache is unreachable
+    (the engine is asked, as it would be without the cache)."""
+    try:
+        found = cache.get_many([GENERATION_KEY, *map(_shared_key, words)])
+    except RedisError:
+        logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
+        return {}, None, 0.0
+    generation = found.get(GENERATION_KEY)
+    answers = {}
+    expires = time() + KEEP_SECONDS
+    for word in words:
+        kept = found.get(_shared_key(word))
+        if kept is not None and kept[0] == generation:
+            _, answers[word], until = kept
+            expires = min(expires, until)
+    return answers, generation, max(expires - time(), 0.0)
+
+
+def _share(fresh: dict[str, tuple[str, ...]], generation: str | None) -> None:
+    """Keep the engine's ``fresh`` answers in the shared cache under the
+    generation read before asking (an index replaced meanwhile makes them
+    stale at once)."""
+    try:
+        cache.set_many(
+            {_shared_key(word): (generation, terms, time() + KEEP_SECONDS) for word, terms in fresh.items()},
+            timeout=KEEP_SECONDS,
+        )
+    except RedisError:
+        logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
 
 
 def _ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:
@@ -154,6 +222,11 @@ def _ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:
 
 def forget() -> None:
     """Forget every kept answer: the index behind the alias is new (see
-    search.services); other processes keep theirs for KEEP_SECONDS at most."""
+    search.services). The shared cache's answers are dropped with their
+    generation; other processes keep their own for KEEP_SECONDS at most."""
     with _lock:
         _kept.clear()
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except RedisError:
+        logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)

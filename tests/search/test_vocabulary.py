@@ -1,6 +1,8 @@
 """Typo tolerance only for the words the index does not hold
 (search/vocabulary.py), on the real Elasticsearch."""
 
+import socket
+
 import pytest
 
 from programs.request_memo import remembered_for_request
@@ -75,8 +77,8 @@ def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_
 
         def call(**kwargs):
             response = send(**kwargs)
-            answers = response.body.get("responses", [response.body])
-            took[name].append(max(answer["took"] for answer in answers))
+            # a multi-search's own took counts its searches together
+            took[name].append(response.body["took"])
             if name == "termvectors":
                 asked.append(kwargs["doc"]["title"])
             return response
@@ -135,3 +137,50 @@ def test_each_word_keeps_its_own_terms_when_words_are_asked_together(indexed):
         # kept per word: asked in another order and combination, nothing is sent
         assert vocabulary.unknown_terms(["warrenty", "price"]) == (["warrenty"], 0)
         assert vocabulary.unknown_terms(["price", "pre-sales"]) == (["pre", "sales"], 0)
+
+
+@pytest.fixture
+def termvectors_asked(monkeypatch):
+    """The texts each ``_termvectors`` request asked about."""
+    es = engine.get_client()
+    send = es.termvectors
+    asked = []
+
+    def recorded(**kwargs):
+        asked.append(kwargs["doc"]["title"])
+        return send(**kwargs)
+
+    monkeypatch.setattr(es, "termvectors", recorded)
+    return asked
+
+
+def test_a_word_another_process_asked_about_costs_no_engine_request(indexed, termvectors_asked):
+    indexed("price", title="Price list", body="What partners pay.")
+    with remembered_for_request():
+        assert vocabulary.unknown_terms(["price", "warrenty"])[0] == ["warrenty"]
+    assert termvectors_asked == ["price warrenty"]
+
+    # Another web worker: nothing kept by its process, the shared cache's answers.
+    vocabulary._kept.clear()
+    with remembered_for_request():
+        assert vocabulary.unknown_terms(["warrenty", "price", "pre-sales"])[0] == ["warrenty", "pre", "sales"]
+    assert termvectors_asked == ["price warrenty", "pre-sales"]
+
+
+def test_the_vocabulary_asks_the_engine_when_the_shared_cache_is_down(indexed, settings, caplog, termvectors_asked):
+    indexed("price", title="Price list", body="What partners pay.")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+
+    with remembered_for_request():
+        assert vocabulary.unknown_terms(["price", "warrenty"])[0] == ["warrenty"]
+    assert termvectors_asked == ["price warrenty"]
+    assert "Search vocabulary: the shared cache is unreachable" in caplog.text
