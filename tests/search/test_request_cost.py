@@ -12,11 +12,11 @@ from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
 
-#: session, user, the user's and their groups' permissions, partner
+#: session, the user with their own and their groups' permissions, partner
 #: membership with the held certifications (the search settings, synonyms,
 #: promoted results and certification ids are kept by the process; the query
 #: log is written by a worker)
-SEARCH_REQUEST_QUERIES = 4
+SEARCH_REQUEST_QUERIES = 3
 
 
 def _signed_in_partner(client):
