@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.permissions import FIELDS, MODEL_BACKEND, USER_AND_PERMISSIONS_BACKEND
+from portal.permissions import FIELDS, USER_AND_PERMISSIONS_BACKEND
 from portal.sessions import SessionStore
 from tests.factories import UserFactory
 
@@ -112,7 +112,7 @@ def test_sessions_of_logins_before_the_backend_changed_stay_signed_in(client):
     person = UserFactory()
     session = SessionStore()
     session[SESSION_KEY] = str(person.pk)
-    session[BACKEND_SESSION_KEY] = MODEL_BACKEND
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = person.get_session_auth_hash()
     session.create()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
@@ -125,4 +125,4 @@ def test_sessions_of_logins_before_the_backend_changed_stay_signed_in(client):
     assert client.get("/search/autocomplete/?q=").wsgi_request.user == person
     assert SessionStore(session.session_key).load()[BACKEND_SESSION_KEY] == USER_AND_PERMISSIONS_BACKEND
     renaming.backwards(django_apps, None)
-    assert SessionStore(session.session_key).load()[BACKEND_SESSION_KEY] == MODEL_BACKEND
+    assert SessionStore(session.session_key).load()[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"

@@ -23,9 +23,8 @@ from django.db.models.expressions import RawSQL
 
 from programs.compiled import CompiledQuery
 
-#: where the sessions of logins before this backend existed name their backend
-#: (home's migration 0009 renames it in the stored sessions)
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+#: the backend's path, as sessions name it (home's migration 0009 renamed
+#: Django's ModelBackend to it in the sessions stored before)
 USER_AND_PERMISSIONS_BACKEND = "portal.permissions.UserAndPermissionsBackend"
 
 FIELDS = ("content_type__app_label", "codename")

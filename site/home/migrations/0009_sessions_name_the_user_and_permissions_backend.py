@@ -4,11 +4,13 @@ ModelBackend in AUTHENTICATION_BACKENDS would no longer load, signing every
 partner out. This renames it in each unexpired session (and back)."""
 
 from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import migrations
 from django.utils import timezone
 
-from portal.permissions import MODEL_BACKEND, USER_AND_PERMISSIONS_BACKEND
-from portal.sessions import SessionStore
+# As they were when this migration was written (a migration keeps its own copy).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+USER_AND_PERMISSIONS_BACKEND = "portal.permissions.UserAndPermissionsBackend"
 
 
 def _rename(apps, old: str, new: str) -> None:
