@@ -143,16 +143,17 @@ def _shared_answers(words: list[str]) -> tuple[dict[str, tuple[str, ...]], str |
     index's generation), that generation, and the seconds left until the
     first of those answers expires; nothing when the cache is unreachable
     (the engine is asked, as it would be without the cache)."""
+    keys = {word: _shared_key(word) for word in words}
     try:
-        found = cache.get_many([GENERATION_KEY, *map(_shared_key, words)])
+        found = cache.get_many([GENERATION_KEY, *keys.values()])
     except RedisError:
         logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
         return {}, None, 0.0
     generation = found.get(GENERATION_KEY)
     answers = {}
     expires = time() + KEEP_SECONDS
-    for word in words:
-        kept = found.get(_shared_key(word))
+    for word, key in keys.items():
+        kept = found.get(key)
         if kept is not None and kept[0] == generation:
             _, answers[word], until = kept
             expires = min(expires, until)
