@@ -1,9 +1,10 @@
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from django.utils import timezone
 
-from search import registry
+from search import engine, registry
 from search.audience import audience_fields
 from search.selectors import portal_search
 from search.services import index_enqueue, outbox_drain
@@ -52,3 +53,32 @@ def found():
         return {hit.object_id for hit in portal_search(user=user, query=query, **options).hits}
 
     return search
+
+
+@dataclass
+class EngineRequest:
+    kind: str  # the client's method: "search", "msearch" or "termvectors"
+    arguments: dict
+    answer: dict
+
+
+@pytest.fixture
+def engine_requests(monkeypatch) -> list[EngineRequest]:
+    """Each search, multi-search and term-vectors request the portal sends
+    to the engine, in order, with its answer."""
+    es = engine.get_client()
+    sent = []
+
+    def recorder(kind):
+        send = getattr(es, kind)
+
+        def recorded(**arguments):
+            response = send(**arguments)
+            sent.append(EngineRequest(kind, arguments, response.body))
+            return response
+
+        return recorded
+
+    for kind in ("search", "msearch", "termvectors"):
+        monkeypatch.setattr(es, kind, recorder(kind))
+    return sent

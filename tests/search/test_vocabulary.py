@@ -6,7 +6,7 @@ import socket
 import pytest
 
 from programs.request_memo import remembered_for_request
-from search import engine, vocabulary
+from search import vocabulary
 from search.selectors import portal_search
 from search.services import documents_reindex
 from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
@@ -62,31 +62,16 @@ def test_in_a_large_library_a_word_few_documents_hold_keeps_its_typo_tolerance(
 
 
 def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_engine_time(
-    client, indexed, monkeypatch
+    client, indexed, engine_requests
 ):
     indexed("price", title="Price list", body="What partners pay.")
     indexed("prize", title="Prize draw rules", body="Who wins the draw.")
     user = PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"])
     assert client.login(username=user.username, password=PASSWORD)
-    es = engine.get_client()
-    took = {"termvectors": [], "msearch": []}
-    asked = []
 
-    def recorded(name):
-        send = getattr(es, name)
-
-        def call(**kwargs):
-            response = send(**kwargs)
-            # a multi-search's own took counts its searches together
-            took[name].append(response.body["took"])
-            if name == "termvectors":
-                asked.append(kwargs["doc"]["title"])
-            return response
-
-        return call
-
-    monkeypatch.setattr(es, "termvectors", recorded("termvectors"))
-    monkeypatch.setattr(es, "msearch", recorded("msearch"))
+    def took(kind: str) -> list[int]:
+        # a multi-search's own took counts its searches together
+        return [request.answer["took"] for request in engine_requests if request.kind == kind]
 
     def engine_ms(query: str) -> tuple[float, list[str]]:
         response = client.get("/search/api/", {"q": query})
@@ -94,24 +79,24 @@ def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_answer_as_
         return float(timings["engine"]), [hit["object_id"] for hit in response.json()["hits"]]
 
     first = engine_ms("Price")
-    assert first == (took["termvectors"][0] + took["msearch"][0], ["price"])
-    assert len(took["termvectors"]) == 1
+    assert first == (took("termvectors")[0] + took("msearch")[0], ["price"])
+    assert len(took("termvectors")) == 1
 
     # The same words again: the process kept the answer.
     again = engine_ms("Price")
-    assert again == (took["msearch"][1], ["price"])
-    assert len(took["termvectors"]) == 1
+    assert again == (took("msearch")[1], ["price"])
+    assert len(took("termvectors")) == 1
 
     # New words are asked about.
     assert engine_ms("prixe")[1] in (["price", "prize"], ["prize", "price"])
-    assert len(took["termvectors"]) == 2
+    assert len(took("termvectors")) == 2
 
     # The answer is kept per word: a query of words already asked about
     # costs no request, and a request asks only about the new words.
     assert engine_ms("price PRIXE")[1] == ["price"]
-    assert len(took["termvectors"]) == 2
+    assert len(took("termvectors")) == 2
     assert engine_ms("draw prize prixe")[1] == ["prize"]
-    assert asked == ["price", "prixe", "draw prize"]
+    assert _asked(engine_requests) == ["price", "prixe", "draw prize"]
 
 
 def test_a_rebuilt_index_is_asked_again_about_the_words_the_old_one_lacked(indexed, vendor_staff):
@@ -139,35 +124,25 @@ def test_each_word_keeps_its_own_terms_when_words_are_asked_together(indexed):
         assert vocabulary.unknown_terms(["price", "pre-sales"]) == (["pre", "sales"], 0)
 
 
-@pytest.fixture
-def termvectors_asked(monkeypatch):
-    """The texts each ``_termvectors`` request asked about."""
-    es = engine.get_client()
-    send = es.termvectors
-    asked = []
-
-    def recorded(**kwargs):
-        asked.append(kwargs["doc"]["title"])
-        return send(**kwargs)
-
-    monkeypatch.setattr(es, "termvectors", recorded)
-    return asked
+def _asked(engine_requests) -> list[str]:
+    """The texts the ``_termvectors`` requests asked about."""
+    return [request.arguments["doc"]["title"] for request in engine_requests if request.kind == "termvectors"]
 
 
-def test_a_word_another_process_asked_about_costs_no_engine_request(indexed, termvectors_asked):
+def test_a_word_another_process_asked_about_costs_no_engine_request(indexed, engine_requests):
     indexed("price", title="Price list", body="What partners pay.")
     with remembered_for_request():
         assert vocabulary.unknown_terms(["price", "warrenty"])[0] == ["warrenty"]
-    assert termvectors_asked == ["price warrenty"]
+    assert _asked(engine_requests) == ["price warrenty"]
 
     # Another web worker: nothing kept by its process, the shared cache's answers.
     vocabulary._kept.clear()
     with remembered_for_request():
         assert vocabulary.unknown_terms(["warrenty", "price", "pre-sales"])[0] == ["warrenty", "pre", "sales"]
-    assert termvectors_asked == ["price warrenty", "pre-sales"]
+    assert _asked(engine_requests) == ["price warrenty", "pre-sales"]
 
 
-def test_the_vocabulary_asks_the_engine_when_the_shared_cache_is_down(indexed, settings, caplog, termvectors_asked):
+def test_the_vocabulary_asks_the_engine_when_the_shared_cache_is_down(indexed, settings, caplog, engine_requests):
     indexed("price", title="Price list", body="What partners pay.")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -182,5 +157,5 @@ def test_the_vocabulary_asks_the_engine_when_the_shared_cache_is_down(indexed, s
 
     with remembered_for_request():
         assert vocabulary.unknown_terms(["price", "warrenty"])[0] == ["warrenty"]
-    assert termvectors_asked == ["price warrenty"]
+    assert _asked(engine_requests) == ["price warrenty"]
     assert "Search vocabulary: the shared cache is unreachable" in caplog.text
