@@ -7,6 +7,10 @@ of the request's CPU than running it. :class:`CompiledQuery` builds it once
 with placeholder values, keeps the SQL and how to turn a row into model
 instances (``select_related`` included), and runs it again with each
 request's values. What it returns is what the queryset returns.
+
+On PostgreSQL the statement is prepared once per database session (see
+:func:`prepared_cursor`): planning the user's permissions or the membership's
+joins took the server longer than running them.
 """
 
 import threading
@@ -16,8 +20,28 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
+
+if is_psycopg3:
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    class _PreparedCursor(ServerBindingCursor):
+        """Binds the parameters on the server and prepares each statement
+        the first time this database session runs it."""
+
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg keeps no text for a prepared execution; Django's query
+            # log (and the tests counting statements) reads it from here.
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, binary=binary)
+
 
 #: a time to stand for the moment a query asks about (unlike any real one)
 PLACEHOLDER_MOMENT = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -89,7 +113,7 @@ class CompiledQuery:
             for name, adapt, constant in slots
         )
         connection = connections[alias]  # the calling thread's
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
@@ -106,3 +130,28 @@ class CompiledQuery:
         for name, position in annotations:
             setattr(instance, name, row[position])
         return instance
+
+
+def prepared_cursor(connection):
+    """A cursor of ``connection`` whose statements the database prepares once
+    per session and then only executes, where it can: PostgreSQL through
+    psycopg 3 with prepared statements enabled (the ``prepare_threshold``
+    database option, which a pooler in transaction mode needs off: see
+    portal.settings.base). Django's own cursors bind parameters on the client,
+    which the server parses and plans each time. Elsewhere Django's cursor.
+
+    Wrapped as Django wraps its cursors (errors, query logging, execute
+    wrappers), so tests count these statements as any other."""
+    if connection.vendor != "postgresql" or not is_psycopg3:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        return connection.cursor()
+    with connection.wrap_database_errors:
+        cursor = _PreparedCursor(connection.connection)
+        # as Django's create_cursor: the connection's time zone, if it changed
+        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, cursor)
+    return connection._prepare_cursor(cursor)

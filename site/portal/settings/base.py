@@ -118,6 +118,13 @@ TEMPLATES = [
 
 if env.DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60)}
+    # The statements every signed-in request runs (programs.compiled) are
+    # prepared once per database session; the ORM's others never are. A
+    # pooler that hands each transaction another session (PgBouncer's
+    # transaction mode) needs DATABASE_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env.DATABASE_PREPARED_STATEMENTS else None
+    )
 else:
     DATABASES = {
         "default": {

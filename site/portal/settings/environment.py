@@ -29,6 +29,8 @@ DEBUG: bool | None = _optional_bool("DEBUG")
 ALLOWED_HOSTS: list[str] | None = _list("ALLOWED_HOSTS", []) or None
 CSRF_TRUSTED_ORIGINS: list[str] = _list("CSRF_TRUSTED_ORIGINS", [])
 DATABASE_URL: str | None = os.environ.get("DATABASE_URL") or None
+# Off behind a pooler in transaction mode (see portal.settings.base).
+DATABASE_PREPARED_STATEMENTS: bool = _optional_bool("DATABASE_PREPARED_STATEMENTS") is not False
 ELASTICSEARCH_URL: str | None = os.environ.get("ELASTICSEARCH_URL") or None
 REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
 SEARCH_INDEX_PREFIX: str = os.environ.get("SEARCH_INDEX_PREFIX", "portal")
