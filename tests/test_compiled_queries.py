@@ -118,9 +118,18 @@ def test_with_prepared_statements_off_the_same_requests_prepare_nothing(client):
         connection.connection.prepare_threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
 
 
-@pytest.mark.parametrize(("variable", "threshold"), [(None, 5), ("false", None), ("true", 5)])
-def test_database_prepared_statements_sets_the_connection_option(variable, threshold):
-    environment = {**os.environ, "DATABASE_URL": "postgres://prm@127.0.0.1:5432/prm"}
+@pytest.mark.parametrize(
+    ("url", "variable", "threshold"),
+    [
+        ("postgres://prm@127.0.0.1:5432/prm", None, 5),
+        ("postgres://prm@127.0.0.1:5432/prm", "false", None),
+        ("postgres://prm@127.0.0.1:5432/prm", "true", 5),
+        # SQLite prepares its own statements and takes no such option
+        ("sqlite:////tmp/portal.sqlite3", None, "absent"),
+    ],
+)
+def test_database_prepared_statements_sets_the_connection_option(url, variable, threshold):
+    environment = {**os.environ, "DATABASE_URL": url}
     environment.pop("DATABASE_PREPARED_STATEMENTS", None)
     if variable is not None:
         environment["DATABASE_PREPARED_STATEMENTS"] = variable
@@ -128,7 +137,8 @@ def test_database_prepared_statements_sets_the_connection_option(variable, thres
         [
             sys.executable,
             "-c",
-            "import portal.settings.base as s; print(s.DATABASES['default']['OPTIONS']['prepare_threshold'])",
+            "import portal.settings.base as s; "
+            "print(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', 'absent'))",
         ],
         env={**environment, "PYTHONPATH": f"{settings.BASE_DIR}{os.pathsep}{settings.BASE_DIR / 'site'}"},
         capture_output=True,

@@ -122,9 +122,10 @@ if env.DATABASE_URL:
     # prepared once per database session; the ORM's others never are. A
     # pooler that hands each transaction another session (PgBouncer's
     # transaction mode) needs DATABASE_PREPARED_STATEMENTS=false.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        5 if env.DATABASE_PREPARED_STATEMENTS else None
-    )
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+            5 if env.DATABASE_PREPARED_STATEMENTS else None
+        )
 else:
     DATABASES = {
         "default": {
