@@ -20,10 +20,13 @@ and tests calling the selectors ask every time.
 """
 
 import logging
+import os
 import threading
 import uuid
 from bisect import bisect_right
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from hashlib import blake2b
 from time import monotonic, time
 
@@ -58,6 +61,9 @@ GENERATION_KEY = "search-vocabulary-generation"
 #: word -> (its analysed terms the index does not hold, in order; until when)
 _kept: dict[str, tuple[tuple[str, ...], float]] = {}
 _lock = threading.Lock()
+#: the threads of ask_meanwhile, and the process that started them
+_asking: ThreadPoolExecutor | None = None
+_asking_pid: int | None = None
 
 
 def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
@@ -73,11 +79,45 @@ def all_terms(by_word: dict[str, tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys(term for terms in by_word.values() for term in terms))
 
 
+@dataclass
+class Lookup:
+    """What the process and the shared cache kept about some words (see
+    look_up), and which of them the engine must still be asked about."""
+
+    #: the words, lower-cased (the fields' analysis lower-cases: "Price" and
+    #: "price" are one word), in order
+    words: list[str]
+    #: each kept word's analysed terms the index does not hold
+    kept: dict[str, tuple[str, ...]]
+    #: the words to ask the engine about (see ask), once each
+    asked: list[str]
+    #: the shared cache's generation read with the kept answers
+    generation: str | None
+    #: whether answers are kept (within reading requests)
+    keep: bool
+    #: monotonic seconds of the look-up
+    now: float
+
+    def assuming_held(self) -> dict[str, tuple[str, ...]]:
+        """Each word with its unknown terms, the asked words taken as held
+        (most words partners type are), nothing kept."""
+        return {word: self.kept.get(word, ()) for word in self.words}
+
+    def answer(self, fresh: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """Each word with its unknown terms, the engine's ``fresh`` answers
+        about the asked words (see ask) kept for the next look-ups."""
+        if fresh and self.keep:
+            _share(fresh, self.generation)
+            _keep(fresh, self.now + KEEP_SECONDS)
+        answers = {**self.kept, **fresh}
+        return {word: answers[word] for word in self.words}
+
+
 def unknown_terms_by_word(words: Sequence[str]) -> tuple[dict[str, tuple[str, ...]], int]:
     """Each of ``words`` (lower-cased) with its analysed terms that no title,
     summary or body of the index holds (or too few of them: see RARE_ODDS),
     in order, and the engine's milliseconds (0 when the process kept every
-    word's answer).
+    word's answer): look_up, then ask about the words it did not find.
 
     The answer is kept per word, not per query: partners' queries share
     their words ("price list", "EMEA price list", "price list 2026"), so a
@@ -89,35 +129,50 @@ def unknown_terms_by_word(words: Sequence[str]) -> tuple[dict[str, tuple[str, ..
     documents of other shards counts as unknown and keeps its typo tolerance
     (slower, never fewer matches). A word held only by documents the reader
     may not open, or by tombstones, counts as known."""
-    # The fields' analysis lower-cases: "Price" and "price" are one word.
+    lookup = look_up(words)
+    fresh, took = ask(lookup.asked)
+    return lookup.answer(fresh), took
+
+
+def look_up(words: Sequence[str]) -> Lookup:
+    """The answers about ``words`` that this process keeps, then (one read)
+    the shared cache; no engine request."""
     words = [word.lower() for word in words if word]
-    if not words:
-        return {}, 0
     now = monotonic()
     keep = in_reading_request()
-    answers: dict[str, tuple[str, ...]] = {}
+    kept: dict[str, tuple[str, ...]] = {}
     if keep:
         with _lock:
             for word in words:
-                kept = _kept.get(word)
-                if kept is not None and now < kept[1]:
-                    answers[word] = kept[0]
-    asked = list(dict.fromkeys(word for word in words if word not in answers))
-    took = 0
+                answer = _kept.get(word)
+                if answer is not None and now < answer[1]:
+                    kept[word] = answer[0]
+    asked = list(dict.fromkeys(word for word in words if word not in kept))
     generation = None
     if asked and keep:
         shared, generation, seconds_left = _shared_answers(asked)
-        answers.update(shared)
+        kept.update(shared)
         # Until the shared answer expires: no answer is kept longer than KEEP_SECONDS.
         _keep(shared, now + seconds_left)
         asked = [word for word in asked if word not in shared]
-    if asked:
-        fresh, took = _ask(asked)
-        answers.update(fresh)
-        if keep:
-            _share(fresh, generation)
-            _keep(fresh, now + KEEP_SECONDS)
-    return {word: answers[word] for word in words}, took
+    return Lookup(words=words, kept=kept, asked=asked, generation=generation, keep=keep, now=now)
+
+
+def ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:
+    """The engine's answers about ``words`` (see _ask), or none for no words."""
+    return _ask(words) if words else ({}, 0)
+
+
+def ask_meanwhile(words: list[str]) -> Future:
+    """ask(``words``) on another thread, so that the caller's own engine
+    request runs meanwhile: a future of its answers and milliseconds."""
+    global _asking, _asking_pid
+    with _lock:
+        # A forked process (a web or task worker) has none of its parent's threads.
+        if _asking is None or _asking_pid != os.getpid():
+            _asking = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-vocabulary")
+            _asking_pid = os.getpid()
+        return _asking.submit(ask, words)
 
 
 def _keep(answers: dict[str, tuple[str, ...]], until: float) -> None:

@@ -102,13 +102,26 @@ def test_a_typo_that_finds_nothing_gets_its_suggestion_without_a_request_of_its_
     results = portal_search(user=vendor_staff, query="sna")
 
     assert (results.total, results.suggestion) == (0, "san")
-    # The words, the search with the spelling candidates, the candidates counted.
-    assert [request.kind for request in engine_requests] == ["termvectors", "msearch", "msearch"]
+    kinds = [request.kind for request in engine_requests]
+    # The words asked about while the search runs as if the index held
+    # them; it does not: the search again, with the spelling candidates;
+    # the candidates counted.
+    assert sorted(kinds[:2]) == ["msearch", "termvectors"]
+    assert kinds[2:] == ["msearch", "msearch"]
+    assert "suggest" not in _facet_request(engine_requests[kinds.index("msearch")])
+    assert "suggest" in _facet_request(engine_requests[2])
 
     # A query of words the index holds asks for no spelling with its results.
     engine_requests.clear()
     assert portal_search(user=vendor_staff, query="lineup").total == 1
-    assert [request.kind for request in engine_requests] == ["termvectors", "msearch"]
+    assert sorted(request.kind for request in engine_requests) == ["msearch", "termvectors"]
+    assert "suggest" not in _facet_request(next(request for request in engine_requests if request.kind == "msearch"))
+
+
+def _facet_request(multi_search) -> dict:
+    """The facet counts' request of a portal search's multi-search (its
+    second search: header and body lines alternate)."""
+    return multi_search.arguments["searches"][3]
 
 
 def test_a_typo_finds_a_word_that_only_the_body_holds(indexed, vendor_staff):
