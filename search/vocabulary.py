@@ -8,7 +8,9 @@ CPU at that size); a word the index does not hold keeps its typo tolerance
 on every field.
 
 The engine answers from its term statistics (``_termvectors`` of an
-artificial document, one cheap request), and within reading requests (see
+artificial document, one cheap request, which the search sends on another
+thread while its own request runs: see ask_meanwhile and
+search.selectors._engine_search), and within reading requests (see
 programs.request_memo) each word's answer is kept for KEEP_SECONDS, by the
 process and in the shared cache, so that the portal's other processes (every
 web worker of every node) find it there with one cache read instead of

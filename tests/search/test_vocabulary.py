@@ -140,24 +140,16 @@ def test_the_words_are_asked_about_while_the_search_runs(client, indexed, monkey
 
     # Each request waits until the other has been called: they can only both
     # be answered if neither waits for the other's answer.
-    def multi_search(send):
+    def waiting(send, called: threading.Event, other: threading.Event, label: str):
         def sent(**arguments):
-            search_called.set()
-            waited["search for words"] = words_called.wait(timeout=30)
+            called.set()
+            waited[label] = other.wait(timeout=30)
             return send(**arguments)
 
         return sent
 
-    def term_vectors(send):
-        def sent(**arguments):
-            words_called.set()
-            waited["words for search"] = search_called.wait(timeout=30)
-            return send(**arguments)
-
-        return sent
-
-    monkeypatch.setattr(es, "msearch", multi_search(es.msearch))
-    monkeypatch.setattr(es, "termvectors", term_vectors(es.termvectors))
+    monkeypatch.setattr(es, "msearch", waiting(es.msearch, search_called, words_called, "search for words"))
+    monkeypatch.setattr(es, "termvectors", waiting(es.termvectors, words_called, search_called, "words for search"))
 
     response = client.get("/search/api/", {"q": "price"})
 
