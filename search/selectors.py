@@ -154,7 +154,7 @@ def _text_query(
 ) -> dict:
     """The scoring clauses of ``query`` (its plain ``words`` and ``numbers``:
     see _query_words); ``unknown_terms`` (each word's terms that the index
-    does not hold, see search.vocabulary.unknown_terms_by_word) are the ones
+    does not hold, see search.vocabulary.look_up) are the ones
     matched with typo tolerance. With ``every_word``, a document must hold each plain
     word (see _every_word); otherwise any one word suffices."""
     language = language if language in LANGUAGE_ANALYSIS else "en"

@@ -70,14 +70,16 @@ _asking_pid: int | None = None
 
 def unknown_terms(words: Sequence[str]) -> tuple[list[str], int]:
     """The analysed terms of ``words`` that the index does not hold (see
-    unknown_terms_by_word), in the order the words give them, and the
-    engine's milliseconds."""
-    by_word, took = unknown_terms_by_word(words)
-    return all_terms(by_word), took
+    look_up), in the order the words give them, and the engine's
+    milliseconds (0 when the process kept every word's answer): the look-up
+    and, for the words it did not find, the engine's answer, in turn."""
+    lookup = look_up(words)
+    fresh, took = _ask(lookup.asked) if lookup.asked else ({}, 0)
+    return all_terms(lookup.answer(fresh)), took
 
 
 def all_terms(by_word: dict[str, tuple[str, ...]]) -> list[str]:
-    """The terms of an unknown_terms_by_word answer, once each, in order."""
+    """The terms of a Lookup's answer, once each, in order."""
     return list(dict.fromkeys(term for terms in by_word.values() for term in terms))
 
 
@@ -91,7 +93,7 @@ class Lookup:
     words: list[str]
     #: each kept word's analysed terms the index does not hold
     kept: dict[str, tuple[str, ...]]
-    #: the words to ask the engine about (see ask), once each
+    #: the words to ask the engine about (see _ask), once each
     asked: list[str]
     #: the shared cache's generation read with the kept answers
     generation: str | None
@@ -107,7 +109,7 @@ class Lookup:
 
     def answer(self, fresh: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         """Each word with its unknown terms, the engine's ``fresh`` answers
-        about the asked words (see ask) kept for the next look-ups."""
+        about the asked words (see _ask) kept for the next look-ups."""
         if fresh and self.keep:
             _share(fresh, self.generation)
             _keep(fresh, self.now + KEEP_SECONDS)
@@ -115,30 +117,22 @@ class Lookup:
         return {word: answers[word] for word in self.words}
 
 
-def unknown_terms_by_word(words: Sequence[str]) -> tuple[dict[str, tuple[str, ...]], int]:
-    """Each of ``words`` (lower-cased) with its analysed terms that no title,
-    summary or body of the index holds (or too few of them: see RARE_ODDS),
-    in order, and the engine's milliseconds (0 when the process kept every
-    word's answer): look_up, then ask about the words it did not find.
+def look_up(words: Sequence[str]) -> Lookup:
+    """The answers about ``words`` (lower-cased) that this process keeps,
+    then (one read) the shared cache; no engine request. Each answer is a
+    word's analysed terms that no title, summary or body of the index holds
+    (or too few of them: see RARE_ODDS), in order.
 
-    The answer is kept per word, not per query: partners' queries share
-    their words ("price list", "EMEA price list", "price list 2026"), so a
-    query of words already asked about costs no request, and a request asks
-    only about the words not kept.
+    Answers are kept per word, not per query: partners' queries share their
+    words ("price list", "EMEA price list", "price list 2026"), so a query of
+    words already asked about costs no request, and a request asks only
+    about the words not kept.
 
     The statistics are those of the shard the engine picks for the
     artificial document: on an index of several shards a word held only by
     documents of other shards counts as unknown and keeps its typo tolerance
     (slower, never fewer matches). A word held only by documents the reader
     may not open, or by tombstones, counts as known."""
-    lookup = look_up(words)
-    fresh, took = ask(lookup.asked)
-    return lookup.answer(fresh), took
-
-
-def look_up(words: Sequence[str]) -> Lookup:
-    """The answers about ``words`` that this process keeps, then (one read)
-    the shared cache; no engine request."""
     words = [word.lower() for word in words if word]
     now = monotonic()
     keep = in_reading_request()
@@ -160,21 +154,17 @@ def look_up(words: Sequence[str]) -> Lookup:
     return Lookup(words=words, kept=kept, asked=asked, generation=generation, keep=keep, now=now)
 
 
-def ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:
-    """The engine's answers about ``words`` (see _ask), or none for no words."""
-    return _ask(words) if words else ({}, 0)
-
-
 def ask_meanwhile(words: list[str]) -> Future:
-    """ask(``words``) on another thread, so that the caller's own engine
-    request runs meanwhile: a future of its answers and milliseconds."""
+    """The engine's answers about ``words`` (see _ask) on another thread, so
+    that the caller's own engine request runs meanwhile: a future of the
+    answers and the engine's milliseconds."""
     global _asking, _asking_pid
     with _lock:
         # A forked process (a web or task worker) has none of its parent's threads.
         if _asking is None or _asking_pid != os.getpid():
             _asking = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-vocabulary")
             _asking_pid = os.getpid()
-        return _asking.submit(ask, words)
+        return _asking.submit(_ask, words)
 
 
 def _keep(answers: dict[str, tuple[str, ...]], until: float) -> None:
