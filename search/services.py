@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from portal.cache import shared_redis
+from programs.after_response import after_response
 from programs.models import PartnerOrganization
 
 from . import registry, vocabulary
@@ -472,12 +473,13 @@ def search_query_log_later(
     *, query: str, results: int, language: str, organization_id: int | None, user_id: int | None = None
 ) -> None:
     """Log the query after the request's commit without making the partner
-    wait for the log row and its activity event: the line goes onto a list in
-    the shared cache (one Redis command) and a worker writes the lines in
+    wait for the log row and its activity event, nor for the line itself: once
+    the response is sent (programs.after_response) the line goes onto a list
+    in the shared cache (one Redis command) and a worker writes the lines in
     batches (``search.tasks.write_search_query_log``, queued by the line that
     finds the list empty, and every minute by beat). A Redis outage loses the
-    log line, never the search; without Redis (the embedded default) the line
-    is written at once."""
+    log line, never the search; without Redis (the embedded default) the
+    line is written then, by the web process."""
     if not query.strip():
         return
     line = {
@@ -488,7 +490,7 @@ def search_query_log_later(
         "user_id": user_id,
         "at": timezone.now().isoformat(),
     }
-    transaction.on_commit(lambda: _query_log_push(line))
+    transaction.on_commit(lambda: after_response(lambda: _query_log_push(line)))
 
 
 def _query_log_push(line: dict) -> None:

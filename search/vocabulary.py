@@ -35,6 +35,7 @@ from time import monotonic, time
 from django.core.cache import cache
 from redis.exceptions import RedisError
 
+from programs.after_response import after_response
 from programs.request_memo import in_reading_request
 
 from . import engine, services
@@ -111,7 +112,9 @@ class Lookup:
         """Each word with its unknown terms, the engine's ``fresh`` answers
         about the asked words (see _ask) kept for the next look-ups."""
         if fresh and self.keep:
-            _share(fresh, self.generation)
+            # The other processes' copy is written once the reader has the results.
+            generation = self.generation
+            after_response(lambda: _share(fresh, generation))
             _keep(fresh, self.now + KEEP_SECONDS)
         answers = {**self.kept, **fresh}
         return {word: answers[word] for word in self.words}

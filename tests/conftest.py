@@ -342,3 +342,17 @@ def test_client_logins_pass_the_second_factor(monkeypatch):
             session.save()
 
     monkeypatch.setattr(Client, "_login", login)
+
+
+@pytest.fixture
+def server_signals():
+    """Django's request signals as the test client sends them: without Django's
+    ``close_old_connections``, which would close the test's transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -2,12 +2,15 @@
 that takes the lines from a list in the shared Redis (the end-to-end run
 on a real worker is in test_degradation.py)."""
 
+import json
 import socket
 
 import pytest
 import redis
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError
+from django.test import RequestFactory
 from django.utils import timezone
 
 from analytics.models import ActivityEvent, ActivityKind
@@ -114,3 +117,37 @@ def test_a_search_answers_when_redis_is_down(client, indexed, monkeypatch, djang
     assert "Search query not logged: the shared cache is unreachable" in caplog.text
     monkeypatch.undo()
     assert services.search_query_log_drain() == 0  # the line is lost, as a queued task was before
+
+
+def test_a_search_logs_its_query_once_its_response_is_sent(
+    client, indexed, server_signals, django_capture_on_commit_callbacks
+):
+    indexed("doc", title="Storage price list")
+    user, organization = _signed_in_partner(client)
+    log = services.shared_redis()
+    key = cache.make_key(services.QUERY_LOG_KEY)
+
+    # The server's side of a request, as gunicorn runs it: the handler gives
+    # the response, the server writes it, then closes it.
+    environ = RequestFactory()._base_environ(
+        PATH_INFO="/search/api/",
+        QUERY_STRING="q=storage",
+        HTTP_COOKIE="; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()),
+    )
+    with django_capture_on_commit_callbacks() as committed:
+        response = WSGIHandler()(environ, lambda status, headers: None)
+    assert response.status_code == 200
+    assert json.loads(response.content)["total"] == 1
+    # The request's commit (in production the view's autocommit, at once).
+    for callback in committed:
+        callback()
+    assert log.lrange(key, 0, -1) == []
+
+    response.close()
+    (line,) = [json.loads(raw) for raw in log.lrange(key, 0, -1)]
+    assert (line["query"], line["results"], line["organization_id"], line["user_id"]) == (
+        "storage",
+        1,
+        organization.pk,
+        user.pk,
+    )
