@@ -19,7 +19,6 @@ import argparse
 import multiprocessing
 import os
 import random
-import runpy
 import statistics
 import subprocess
 import sys
@@ -499,9 +498,8 @@ def session_cookie(username: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-#: gunicorn's worker processes: the repository's gunicorn.conf.py (which
-#: gunicorn reads, started from the repository) sets them, as in production
-GUNICORN_WORKERS = runpy.run_path(str(REPO / "gunicorn.conf.py"))["workers"]
+#: gunicorn's worker processes
+GUNICORN_WORKERS = 4
 
 
 class Gunicorn:
@@ -516,6 +514,8 @@ class Gunicorn:
                 "--pythonpath",
                 "site",
                 "portal.wsgi",
+                "--workers",
+                str(GUNICORN_WORKERS),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--access-logfile",
@@ -740,10 +740,7 @@ def main() -> None:
         .order_by("?")[: args.queries]
     ]
 
-    print(
-        f"\nPortal search on Elasticsearch, HTTP on gunicorn ({GUNICORN_WORKERS} workers), as {args.user}",
-        load_average(),
-    )
+    print(f"\nPortal search on Elasticsearch, HTTP on gunicorn (4 workers), as {args.user}", load_average())
     server = Gunicorn(ES_PORT, ENVIRONMENT, "elasticsearch")
     try:
         # Warm-up, as many clients as workers so that each worker serves some:

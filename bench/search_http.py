@@ -1,5 +1,5 @@
 """bench/search.py's search figures over HTTP alone, on an index and database
-it has already seeded: gunicorn (gunicorn.conf.py's workers) from this checkout, the query mix
+it has already seeded: gunicorn (4 workers) from this checkout, the query mix
 at 1 client and at 8, the time outside Elasticsearch (``Server-Timing``).
 
 Seeds, reindexes and publishes nothing, and does not empty the engine's
