@@ -456,8 +456,11 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         bets = _best_bets(reader, query)
         promoted = {bet.object_id for bet in bets}
         results.hits = bets + [hit for hit in results.hits if not (hit.kind == "page" and hit.object_id in promoted)]
-    if query and not results.total:
-        # Only a query without results pays for the spelling suggestion.
+    # Only a query without results pays for the spelling suggestion, and only
+    # one the index may not spell as its reader did: a word it does not hold,
+    # or a number (exact, so never asked about). Where it holds every word,
+    # the filters or the audience found nothing, which no spelling changes.
+    if query and not results.total and (numbers or any(unknown.values())):
         results.suggestion, took = _suggestion(query, [*base, _untranslated_clause(language)], candidates=candidates)
         results.engine_ms += took
     return results

@@ -134,6 +134,21 @@ def test_a_typo_finds_a_word_that_only_the_body_holds(indexed, vendor_staff):
     assert results.suggestion == ""
 
 
+def test_words_the_index_holds_that_find_nothing_ask_for_no_spelling(indexed, vendor_staff, engine_requests):
+    indexed("doc", title="SAN storage arrays", body="Our SAN lineup for midsize customers.", asset_type="data-sheet")
+
+    # Spelled as the index spells them: the filter left nothing, no correction would.
+    results = portal_search(user=vendor_staff, query="storage lineup", filters={"type": "price-list"})
+
+    assert (results.total, results.suggestion) == (0, "")
+    assert sorted(request.kind for request in engine_requests) == ["msearch", "msearch", "termvectors"]
+    assert all("suggest" not in _facet_request(request) for request in engine_requests if request.kind == "msearch")
+
+    # A model number is never asked about: one that finds nothing still gets its correction.
+    indexed("model", title="S900 data sheet", body="The S900 specifications.")
+    assert portal_search(user=vendor_staff, query="S950").suggestion == "s900"
+
+
 def test_an_exact_word_ranks_above_a_typo_match(indexed, vendor_staff):
     indexed("near", title="Replication guide", body="Set up replicaton between sites.")
     indexed("exact", title="Replication guide", body="Set up replication between sites.")
