@@ -26,9 +26,9 @@ _pending: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_respon
 
 
 def after_response(work: Callable[[], None]) -> None:
-    """Run ``work`` once the current request's response is sent, or now
-    outside a request. Its errors are logged, never raised: the response has
-    gone already."""
+    """Run ``work`` once the current request's response is sent (its errors
+    are then logged, not raised: the response has gone already), or now
+    outside a request (where they are raised, as any call's)."""
     pending = _pending.get()
     if pending is None:
         work()
