@@ -113,8 +113,7 @@ class Lookup:
         about the asked words (see _ask) kept for the next look-ups."""
         if fresh and self.keep:
             # The other processes' copy is written once the reader has the results.
-            generation = self.generation
-            after_response(lambda: _share(fresh, generation))
+            after_response(lambda: _share(fresh, self.generation))
             _keep(fresh, self.now + KEEP_SECONDS)
         answers = {**self.kept, **fresh}
         return {word: answers[word] for word in self.words}

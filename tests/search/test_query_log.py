@@ -129,10 +129,14 @@ def test_a_search_logs_its_query_once_its_response_is_sent(
 
     # The server's side of a request, as gunicorn runs it: the handler gives
     # the response, the server writes it, then closes it.
-    environ = RequestFactory()._base_environ(
-        PATH_INFO="/search/api/",
-        QUERY_STRING="q=storage",
-        HTTP_COOKIE="; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()),
+    environ = (
+        RequestFactory()
+        .get(
+            "/search/api/",
+            {"q": "storage"},
+            HTTP_COOKIE="; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()),
+        )
+        .environ
     )
     with django_capture_on_commit_callbacks() as committed:
         response = WSGIHandler()(environ, lambda status, headers: None)
