@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.urls import register_converter
 from wagtail.coreutils import get_supported_content_language_variant
 
-from . import after_response
+from . import access_reads, after_response
 from .converters import IdConverter
 from .request_memo import forget_when_saved, in_reading_request
 
@@ -41,6 +41,7 @@ class ProgramsConfig(AppConfig):
         from .models import ProgramSettings, TierRuleVersion
 
         after_response.connect()
+        access_reads.connect()
         _remember_locales_for_the_request(Locale, configured_locales)
         forget_when_saved(Locale, ProgramSettings, Site, TierRuleVersion)
         # A site's root page (programs.sites) is a page of any type: each page

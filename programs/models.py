@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -772,3 +773,20 @@ class PersonErasure(models.Model):
 
     def __str__(self):
         return f"account {self.erased_user_id} at {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class AccessChange(models.Model):
+    """A change to what a signed-in request reads about its person: their
+    user row, groups and permissions, membership, certifications, or an
+    organization, tier, partner type, certification, group or permission
+    that every membership reads (neither id: everyone's). Written by the
+    database's own triggers (migration 0015), whatever made the change;
+    read by ``programs.access_reads``."""
+
+    seq = models.BigAutoField(primary_key=True)
+    user_id = models.BigIntegerField(null=True)
+    organization_id = models.BigIntegerField(null=True)
+    changed_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self):
+        return f"access change {self.seq}"

@@ -18,11 +18,13 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Least
 from django.http import Http404
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 
+from . import access_reads
 from .compiled import PLACEHOLDER_MOMENT, CompiledQuery
 from .models import Membership, OrganizationStatus, PartnerOrganization, PersonCertification
 from .request_memo import in_reading_request, remembered
@@ -71,7 +73,10 @@ def partner_context(user) -> PartnerContext | None:
     # the moment) they are read when asked; SQLite has no array subquery.
     with_certifications = in_reading_request() and connection.vendor == "postgresql"
     if with_certifications:
-        membership = _MEMBERSHIP_WITH_CERTIFICATIONS.first(user_id=user.pk, at=timezone.now())
+        # Kept by the process between requests until a change to it is
+        # recorded or a certification is earned or expires (programs.access_reads).
+        at = timezone.now()
+        membership = access_reads.kept("membership", user.pk, lambda: _membership_read(user.pk, at), at=at)
     else:
         membership = _MEMBERSHIP.first(user_id=user.pk)
     if membership is None:
@@ -94,8 +99,27 @@ def _memberships(user_id):
 
 def _memberships_with_certifications(user_id, at):
     held = PersonCertification.objects.filter(user_id=OuterRef("user_id")).valid_at(at)
+    records = PersonCertification.objects.filter(user_id=OuterRef("user_id")).order_by()
+    first_after = {
+        field: Subquery(
+            records.filter(**{f"{field}__gt": at}).values("user_id").annotate(first=Min(field)).values("first")
+        )
+        for field in ("earned_at", "expires_at")
+    }
     return _memberships(user_id).annotate(
-        held_certification_ids=ArraySubquery(held.order_by("certification_id").values("certification_id"))
+        held_certification_ids=ArraySubquery(held.order_by("certification_id").values("certification_id")),
+        # when the certifications held change by themselves (PostgreSQL's
+        # LEAST skips NULLs; NULL: never)
+        certifications_change_at=Least(*first_after.values()),
+    )
+
+
+def _membership_read(user_id, at) -> access_reads.Kept:
+    membership = _MEMBERSHIP_WITH_CERTIFICATIONS.first(user_id=user_id, at=at)
+    if membership is None:
+        return access_reads.Kept(None)
+    return access_reads.Kept(
+        membership, organization_id=membership.organization_id, valid_until=membership.certifications_change_at
     )
 
 

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import TextField
 from django.db.models.expressions import RawSQL
 
+from programs import access_reads
 from programs.compiled import CompiledQuery
 
 #: the backend's path, as sessions name it (home's migration 0009 renamed
@@ -41,13 +42,11 @@ class UserAndPermissionsBackend(ModelBackend):
             user_id = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        user = _USER_WITH_PERMISSIONS.first(user_id=user_id)
+        # Kept by the process between requests until a change to the user,
+        # their groups or permissions is recorded (programs.access_reads).
+        user = access_reads.kept("user", user_id, lambda: access_reads.Kept(_user_with_permissions_read(user_id)))
         if user is None or not self.user_can_authenticate(user):
             return None
-        names = user.__dict__.pop("permission_names")
-        # A superuser holds every permission: read on first use, as before.
-        if not user.is_superuser:
-            user._perm_cache = set(names.split(SEPARATOR)) if names else set()
         return user
 
     def get_all_permissions(self, user_obj, obj=None):
@@ -96,3 +95,15 @@ def _user_with_permissions(user_id):
 
 
 _USER_WITH_PERMISSIONS = CompiledQuery(_user_with_permissions, user_id=PLACEHOLDER_USER_ID)
+
+
+def _user_with_permissions_read(user_id):
+    """The user with their permissions' names in ``_perm_cache`` (or None)."""
+    user = _USER_WITH_PERMISSIONS.first(user_id=user_id)
+    if user is None:
+        return None
+    names = user.__dict__.pop("permission_names")
+    # A superuser holds every permission: read on first use, as before.
+    if not user.is_superuser:
+        user._perm_cache = set(names.split(SEPARATOR)) if names else set()
+    return user
