@@ -24,6 +24,8 @@ from django.db.models import Max
 from django.utils.translation import trans_real
 from redis.exceptions import RedisError
 
+from portal.cache import read_for_request, read_with_every_request
+
 from .models import StringChange, StringTranslation
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ VERSION_KEY = "interface-strings:version"
 #: The version key expires so that a lost race between two publications
 #: (each writing the version it saw) heals within this many seconds.
 VERSION_TIMEOUT = 300
+read_with_every_request(VERSION_KEY)
 
 
 class PublishedLayer(dict):
@@ -56,7 +59,7 @@ def announce() -> None:
 
 
 def current_version() -> str:
-    version = cache.get(VERSION_KEY)
+    version = read_for_request(VERSION_KEY) or cache.get(VERSION_KEY)
     if version is None:
         version = published_version()
         cache.set(VERSION_KEY, version, VERSION_TIMEOUT)

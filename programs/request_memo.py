@@ -34,6 +34,8 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 from redis.exceptions import RedisError
 
+from portal.cache import read_for_request, read_with_every_request
+
 logger = logging.getLogger(__name__)
 
 _remembered: ContextVar[dict | None] = ContextVar("request_memo", default=None)
@@ -68,6 +70,7 @@ def remembered(key: Hashable, compute: Callable[[], Value]) -> Value:
 
 #: the shared cache's key of the configuration generation
 GENERATION_KEY = "configuration-generation"
+read_with_every_request(GENERATION_KEY)
 _process = {"generation": None, "values": {}}
 _process_lock = threading.Lock()
 
@@ -125,7 +128,7 @@ def _row_of(instance):
 
 
 def _current_generation() -> str:
-    return cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None)
+    return read_for_request(GENERATION_KEY) or cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None)
 
 
 def _new_generation() -> str:

@@ -9,9 +9,17 @@ were already shared through the pool.
 
 :func:`shared_redis` hands out that client for the commands the cache API
 does not have (a list the search query log waits in).
+
+Every request reads a few keys that the cache API would ask for one by one
+(a round trip each): :func:`read_with_every_request` lists them, and the
+:func:`keys_read_together` middleware reads them in one ``get_many`` at the
+start of the request, for :func:`read_for_request` to answer from.
 """
 
+from contextvars import ContextVar
+
 import redis
+from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
@@ -49,3 +57,42 @@ def shared_redis() -> redis.Redis | None:
     (the embedded default without REDIS_URL keeps its cache in the process)."""
     cache = caches["default"]
     return cache.redis() if isinstance(cache, RedisCache) else None
+
+
+#: the keys every request reads (see read_with_every_request)
+_KEYS_READ_WITH_EVERY_REQUEST: list[str] = []
+#: their values as the current request's one read found them (None: outside a request)
+_read_for_request: ContextVar[dict | None] = ContextVar("keys_read_together", default=None)
+
+
+def read_with_every_request(key: str) -> None:
+    """Have every request read ``key`` of the default cache together with
+    the others listed (call when the module that reads it is imported)."""
+    if key not in _KEYS_READ_WITH_EVERY_REQUEST:
+        _KEYS_READ_WITH_EVERY_REQUEST.append(key)
+
+
+def read_for_request(key: str):
+    """The value of ``key`` the current request read at its start, or None:
+    not listed, not set in the cache, the cache unreadable, or no request
+    (the caller then reads it, and handles its errors, as before)."""
+    values = _read_for_request.get()
+    return None if values is None else values.get(key)
+
+
+def keys_read_together(get_response):
+    """Middleware: one read of the keys every request reads (before the
+    middleware that reads them)."""
+
+    def middleware(request):
+        try:
+            values = default_cache.get_many(_KEYS_READ_WITH_EVERY_REQUEST)
+        except redis.RedisError:
+            values = None
+        token = _read_for_request.set(values)
+        try:
+            return get_response(request)
+        finally:
+            _read_for_request.reset(token)
+
+    return middleware

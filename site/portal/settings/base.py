@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The shared cache's keys every request reads, in one round trip (the two below).
+    "portal.cache.keys_read_together",
     # Translations the Localization team published in the admin (one cache read).
     "interface_strings.overrides.published_translations",
     "programs.middleware.remembered_language",
