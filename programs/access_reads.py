@@ -34,6 +34,8 @@ from django.core.signals import request_finished, request_started
 
 #: kept copies are read again after this many seconds, whatever the triggers say
 MAX_AGE = 300.0
+#: at most this many copies (a user's and a membership's, a few kilobytes each) per process
+MAX_ENTRIES = 10_000
 
 #: the newest access change (seq, changed_at) the current request's session statement saw
 _observed: ContextVar[tuple[int, datetime | None] | None] = ContextVar("access_reads_observed", default=None)
@@ -141,8 +143,20 @@ def kept(kind: str, user_id: int, read: Callable[[], Kept], *, at: datetime | No
     copy = pickle.dumps(fresh.value, protocol=pickle.HIGHEST_PROTOCOL)
     with _lock:
         if _mark[0] == mark:
+            if len(_entries) >= MAX_ENTRIES:
+                _make_room()
             _entries[key] = _Entry(mark, monotonic(), at, fresh.valid_until, fresh.organization_id, copy)
     return fresh.value
+
+
+def _make_room() -> None:
+    """Drop the copies too old to be used; all of them if that is not enough."""
+    now = monotonic()
+    for key, entry in list(_entries.items()):
+        if now - entry.stored_at >= MAX_AGE:
+            del _entries[key]
+    if len(_entries) >= MAX_ENTRIES:
+        _entries.clear()
 
 
 def forget() -> None:

@@ -202,3 +202,15 @@ def test_a_rolled_back_change_is_not_kept(client):
         transaction.set_rollback(True)
 
     assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_process_keeps_a_bounded_number_of_copies(monkeypatch):
+    monkeypatch.setattr(access_reads, "MAX_ENTRIES", 3)
+    for _person in range(4):
+        visitor = Client()
+        visitor.force_login(PartnerUserFactory(roles=["sales"]))
+        assert visitor.get("/dashboard/").status_code == 200
+        assert visitor.get("/dashboard/").status_code == 200, "served from its copies"
+
+    assert 0 < len(access_reads._entries) <= 3
