@@ -26,14 +26,17 @@ import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any
 
 from django.core.signals import request_finished, request_started
+from django.utils import timezone
 
 #: kept copies are read again after this many seconds, whatever the triggers say
 MAX_AGE = 300.0
+#: the access changes recorded longer ago are deleted nightly (programs.tasks)
+PURGE_AFTER = timedelta(days=1)
 #: at most this many copies (a user's and a membership's, a few kilobytes each) per process
 MAX_ENTRIES = 10_000
 
@@ -157,6 +160,19 @@ def _make_room() -> None:
             del _entries[key]
     if len(_entries) >= MAX_ENTRIES:
         _entries.clear()
+
+
+def access_changes_purge(*, older_than: timedelta = PURGE_AFTER) -> int:
+    """Delete the access changes recorded more than ``older_than`` ago, all
+    but the newest (which the session statement reads); returns how many.
+    A process whose last applied change is gone drops all its copies."""
+    from .models import AccessChange
+
+    newest = AccessChange.objects.order_by("-seq").values_list("seq", flat=True).first()
+    if newest is None:
+        return 0
+    deleted, _ = AccessChange.objects.filter(changed_at__lt=timezone.now() - older_than, seq__lt=newest).delete()
+    return deleted
 
 
 def forget() -> None:

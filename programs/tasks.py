@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .access_reads import access_changes_purge
 from .models import OrganizationExport, OrganizationStatus, PartnerOrganization
 from .services.data_rights import organization_export_build, organization_exports_purge
 from .services.tiers import tier_evaluate
@@ -32,3 +33,8 @@ def build_organization_export(export_id: str):
 @shared_task(ignore_result=True)
 def purge_expired_exports():
     organization_exports_purge()
+
+
+@shared_task(ignore_result=True)
+def purge_access_changes():
+    access_changes_purge()

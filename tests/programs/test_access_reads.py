@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from programs import access_reads
-from programs.models import Membership, OrganizationStatus, PartnerOrganization, PersonCertification
+from programs.models import AccessChange, Membership, OrganizationStatus, PartnerOrganization, PersonCertification
+from programs.tasks import purge_access_changes
 from tests.factories import PASSWORD, CertificationFactory, OrganizationFactory, PartnerUserFactory
 
 #: the aliases the user's and the membership's statements select (portal.permissions, programs.tenancy)
@@ -214,3 +215,20 @@ def test_a_process_keeps_a_bounded_number_of_copies(monkeypatch):
         assert visitor.get("/dashboard/").status_code == 200, "served from its copies"
 
     assert 0 < len(access_reads._entries) <= 3
+
+
+@pytest.mark.django_db
+def test_the_nightly_purge_keeps_the_newest_change_and_partners_keep_their_access(client, owner):
+    assert client.get("/dashboard/").status_code == 200
+    AccessChange.objects.update(changed_at=timezone.now() - timedelta(days=2))
+    newest = AccessChange.objects.latest("seq")
+    recent = AccessChange.objects.create(user_id=owner.pk)
+    AccessChange.objects.filter(pk=recent.pk).update(changed_at=timezone.now())
+
+    purge_access_changes()
+
+    assert set(AccessChange.objects.values_list("seq", flat=True)) == {recent.seq}
+    assert newest.seq < recent.seq
+    assert client.get("/dashboard/").status_code == 200
+    Membership.objects.filter(user=owner).update(is_active=False)
+    assert client.get("/dashboard/").status_code == 404, "a change after the purge still applies"

@@ -51,6 +51,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.purge_expired_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The log of access changes that web processes read (programs.access_reads).
+    "programs-purge-access-changes": {
+        "task": "programs.tasks.purge_access_changes",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "programs-evaluate-tiers": {
         "task": "programs.tasks.evaluate_all_tiers",
         "schedule": crontab(hour=2, minute=0),
