@@ -47,6 +47,18 @@ def held_certifications(response) -> tuple[int, ...]:
     return response.wsgi_request.user._partner_context_cache.held_certification_ids
 
 
+def certification_recorded(person, *, earned_at, expires_at=None):
+    certification = CertificationFactory()
+    PersonCertification.objects.create(
+        organization=person.membership.organization,
+        user=person,
+        certification=certification,
+        earned_at=earned_at,
+        expires_at=expires_at,
+    )
+    return certification
+
+
 @pytest.mark.django_db
 def test_a_partners_next_request_reads_only_its_session(client, owner):
     status, first = statements_reading(client, "/dashboard/")
@@ -127,13 +139,8 @@ def test_a_password_changed_elsewhere_ends_the_session(client, owner):
 @pytest.mark.django_db
 def test_a_certification_that_expires_stops_counting_when_it_expires(client, owner, monkeypatch):
     now = timezone.now()
-    certification = CertificationFactory()
-    PersonCertification.objects.create(
-        organization=owner.membership.organization,
-        user=owner,
-        certification=certification,
-        earned_at=now - timedelta(days=30),
-        expires_at=now + timedelta(hours=1),
+    certification = certification_recorded(
+        owner, earned_at=now - timedelta(days=30), expires_at=now + timedelta(hours=1)
     )
     assert held_certifications(client.get("/dashboard/")) == (certification.pk,)
     assert held_certifications(client.get("/dashboard/")) == (certification.pk,)
@@ -147,13 +154,7 @@ def test_a_certification_that_expires_stops_counting_when_it_expires(client, own
 @pytest.mark.django_db
 def test_a_certification_recorded_for_later_counts_from_its_date(client, owner, monkeypatch):
     now = timezone.now()
-    certification = CertificationFactory()
-    PersonCertification.objects.create(
-        organization=owner.membership.organization,
-        user=owner,
-        certification=certification,
-        earned_at=now + timedelta(hours=1),
-    )
+    certification = certification_recorded(owner, earned_at=now + timedelta(hours=1))
     assert held_certifications(client.get("/dashboard/")) == ()
 
     later = now + timedelta(hours=2)
