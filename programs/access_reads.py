@@ -6,12 +6,16 @@ and, on partner pages, the membership with its organization, tier, type and
 held certifications: three statements and about 1.5 ms of the request, for
 rows that seldom change. The session is still read every time (logging out
 and expiry apply at once); with it the session statement reads the newest
-:class:`~programs.models.AccessChange`, a row the database's own triggers
-write for every insert, update, delete or truncate of a table the user or
-the membership is read from (migration 0015: whoever makes the change, the
-ORM, ``QuerySet.update()``, the admin, a task, or SQL). The user and the
-membership are then taken from the process's copy if no change to them was
-recorded since it was read, else read again. A change is seen by the next
+:class:`~programs.models.AccessChange` and how many there are among the
+newest :data:`WINDOW` numbers. The database's own triggers write such a row
+for every insert, update, delete or truncate of a table the user or the
+membership is read from (migration 0015: whoever makes the change, the ORM,
+``QuerySet.update()``, the admin, a task, or SQL). Where either figure
+differs from what the process applied last, it reads the changes it has not
+applied and drops the copies they concern (the count catches a change whose
+transaction took its number before a newer one but committed after it). The
+user and the membership are then taken from the process's copy if no change
+to them was recorded since it was read, else read again. A change is seen by the next
 request that reads its session once the change is committed, in every
 process; in the changing transaction itself, at once.
 
@@ -40,8 +44,18 @@ PURGE_AFTER = timedelta(days=1)
 #: at most this many copies (a user's and a membership's, a few kilobytes each) per process
 MAX_ENTRIES = 10_000
 
-#: the newest access change (seq, changed_at) the current request's session statement saw
-_observed: ContextVar[tuple[int, datetime | None] | None] = ContextVar("access_reads_observed", default=None)
+#: the session statement counts the access changes among the newest this
+#: many sequence numbers: a transaction takes its number when it writes and
+#: shows its change when it commits, so a change may appear after a newer
+#: one; the count tells (a change that appears later than this many newer
+#: ones reaches the copies within MAX_AGE)
+WINDOW = 200
+#: a process that missed more changes than this drops all its copies rather than read them all
+MANY = 5_000
+
+#: the newest access change's number and the count in its window, as the
+#: current request's session statement saw them
+_observed: ContextVar[tuple[int, int] | None] = ContextVar("access_reads_observed", default=None)
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,6 @@ class Kept:
 
 @dataclass(frozen=True)
 class _Entry:
-    mark: tuple[int, datetime | None]
     stored_at: float
     read_at: datetime | None
     valid_until: datetime | None
@@ -66,59 +79,57 @@ class _Entry:
 
 
 _lock = threading.Lock()
-#: the newest access change this process has applied to its copies
-_mark: list[tuple[int, datetime | None] | None] = [None]
+#: the view of the access changes this process applied last (see _observed)
+_mark: list[tuple[int, int] | None] = [None]
+#: the numbers of the changes in that view's window it applied
+_applied: set[int] = set()
 _entries: dict[tuple[str, int], _Entry] = {}
 
 
-def observe(seq: int | None, changed_at: datetime | None) -> None:
-    """The session statement's view of the newest access change (None: no
-    change recorded yet). Drops the copies of everyone a newer change
-    concerns; this request may then use and fill the copies."""
-    mark = (seq or 0, changed_at)
+def observe(newest: int | None, in_window: int | None) -> None:
+    """The session statement's view of the access changes: the newest one's
+    number and how many there are in its window (None: none recorded yet).
+    Drops the copies of everyone a change not yet applied concerns; this
+    request may then use and fill the copies."""
+    mark = (newest or 0, in_window or 0)
     _observed.set(mark)
     if _mark[0] == mark:
         return
     with _lock:
         if _mark[0] != mark:
-            _apply_changes(_mark[0], mark)
+            _apply_changes(mark)
 
 
-def _apply_changes(applied, mark) -> None:
+def _apply_changes(mark: tuple[int, int]) -> None:
     from .models import AccessChange
 
-    if applied is None:
-        _entries.clear()
-        _mark[0] = mark
-        return
-    if mark[0] < applied[0]:
-        # An older view (a request that read its session before another
-        # applied a newer change) leaves the copies as they are; a rolled
-        # back or deleted change does not.
-        if AccessChange.objects.filter(seq=applied[0], changed_at=applied[1]).exists():
-            return
-        _entries.clear()
-        _mark[0] = mark
-        return
-    changes = list(
-        AccessChange.objects.filter(seq__gte=applied[0], seq__lte=mark[0])
-        .order_by("seq")
-        .values_list("seq", "changed_at", "user_id", "organization_id")
-    )
-    if applied[0] and (not changes or changes[0][:2] != applied):
-        # The change this process applied last is gone (rolled back, or
-        # cleared from the log): what happened since cannot be told.
+    newest = mark[0]
+    applied = _mark[0]
+    if applied is None or newest < applied[0] or newest - applied[0] > MANY:
+        # A process's first view, a view older than its last (the newest
+        # change rolled back), or too many changes missed: start afresh.
+        low = newest - WINDOW
         _entries.clear()
     else:
-        for seq, _at, user_id, organization_id in changes:
-            if seq == applied[0]:
-                continue
-            if user_id is None and organization_id is None:
-                _entries.clear()
-                break
-            for key, entry in list(_entries.items()):
-                if key[1] == user_id or (organization_id is not None and entry.organization_id == organization_id):
-                    del _entries[key]
+        low = min(applied[0], newest - WINDOW)
+    changes = list(
+        AccessChange.objects.filter(seq__gt=low, seq__lte=newest).values_list("seq", "user_id", "organization_id")
+    )
+    present = {seq for seq, _user_id, _organization_id in changes}
+    if any(low < seq <= newest and seq not in present for seq in _applied):
+        # A change this process applied is gone (rolled back): its copies
+        # may hold what that transaction read.
+        _entries.clear()
+    for seq, user_id, organization_id in changes:
+        if seq in _applied:
+            continue
+        if user_id is None and organization_id is None:
+            _entries.clear()
+        for key, entry in list(_entries.items()):
+            if key[1] == user_id or (organization_id is not None and entry.organization_id == organization_id):
+                del _entries[key]
+    _applied.clear()
+    _applied.update(seq for seq in present if seq > newest - WINDOW)
     _mark[0] = mark
 
 
@@ -148,7 +159,7 @@ def kept(kind: str, user_id: int, read: Callable[[], Kept], *, at: datetime | No
         if _mark[0] == mark:
             if len(_entries) >= MAX_ENTRIES:
                 _make_room()
-            _entries[key] = _Entry(mark, monotonic(), at, fresh.valid_until, fresh.organization_id, copy)
+            _entries[key] = _Entry(monotonic(), at, fresh.valid_until, fresh.organization_id, copy)
     return fresh.value
 
 
@@ -179,6 +190,7 @@ def forget() -> None:
     """Drop every copy (tests; a process that must not trust its copies)."""
     with _lock:
         _entries.clear()
+        _applied.clear()
         _mark[0] = None
 
 

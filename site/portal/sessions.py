@@ -11,25 +11,30 @@ process keeps are still true.
 
 from django.contrib.sessions.backends import db
 from django.db import connection
-from django.db.models import BigIntegerField, DateTimeField
+from django.db.models import BigIntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from programs import access_reads
 from programs.compiled import PLACEHOLDER_MOMENT, CompiledQuery
 
-NEWEST_ACCESS_CHANGE = "(SELECT {column} FROM programs_accesschange ORDER BY seq DESC LIMIT 1)"
+#: the newest access change's number, and how many changes its window holds (programs.access_reads)
+NEWEST_ACCESS_CHANGE = "(SELECT max(seq) FROM programs_accesschange)"
+ACCESS_CHANGES_IN_WINDOW = (
+    "(SELECT count(*) FROM programs_accesschange WHERE seq > "
+    "(SELECT coalesce(max(seq), 0) FROM programs_accesschange) - %s)"
+)
 
 
 def _sessions(session_key, now):
     sessions = SessionStore.get_model_class().objects.filter(session_key=session_key, expire_date__gt=now)
     if connection.vendor != "postgresql":
         return sessions
-    # Constant SQL naming one table; no parameters.
+    # Constant SQL naming one table; the window's size is a parameter.
     return sessions.annotate(
-        access_change_seq=RawSQL(NEWEST_ACCESS_CHANGE.format(column="seq"), (), output_field=BigIntegerField()),  # noqa: S611
-        access_change_at=RawSQL(  # noqa: S611
-            NEWEST_ACCESS_CHANGE.format(column="changed_at"), (), output_field=DateTimeField()
+        access_change_seq=RawSQL(NEWEST_ACCESS_CHANGE, (), output_field=BigIntegerField()),  # noqa: S611
+        access_changes_in_window=RawSQL(  # noqa: S611
+            ACCESS_CHANGES_IN_WINDOW, (access_reads.WINDOW,), output_field=BigIntegerField()
         ),
     )
 
@@ -43,5 +48,5 @@ class SessionStore(db.SessionStore):
         if session is None:
             self._session_key = None
         elif hasattr(session, "access_change_seq"):
-            access_reads.observe(session.access_change_seq, session.access_change_at)
+            access_reads.observe(session.access_change_seq, session.access_changes_in_window)
         return session

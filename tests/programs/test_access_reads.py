@@ -233,3 +233,34 @@ def test_the_nightly_purge_keeps_the_newest_change_and_partners_keep_their_acces
     assert client.get("/dashboard/").status_code == 200
     Membership.objects.filter(user=owner).update(is_active=False)
     assert client.get("/dashboard/").status_code == 404, "a change after the purge still applies"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_committed_after_a_newer_one_still_applies(client):
+    """Sequence numbers are taken in one order and committed in another: a
+    revocation whose transaction commits after a newer change still applies."""
+    owner = PartnerUserFactory(roles=["owner"])
+    client.force_login(owner)
+    assert client.get("/dashboard/").status_code == 200
+    changed, commit = threading.Event(), threading.Event()
+
+    def slow_revocation():
+        try:
+            with transaction.atomic():
+                Membership.objects.filter(user=owner).update(is_active=False)
+                changed.set()
+                commit.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    revoking = threading.Thread(target=slow_revocation)
+    revoking.start()
+    try:
+        assert changed.wait(timeout=60)
+        PartnerUserFactory()  # a newer access change, committed first
+        assert client.get("/dashboard/").status_code == 200, "the revocation is not committed yet"
+    finally:
+        commit.set()
+        revoking.join()
+
+    assert client.get("/dashboard/").status_code == 404
