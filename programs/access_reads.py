@@ -37,8 +37,9 @@ from typing import Any
 from django.core.signals import request_finished, request_started
 from django.utils import timezone
 
-#: kept copies are read again after this many seconds, whatever the triggers say
-MAX_AGE = 300.0
+#: kept copies are read again after this many seconds, whatever the log says
+#: (the bound for a change the log's window misses, see WINDOW)
+MAX_AGE = 60.0
 #: the access changes recorded longer ago are deleted nightly (programs.tasks)
 PURGE_AFTER = timedelta(days=1)
 #: at most this many copies (a user's and a membership's, a few kilobytes each) per process
@@ -47,8 +48,9 @@ MAX_ENTRIES = 10_000
 #: the session statement counts the access changes among the newest this
 #: many sequence numbers: a transaction takes its number when it writes and
 #: shows its change when it commits, so a change may appear after a newer
-#: one; the count tells (a change that appears later than this many newer
-#: ones reaches the copies within MAX_AGE)
+#: one; the count tells. A change that appears after more than this many
+#: newer ones (a transaction still open while a bulk change of hundreds of
+#: rows commits) reaches the copies within MAX_AGE.
 WINDOW = 200
 #: a process that missed more changes than this drops all its copies rather than read them all
 MANY = 5_000
