@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Least
 from django.http import Http404
 from django.urls import Resolver404, resolve
@@ -99,18 +99,16 @@ def _memberships(user_id):
 
 def _memberships_with_certifications(user_id, at):
     held = PersonCertification.objects.filter(user_id=OuterRef("user_id")).valid_at(at)
-    records = PersonCertification.objects.filter(user_id=OuterRef("user_id")).order_by()
-    first_after = {
-        field: Subquery(
-            records.filter(**{f"{field}__gt": at}).values("user_id").annotate(first=Min(field)).values("first")
-        )
+    records = PersonCertification.objects.filter(user_id=OuterRef("user_id"))
+    next_dates = [
+        Subquery(records.filter(**{f"{field}__gt": at}).order_by(field).values(field)[:1])
         for field in ("earned_at", "expires_at")
-    }
+    ]
     return _memberships(user_id).annotate(
         held_certification_ids=ArraySubquery(held.order_by("certification_id").values("certification_id")),
         # when the certifications held change by themselves (PostgreSQL's
         # LEAST skips NULLs; NULL: never)
-        certifications_change_at=Least(*first_after.values()),
+        certifications_change_at=Least(*next_dates),
     )
 
 
