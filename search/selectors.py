@@ -30,6 +30,8 @@ UPDATED_WITHIN = {"7d": 7, "30d": 30, "365d": 365}
 #: the recency blend reorders at least this many best text matches
 RECENCY_WINDOW = 100
 #: what a hit shows (the bodies stay in the engine: they are only highlighted)
+#: the fields a hit's snippet is taken from, the first one holding a query word
+SNIPPET_FIELDS = ("body", "summary", "title")
 HIT_FIELDS = [
     "title",
     "url",
@@ -517,16 +519,22 @@ def _ranked_search(
         # page, and at 1,000,000 documents it then scored every match.
         search["query"] = _query([*base, language_clause], text_query)
         search["rescore"] = _rescores(ranking, boosts, window=max(RECENCY_WINDOW, offset + size))
+    fragment = {"fragment_size": 160, "number_of_fragments": 1}
     highlight = {
-        "fields": {name: {"fragment_size": 160, "number_of_fragments": 1} for name in ("title", "summary", "body")},
+        "fields": {name: dict(fragment) for name in SNIPPET_FIELDS},
         "pre_tags": ["<mark>"],
         "post_tags": ["</mark>"],
         "encoder": "html",
     }
     if query:
         # Highlight the plain words: highlighting the fuzzy query re-runs its
-        # expansion per hit and took over a second on 3,000 documents.
-        highlight["highlight_query"] = {"multi_match": {"query": query, "fields": ["title", "summary", "body"]}}
+        # expansion per hit and took over a second on 3,000 documents. Each
+        # field gets the words as its own match query: the same marks as one
+        # multi_match over the three fields, whose every field the
+        # highlighter examines for each field of each hit (about 1 ms of a
+        # 40-hit page's fetch at 1,000,000 documents).
+        for name, options in highlight["fields"].items():
+            options["highlight_query"] = {"match": {name: query}}
     search["highlight"] = highlight
     facets = _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)
     if spell:
@@ -829,7 +837,7 @@ def _hit(document: dict, language: str, today: date) -> SearchHit:
     highlight = document.get("highlight")
     snippet = ""
     if highlight:
-        for name in ("body", "summary", "title"):
+        for name in SNIPPET_FIELDS:
             if name in highlight:
                 snippet = highlight[name][0]
                 break
