@@ -6,7 +6,7 @@ Seeds, reindexes and publishes nothing, and does not empty the engine's
 request cache (so it measures "the same queries again"): usable on an engine
 others read at the same time.
 
-    DATABASE_URL=postgres://prm:prm@127.0.0.1:55432/prm_search8 ELASTICSEARCH_URL=http://127.0.0.1:29230 \\
+    DATABASE_URL=postgres://prm:prm@127.0.0.1:25432/prm_search8 ELASTICSEARCH_URL=http://127.0.0.1:29230 \\
       REDIS_URL=redis://127.0.0.1:26392/6 SEARCH_INDEX_PREFIX=s1m \\
       .venv/bin/python bench/search_http.py --port 28671 --queries 100
 """

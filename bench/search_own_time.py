@@ -13,7 +13,7 @@ one process, each request split into
 Run it from a checkout against bench/search.py's database and index (same
 environment as bench/search.py, after one run of it has seeded and indexed):
 
-    DATABASE_URL=postgres://prm:prm@127.0.0.1:55432/prm_search9b ELASTICSEARCH_URL=http://127.0.0.1:29210 \\
+    DATABASE_URL=postgres://prm:prm@127.0.0.1:25432/prm_search9b ELASTICSEARCH_URL=http://127.0.0.1:29210 \\
       REDIS_URL=redis://127.0.0.1:26391/5 SEARCH_INDEX_PREFIX=search9b \\
       .venv/bin/python bench/search_own_time.py --queries 200 [--autocomplete] [--profile]
 

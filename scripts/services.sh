@@ -11,17 +11,21 @@
 # unprivileged system user prm, created on demand). Debian 12.
 #
 # Environment overrides (defaults in brackets):
-#   PRM_PG_PORT [55432]  PRM_REDIS_PORT [56379]  PRM_ES_PORT [59200]  PRM_ES_TRANSPORT_PORT [59300]
+#   PRM_PG_PORT [25432]  PRM_REDIS_PORT [26379]  PRM_ES_PORT [29200]  PRM_ES_TRANSPORT_PORT [29300]
 #   ES_VERSION [8.19.21]  PRM_SERVICES_TIMEOUT [90]  PRM_ES_HEAP [512m]  ES_JAVA_HOME [JDK 17]
 # (The ports are prefixed PRM_ on purpose: Docker links and Kubernetes inject
-# variables such as REDIS_PORT=tcp://10.0.0.7:6379 into containers.)
+# variables such as REDIS_PORT=tcp://10.0.0.7:6379 into containers. They lie
+# below Linux's ephemeral range, 32768-60999: a port in it can be held for a
+# moment by any outgoing connection, and a clean-clone run once failed to
+# bind 59500 so. Services started before 2026-12-03 run on 55432, 56379,
+# 59200 and 59300: `scripts/services.sh stop`, then start, moves them.)
 set -euo pipefail
 
 ES_VERSION="${ES_VERSION:-8.19.21}"
-PG_PORT="${PRM_PG_PORT:-55432}"
-REDIS_PORT="${PRM_REDIS_PORT:-56379}"
-ES_PORT="${PRM_ES_PORT:-59200}"
-ES_TRANSPORT_PORT="${PRM_ES_TRANSPORT_PORT:-59300}"
+PG_PORT="${PRM_PG_PORT:-25432}"
+REDIS_PORT="${PRM_REDIS_PORT:-26379}"
+ES_PORT="${PRM_ES_PORT:-29200}"
+ES_TRANSPORT_PORT="${PRM_ES_TRANSPORT_PORT:-29300}"
 ES_HEAP="${PRM_ES_HEAP:-512m}"
 TIMEOUT="${PRM_SERVICES_TIMEOUT:-90}"
 HOST=127.0.0.1
@@ -301,6 +305,11 @@ pg_start() {
     bin="$(pg_bin_dir)" || die "postgres: no /usr/lib/postgresql/*/bin/initdb after installing postgresql"
     local deadline=$((SECONDS + TIMEOUT))
     if pg_running; then
+        local running_port
+        running_port="$(sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true)"
+        if [[ -n "$running_port" && "$running_port" != "$PG_PORT" ]]; then
+            die "postgres: this checkout's server runs on port $running_port, not $PG_PORT: scripts/services.sh stop, then start"
+        fi
         # Up, or still starting / recovering: give it the usual time.
         until pg_healthy; do
             if ! pg_running || ((SECONDS >= deadline)); then
@@ -390,7 +399,7 @@ redis_start() {
             say "redis: already up on $HOST:$REDIS_PORT"
             return
         fi
-        die_with_log redis "$REDIS_LOG" "redis-server (pid $(read_pid "$REDIS_PID")) runs but does not answer PING on $HOST:$REDIS_PORT"
+        die_with_log redis "$REDIS_LOG" "redis-server (pid $(read_pid "$REDIS_PID")) runs but does not answer PING on $HOST:$REDIS_PORT (started on another port? scripts/services.sh stop, then start)"
     fi
     ensure_port_free redis "$REDIS_PORT" PRM_REDIS_PORT "$REDIS_PID"
     say "redis: starting…"
@@ -599,7 +608,7 @@ es_wait() {
         fi
         if ((SECONDS >= deadline)); then
             pid="$(read_pid "$ES_PID")"
-            es_fail "cluster health not green/yellow after ${TIMEOUT}s (pid ${pid:-?}): $(es_health)"
+            es_fail "cluster health not green/yellow after ${TIMEOUT}s (pid ${pid:-?}; started on another port? scripts/services.sh stop, then start): $(es_health)"
         fi
         sleep 0.3
     done
