@@ -8,6 +8,7 @@ currency, else a currency column says it row by row.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mdf.roi import AMOUNTS
 from programs.exports import Table
 
 from .program import ProgramFilters, pipeline_and_revenue, portal_health, registration_funnel
@@ -34,6 +35,7 @@ def _weeks(filters):
             "registrations_per_active_partner": _("Registrations per active partner"),
         },
         portal_health(filters),
+        title=_("Portal health"),
     )
 
 
@@ -49,6 +51,7 @@ def _conversion(filters):
             "median_approval_days": _("Median days to approval"),
         },
         [registration_funnel(filters)],
+        title=_("Registration conversion"),
     )
 
 
@@ -65,6 +68,10 @@ def _breakdown(dimension: str, heading: str):
                 "won": f"{_('Won revenue')} ({currency})",
             },
             rows,
+            # The section's title ("Pipeline and revenue by partner type") runs
+            # past a worksheet's 31 characters and would lose what tells them apart.
+            title=heading,
+            money={"pipeline": "currency", "won": "currency"},
         )
 
     return table
@@ -85,6 +92,8 @@ def _mdf(filters):
             "won_per_dollar": _("Won revenue per MDF dollar"),
         },
         mdf_by_activity_type(filters),
+        title=_("MDF and pipeline by activity type"),
+        money=dict.fromkeys(AMOUNTS, "currency"),
     )
 
 
@@ -106,17 +115,18 @@ def _assets(filters, user):
         "partners": _("Partners"),
         "people": _("People"),
     }
-    return Table("downloads-by-asset", columns, downloads_by_asset(filters, user=user))
+    return Table("downloads-by-asset", columns, downloads_by_asset(filters, user=user), title=_("Downloads per asset"))
 
 
 def _tiers(filters, user):
     columns = {"name": _("Tier"), "downloads": _("Downloads"), "partners": _("Partners")}
-    return Table("downloads-by-tier", columns, downloads_by_tier(filters, user=user))
+    return Table("downloads-by-tier", columns, downloads_by_tier(filters, user=user), title=_("Downloads per tier"))
 
 
 def _searches(filters, user):
     columns = {"query": _("Query"), "searches": _("Searches"), "partners": _("Partners"), "last_at": _("Last searched")}
-    return Table("zero-result-searches", columns, zero_result_queries(filters, user=user))
+    rows = zero_result_queries(filters, user=user)
+    return Table("zero-result-searches", columns, rows, title=_("Searches that found nothing"))
 
 
 #: the content usage report's tables: name (the ``export`` URL parameter) -> function of the filters and the reader

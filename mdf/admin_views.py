@@ -19,7 +19,7 @@ from programs.tenancy import get_scoped_or_404, scoped
 
 from .forms import AdjustForm, ClaimDecisionForm, DeadlineForm, PaymentForm, ReviewForm, add_service_errors
 from .models import Allocation, Claim, ClaimStatus, FundRequest, MdfProgram, RequestStatus
-from .roi import DIMENSIONS, roi_report, roi_rows
+from .roi import AMOUNTS, DIMENSIONS, roi_report, roi_rows
 from .selectors import allocation_balance, ledger_lines
 from .services.allocations import allocation_adjust, allocations_generate
 from .services.claims import claim_approve, claim_pay, claim_reject
@@ -283,4 +283,5 @@ def _report_table(rows, dimension: str) -> Table:
         "won_revenue": _("Won revenue"),
         "won_per_dollar": _("Won revenue per MDF dollar"),
     }
-    return Table(f"mdf-report-{dimension}", columns, rows)
+    money = dict.fromkeys(AMOUNTS, "currency")
+    return Table(f"mdf-report-{dimension}", columns, rows, title=_("MDF ROI report"), money=money)

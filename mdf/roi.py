@@ -71,6 +71,9 @@ class RoiReport:
     count: int = 0
 
 
+#: the figures of a row that are amounts in its currency (the others are counts)
+AMOUNTS = ("approved", "claimed", "paid", "pipeline", "won_revenue")
+
 _FIGURES = ("approved", "claimed", "paid", "leads", "registrations", "pipeline", "won_revenue")
 
 

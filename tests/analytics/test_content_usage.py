@@ -154,7 +154,9 @@ def test_a_cam_reads_the_report_and_downloads_its_tables(client, usage, cam):
         "Query,Searches,Partners,Last searched",
         "helix warranty,2,2,2026-03-09 10:00:00+00:00",
     ]
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows(values_only=True))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert workbook.sheetnames == ["Downloads per asset"]
+    rows = list(workbook.active.iter_rows(values_only=True))
     assert rows == [
         ("Asset", "Type", "Downloads", "Partners", "People"),
         ("Storage price list", "Price list", 4, 2, 3),

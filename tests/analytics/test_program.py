@@ -317,6 +317,37 @@ def test_the_mdf_table_downloads_as_xlsx_with_a_currency_per_row(client, channel
     ]
 
 
+def test_the_mdf_table_writes_amounts_with_their_currency_minor_digits(client, channel_ops, mdf_activities):
+    client.force_login(channel_ops)
+
+    response = client.get("/admin/analytics/program/?start=2026-03-16&end=2026-04-30&export=mdf&format=csv")
+
+    _header, *rows = [line.split(",") for line in response.content.decode().splitlines()]
+    # Stored with three decimals; the file has cents, as the page does.
+    assert [row[:8] for row in rows] == [
+        ["Webinar", "USD", "2000.00", "2000.00", "2000.00", "2", "35000.00", "30000.00"],
+        ["Event", "USD", "1500.00", "3000.00", "1500.00", "1", "6000.00", "6000.00"],
+        ["Webinar", "EUR", "1000.00", "0.00", "0.00", "1", "4000.00", "0.00"],
+    ]
+
+
+def test_each_table_of_the_program_report_has_a_worksheet_named_after_it(client, channel_ops, mdf_activities):
+    client.force_login(channel_ops)
+    query = "/admin/analytics/program/?start=2026-03-16&end=2026-04-30&format=xlsx&export="
+
+    names = {table: workbook(client.get(query + table)).sheetnames for table in ("weeks", "conversion", "type", "mdf")}
+
+    assert names == {
+        "weeks": ["Portal health"],
+        "conversion": ["Registration conversion"],
+        "type": ["Partner type"],
+        # Excel's 31 characters: "MDF and pipeline by activity type" cut after a whole word.
+        "mdf": ["MDF and pipeline by activity…"],
+    }
+    money = workbook(client.get(query + "mdf")).active["C2"]
+    assert (money.data_type, money.value, money.number_format) == ("n", 2000, "#,##0.00")
+
+
 def test_the_conversion_table_downloads_as_csv_with_the_filters_kept(client, channel_ops, registrations):
     client.force_login(channel_ops)
     apac = registrations["apac"].pk
@@ -352,6 +383,9 @@ def test_each_breakdown_downloads_as_xlsx_with_numbers_kept_numbers(client, chan
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def workbook(response) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
 def workbook_rows(response) -> list[tuple]:
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return list(workbook.active.iter_rows(values_only=True))
+    return list(workbook(response).active.iter_rows(values_only=True))

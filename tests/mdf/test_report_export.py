@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import OrganizationFactory, UserFactory
-from tests.factories.mdf import allocated, auto_approve_all, submit_request
+from tests.factories.mdf import MdfProgramFactory, allocated, auto_approve_all, submit_request
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,48 @@ def test_the_workbook_holds_the_title_as_text_and_the_figures_as_numbers(report)
     title, _currency, approved = row[:3]
     assert title.value == FORMULA_TITLE and title.data_type == "s", "a formula would run when the file is opened"
     assert approved.value == 2000 and approved.data_type == "n"
+
+
+@pytest.fixture
+def currencies(client):
+    """An approved 2,000 in euros, in yen and (KWD, three minor digits) 2,000.5 in dinars."""
+    auto_approve_all()
+    for currency, title, planned, requested in (
+        ("EUR", "Euro webinar", "4000", "2000"),
+        ("JPY", "Yen webinar", "4000", "2000"),
+        ("KWD", "Dinar webinar", "4001", "2000.5"),
+    ):
+        organization = OrganizationFactory()
+        allocated(organization, "100000", program=MdfProgramFactory(currency=currency, budget=Decimal("1000000")))
+        submit_request(organization, title=title, planned_cost=Decimal(planned), requested_amount=Decimal(requested))
+    client.force_login(UserFactory(groups=["Channel ops"]))
+    return lambda **query: client.get(reverse("mdf_admin_report"), query)
+
+
+def test_the_csv_writes_each_amount_with_its_currency_minor_digits(currencies):
+    header, *rows = csv_rows(currencies(export="csv", by="request"))
+
+    assert header[2:9] == ["Approved", "Claimed", "Paid", "Leads", "Registrations", "Pipeline", "Won revenue"]
+    by_title = {row[0]: row[1:9] for row in rows}
+    # Stored with three decimals (2000.000): a finance user reads cents, whole yen, thousandths of a dinar.
+    assert by_title == {
+        "Euro webinar": ["EUR", "2000.00", "0.00", "0.00", "0", "0", "0.00", "0.00"],
+        "Yen webinar": ["JPY", "2000", "0", "0", "0", "0", "0", "0"],
+        "Dinar webinar": ["KWD", "2000.500", "0.000", "0.000", "0", "0", "0.000", "0.000"],
+    }
+
+
+def test_the_workbook_is_named_after_the_report_and_shows_amounts_as_numbers_in_minor_digits(currencies):
+    response = currencies(export="xlsx", by="request")
+
+    workbook = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
+    assert workbook.sheetnames == ["MDF ROI report"]
+    _header, *rows = workbook.active.iter_rows()
+    approved = {row[0].value: row[2] for row in rows}
+    for title, value, shown in (
+        ("Euro webinar", 2000, "#,##0.00"),
+        ("Yen webinar", 2000, "#,##0"),
+        ("Dinar webinar", Decimal("2000.5"), "#,##0.000"),
+    ):
+        cell = approved[title]
+        assert (cell.data_type, cell.value, cell.number_format) == ("n", value, shown), title
