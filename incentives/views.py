@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from content.rendering import render_pdf
 from deals.forms import add_service_errors
+from programs.exports import defused
 from programs.formats import money
 from programs.tenancy import partner_required
 
@@ -184,10 +185,12 @@ def statement_csv(request, pk):
                 line.pk,
                 date_format(line.earned_on, "SHORT_DATE_FORMAT"),
                 line.get_kind_display(),
-                line.program.name,
+                # Names people typed, which a spreadsheet would run as a formula
+                # (a deal registered for "=HYPERLINK(…)"); figures are ours.
+                defused(line.program.name),
                 line.rule_version.number,
-                line.deal.company_name if line.deal else "",
-                line.tier_name,
+                defused(line.deal.company_name) if line.deal else "",
+                defused(line.tier_name),
                 line.basis,
                 figure(line.base_amount),
                 figure(line.rate, 3),

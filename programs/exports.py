@@ -38,7 +38,7 @@ class Table:
     money: dict = field(default_factory=dict)
 
 
-def _defused(text: str) -> str:
+def defused(text: str) -> str:
     """Text a spreadsheet would run as a formula (a partner's search or
     activity title typed as ``=HYPERLINK(…)``) is written as text; the
     workbook does this by itself."""
@@ -69,7 +69,7 @@ def _number_format(amount: Decimal) -> str:
 class TableExport(SpreadsheetExportMixin):
     custom_value_preprocess = {
         **SpreadsheetExportMixin.custom_value_preprocess,
-        str: {SpreadsheetExportMixin.FORMAT_CSV: _defused},
+        str: {SpreadsheetExportMixin.FORMAT_CSV: defused},
     }
 
     def __init__(self, table: Table):

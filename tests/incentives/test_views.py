@@ -102,6 +102,20 @@ def test_statement_downloads_hold_every_line_and_exact_totals(client, partner):
     assert "Total EUR €150.00" in text and "Total USD $50.01" in text
 
 
+def test_a_name_typed_as_a_formula_is_text_in_the_statement_download(client, partner):
+    statement = statement_with_line(partner)
+    line = statement.lines.get()
+    formula = '=HYPERLINK("https://example.com/x","Open")'
+    type(line.deal).objects.filter(pk=line.deal_id).update(company_name=formula)
+    login(client, partner, "finance")
+
+    response = client.get(reverse("incentives:statement_csv", args=[statement.pk]))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][5] == "'" + formula
+    assert rows[1][-2:] == ["50.00", "USD"]  # figures are written as they were
+
+
 def test_statement_downloads_in_the_readers_language(client, partner):
     statement = statement_with_line(partner, amount="30000.00")
     login(client, partner, "finance")
