@@ -97,7 +97,10 @@ def assessment_submit(*, attempt: AssessmentAttempt, answers: dict[int, list[int
     """Score a submitted attempt; passing completes the course (which may
     grant a certification). Raises ``ValidationError`` naming the unanswered
     questions (nothing stored, the attempt stays open)."""
-    attempt = AssessmentAttempt.objects.select_for_update().select_related("course").get(pk=attempt.pk)
+    # The attempt's row only: locking its course too (a join locks every
+    # table's row unless told) made partners submitting one course's
+    # assessment, and an editor publishing it, wait for each other.
+    attempt = AssessmentAttempt.objects.select_for_update(of=("self",)).select_related("course").get(pk=attempt.pk)
     if attempt.submitted_at is not None:
         raise ValidationError(_("This attempt was already submitted."))
     course = attempt.course

@@ -4,48 +4,17 @@ row (a sign-in updating ``last_login``, another notification of theirs being
 emailed at the same moment by a second worker). Each case holds a row lock
 in a second database session, as a concurrent request or worker would."""
 
-import threading
-from contextlib import contextmanager
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import connection, transaction
 from django.utils import timezone
 
 from support.models import Delivery, Notification, NotificationCategory
 from support.services.notifications import notification_email, notifications_send_digests
 from tests.factories import OrganizationFactory, PartnerUserFactory
+from tests.row_locks import row_locked_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@contextmanager
-def row_locked_elsewhere(lock):
-    """Run ``lock()`` in another session's open transaction until the block ends."""
-    locked, release, failures = threading.Event(), threading.Event(), []
-
-    def hold():
-        try:
-            with transaction.atomic():
-                lock()
-                locked.set()
-                release.wait(timeout=60)
-        except BaseException as error:  # the main thread reports it
-            failures.append(error)
-            locked.set()
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert locked.wait(timeout=30), "the other session never took its lock"
-    assert not failures, failures
-    try:
-        yield
-    finally:
-        release.set()
-        holder.join(timeout=30)
 
 
 @pytest.fixture
