@@ -11,7 +11,7 @@ class ContentConfig(AppConfig):
         from .models import PageAudienceRule
         from .selectors import organization_has_started_a_course
 
-        # Read on every page (content.audience.hidden_paths); pages forget too (programs.apps).
+        # Read on every page (content.audience._audience_rules); pages forget too (programs.apps).
         forget_when_saved(PageAudienceRule)
 
         # The onboarding checklist sees the first course started without
