@@ -3,11 +3,15 @@
 Each page with an audience of its own has a PageAudienceRule row (written
 when the live page is saved). A reader is denied a page when the page or any
 ancestor has a rule the reader fails, so the pages hidden from a reader are
-whole subtrees: the same path-prefix exclusion Wagtail uses for its own view
-restrictions (``PageQuerySet.public``).
+whole subtrees. Gated pages are many and their audiences few: a reader is
+checked against each distinct audience once, and a listing asks the database
+to leave out the pages with a rule, on themselves or an ancestor, of an
+audience the reader does not pass.
 """
 
+import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast, Left
@@ -30,14 +34,22 @@ def reader_for(request) -> Reader:
     return reader
 
 
+class AudienceGroup(NamedTuple):
+    """One distinct audience of the pages' rules."""
+
+    audience: Audience
+    #: the audience's lists as stored (what the database compares)
+    lists: dict
+    #: the tree depths of the pages that have it
+    depths: frozenset[int]
+
+
 @dataclass(frozen=True)
 class AudienceRules:
-    """The pages' own audience rules as a process keeps them: thousands of
-    gated pages share a handful of audiences, each held once."""
+    """The pages' own audience rules as a process keeps them."""
 
-    #: key (the audience as the database writes it as text) -> the audience,
-    #: its lists as stored, and the tree depths of the pages that have it
-    audiences: dict[str, tuple[Audience, dict, frozenset[int]]]
+    #: key (the audience as the database writes it as text) -> its group
+    audiences: dict[str, AudienceGroup]
     #: tree path of each page with a rule -> its audience's key
     key_by_path: dict[str, str]
 
@@ -45,17 +57,17 @@ class AudienceRules:
 def _audience_rules_read() -> AudienceRules:
     from .models import PageAudienceRule
 
-    # Each rule's audience read as text, and decoded once per distinct
+    # Each rule's audience read as text and decoded once per distinct
     # audience: decoding 350,279 of them took 4 of the 5 seconds of a read.
     rules = PageAudienceRule.objects.annotate(key=Cast("audience", output_field=TextField()))
     key_by_path = dict(rules.values_list("page__path", "key"))
     depths: dict[str, set[int]] = {}
     for path, key in key_by_path.items():
         depths.setdefault(key, set()).add(len(path) // PATH_STEP)
-    audiences = {
-        key: (Audience.from_lists(lists), lists, frozenset(depths.get(key, ())))
-        for key, lists in rules.values_list("key", "audience").distinct()
-    }
+    audiences = {}
+    for key, key_depths in depths.items():
+        lists = json.loads(key)
+        audiences[key] = AudienceGroup(Audience.from_lists(lists), lists, frozenset(key_depths))
     return AudienceRules(audiences=audiences, key_by_path=key_by_path)
 
 
@@ -72,7 +84,7 @@ def _failed_audiences(reader: Reader) -> tuple[str, ...]:
     if "failed audiences" not in reader.cache:
         audiences = _audience_rules().audiences
         reader.cache["failed audiences"] = tuple(
-            sorted(key for key, (audience, _lists, _depths) in audiences.items() if not reader.may_see(audience))
+            sorted(key for key, group in audiences.items() if not reader.may_see(group.audience))
         )
     return reader.cache["failed audiences"]
 
@@ -104,8 +116,8 @@ def visible_pages(queryset, reader: Reader):
     # lists, 350,279 gated assets made statements of 5 MB taking seconds
     # each. A rule counts as failed unless its audience is one the reader
     # passes, so a rule the database spells differently hides its pages.
-    passed = [lists for key, (_audience, lists, _depths) in audiences.items() if key not in failed]
-    depths = sorted(set().union(*(audiences[key][2] for key in failed)))
+    passed = [group.lists for key, group in audiences.items() if key not in failed]
+    depths = sorted(set().union(*(audiences[key].depths for key in failed)))
     self_or_ancestor = Q()
     for depth in depths:
         self_or_ancestor |= Q(page__path=Left(OuterRef("path"), depth * PATH_STEP))

@@ -29,9 +29,9 @@ FACETS = {"type": "asset_type", "product_line": "product_lines", "language": "la
 UPDATED_WITHIN = {"7d": 7, "30d": 30, "365d": 365}
 #: the recency blend reorders at least this many best text matches
 RECENCY_WINDOW = 100
-#: what a hit shows (the bodies stay in the engine: they are only highlighted)
 #: the fields a hit's snippet is taken from, the first one holding a query word
 SNIPPET_FIELDS = ("body", "summary", "title")
+#: what a hit shows (the bodies stay in the engine: they are only highlighted)
 HIT_FIELDS = [
     "title",
     "url",
@@ -519,23 +519,25 @@ def _ranked_search(
         # page, and at 1,000,000 documents it then scored every match.
         search["query"] = _query([*base, language_clause], text_query)
         search["rescore"] = _rescores(ranking, boosts, window=max(RECENCY_WINDOW, offset + size))
-    fragment = {"fragment_size": 160, "number_of_fragments": 1}
-    highlight = {
-        "fields": {name: dict(fragment) for name in SNIPPET_FIELDS},
+    # Highlight the plain words: highlighting the fuzzy query re-runs its
+    # expansion per hit and took over a second on 3,000 documents. Each field
+    # gets the words as its own match query: the same marks as one
+    # multi_match over the three fields, whose every field the highlighter
+    # examines for each field of each hit (about 1 ms of a 40-hit page's
+    # fetch at 1,000,000 documents).
+    search["highlight"] = {
+        "fields": {
+            name: {
+                "fragment_size": 160,
+                "number_of_fragments": 1,
+                **({"highlight_query": {"match": {name: query}}} if query else {}),
+            }
+            for name in SNIPPET_FIELDS
+        },
         "pre_tags": ["<mark>"],
         "post_tags": ["</mark>"],
         "encoder": "html",
     }
-    if query:
-        # Highlight the plain words: highlighting the fuzzy query re-runs its
-        # expansion per hit and took over a second on 3,000 documents. Each
-        # field gets the words as its own match query: the same marks as one
-        # multi_match over the three fields, whose every field the
-        # highlighter examines for each field of each hit (about 1 ms of a
-        # 40-hit page's fetch at 1,000,000 documents).
-        for name, options in highlight["fields"].items():
-            options["highlight_query"] = {"match": {name: query}}
-    search["highlight"] = highlight
     facets = _facets(unfiltered_by_language, reader_view, language_clause, language, families=collapsed)
     if spell:
         # The suggester reads the index's terms whatever the request's query.

@@ -78,3 +78,12 @@ def test_readers_failing_the_same_audiences_share_a_visibility_key(library):
 
         assert visibility_key(first) == visibility_key(second)
         assert visibility_key(first) != visibility_key(gold)
+
+
+def test_a_reader_failing_every_audience_lists_only_the_open_pages(library):
+    bronze_marketer = reader(TierFactory(name="Bronze", rank=0), ["marketing"])
+    pages = library["pages"]
+    candidates = Page.objects.filter(depth__gt=2)
+
+    assert titles(visible_pages(candidates, bronze_marketer)) == titles(pages["open"]) | {"Library"}
+    assert not any(page_visible(page, bronze_marketer) for page in pages["gold"] + pages["sales"])
