@@ -1,8 +1,11 @@
 """The Elasticsearch connection, shared through the DSL's connection registry."""
 
 import contextlib
+import contextvars
+import time
 
 from django.conf import settings
+from elastic_transport import Urllib3HttpNode
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import connections
 from elasticsearch.dsl.serializer import AttrJSONSerializer
@@ -30,6 +33,57 @@ SERIALIZERS = {
 }
 
 
+#: the (start, end) of each engine request made for the work being timed
+#: (see waiting), by its thread or a thread it hands a copy of its context
+_spans: contextvars.ContextVar[list | None] = contextvars.ContextVar("engine_spans", default=None)
+
+
+class TimedNode(Urllib3HttpNode):
+    """The client's default connection, noting when each request waited for
+    the engine's answer while some work is timed (see waiting)."""
+
+    def perform_request(self, *args, **kwargs):
+        spans = _spans.get()
+        if spans is None:
+            return super().perform_request(*args, **kwargs)
+        started = time.perf_counter()
+        try:
+            return super().perform_request(*args, **kwargs)
+        finally:
+            spans.append((started, time.perf_counter()))
+
+
+class Waiting:
+    """The engine requests of some work: ``milliseconds`` is how long at least
+    one of them was waiting for its answer (overlapping requests count once)."""
+
+    def __init__(self):
+        self.spans: list[tuple[float, float]] = []
+
+    @property
+    def milliseconds(self) -> float:
+        waited, reached = 0.0, float("-inf")
+        for start, end in sorted(self.spans):
+            if end > reached:
+                waited += end - max(start, reached)
+                reached = end
+        return waited * 1000
+
+
+@contextlib.contextmanager
+def waiting():
+    """Times the engine requests made inside the block: the engine's own
+    ``took`` leaves out its reading of the request and writing of the answer,
+    and counts whole milliseconds only, so this is the portal's view of its
+    wait (a request's time less it is the portal's own)."""
+    timing = Waiting()
+    token = _spans.set(timing.spans)
+    try:
+        yield timing
+    finally:
+        _spans.reset(token)
+
+
 def is_enabled() -> bool:
     return bool(settings.ELASTICSEARCH_URL)
 
@@ -51,6 +105,7 @@ def get_client(*, fresh: bool = False) -> Elasticsearch:
         return connections.create_connection(
             alias=url,
             hosts=[url],
+            node_class=TimedNode,
             request_timeout=settings.ELASTICSEARCH_TIMEOUT,
             # these in place of the DSL's (which does not read orjson)
             serializer=None,

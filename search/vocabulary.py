@@ -21,6 +21,7 @@ word in any document finds only exact matches for that long). Writes, tasks
 and tests calling the selectors ask every time.
 """
 
+import contextvars
 import logging
 import os
 import threading
@@ -166,7 +167,8 @@ def ask_meanwhile(words: list[str]) -> Future:
         if _asking is None or _asking_pid != os.getpid():
             _asking = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-vocabulary")
             _asking_pid = os.getpid()
-        return _asking.submit(_ask, words)
+        # The caller's context: its engine requests are timed with the caller's (engine.waiting).
+        return _asking.submit(contextvars.copy_context().run, _ask, words)
 
 
 def _keep(answers: dict[str, tuple[str, ...]], until: float) -> None:
