@@ -242,3 +242,12 @@ def test_channel_ops_see_stale_assets_in_an_admin_report(library, admin_client):
 
     assert "Storage price list" in report and "Fresh data sheet" not in report
     assert "Storage price list" in b"".join(export.streaming_content).decode()
+
+
+def test_the_database_keeps_live_pages_in_the_librarys_order():
+    # The library lists newest first: read in that order from an index, its
+    # first page costs the database a page of rows, not a sort of every page.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'wagtailcore_page'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert any("(last_published_at DESC, id DESC) WHERE live" in definition for definition in definitions), definitions
