@@ -171,10 +171,9 @@ def _text_query(
         fields += [f"localized.{SOURCE_LANGUAGE}.title^2", f"localized.{SOURCE_LANGUAGE}.body"]
     should = [
         # The best field counts in full and the others a little (tie_breaker),
-        # so of two equal titles the better body wins.
+        # so of two equal titles the better body wins. (The exact title
+        # phrase adds to the best matches' scores: see _title_phrase.)
         {"multi_match": {"query": query, "fields": fields, "tie_breaker": 0.3}},
-        # An exact title phrase outranks a newer mention in the body.
-        {"match_phrase": {"title": {"query": query, "boost": 6}}},
     ]
     fuzzy_terms = vocabulary.all_terms(unknown_terms)
     if fuzzy_terms:
@@ -231,6 +230,16 @@ def _every_word(
     if not phrasings:
         return _bool(filter=clauses)
     return _bool(should=[_bool(filter=clauses), *phrasings], minimum_should_match=1)
+
+
+def _title_phrase(query: str) -> list[dict]:
+    """An exact title phrase outranks a newer mention in the body: added to
+    the best text matches' scores with the other boosts (see _rescores).
+    Scoring it on every match cost a broad query a fifth of its time (a
+    query matching 300,000 titles: 76 -> 61 ms at 1,000,000 documents); a
+    title holding the query's words together already ranks among the best
+    text matches, which the rescores reorder."""
+    return [{"match_phrase": {"title": {"query": query, "boost": 6}}}] if query else []
 
 
 def _query(filters: list[dict], text: dict | None = None) -> dict:
@@ -518,7 +527,9 @@ def _ranked_search(
         # stop the engine from skipping the matches that cannot reach the
         # page, and at 1,000,000 documents it then scored every match.
         search["query"] = _query([*base, language_clause], text_query)
-        search["rescore"] = _rescores(ranking, boosts, window=max(RECENCY_WINDOW, offset + size))
+        search["rescore"] = _rescores(
+            ranking, [*boosts, *_title_phrase(query)], window=max(RECENCY_WINDOW, offset + size)
+        )
     # Highlight the plain words: highlighting the fuzzy query re-runs its
     # expansion per hit and took over a second on 3,000 documents. Each field
     # gets the words as its own match query: the same marks as one
