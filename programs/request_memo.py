@@ -14,9 +14,12 @@ nobody else changes (locales, navigation entries, audience rules, dashboard
 layouts): :func:`remembered_until_changed` keeps those answers in the process
 for as long as the *configuration generation* in the shared cache (Redis in
 production) stays the same, and :func:`forget_when_saved` makes every save or
-delete of the listed models start a new generation, in every process. Only
-data that is the same for every reader goes there, never one user's; the
-generation is read once per reading request.
+delete of the listed models start a new generation, in every process. A
+value costly to compute that few models change has a scope of its own, with
+its own generation (the pages' audience rules: every page saved changes the
+configuration, not the rules). Only data that is the same for every reader
+goes there, never one user's; each generation is read once per reading
+request, all of them with the request's other shared keys.
 """
 
 import copy
@@ -26,6 +29,7 @@ import uuid
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from time import monotonic
 from typing import TypeVar
 
@@ -70,41 +74,53 @@ def remembered(key: Hashable, compute: Callable[[], Value]) -> Value:
 
 #: the shared cache's key of the configuration generation
 GENERATION_KEY = "configuration-generation"
+#: the scope of what every model listed without one changes
+CONFIGURATION = "configuration"
 read_with_every_request(GENERATION_KEY)
-_process = {"generation": None, "values": {}}
+#: scope -> the generation the process's values are of, and the values
+_process: dict[str, dict] = {}
 _process_lock = threading.Lock()
 
 
-def remembered_until_changed(key: Hashable, compute: Callable[[], Value], *, max_age: float | None = None) -> Value:
+def generation_key(scope: str) -> str:
+    """The shared cache's key of ``scope``'s generation."""
+    return GENERATION_KEY if scope == CONFIGURATION else f"{scope}-generation"
+
+
+def remembered_until_changed(
+    key: Hashable, compute: Callable[[], Value], *, scope: str = CONFIGURATION, max_age: float | None = None
+) -> Value:
     """``compute()``, kept by the process until a model listed with
-    :func:`forget_when_saved` is saved or deleted (in any process), and at
-    most ``max_age`` seconds if given (for data also changed where no signal
-    is sent). Within a reading request only: writes, tasks and tests calling
-    a selector ask the database. The value is shared by every request:
-    nothing one user may see and another may not, and callers must not
-    change it."""
+    :func:`forget_when_saved` for ``scope`` is saved or deleted (in any
+    process), and at most ``max_age`` seconds if given (for data also changed
+    where no signal is sent). A value costly to compute that few models
+    change gets a scope of its own, so that other saves leave it kept.
+    Within a reading request only: writes, tasks and tests calling a
+    selector ask the database. The value is shared by every request: nothing
+    one user may see and another may not, and callers must not change it."""
     if not in_reading_request():
         return compute()
     try:
-        generation = remembered(GENERATION_KEY, _current_generation)
+        generation = remembered(generation_key(scope), lambda: _current_generation(scope))
     except RedisError:
         # The shared cache is down: read the database, and keep nothing that
         # a change made meanwhile could not reach (pages still render; the
         # health check reports the outage).
         logger.warning("Configuration generation unreadable; reading the database", exc_info=True)
         with _process_lock:
-            _process["generation"], _process["values"] = None, {}
+            _process.pop(scope, None)
         return compute()
     with _process_lock:
-        if _process["generation"] != generation:
-            _process["generation"], _process["values"] = generation, {}
-        values = _process["values"]
+        kept_scope = _process.get(scope)
+        if kept_scope is None or kept_scope["generation"] != generation:
+            kept_scope = _process[scope] = {"generation": generation, "values": {}}
+        values = kept_scope["values"]
         kept = values.get(key)
         if kept is not None and (kept[1] is None or monotonic() < kept[1]):
             return kept[0]
     value = compute()
     with _process_lock:
-        if _process["generation"] == generation and values.get(key) is kept:
+        if _process.get(scope) is kept_scope and values.get(key) is kept:
             values[key] = (value, None if max_age is None else monotonic() + max_age)
     return value
 
@@ -127,36 +143,39 @@ def _row_of(instance):
     return type(instance), fields, tuple(getattr(instance, name) for name in fields)
 
 
-def _current_generation() -> str:
-    return read_for_request(GENERATION_KEY) or cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None)
+def _current_generation(scope: str) -> str:
+    key = generation_key(scope)
+    return read_for_request(key) or cache.get_or_set(key, _new_generation, timeout=None)
 
 
 def _new_generation() -> str:
     return uuid.uuid4().hex
 
 
-def configuration_changed(**kwargs) -> None:
-    """A new generation now (this transaction's own reads see the change) and
-    again on commit (another process may have remembered the old rows in
-    between)."""
-    _renew_generation()
-    transaction.on_commit(_renew_generation)
+def configuration_changed(*, scope: str = CONFIGURATION, **kwargs) -> None:
+    """A new generation of ``scope`` now (this transaction's own reads see
+    the change) and again on commit (another process may have remembered the
+    old rows in between)."""
+    _renew_generation(scope)
+    transaction.on_commit(lambda: _renew_generation(scope))
 
 
-def _renew_generation() -> None:
+def _renew_generation(scope: str) -> None:
     try:
-        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+        cache.set(generation_key(scope), _new_generation(), timeout=None)
     except RedisError:
         # A save must not fail because the cache is down; processes that read
         # pages meanwhile read the database (see remembered_until_changed).
         logger.warning("Configuration generation not renewed: the cache is down", exc_info=True)
 
 
-def forget_when_saved(*models) -> None:
+def forget_when_saved(*models, scope: str = CONFIGURATION) -> None:
     """Saving or deleting any of ``models`` forgets what
-    :func:`remembered_until_changed` kept (call from an ``AppConfig.ready``,
-    so every process that can write them listens)."""
+    :func:`remembered_until_changed` kept for ``scope`` (call from an
+    ``AppConfig.ready``, so every process that can write them listens)."""
+    read_with_every_request(generation_key(scope))
+    receiver = partial(configuration_changed, scope=scope)
     for model in models:
-        uid = f"configuration_changed:{model._meta.label}"
-        post_save.connect(configuration_changed, sender=model, weak=False, dispatch_uid=uid)
-        post_delete.connect(configuration_changed, sender=model, weak=False, dispatch_uid=uid)
+        uid = f"configuration_changed:{scope}:{model._meta.label}"
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
