@@ -34,7 +34,9 @@ REPO = Path(__file__).resolve().parent.parent
 #: overridable so that several people can bench on one server at once
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "prm_bench_search")
 BENCH_INDEX_PREFIX = os.environ.get("BENCH_INDEX_PREFIX", "bench")
-ES_PORT = int(os.environ.get("BENCH_HTTP_PORT", "58081"))
+#: below Linux's ephemeral range (32768-60999), where an outgoing connection
+#: can hold the port for a moment
+ES_PORT = int(os.environ.get("BENCH_HTTP_PORT", "28081"))
 DB_PORT = ES_PORT + 1
 
 
