@@ -23,9 +23,9 @@ compares runs across days and machines.
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench.scale import _p95, load_average, measure, timed_get  # noqa: E402
+from bench.scale import measure, timed_get  # noqa: E402
 from content.audience import RULES_SCOPE  # noqa: E402
 from content.models import PageAudienceRule  # noqa: E402
 from programs.request_memo import configuration_changed  # noqa: E402
@@ -52,21 +52,6 @@ PAGES = [
     ("menu", "/menu/", None),
     ("search page", "/search/?q=price+list", None),
 ]
-
-
-def after_change(label: str, client: Client, url: str, runs: int, *, scope: str | None = None) -> None:
-    """``url`` right after a change of ``scope``'s generation (what saving a
-    page, or an audience rule, does in any process), beside the baseline."""
-    measured, baseline = [], []
-    for _ in range(runs):
-        configuration_changed(**({"scope": scope} if scope else {}))
-        measured.append(timed_get(client, url)[0] * 1000)
-        baseline.append(timed_get(client, BASELINE)[0] * 1000)
-    print(
-        f"{label:<34} median {statistics.median(measured):7.1f} ms   p95 {_p95(sorted(measured)):7.1f} ms   "
-        f"(n={runs}; baseline p95 {_p95(sorted(baseline)):.1f} ms)   [{load_average()}]",
-        flush=True,
-    )
 
 
 def main() -> None:
@@ -91,8 +76,27 @@ def main() -> None:
     rng = random.Random(2026)
     for label, url, target in PAGES:
         measure(label, [client], url, args.runs, target, rng, baseline_url=BASELINE)
-    after_change("dashboard after a page is saved", client, "/dashboard/", args.runs)
-    after_change("dashboard after a rule changes", client, "/dashboard/", max(args.runs // 4, 3), scope=RULES_SCOPE)
+    # What saving a page, or an audience rule, does in any process.
+    measure(
+        "dashboard after a page is saved",
+        [client],
+        "/dashboard/",
+        args.runs,
+        None,
+        rng,
+        baseline_url=BASELINE,
+        before=configuration_changed,
+    )
+    measure(
+        "dashboard after a rule changes",
+        [client],
+        "/dashboard/",
+        max(args.runs // 4, 3),
+        None,
+        rng,
+        baseline_url=BASELINE,
+        before=partial(configuration_changed, scope=RULES_SCOPE),
+    )
 
 
 if __name__ == "__main__":

@@ -179,14 +179,17 @@ def _p95(samples_ms: list[float]) -> float:
     return statistics.quantiles(samples_ms, n=100, method="inclusive")[94]
 
 
-def measure(label, clients, urls, runs, target_ms, rng, *, baseline_url=PARTNER_BASELINE) -> dict:
+def measure(label, clients, urls, runs, target_ms, rng, *, baseline_url=PARTNER_BASELINE, before=None) -> dict:
     """Time ``runs`` GETs of ``urls`` (a URL or a list to pick from), each
-    followed by one of ``baseline_url`` with the same client; print median,
-    p95, queries, the ratio to the baseline and the load average."""
+    followed by one of ``baseline_url`` with the same client (and preceded by
+    ``before()`` if given: a change the GET should meet); print median, p95,
+    queries, the ratio to the baseline and the load average."""
     urls = [urls] if isinstance(urls, str) else urls
     measured, baseline = [], []
     for _ in range(runs):
         client = rng.choice(clients)
+        if before is not None:
+            before()
         measured.append(timed_get(client, rng.choice(urls)))
         baseline.append(timed_get(client, baseline_url))
     samples = sorted(elapsed * 1000 for elapsed, _ in measured)
