@@ -151,7 +151,10 @@ class AudienceMixin(models.Model):
         return super().serve(request, *args, **kwargs)
 
     def get_sitemap_urls(self, request=None):
-        if request is None or not page_visible(self, reader_for(request)):
+        # Only content.sitemaps.AudienceSitemap lists these pages: it leaves
+        # out those the request's reader may not see. Without a request
+        # (a sitemap for nobody in particular) the pages are not listed.
+        if request is None:
             return []
         return super().get_sitemap_urls(request)
 

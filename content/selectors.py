@@ -14,7 +14,7 @@ from wagtail_localize.models import StringSegment, Translation, TranslationSourc
 from programs.audience import Reader
 from programs.tenancy import partner_context, scoped
 
-from .audience import audience_rules_by_path, reader_for, visible_pages
+from .audience import audience_groups, reader_for, visible_pages
 from .filters import LibraryFilter
 from .models import (
     AnnouncementPage,
@@ -180,11 +180,12 @@ def pages_restricted_to_tier(*, tier, reader: Reader | None = None) -> list[tupl
     Pages are those of the default locale, shown in the active language
     when a live translation exists."""
     key = str(tier.translation_key)
-    rules = audience_rules_by_path()
-    paths = [path for path, audience in rules.items() if key in (audience or {}).get("tiers", ())]
-    if not paths:
+    listing = [group.lists for group in audience_groups() if key in group.lists.get("tiers", ())]
+    if not listing:
         return []
-    pages = Page.objects.live().filter(path__in=paths, locale=Locale.get_default()).order_by("path")
+    pages = (
+        Page.objects.live().filter(audience_rule__audience__in=listing, locale=Locale.get_default()).order_by("path")
+    )
     if reader is not None:
         pages = visible_pages(pages, reader)
     unlocked = []

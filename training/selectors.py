@@ -8,7 +8,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, 
 from django.utils import timezone, translation
 from wagtail.models import Locale
 
-from content.audience import page_visible, reader_for, visible_pages
+from content.audience import reader_for, visible_page_ids, visible_pages
 from content.models import CourseEnrollment, CoursePage
 from programs.audience import Reader
 from programs.models import Membership, PersonCertification
@@ -118,9 +118,10 @@ def path_progress(
         steps = list(path.path_courses.select_related("course").order_by("sort_order"))
         translations = _live_translations([step.course for step in steps])
     progress = PathProgress()
-    for step in steps:
-        course = translations.get(step.course.translation_key, step.course)
-        if reader is not None and not page_visible(course, reader):
+    courses = [translations.get(step.course.translation_key, step.course) for step in steps]
+    shown = visible_page_ids(courses, reader) if reader is not None else {course.pk for course in courses}
+    for step, course in zip(steps, courses, strict=True):
+        if course.pk not in shown:
             progress.hidden += 1
             continue
         progress.steps.append((course, enrollments.get(step.course.translation_key)))
@@ -154,9 +155,13 @@ def paths_for(request) -> list[tuple]:
     steps_by_path: dict[int, list] = {path.pk: [] for path in paths}
     for step in LearningPathCourse.objects.filter(path__in=paths).select_related("course").order_by("sort_order"):
         steps_by_path[step.path_id].append(step)
-    translations = _live_translations([step.course for steps in steps_by_path.values() for step in steps])
+    all_courses = [step.course for steps in steps_by_path.values() for step in steps]
+    translations = _live_translations(all_courses)
     enrollments = enrollments_by_course(request.user)
     reader = reader_for(request)
+    # Every path's courses answered in one statement; path_progress then
+    # finds each course answered.
+    visible_page_ids([translations.get(course.translation_key, course) for course in all_courses], reader)
     return [
         (
             path,

@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content.api import api_router
+from content.sitemaps import AudienceSitemap
 from deals.api import router as deals_api_router
 from home import views as home_views
 from incentives.api import router as incentives_api_router
@@ -24,7 +25,7 @@ urlpatterns = [
     path("api/v1/", include((deals_api_router.urls, "deals_api"))),
     path("api/v1/incentives/", include((incentives_api_router.urls, "incentives_api"))),
     path("api/v1/mdf/", include((mdf_api_router.urls, "mdf_api"))),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": AudienceSitemap}}, name="sitemap"),
     path("manifest.webmanifest", home_views.web_manifest, name="web_manifest"),
 ]
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from content.audience import page_visible, visibility_key, visible_pages
+from content.audience import audience_groups, page_visible, visibility_key, visible_pages
 from content.models import SectionPage
 from programs.audience import Reader
 from programs.request_memo import remembered_for_request
@@ -87,3 +87,34 @@ def test_a_reader_failing_every_audience_lists_only_the_open_pages(library):
 
     assert titles(visible_pages(candidates, bronze_marketer)) == titles(pages["open"]) | {"Library"}
     assert not any(page_visible(page, bronze_marketer) for page in pages["gold"] + pages["sales"])
+
+
+def test_the_sitemap_asks_as_many_statements_however_many_pages_are_gated(client, library):
+    client.force_login(PartnerUserFactory(organization=OrganizationFactory(tier=library["silver"]), roles=["sales"]))
+
+    def sitemap() -> tuple[int, str]:
+        client.get("/sitemap.xml")  # the rules read once after they change
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/sitemap.xml")
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    statements, listed = sitemap()
+    pages = library["pages"]
+    assert all(page.full_url in listed for page in pages["open"] + pages["sales"])
+    assert not any(page.full_url in listed for page in pages["gold"])
+
+    more_gold = [
+        publish_page(library["section"], SectionPage, title=f"More gold {number}", audience_tiers=[library["gold"]])
+        for number in range(10)
+    ]
+    statements_after, listed = sitemap()
+    assert not any(page.full_url in listed for page in more_gold)
+    assert statements_after == statements
+
+
+def test_a_process_keeps_the_distinct_audiences_not_the_gated_pages(library):
+    groups = audience_groups()
+
+    assert len(groups) == 2  # 37 gated pages: the Gold tier's audience and the sales role's
+    assert sorted(sorted(group.depths) for group in groups) == [[3, 4], [4]]
