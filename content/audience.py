@@ -146,9 +146,9 @@ def page_visible(page, reader: Reader) -> bool:
 
 
 def visible_page_ids(pages, reader: Reader) -> set[int]:
-    """The ids of ``pages`` that ``reader`` may see, asked of the database in
-    one statement (:func:`visible_pages`) for the pages not already answered
-    during the reader's request."""
+    """The ids of ``pages`` that ``reader`` may see: the pages not already
+    answered during the reader's request are asked about in one statement
+    (:func:`_failing_rule_paths`, the same rule as :func:`visible_pages`)."""
     if reader.sees_everything or (reader.is_partner and not _failed_audiences(reader)):
         return {page.pk for page in pages}
     if not reader.is_partner:
