@@ -257,17 +257,40 @@ def _with_filters(query: dict, *clauses: dict) -> dict:
     return {"bool": {**inner, "filter": [*inner.get("filter", ()), *clauses]}}
 
 
-def _rescores(ranking: SearchSettings, boosts: list, *, window: int) -> list[dict]:
+def _best_field_only(text_query: dict) -> dict:
+    """``text_query`` (see _text_query) scoring each clause on its best field
+    alone (no ``tie_breaker``): the engine can then skip the matches whose
+    score cannot reach the page, which it cannot with the other fields'
+    shares added (see _rescores' ``text_scores``)."""
+    inner = text_query["bool"]
+    should = [
+        {"multi_match": {key: value for key, value in clause["multi_match"].items() if key != "tie_breaker"}}
+        if "multi_match" in clause
+        else clause
+        for clause in inner["should"]
+    ]
+    return {"bool": {**inner, "should": should}}
+
+
+def _rescores(
+    ranking: SearchSettings, boosts: list, *, window: int, text_scores: list | None = None
+) -> list[dict]:
     """The best ``window`` text matches' scores plus ``boosts``, then times a
     recency factor: ``1 - share`` for a very old document, 1 for one dated
     today, halfway at the half-life (exponential decay of the effective
-    date). A document without a date counts as new.
+    date). A document without a date counts as new. With ``text_scores``
+    (the text query's scoring clauses), the window's text scores are those
+    clauses' rather than the query's (see _best_field_only).
 
     Rescores rather than functions over every match: the engine can then
     skip documents whose text score cannot reach the first page. A document
     outside the window is one the text ranks below ``window`` others; the
     blend can at most divide a score by ``1 / (1 - share)``."""
-    rescores = [{"window_size": window, "query": {"rescore_query": _bool(should=boosts), "score_mode": "total"}}]
+    if text_scores:
+        first = {"rescore_query": _bool(should=[*text_scores, *boosts]), "query_weight": 0, "score_mode": "total"}
+    else:
+        first = {"rescore_query": _bool(should=boosts), "score_mode": "total"}
+    rescores = [{"window_size": window, "query": first}]
     share = ranking.recency_share / 100
     if not share:
         return rescores
@@ -526,9 +549,17 @@ def _ranked_search(
         # matches only (rescores): clauses that match nearly every document
         # stop the engine from skipping the matches that cannot reach the
         # page, and at 1,000,000 documents it then scored every match.
-        search["query"] = _query([*base, language_clause], text_query)
+        # The matches are found on each document's best field alone: a
+        # tie_breaker (the other fields counted a little) kept the engine
+        # from skipping them, so it scored every match (a query matching
+        # 300,000 titles: 114 -> 30 ms at 1,000,000 documents). The window's
+        # scores are then the full text score, as before, plus the boosts.
+        search["query"] = _query([*base, language_clause], _best_field_only(text_query))
         search["rescore"] = _rescores(
-            ranking, [*boosts, *_title_phrase(query)], window=max(RECENCY_WINDOW, offset + size)
+            ranking,
+            [*boosts, *_title_phrase(query)],
+            window=max(RECENCY_WINDOW, offset + size),
+            text_scores=text_query["bool"]["should"],
         )
     # Highlight the plain words: highlighting the fuzzy query re-runs its
     # expansion per hit and took over a second on 3,000 documents. Each field

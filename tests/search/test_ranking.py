@@ -226,3 +226,15 @@ def test_a_clearly_better_text_match_beats_a_newer_weak_one(indexed, vendor_staf
     results = portal_search(user=vendor_staff, query="deal registration")
 
     assert [hit.object_id for hit in results.hits] == ["old", "new"]
+
+
+def test_of_two_equal_titles_the_one_whose_text_also_holds_the_words_wins(indexed, vendor_staff):
+    # The engine finds the matches on their best field (the title here, the
+    # same for both); the ranking still counts the other fields a little,
+    # enough to outweigh three weeks of recency.
+    indexed("covers", title="Storage battle card", body="The storage battle card for objection handling.", age_days=21)
+    indexed("newer", title="Storage battle card", body="Quarterly programme update.")
+
+    results = portal_search(user=vendor_staff, query="storage battle card")
+
+    assert [hit.object_id for hit in results.hits] == ["covers", "newer"]
