@@ -272,9 +272,7 @@ def _best_field_only(text_query: dict) -> dict:
     return {"bool": {**inner, "should": should}}
 
 
-def _rescores(
-    ranking: SearchSettings, boosts: list, *, window: int, text_scores: list | None = None
-) -> list[dict]:
+def _rescores(ranking: SearchSettings, boosts: list, *, window: int, text_scores: list | None = None) -> list[dict]:
     """The best ``window`` text matches' scores plus ``boosts``, then times a
     recency factor: ``1 - share`` for a very old document, 1 for one dated
     today, halfway at the half-life (exponential decay of the effective
