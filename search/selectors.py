@@ -59,6 +59,9 @@ FAMILIES_CAP = 10_000
 #: the language translations are made from; readers fall back to it
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE.split("-")[0]
 PER_PAGE = 20
+#: the language facet counts this many languages: every language the portal
+#: offers (the counts of the reader's view are read off it)
+LANGUAGES_COUNTED = max(20, len(settings.LANGUAGES))
 
 
 @dataclass
@@ -337,9 +340,13 @@ def _reader_view_clause(language: str) -> dict:
     reader's (see _engine_search); where only the source matches (an English
     product term in an English original whose translation does not use it),
     the source is shown, marked with its language."""
-    if language == SOURCE_LANGUAGE:
-        return {"term": {"language": language}}
-    return {"terms": {"language": [language, SOURCE_LANGUAGE]}}
+    languages = _reader_view_languages(language)
+    return {"term": {"language": language}} if len(languages) == 1 else {"terms": {"language": list(languages)}}
+
+
+def _reader_view_languages(language: str) -> tuple[str, ...]:
+    """The languages of a reader's results (see _reader_view_clause)."""
+    return (language,) if language == SOURCE_LANGUAGE else (language, SOURCE_LANGUAGE)
 
 
 def _picked_language_clause(unfiltered: dict, language: str, picked: str) -> dict:
@@ -595,7 +602,7 @@ def _ranked_search(
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
     results.engine_ms = took
-    aggregations = facet_response["aggregations"]
+    aggregations = _with_reader_view(facet_response["aggregations"], language)
     if translated:
         results.engine_ms += _count_families(
             aggregations,
@@ -680,22 +687,28 @@ def _facets(
     1,000,000 documents most of the facets' time), for when there are too
     many families that can show twice to list."""
     count_families = {"families": {"cardinality": {"field": "family_id", "precision_threshold": FAMILIES_PRECISION}}}
-    view = {"filter": reader_view}
-    if language != SOURCE_LANGUAGE:
-        view["aggs"] = {"reader_language": {"filter": {"term": {"language": language}}}}
-        if estimate:
-            view["aggs"].update(count_families)
     buckets = _facet_buckets(count_families if families and estimate else None)
-    return {
-        "query": unfiltered_by_language,
-        "size": 0,
-        "track_total_hits": False,
-        "aggs": {
-            "language": {"terms": {"field": FACETS["language"], "size": 20}},
-            "reader_view": view,
-            "in_language": {"filter": language_clause, "aggs": buckets},
-        },
+    aggregations = {
+        "language": {"terms": {"field": FACETS["language"], "size": LANGUAGES_COUNTED}},
+        "in_language": {"filter": language_clause, "aggs": buckets},
     }
+    if estimate:
+        aggregations["reader_view"] = {"filter": reader_view, "aggs": count_families}
+    return {"query": unfiltered_by_language, "size": 0, "track_total_hits": False, "aggs": aggregations}
+
+
+def _with_reader_view(aggregations: dict, language: str) -> dict:
+    """``aggregations`` (see _facets) with ``reader_view``: how many of the
+    matches the reader's view holds (``doc_count``), ``reader_language`` of
+    them in the reader's language, read off the counts by language. (An
+    aggregation of its own filtering every match cost a broad query a
+    quarter of the facets' time: 89 -> 66 ms for 299,689 matches at
+    1,000,000 documents.)"""
+    counts = {bucket["key"]: bucket["doc_count"] for bucket in aggregations["language"]["buckets"]}
+    view = aggregations.setdefault("reader_view", {})
+    view["doc_count"] = sum(counts.get(code, 0) for code in _reader_view_languages(language))
+    view["reader_language"] = {"doc_count": counts.get(language, 0)}
+    return aggregations
 
 
 def _translated_sources(unfiltered_by_language: dict, language: str) -> dict:
@@ -747,7 +760,7 @@ def _count_families(
     if len(family_ids) > FAMILIES_LISTED:
         body = _facets(unfiltered_by_language, reader_view, language_clause, language, families=families, estimate=True)
         response = engine.get_client().search(index=alias_name(), body=body, request_cache=True).body
-        aggregations.update(response["aggregations"])
+        aggregations.update(_with_reader_view(response["aggregations"], language))
         return response["took"]
     if family_ids:
         pair = {
