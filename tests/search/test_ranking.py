@@ -238,3 +238,21 @@ def test_of_two_equal_titles_the_one_whose_text_also_holds_the_words_wins(indexe
     results = portal_search(user=vendor_staff, query="storage battle card")
 
     assert [hit.object_id for hit in results.hits] == ["covers", "newer"]
+
+
+def test_a_misspelled_word_found_in_more_of_a_document_still_counts_in_the_ranking(indexed, vendor_staff):
+    # Both titles hold the two words ("warrenty" found by its typo
+    # tolerance); the engine finds the matches by their best clause, the
+    # exact word, but the ranking adds the typo's matches in the body too,
+    # enough to outweigh a day of recency.
+    indexed(
+        "covers",
+        title="Storage warranty",
+        body="Every warranty claim and warranty extension explained.",
+        age_days=1,
+    )
+    indexed("newer", title="Storage warranty", body="Quarterly programme update.")
+
+    results = portal_search(user=vendor_staff, query="storage warrenty")
+
+    assert [hit.object_id for hit in results.hits] == ["covers", "newer"]
