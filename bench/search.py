@@ -600,12 +600,15 @@ OUTSIDE_ENGINE: list[float] = []
 OWN_TIME: list[float] = []
 #: requests per second of the last run_clients (all clients together)
 THROUGHPUT: list[float] = []
+#: (seconds, the engine's seconds or None, path) of each request of the last run_clients
+REQUESTS: list[tuple[float, float | None, str]] = []
 
 
 def run_clients(port: int, paths: list[str], cookie: str, clients: int) -> list[float]:
     samples: list[float] = []
     outside: list[float] = []
     own: list[float] = []
+    requests: list[tuple[float, float | None, str]] = []
     errors: list[str] = []
     lock = threading.Lock()
 
@@ -616,6 +619,7 @@ def run_clients(port: int, paths: list[str], cookie: str, clients: int) -> list[
                 if status != 200:
                     errors.append(f"{status} {path}")
                 samples.append(elapsed)
+                requests.append((elapsed, engine, path))
                 if engine is not None:
                     outside.append(max(elapsed - engine, 0.0))
                 if wait is not None:
@@ -629,6 +633,7 @@ def run_clients(port: int, paths: list[str], cookie: str, clients: int) -> list[
         thread.join()
     OUTSIDE_ENGINE[:] = outside
     OWN_TIME[:] = own
+    REQUESTS[:] = requests
     THROUGHPUT[:] = [len(samples) / (time.perf_counter() - started)]
     if errors:
         sys.exit(f"{len(errors)} requests failed, e.g. {errors[:3]}")
@@ -769,6 +774,10 @@ def main() -> None:
         # from it.
         request_cache_clear()
         es_one = report("search, 1 client", run_clients(ES_PORT, paths, cookie, 1), 50)
+        # What the p95 is made of: the slowest requests and the engine's part.
+        for elapsed, engine, path in sorted(REQUESTS, key=lambda request: request[0], reverse=True)[:5]:
+            engine_part = f"engine {engine * 1000:.0f} ms" if engine is not None else "engine -"
+            print(f"    slowest {elapsed * 1000:8.2f} ms ({engine_part}) {urllib.parse.unquote_plus(path)}")
         outside = report("  of which outside Elasticsearch", OUTSIDE_ENGINE, 10)
         # The engine's took leaves out its reading of the request, its writing
         # of the answer and the connection, and counts whole milliseconds: the
