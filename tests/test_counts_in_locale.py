@@ -6,13 +6,13 @@ from django.template import Context, Template
 from django.utils import translation
 
 ASSET_COUNT = (
-    "{% load i18n portal_formats %}"
-    "{% blocktranslate count counter=number with shown=number|grouped %}"
+    "{% load humanize i18n %}"
+    "{% blocktranslate count counter=number with shown=number|intcomma %}"
     "{{ shown }} asset{% plural %}{{ shown }} assets{% endblocktranslate %}"
 )
 RESULT_COUNT = (
-    "{% load i18n portal_formats %}"
-    "{% blocktranslate count counter=number with shown=number|grouped query='pricing' %}"
+    "{% load humanize i18n %}"
+    "{% blocktranslate count counter=number with shown=number|intcomma query='pricing' %}"
     "{{ shown }} result for “{{ query }}”{% plural %}{{ shown }} results for “{{ query }}”{% endblocktranslate %}"
 )
 

@@ -1,5 +1,4 @@
 from django import template
-from django.utils.formats import number_format
 
 from programs.formats import money as format_money
 from programs.formats import person_name as format_person_name
@@ -14,12 +13,6 @@ register = template.Library()
 def money(amount, currency):
     """``{{ deal.estimated_value|money:deal.currency }}`` in the active language."""
     return format_money(amount, currency)
-
-
-@register.filter
-def grouped(number):
-    """``{{ results.total|grouped }}``: 12,345 / 12 345 / 12.345 as the reader writes it."""
-    return number_format(number, use_l10n=True, force_grouping=True)
 
 
 @register.filter

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.embeds",
