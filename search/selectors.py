@@ -280,23 +280,20 @@ def _best_match_only(text_query: dict) -> dict:
     return {"bool": {**inner, "should": should}}
 
 
-def _rescores(ranking: SearchSettings, boosts: list, *, window: int, text_scores: list | None = None) -> list[dict]:
-    """The best ``window`` text matches' scores plus ``boosts``, then times a
-    recency factor: ``1 - share`` for a very old document, 1 for one dated
-    today, halfway at the half-life (exponential decay of the effective
-    date). A document without a date counts as new. With ``text_scores``
-    (the text query's scoring clauses), the window's text scores are those
-    clauses' rather than the query's (see _best_match_only).
+def _rescores(ranking: SearchSettings, boosts: list, *, window: int, text_scores: list) -> list[dict]:
+    """The best ``window`` text matches' scores, replaced by their full text
+    score (``text_scores``, the text query's scoring clauses: the query
+    found them by their best match only, see _best_match_only) plus
+    ``boosts``, then times a recency factor: ``1 - share`` for a very old
+    document, 1 for one dated today, halfway at the half-life (exponential
+    decay of the effective date). A document without a date counts as new.
 
     Rescores rather than functions over every match: the engine can then
     skip documents whose text score cannot reach the first page. A document
     outside the window is one the text ranks below ``window`` others; the
     blend can at most divide a score by ``1 / (1 - share)``."""
-    if text_scores:
-        first = {"rescore_query": _bool(should=[*text_scores, *boosts]), "query_weight": 0, "score_mode": "total"}
-    else:
-        first = {"rescore_query": _bool(should=boosts), "score_mode": "total"}
-    rescores = [{"window_size": window, "query": first}]
+    full_score = {"rescore_query": _bool(should=[*text_scores, *boosts]), "query_weight": 0, "score_mode": "total"}
+    rescores = [{"window_size": window, "query": full_score}]
     share = ranking.recency_share / 100
     if not share:
         return rescores

@@ -147,18 +147,15 @@ def paths_for(request) -> list[tuple]:
     the reader's progress: ``[(path, PathProgress), ...]``; a fixed number of
     queries however many paths and courses."""
     language_code = translation.get_language() or "en"
-    paths = list(
-        visible_pages(
-            LearningPathPage.objects.live().filter(locale__language_code=language_code), reader_for(request)
-        ).order_by("title")
-    )
+    reader = reader_for(request)
+    live_paths = LearningPathPage.objects.live().filter(locale__language_code=language_code)
+    paths = list(visible_pages(live_paths, reader).order_by("title"))
     steps_by_path: dict[int, list] = {path.pk: [] for path in paths}
     for step in LearningPathCourse.objects.filter(path__in=paths).select_related("course").order_by("sort_order"):
         steps_by_path[step.path_id].append(step)
     all_courses = [step.course for steps in steps_by_path.values() for step in steps]
     translations = _live_translations(all_courses)
     enrollments = enrollments_by_course(request.user)
-    reader = reader_for(request)
     # Every path's courses answered in one statement; path_progress then
     # finds each course answered.
     visible_page_ids([translations.get(course.translation_key, course) for course in all_courses], reader)
