@@ -96,9 +96,10 @@ from content.models import AssetPage, AssetType, AssetVersion, LibraryPage, Page
 from content.rendering import render_pdf  # noqa: E402
 from programs.audience import Audience  # noqa: E402
 from programs.models import PartnerType, ProductLine, Tier  # noqa: E402
+from search.engine import get_client  # noqa: E402
 from search.models import AttachmentText  # noqa: E402
 from search.selectors import documents_search  # noqa: E402
-from search.services import attachment_text_extract, documents_reindex  # noqa: E402
+from search.services import alias_name, attachment_text_extract, documents_reindex  # noqa: E402
 
 LANGUAGE_SHARE = {"en": 0.40, "fr": 0.15, "de": 0.15, "es": 0.15, "ja": 0.15}
 PRODUCTS = {
@@ -587,9 +588,6 @@ def query_mix(count: int, rng: random.Random) -> list[str]:
 
 def request_cache_clear() -> None:
     """Empty the index's shard request cache (hits and facets of repeated queries)."""
-    from search.engine import get_client
-    from search.services import alias_name
-
     get_client().indices.clear_cache(index=alias_name(), request=True)
 
 
@@ -738,6 +736,12 @@ def main() -> None:
             f"{1_000_000 / (result['documents'] / result['seconds']) / 60:.1f} min; "
             f"target for 1,000,000 <= 20 min)"
         )
+    segments = get_client().cat.segments(index=alias_name(), format="json", h="docs.count")
+    print(
+        f"  searched as {len(segments)} segments of "
+        + ", ".join(f"{int(s['docs.count']):,}" for s in segments)
+        + " documents"
+    )
 
     from wagtail.search.models import IndexEntry
 

@@ -284,9 +284,7 @@ def documents_reindex(*, progress=None, batch_size: int = 1000, workers: int = 1
             index=concrete, settings={"refresh_interval": "1s", "number_of_replicas": _configured_replicas()}
         )
         client.indices.refresh(index=concrete)
-        # Queries are served from one settled segment from the first one on,
-        # instead of racing the merges a bulk load leaves behind.
-        client.indices.forcemerge(index=concrete, max_num_segments=1)
+        _merge_for_parallel_search(client, concrete)
         # On a cluster, readers move to the new index only once its replicas
         # are allocated (green); a single node with no replicas is green at once.
         client.cluster.health(index=concrete, wait_for_status="green", timeout=REPLICAS_TIMEOUT)
@@ -307,6 +305,42 @@ def documents_reindex(*, progress=None, batch_size: int = 1000, workers: int = 1
     if progress:
         progress(_progress_line(done, total, started))
     return {"index": concrete, "documents": done, "replayed": replayed, "seconds": time.monotonic() - started}
+
+
+#: Elasticsearch searches a shard's segments in parallel, one thread per
+#: slice of at least this many documents (its search.minimum_docs_per_slice)
+DOCUMENTS_PER_SEARCH_SLICE = 50_000
+
+
+def _merge_for_parallel_search(client, index: str) -> None:
+    """Merges the segments a bulk load leaves behind into as many segments
+    of about equal size as a node has processors to search them with (one
+    where the index is too small for Elasticsearch to search in parallel),
+    so queries are served from settled segments from the first one on,
+    instead of racing the merges.
+
+    One segment would be searched on one thread: a single partner's broad
+    query then left the other cores idle (at 1,000,000 documents on two
+    cores, two halves took the search p95 from 69-71 to 50-57 ms; throughput
+    at 8 clients unchanged). A merged segment is capped at its share of the
+    index for the merge, and the cap lifted after it."""
+    processors = min(node["os"]["allocated_processors"] for node in client.nodes.info(metric="os")["nodes"].values())
+    shards = int(
+        client.indices.get_settings(index=index, name="index.number_of_shards")[index]["settings"]["index"][
+            "number_of_shards"
+        ]
+    )
+    stats = client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
+    segments = max(1, min(processors, stats["docs"]["count"] // shards // DOCUMENTS_PER_SEARCH_SLICE))
+    if segments == 1:
+        client.indices.forcemerge(index=index, max_num_segments=1)
+        return
+    share = stats["store"]["size_in_bytes"] // shards // segments + 1
+    client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": f"{share}b"})
+    try:
+        client.indices.forcemerge(index=index, max_num_segments=segments)
+    finally:
+        client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": None})
 
 
 #: how long a rebuild waits for the new index's replicas before swapping

@@ -13,6 +13,7 @@ from django.utils import timezone
 from content.models import LibraryPage, SectionPage
 from content.rendering import render_pdf
 from portal.celery import app as celery_app
+from search import services
 from search.models import AttachmentText, IndexOutboxEntry
 from search.selectors import documents_search
 from search.services import alias_name, documents_reindex, outbox_drain
@@ -173,3 +174,46 @@ def test_a_rebuild_goes_on_when_the_broker_is_down(search_indexes, home_page, st
     request = AttachmentText.objects.get()
     assert request.outcome == AttachmentText.Outcome.PENDING
     assert request.waiting
+
+
+def test_the_rebuilt_index_is_merged_into_a_segment_per_processor_of_about_equal_size(search_indexes, monkeypatch):
+    # Elasticsearch searches a shard's segments in parallel from 50,000
+    # documents each; here a slice of 10, so 40 documents make 4 slices' worth.
+    monkeypatch.setattr(services, "DOCUMENTS_PER_SEARCH_SLICE", 10)
+    index = f"{alias_name()}-merge-layout"
+    search_indexes.indices.create(
+        index=index, settings={"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1"}
+    )
+    try:
+        for batch in range(8):  # a bulk load's segments: 8 of 5 documents
+            for number in range(5):
+                search_indexes.index(
+                    index=index, document={"title": f"Price list {batch}-{number}", "body": "x" * 4000}
+                )
+            search_indexes.indices.refresh(index=index)
+        assert len(search_indexes.cat.segments(index=index, format="json")) == 8
+
+        services._merge_for_parallel_search(search_indexes, index)
+
+        processors = min(
+            node["os"]["allocated_processors"] for node in search_indexes.nodes.info(metric="os")["nodes"].values()
+        )
+        counts = [int(segment["docs.count"]) for segment in search_indexes.cat.segments(index=index, format="json")]
+        assert len(counts) == min(processors, 4)
+        assert sum(counts) == 40
+        assert max(counts) <= 40 * 1.25 / len(counts), f"one segment took more than its share: {counts}"
+        settings = search_indexes.indices.get_settings(index=index)[index]["settings"]
+        assert "max_merged_segment" not in str(settings), "the merge's size cap is lifted after it"
+    finally:
+        search_indexes.indices.delete(index=index)
+
+
+@pytest.mark.django_db
+def test_a_small_index_is_rebuilt_as_one_segment(search_indexes, home_page):
+    for number in range(12):
+        home_page.add_child(instance=SectionPage(title=f"Case study {number}")).save_revision().publish()
+
+    result = documents_reindex(batch_size=3)
+
+    segments = search_indexes.cat.segments(index=result["index"], format="json")
+    assert [int(segment["docs.count"]) for segment in segments] == [result["documents"]]
