@@ -269,7 +269,12 @@ def documents_reindex(*, progress=None, batch_size: int = 1000, workers: int = 1
     try:
         # No replicas and no refresh while loading: each document is written
         # once, on one node; the replicas copy the finished segments.
-        client.indices.put_settings(index=concrete, settings={"refresh_interval": "-1", "number_of_replicas": 0})
+        loading = {"refresh_interval": "-1", "number_of_replicas": 0}
+        if _searched_in_parallel(client, concrete, documents=total) > 1:
+            # The load's own merges would otherwise grow one segment past
+            # its share, which the final merge then cannot split.
+            loading["index.merge.policy.max_merged_segment"] = LOADING_SEGMENT_CAP
+        client.indices.put_settings(index=concrete, settings=loading)
         if workers > 1:
             sent_counts = _bulk_in_processes(id_batches(), concrete=concrete, version=version, workers=workers)
         else:
@@ -324,23 +329,37 @@ def _merge_for_parallel_search(client, index: str) -> None:
     cores, two halves took the search p95 from 69-71 to 50-57 ms; throughput
     at 8 clients unchanged). A merged segment is capped at its share of the
     index for the merge, and the cap lifted after it."""
-    processors = min(node["os"]["allocated_processors"] for node in client.nodes.info(metric="os")["nodes"].values())
-    shards = int(
-        client.indices.get_settings(index=index, name="index.number_of_shards")[index]["settings"]["index"][
-            "number_of_shards"
-        ]
-    )
     stats = client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
-    segments = max(1, min(processors, stats["docs"]["count"] // shards // DOCUMENTS_PER_SEARCH_SLICE))
+    segments = _searched_in_parallel(client, index, documents=stats["docs"]["count"])
+    shards = _shards(client, index)
     if segments == 1:
         client.indices.forcemerge(index=index, max_num_segments=1)
         return
     share = stats["store"]["size_in_bytes"] // shards // segments + 1
+    # Lifted after the merge, as is the load's cap (see documents_reindex).
     client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": f"{share}b"})
     try:
         client.indices.forcemerge(index=index, max_num_segments=segments)
     finally:
         client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": None})
+
+
+def _shards(client, index: str) -> int:
+    settings = client.indices.get_settings(index=index, name="index.number_of_shards")[index]["settings"]
+    return int(settings["index"]["number_of_shards"])
+
+
+def _searched_in_parallel(client, index: str, *, documents: int) -> int:
+    """How many segments each shard of ``index`` holding ``documents`` is
+    searched in parallel as: the nodes' processors, at most one per slice's
+    worth of documents, at least one."""
+    processors = min(node["os"]["allocated_processors"] for node in client.nodes.info(metric="os")["nodes"].values())
+    return max(1, min(processors, documents // _shards(client, index) // DOCUMENTS_PER_SEARCH_SLICE))
+
+
+#: the largest segment the merges during a rebuild's load may make (small
+#: pieces, which the final merge packs into segments of about equal size)
+LOADING_SEGMENT_CAP = "64mb"
 
 
 #: how long a rebuild waits for the new index's replicas before swapping

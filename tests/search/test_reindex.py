@@ -217,3 +217,34 @@ def test_a_small_index_is_rebuilt_as_one_segment(search_indexes, home_page):
 
     segments = search_indexes.cat.segments(index=result["index"], format="json")
     assert [int(segment["docs.count"]) for segment in segments] == [result["documents"]]
+
+
+@pytest.mark.django_db
+def test_a_rebuild_searched_in_parallel_keeps_its_load_from_merging_past_a_share(
+    search_indexes, home_page, monkeypatch
+):
+    for number in range(6):
+        home_page.add_child(instance=SectionPage(title=f"Battle card {number}")).save_revision().publish()
+    # A slice of one document: the index is searched as one segment per processor.
+    monkeypatch.setattr(services, "DOCUMENTS_PER_SEARCH_SLICE", 1)
+    merge_settings_after_the_load = []
+    merge = services._merge_for_parallel_search
+
+    def merge_after_looking(client, index):
+        settings = search_indexes.indices.get_settings(index=index)[index]["settings"]["index"]
+        merge_settings_after_the_load.append(settings.get("merge"))
+        merge(client, index)
+
+    monkeypatch.setattr(services, "_merge_for_parallel_search", merge_after_looking)
+
+    result = documents_reindex(batch_size=2)
+
+    processors = min(
+        node["os"]["allocated_processors"] for node in search_indexes.nodes.info(metric="os")["nodes"].values()
+    )
+    loaded_with = {"policy": {"max_merged_segment": services.LOADING_SEGMENT_CAP}} if processors > 1 else None
+    assert merge_settings_after_the_load == [loaded_with]
+    settings = search_indexes.indices.get_settings(index=result["index"])[result["index"]]["settings"]
+    assert "max_merged_segment" not in str(settings), "the load's cap is lifted after the merge"
+    titles = sorted(hit.title for hit in documents_search(query="battle card", size=50))
+    assert titles == [f"Battle card {number}" for number in range(6)]
