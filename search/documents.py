@@ -105,10 +105,12 @@ class PortalDocument(Document):
             "number_of_shards": 1,
             "number_of_replicas": 0,
             "refresh_interval": "1s",
-            # Newest first on disk: of documents with equal text scores the
-            # newer ranks first, so the recency rescore's window (the best
-            # text matches, see search.selectors) holds the newest of them,
-            # and "newest first" lists can stop early.
+            # Newest first within each segment: of documents with equal text
+            # scores in a segment the newer ranks first, so the recency
+            # rescore's window (the best text matches, see search.selectors)
+            # holds the newest of them, and "newest first" lists can stop
+            # early. Across a rebuild's segments (search.services) equal
+            # scores go to the earlier segment's documents.
             "sort.field": "effective_at",
             "sort.order": "desc",
             "sort.missing": "_last",
