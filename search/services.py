@@ -332,16 +332,14 @@ def _merge_for_parallel_search(client, index: str) -> None:
     Lucene allows) for the merge, and the cap lifted after it."""
     stats = client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
     segments = _searched_in_parallel(client, index, documents=stats["docs"]["count"])
-    shards = _shards(client, index)
-    if segments == 1:
-        client.indices.forcemerge(index=index, max_num_segments=1)
-        return
-    share = stats["store"]["size_in_bytes"] // shards // segments + 1
-    # Lifted after the merge, as is the load's cap (see documents_reindex).
-    client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": f"{share}b"})
+    share = stats["store"]["size_in_bytes"] // _shards(client, index) // segments + 1
     try:
+        if segments > 1:
+            client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": f"{share}b"})
         client.indices.forcemerge(index=index, max_num_segments=segments)
     finally:
+        # The merges' default again, whichever cap was set (this one, or the
+        # load's: see documents_reindex).
         client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": None})
 
 

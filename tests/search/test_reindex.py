@@ -248,3 +248,28 @@ def test_a_rebuild_searched_in_parallel_keeps_its_load_from_merging_past_a_share
     assert "max_merged_segment" not in str(settings), "the load's cap is lifted after the merge"
     titles = sorted(hit.title for hit in documents_search(query="battle card", size=50))
     assert titles == [f"Battle card {number}" for number in range(6)]
+
+
+def test_the_loads_cap_is_lifted_where_the_index_is_merged_into_one_segment(search_indexes):
+    # A rebuild that expected to be searched in parallel, whose index came out
+    # too small for it (documents the load counted but did not index).
+    index = f"{alias_name()}-merge-small"
+    search_indexes.indices.create(
+        index=index,
+        settings={
+            "number_of_shards": 1,
+            "number_of_replicas": 0,
+            "index.merge.policy.max_merged_segment": services.LOADING_SEGMENT_CAP,
+        },
+    )
+    try:
+        for number in range(3):
+            search_indexes.index(index=index, document={"title": f"Rate card {number}"}, refresh=True)
+
+        services._merge_for_parallel_search(search_indexes, index)
+
+        assert len(search_indexes.cat.segments(index=index, format="json")) == 1
+        settings = search_indexes.indices.get_settings(index=index)[index]["settings"]
+        assert "max_merged_segment" not in str(settings), "the load's cap is lifted"
+    finally:
+        search_indexes.indices.delete(index=index)
