@@ -270,7 +270,7 @@ def documents_reindex(*, progress=None, batch_size: int = 1000, workers: int = 1
         # No replicas and no refresh while loading: each document is written
         # once, on one node; the replicas copy the finished segments.
         loading = {"refresh_interval": "-1", "number_of_replicas": 0}
-        if _searched_in_parallel(client, concrete, documents=total) > 1:
+        if _segments_per_shard(client, documents=total) > 1:
             # The load's own merges would otherwise grow one segment past
             # its share, which the final merge then cannot split.
             loading["index.merge.policy.max_merged_segment"] = LOADING_SEGMENT_CAP
@@ -331,10 +331,10 @@ def _merge_for_parallel_search(client, index: str) -> None:
     segment is capped at its share of the index (and a quarter more, as
     Lucene allows) for the merge, and the cap lifted after it."""
     stats = client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
-    segments = _searched_in_parallel(client, index, documents=stats["docs"]["count"])
-    share = stats["store"]["size_in_bytes"] // _shards(client, index) // segments + 1
+    segments = _segments_per_shard(client, documents=stats["docs"]["count"])
     try:
         if segments > 1:
+            share = stats["store"]["size_in_bytes"] // _configured_shards() // segments + 1
             client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": f"{share}b"})
         client.indices.forcemerge(index=index, max_num_segments=segments)
     finally:
@@ -343,17 +343,12 @@ def _merge_for_parallel_search(client, index: str) -> None:
         client.indices.put_settings(index=index, settings={"index.merge.policy.max_merged_segment": None})
 
 
-def _shards(client, index: str) -> int:
-    settings = client.indices.get_settings(index=index, name="index.number_of_shards")[index]["settings"]
-    return int(settings["index"]["number_of_shards"])
-
-
-def _searched_in_parallel(client, index: str, *, documents: int) -> int:
-    """How many segments each shard of ``index`` holding ``documents`` is
+def _segments_per_shard(client, *, documents: int) -> int:
+    """How many segments each shard of an index of ``documents`` is
     searched in parallel as: the nodes' processors, at most one per slice's
     worth of documents, at least one."""
     processors = min(node["os"]["allocated_processors"] for node in client.nodes.info(metric="os")["nodes"].values())
-    return max(1, min(processors, documents // _shards(client, index) // DOCUMENTS_PER_SEARCH_SLICE))
+    return max(1, min(processors, documents // _configured_shards() // DOCUMENTS_PER_SEARCH_SLICE))
 
 
 #: the largest segment the merges during a rebuild's load may make (small
@@ -369,6 +364,10 @@ REBUILD_REQUEST_TIMEOUT = 45 * 60
 
 def _configured_replicas() -> int:
     return int(PortalDocument._index._settings.get("number_of_replicas", 0))
+
+
+def _configured_shards() -> int:
+    return int(PortalDocument._index._settings.get("number_of_shards", 1))
 
 
 def _index_actions(kind_name: str, object_ids: list[str], concrete: str, version: int) -> list[dict]:

@@ -194,6 +194,7 @@ def test_the_rebuilt_index_is_merged_into_a_segment_per_processor_of_about_equal
         assert len(search_indexes.cat.segments(index=index, format="json")) == 8
 
         services._merge_for_parallel_search(search_indexes, index)
+        search_indexes.indices.refresh(index=index)  # the merged segments searchable, as a rebuild's are by the swap
 
         processors = min(
             node["os"]["allocated_processors"] for node in search_indexes.nodes.info(metric="os")["nodes"].values()
@@ -267,6 +268,7 @@ def test_the_loads_cap_is_lifted_where_the_index_is_merged_into_one_segment(sear
             search_indexes.index(index=index, document={"title": f"Rate card {number}"}, refresh=True)
 
         services._merge_for_parallel_search(search_indexes, index)
+        search_indexes.indices.refresh(index=index)
 
         assert len(search_indexes.cat.segments(index=index, format="json")) == 1
         settings = search_indexes.indices.get_settings(index=index)[index]["settings"]
