@@ -61,6 +61,11 @@ class Waiting:
         self.spans: list[tuple[float, float]] = []
 
     @property
+    def requests(self) -> int:
+        """How many engine requests the work made."""
+        return len(self.spans)
+
+    @property
     def milliseconds(self) -> float:
         waited, reached = 0.0, float("-inf")
         for start, end in sorted(self.spans):

@@ -73,10 +73,11 @@ def search_api(request):
     # For the browser's network panel and bench/search.py: the engine's own
     # time (its "took"), how long the view waited for the engine's answers
     # (its took, its reading of the request and writing of the answer, and
-    # the connection), and the whole view.
+    # the connection), how many requests it made for them (each pays the
+    # engine's and the connection's fixed cost), and the whole view.
     response["Server-Timing"] = (
         f"engine;dur={results.engine_ms}, engine-wait;dur={waited.milliseconds:.1f}, "
-        f"view;dur={(time.perf_counter() - started) * 1000:.1f}"
+        f'engine-requests;desc="{waited.requests}", view;dur={(time.perf_counter() - started) * 1000:.1f}'
     )
     return response
 

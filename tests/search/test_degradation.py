@@ -58,20 +58,42 @@ def test_queries_and_zero_result_queries_are_logged_for_the_content_team(
     assert all(searched_from <= entry.created_at <= timezone.now() for entry in SearchQueryLog.objects.all())
 
 
-def test_the_search_api_reports_the_engines_share_of_its_time(client, indexed):
+def test_the_search_api_reports_the_engines_share_of_its_time(client, indexed, engine_requests):
     indexed("doc", title="Storage price list")
     user = PartnerUserFactory(organization=OrganizationFactory(), roles=["sales"])
     assert client.login(username=user.username, password=PASSWORD)
 
-    response = client.get("/search/api/", {"q": "price list"})
+    def searched(query: str) -> tuple[dict[str, str], int]:
+        """The Server-Timing metrics (name -> parameters) and the total found."""
+        engine_requests.clear()
+        response = client.get("/search/api/", {"q": query})
+        assert response.status_code == 200
+        metrics = dict(part.strip().split(";", 1) for part in response["Server-Timing"].split(","))
+        return metrics, response.json()["total"]
 
-    timings = dict(part.strip().split(";dur=") for part in response["Server-Timing"].split(","))
-    assert set(timings) == {"engine", "engine-wait", "view"}
+    def requests_counted(metrics: dict[str, str]) -> int:
+        return int(metrics["engine-requests"].removeprefix('desc="').removesuffix('"'))
+
+    first, total = searched("price list")
+    assert total == 1
+    assert set(first) == {"engine", "engine-wait", "engine-requests", "view"}
+    took, wait, view = (float(first[name].removeprefix("dur=")) for name in ("engine", "engine-wait", "view"))
     # The engine's took is part of the view's wait for its answers, which is
     # part of the view.
-    assert 0 <= float(timings["engine"]) <= float(timings["engine-wait"]) <= float(timings["view"])
-    assert float(timings["engine-wait"]) > 0
-    assert response.json()["total"] == 1
+    assert 0 <= took <= wait <= view
+    assert wait > 0
+    # Every request counts, the words asked about on another thread too.
+    assert requests_counted(first) == len(engine_requests)
+
+    # Once the process knows the words: one request where every word is
+    # found together, one more where they are not and any one word suffices.
+    searched("price zebra")
+    alone, _ = searched("price list")
+    sent_alone = len(engine_requests)
+    fallback, total = searched("price zebra")
+    assert total == 1
+    assert requests_counted(alone) == sent_alone == 1
+    assert requests_counted(fallback) == len(engine_requests) == 2
 
 
 def test_channel_ops_edit_synonyms_and_read_zero_result_queries_in_the_admin(client):

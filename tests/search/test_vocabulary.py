@@ -76,7 +76,7 @@ def test_the_search_asks_the_engine_once_for_its_words_and_counts_the_overlappin
 
     def engine_ms(query: str) -> tuple[float, list[str]]:
         response = client.get("/search/api/", {"q": query})
-        timings = dict(part.strip().split(";dur=") for part in response["Server-Timing"].split(","))
+        timings = dict(part.strip().split(";dur=") for part in response["Server-Timing"].split(",") if ";dur=" in part)
         return float(timings["engine"]), [hit["object_id"] for hit in response.json()["hits"]]
 
     # The words are asked about while the search runs: the longer of the
