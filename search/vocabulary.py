@@ -11,13 +11,15 @@ The engine answers from its term statistics (``_termvectors`` of an
 artificial document, one cheap request, which the search sends on another
 thread while its own request runs: see ask_meanwhile and
 search.selectors._engine_search), and within reading requests (see
-programs.request_memo) each word's answer is kept for KEEP_SECONDS, by the
-process and in the shared cache, so that the portal's other processes (every
-web worker of every node) find it there with one cache read instead of
-asking the engine again: a word's existence rarely changes, and until the
-answer is asked again a new word keeps its typo tolerance (more matches,
-never fewer) and a word gone from the index none (a typo that is no longer a
-word in any document finds only exact matches for that long). Writes, tasks
+programs.request_memo) each word's answer is kept, by the process and in the
+shared cache, so that the portal's other processes (every web worker of
+every node) find it there with one cache read instead of asking the engine
+again: a word's existence rarely changes. A word the index does not hold is
+kept for KEEP_SECONDS: a new word (a product just published) keeps its typo
+tolerance that long (more matches, never fewer). A word it holds is kept for
+KEEP_HELD_SECONDS: held by at least one in RARE_ODDS documents, it seldom
+leaves within the hour, and if it does it finds only exact matches that long
+(where it finds nothing, the spelling suggestion is offered). Writes, tasks
 and tests calling the selectors ask every time.
 """
 
@@ -53,8 +55,12 @@ FUZZY_FIELDS = ("title", "summary", "body")
 #: compounds: "Preislisten", in 1 of 1,000,000 documents, where 22,743 hold
 #: "Preisliste"), and keeps its typo tolerance as before
 RARE_ODDS = 10_000
-#: how long the process keeps a word's answer
+#: how long a word the index does not hold is kept (by the process and the shared cache)
 KEEP_SECONDS = 60
+#: how long a word the index holds is kept: every partner's query asks
+#: about its words, and asked again each minute the common words of a busy
+#: portal would cost the engine a request per word per minute
+KEEP_HELD_SECONDS = 3600
 #: at most this many words' answers are kept (the oldest go first)
 KEEP_WORDS = 10_000
 
@@ -115,7 +121,7 @@ class Lookup:
         if fresh and self.keep:
             # The other processes' copy is written once the reader has the results.
             after_response(lambda: _share(fresh, self.generation))
-            _keep(fresh, self.now + KEEP_SECONDS)
+            _keep({word: (terms, self.now + _keep_seconds(terms)) for word, terms in fresh.items()})
         answers = {**self.kept, **fresh}
         return {word: answers[word] for word in self.words}
 
@@ -149,10 +155,10 @@ def look_up(words: Sequence[str]) -> Lookup:
     asked = list(dict.fromkeys(word for word in words if word not in kept))
     generation = None
     if asked and keep:
-        shared, generation, seconds_left = _shared_answers(asked)
-        kept.update(shared)
-        # Until the shared answer expires: no answer is kept longer than KEEP_SECONDS.
-        _keep(shared, now + seconds_left)
+        shared, generation = _shared_answers(asked)
+        kept.update({word: terms for word, (terms, _) in shared.items()})
+        # Until the shared answer expires: no answer outlives its first asking.
+        _keep({word: (terms, now + seconds_left) for word, (terms, seconds_left) in shared.items()})
         asked = [word for word in asked if word not in shared]
     return Lookup(words=words, kept=kept, asked=asked, generation=generation, keep=keep, now=now)
 
@@ -171,15 +177,21 @@ def ask_meanwhile(words: list[str]) -> Future:
         return _asking.submit(contextvars.copy_context().run, _ask, words)
 
 
-def _keep(answers: dict[str, tuple[str, ...]], until: float) -> None:
-    """The process keeps ``answers`` until ``until`` (monotonic seconds)."""
+def _keep_seconds(unknown: tuple[str, ...]) -> int:
+    """How long an answer is kept: see KEEP_SECONDS and KEEP_HELD_SECONDS."""
+    return KEEP_SECONDS if unknown else KEEP_HELD_SECONDS
+
+
+def _keep(answers: dict[str, tuple[tuple[str, ...], float]]) -> None:
+    """The process keeps ``answers`` (word -> its unknown terms, and until
+    when: monotonic seconds)."""
     if not answers:
         return
     with _lock:
-        for word, unknown in answers.items():
+        for word, (unknown, until) in answers.items():
             _kept.pop(word, None)
             _kept[word] = (unknown, until)
-        # Kept for about the same time, so the first kept are about the first to expire.
+        # The first kept go first: bounded, not ordered by expiry (held words stay longer).
         while len(_kept) > KEEP_WORDS:
             del _kept[next(iter(_kept))]
 
@@ -189,37 +201,40 @@ def _shared_key(word: str) -> str:
     return f"search-vocabulary:{blake2b(word.encode(), digest_size=16).hexdigest()}"
 
 
-def _shared_answers(words: list[str]) -> tuple[dict[str, tuple[str, ...]], str | None, float]:
+def _shared_answers(words: list[str]) -> tuple[dict[str, tuple[tuple[str, ...], float]], str | None]:
     """The answers the shared cache keeps for ``words`` (one read, with the
-    index's generation), that generation, and the seconds left until the
-    first of those answers expires; nothing when the cache is unreachable
-    (the engine is asked, as it would be without the cache)."""
+    index's generation), each with the seconds left until it expires, and
+    that generation; nothing when the cache is unreachable (the engine is
+    asked, as it would be without the cache)."""
     keys = {word: _shared_key(word) for word in words}
     try:
         found = cache.get_many([GENERATION_KEY, *keys.values()])
     except RedisError:
         logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
-        return {}, None, 0.0
+        return {}, None
     generation = found.get(GENERATION_KEY)
     answers = {}
-    expires = time() + KEEP_SECONDS
+    now = time()
     for word, key in keys.items():
         kept = found.get(key)
-        if kept is not None and kept[0] == generation:
-            _, answers[word], until = kept
-            expires = min(expires, until)
-    return answers, generation, max(expires - time(), 0.0)
+        if kept is not None and kept[0] == generation and kept[2] > now:
+            _, terms, until = kept
+            answers[word] = (terms, until - now)
+    return answers, generation
 
 
 def _share(fresh: dict[str, tuple[str, ...]], generation: str | None) -> None:
     """Keep the engine's ``fresh`` answers in the shared cache under the
     generation read before asking (an index replaced meanwhile makes them
     stale at once)."""
+    now = time()
+    by_seconds: dict[int, dict[str, tuple]] = {}
+    for word, terms in fresh.items():
+        seconds = _keep_seconds(terms)
+        by_seconds.setdefault(seconds, {})[_shared_key(word)] = (generation, terms, now + seconds)
     try:
-        cache.set_many(
-            {_shared_key(word): (generation, terms, time() + KEEP_SECONDS) for word, terms in fresh.items()},
-            timeout=KEEP_SECONDS,
-        )
+        for seconds, answers in by_seconds.items():
+            cache.set_many(answers, timeout=seconds)
     except RedisError:
         logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
 
@@ -275,7 +290,8 @@ def _ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:
 def forget() -> None:
     """Forget every kept answer: the index behind the alias is new (see
     search.services). The shared cache's answers are dropped with their
-    generation; other processes keep their own for KEEP_SECONDS at most."""
+    generation; other processes keep their own until they expire (see
+    KEEP_SECONDS and KEEP_HELD_SECONDS)."""
     with _lock:
         _kept.clear()
     try:

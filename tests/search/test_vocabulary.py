@@ -175,6 +175,35 @@ def test_a_word_another_process_asked_about_costs_no_engine_request(indexed, eng
     assert _asked(engine_requests) == ["price warrenty", "pre-sales"]
 
 
+def test_a_word_the_index_holds_is_kept_for_the_hour_one_it_lacks_for_a_minute(indexed, engine_requests, monkeypatch):
+    indexed("price", title="Price list", body="What partners pay.")
+    started, started_wall = vocabulary.monotonic(), vocabulary.time()
+
+    def at(seconds: float, *, another_process: bool = False) -> list[str]:
+        """The unknown terms of "price warrenty" asked ``seconds`` after the start."""
+        monkeypatch.setattr(vocabulary, "monotonic", lambda: started + seconds)
+        monkeypatch.setattr(vocabulary, "time", lambda: started_wall + seconds)
+        if another_process:
+            vocabulary._kept.clear()
+        with remembered_for_request():
+            return vocabulary.unknown_terms(["price", "warrenty"])[0]
+
+    assert at(0) == ["warrenty"]
+    assert _asked(engine_requests) == ["price warrenty"]
+    # A minute later the word the index lacks is asked about again (it may
+    # have been published since); the word it holds is not.
+    assert at(vocabulary.KEEP_SECONDS + 1) == ["warrenty"]
+    assert _asked(engine_requests) == ["price warrenty", "warrenty"]
+    # Another web worker finds both in the shared cache.
+    assert at(vocabulary.KEEP_SECONDS + 2, another_process=True) == ["warrenty"]
+    assert _asked(engine_requests) == ["price warrenty", "warrenty"]
+    # After the hour, the held word is asked about again, here and there.
+    assert at(vocabulary.KEEP_HELD_SECONDS + 1) == ["warrenty"]
+    assert _asked(engine_requests) == ["price warrenty", "warrenty", "price warrenty"]
+    assert at(vocabulary.KEEP_HELD_SECONDS + 2, another_process=True) == ["warrenty"]
+    assert len(_asked(engine_requests)) == 3
+
+
 def test_the_vocabulary_asks_the_engine_when_the_shared_cache_is_down(indexed, settings, caplog, engine_requests):
     indexed("price", title="Price list", body="What partners pay.")
     with socket.socket() as probe:
