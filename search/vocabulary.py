@@ -19,8 +19,9 @@ kept for KEEP_SECONDS: a new word (a product just published) keeps its typo
 tolerance that long (more matches, never fewer). A word it holds is kept for
 KEEP_HELD_SECONDS: held by at least one in RARE_ODDS documents, it seldom
 leaves within the hour, and if it does it finds only exact matches that long
-(where it finds nothing, the spelling suggestion is offered). Writes, tasks
-and tests calling the selectors ask every time.
+(a word gone from the index then finds nothing, without a suggestion, as a
+word the reader's audience does not see). Writes, tasks and tests calling
+the selectors ask every time.
 """
 
 import contextvars
