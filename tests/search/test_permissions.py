@@ -3,6 +3,7 @@ hits, counts, facets and autocomplete alike."""
 
 import pytest
 
+from programs.models import Membership
 from search.selectors import autocomplete, portal_search
 from tests.factories import (
     PASSWORD,
@@ -129,6 +130,19 @@ def test_the_api_reads_the_certifications_held_today(client, indexed, ladder):
 
 def test_vendor_staff_search_everything(corpus, vendor_staff):
     assert portal_search(user=vendor_staff, query="pricing").total == 4
+
+
+def test_a_person_whose_membership_ended_finds_nothing(corpus, ladder):
+    former = partner(ladder["gold"], ["sales"])
+    assert portal_search(user=former, query="pricing").total == 3
+    Membership.objects.filter(user=former).update(is_active=False)
+    former = type(former).objects.get(pk=former.pk)  # a new request's user
+
+    results = portal_search(user=former, query="pricing")
+
+    assert (results.total, results.hits) == (0, [])
+    assert not any(results.facets.values())
+    assert autocomplete(user=former, prefix="pric") == []
 
 
 def test_search_api_and_page_answer_per_user(client, corpus, ladder):
