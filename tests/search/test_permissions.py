@@ -3,7 +3,7 @@ hits, counts, facets and autocomplete alike."""
 
 import pytest
 
-from programs.models import Membership
+from programs.services.team import membership_deactivate
 from search.selectors import autocomplete, portal_search
 from tests.factories import (
     PASSWORD,
@@ -132,17 +132,20 @@ def test_vendor_staff_search_everything(corpus, vendor_staff):
     assert portal_search(user=vendor_staff, query="pricing").total == 4
 
 
-def test_a_person_whose_membership_ended_finds_nothing(corpus, ladder):
+def test_a_person_whose_membership_ended_finds_nothing(client, corpus, ladder):
     former = partner(ladder["gold"], ["sales"])
-    assert portal_search(user=former, query="pricing").total == 3
-    Membership.objects.filter(user=former).update(is_active=False)
-    former = type(former).objects.get(pk=former.pk)  # a new request's user
+    owner = PartnerUserFactory(organization=former.membership.organization, roles=["owner"])
+    assert client.login(username=former.username, password=PASSWORD)
+    assert client.get("/search/api/", {"q": "pricing"}).json()["total"] == 3
 
-    results = portal_search(user=former, query="pricing")
+    membership_deactivate(membership=former.membership, actor=owner)
 
-    assert (results.total, results.hits) == (0, [])
-    assert not any(results.facets.values())
-    assert autocomplete(user=former, prefix="pric") == []
+    # The same session's next requests: what the process kept of the
+    # membership must not outlive it.
+    payload = client.get("/search/api/", {"q": "pricing"}).json()
+    assert (payload["total"], payload["hits"]) == (0, [])
+    assert not any(payload["facets"].values())
+    assert client.get("/search/autocomplete/", {"q": "pric"}).json()["suggestions"] == []
 
 
 def test_search_api_and_page_answer_per_user(client, corpus, ladder):
