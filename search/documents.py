@@ -96,6 +96,8 @@ class PortalDocument(Document):
     updated_at = Date()
     review_by = Date()
     popularity = Integer()
+    #: when the document was built for the index (see search.together)
+    indexed_at = Date()
     #: tombstone of an unpublished or deleted object (keeps its version)
     deleted = Boolean()
 

@@ -5,6 +5,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
+from time import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils import timezone
@@ -13,7 +15,7 @@ from wagtail.models import Page
 
 from programs.audience import Reader
 
-from . import engine, vocabulary
+from . import engine, together, vocabulary
 from .audience import audience_filter, reader_allows
 from .config import search_config
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
@@ -382,7 +384,16 @@ def _base_filters(reader: Reader, filters: dict) -> list[dict]:
     set, so each match is checked against one set rather than one per rule
     (the engine's time for the bench's 100 searches at 1,000,000 documents:
     1,706 -> 1,508 ms, p95 41.7 -> 38.3 ms)."""
-    clauses = [_bool(filter=audience_filter(reader) or (), must_not=[{"term": {"deleted": True}}])]
+    return [_bool(filter=audience_filter(reader) or (), must_not=[DELETED]), *_facet_filters(filters)]
+
+
+#: what a deleted or unpublished object leaves in the index (see search.services)
+DELETED = {"term": {"deleted": True}}
+
+
+def _facet_filters(filters: dict) -> list[dict]:
+    """The facets picked, except language (see _reader_view_clause)."""
+    clauses = []
     for facet, value in filters.items():
         if facet in FACETS and facet != "language" and value:
             clauses.append({"term": {FACETS[facet]: value}})
@@ -434,7 +445,9 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     """Every plain word of ``query`` required; where that finds nothing, any
     one word suffices (one more multi-search, for those queries only), so a
     query whose words no single document holds still finds the documents
-    holding some of them.
+    holding some of them. Where no document of the index holds them
+    together, whoever reads (see search.together), the next search for them
+    asks for any word at once.
 
     A query naming a number (a model, version or year, each required as
     written: see _text_query) is narrow already, and its other words rank
@@ -447,7 +460,7 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     words, numbers = _query_words(query)
     every_word = len(words) > 1 and not numbers
 
-    def ranked(unknown: dict[str, tuple[str, ...]]) -> tuple[SearchResults, int, list[str] | None]:
+    def ranked(unknown: dict[str, tuple[str, ...]], *, every_word: bool, probe: dict | None = None) -> Ranked:
         text_query = (
             _text_query(query, language, words=words, numbers=numbers, unknown_terms=unknown, every_word=every_word)
             if query
@@ -459,7 +472,7 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
         # documents) rather than in a request of their own after an empty
         # answer.
         spell = bool(query) and any(unknown.values())
-        return _ranked_search(
+        answer = _ranked_search(
             base=base,
             query=query,
             text_query=text_query,
@@ -468,7 +481,47 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
             page=page,
             language=language,
             spell=spell,
+            probe=probe,
         )
+        return answer._replace(every_word=every_word)
+
+    def every_word_probe(unknown: dict[str, tuple[str, ...]], *clauses: dict) -> dict:
+        """A search for the documents of the index holding every word within
+        the facets and the reader's languages, whoever may read them."""
+        text_query = _text_query(query, language, words=words, numbers=numbers, unknown_terms=unknown, every_word=True)
+        filters_only = _query(
+            [_bool(must_not=[DELETED]), *_facet_filters(filters), _reader_view_clause(language), *clauses],
+            text_query,
+        )
+        return {"query": {"constant_score": {"filter": filters_only}}}
+
+    def apart_key(unknown: dict[str, tuple[str, ...]]) -> str:
+        facets = sorted((name, value) for name, value in filters.items() if name != "language" and value)
+        return together.key(
+            normalize_query(query),
+            language,
+            facets,
+            _expanded_queries(query, language),
+            sorted((word, terms) for word, terms in unknown.items() if terms),
+        )
+
+    def searched(unknown: dict[str, tuple[str, ...]]) -> Ranked:
+        if not every_word:
+            return ranked(unknown, every_word=False)
+        apart = together.look_up(apart_key(unknown))
+        if apart is None:
+            return ranked(unknown, every_word=True)
+        asked_at = time()
+        answer = ranked(unknown, every_word=False, probe=every_word_probe(unknown, apart.written_since()))
+        if not answer.probed:
+            apart.confirmed(asked_at)
+            return answer
+        # A document holding every word was written since: as if nothing were kept.
+        apart.forget()
+        took = answer.results.engine_ms
+        answer = ranked(unknown, every_word=True)
+        answer.results.engine_ms += took
+        return answer
 
     # The words no process kept an answer about are asked about on another
     # thread while the search runs as if the index held them, as it holds
@@ -478,26 +531,30 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     lookup = vocabulary.look_up(words)
     asking = vocabulary.ask_meanwhile(lookup.asked) if lookup.asked else None
     unknown = lookup.assuming_held()
-    results, in_reader_view, candidates = ranked(unknown)
+    answer = searched(unknown)
     if asking is not None:
         fresh, vocabulary_ms = asking.result()
         unknown = lookup.answer(fresh)
         if any(fresh.values()):
-            overlapped = max(vocabulary_ms, results.engine_ms)
-            results, in_reader_view, candidates = ranked(unknown)
-            results.engine_ms += overlapped
+            overlapped = max(vocabulary_ms, answer.results.engine_ms)
+            answer = searched(unknown)
+            answer.results.engine_ms += overlapped
         else:
-            results.engine_ms = max(vocabulary_ms, results.engine_ms)
+            answer.results.engine_ms = max(vocabulary_ms, answer.results.engine_ms)
+    results = answer.results
     # Decided on the reader's view, not on the list shown: a language picked
     # outside it (from the facet of an any-word answer) keeps the matching
     # its count came from.
-    if not in_reader_view and every_word:
+    if answer.every_word and not answer.in_reader_view:
         took = results.engine_ms
         any_word = _text_query(query, language, words=words, numbers=numbers, unknown_terms=unknown)
-        results, _, _ = _ranked_search(
+        results = _ranked_search(
             base=base, query=query, text_query=any_word, filters=filters, sort=sort, page=page, language=language
-        )
+        ).results
         results.engine_ms += took
+        together.learn_after_response(apart_key(unknown), lambda: every_word_probe(unknown))
+    elif answer.every_word:
+        together.found_together(apart_key(unknown))
     if query and page == 1:
         bets = _best_bets(reader, query)
         promoted = {bet.object_id for bet in bets}
@@ -507,19 +564,36 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     # or a number (exact, so never asked about). Where it holds every word,
     # the filters or the audience found nothing, which no spelling changes.
     if query and not results.total and (numbers or any(unknown.values())):
-        results.suggestion, took = _suggestion(query, [*base, _untranslated_clause(language)], candidates=candidates)
+        results.suggestion, took = _suggestion(
+            query, [*base, _untranslated_clause(language)], candidates=answer.candidates
+        )
         results.engine_ms += took
     return results
 
 
+class Ranked(NamedTuple):
+    """What _ranked_search found."""
+
+    results: SearchResults
+    #: how many documents match in the reader's view (their language and the
+    #: source), whichever language is picked
+    in_reader_view: int
+    #: the spelling candidates (see _suggestion), if asked for
+    candidates: list[str] | None
+    #: whether the probe asked along found a document (None: none asked)
+    probed: bool | None
+    #: whether the text query required every word (set by its caller)
+    every_word: bool = False
+
+
 def _ranked_search(
-    *, base, query, text_query, filters, sort, page, language, spell: bool = False
-) -> tuple[SearchResults, int, list[str] | None]:
+    *, base, query, text_query, filters, sort, page, language, spell: bool = False, probe: dict | None = None
+) -> Ranked:
     """One page of the matches of ``text_query`` within ``base`` (audience
     and facet filters), with the facet counts and the total; how many
-    documents match in the reader's view (their language and the source),
-    whichever language is picked; and, with ``spell``, the spelling
-    candidates for ``query`` (see _suggestion; else None)."""
+    documents match in the reader's view; with ``spell``, the spelling
+    candidates for ``query``; and whether the search ``probe`` (sent in the
+    same multi-search) found any document."""
     # The request bodies are plain dicts: building them with the DSL's
     # chained, copied Search objects and reading its wrapped responses took
     # about as much of the portal's time per search as its SQL queries.
@@ -599,13 +673,15 @@ def _ranked_search(
     searches = [search, facets]
     if language != SOURCE_LANGUAGE:
         searches.append(_translated_sources(unfiltered_by_language, language))
+    if probe is not None:
+        searches.append({**probe, "size": 0, "terminate_after": 1})
     # The shard request cache answers a repeated query's ranking (not its
     # hits' fields and highlights) until the index changes; Elasticsearch
     # caches requests returning hits only when asked.
     cached = {"index": [alias_name()], "request_cache": True}
-    (response, facet_response, *translated), took = _multi_search(
-        [part for body in searches for part in (cached, body)]
-    )
+    (response, facet_response, *more), took = _multi_search([part for body in searches for part in (cached, body)])
+    probed = bool(more.pop()["hits"]["total"]["value"]) if probe is not None else None
+    translated = more
 
     results = SearchResults(query=query, page=page, engine="elasticsearch")
     results.engine_ms = took
@@ -644,7 +720,7 @@ def _ranked_search(
             ]
             results.facets[name] = [(key, count) for key, count in counts if count]
     candidates = _spelling_candidates(facet_response, query) if spell else None
-    return results, aggregations["reader_view"]["doc_count"], candidates
+    return Ranked(results, aggregations["reader_view"]["doc_count"], candidates, probed)
 
 
 def _facet_buckets(sub_aggregations: dict | None = None) -> dict:

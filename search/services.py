@@ -133,6 +133,8 @@ def live_source(kind: str, object_id: str, source: dict) -> dict:
         "kind": kind,
         "object_id": object_id,
         "deleted": False,
+        # what a kept "no document holds these words together" checks (search.together)
+        "indexed_at": timezone.now(),
     }
 
 
