@@ -156,10 +156,7 @@ def learn_after_response(query_key: str, probe: Callable[[], dict]) -> None:
 
 def _keep(query_key: str, learnt_at: float | None, generation: str | None) -> None:
     with _lock:
-        _kept.pop(query_key, None)
-        _kept[query_key] = (learnt_at, generation)
-        while len(_kept) > KEEP_QUERIES:
-            del _kept[next(iter(_kept))]
+        vocabulary.keep_newest(_kept, {query_key: (learnt_at, generation)}, KEEP_QUERIES)
 
 
 def _shared_key(query_key: str) -> str:

@@ -189,12 +189,18 @@ def _keep(answers: dict[str, tuple[tuple[str, ...], float]]) -> None:
     if not answers:
         return
     with _lock:
-        for word, (unknown, until) in answers.items():
-            _kept.pop(word, None)
-            _kept[word] = (unknown, until)
         # The first kept go first: bounded, not ordered by expiry (held words stay longer).
-        while len(_kept) > KEEP_WORDS:
-            del _kept[next(iter(_kept))]
+        keep_newest(_kept, answers, KEEP_WORDS)
+
+
+def keep_newest(kept: dict, entries: dict, limit: int) -> None:
+    """Put ``entries`` into ``kept`` as its newest, and drop the oldest
+    beyond ``limit`` (a process's bounded memory; the caller holds its lock)."""
+    for key, value in entries.items():
+        kept.pop(key, None)
+        kept[key] = value
+    while len(kept) > limit:
+        del kept[next(iter(kept))]
 
 
 def _shared_key(word: str) -> str:
