@@ -15,7 +15,7 @@ from wagtail.models import Page
 
 from programs.audience import Reader
 
-from . import engine, together, vocabulary
+from . import engine, spelling, together, vocabulary
 from .audience import audience_filter, reader_allows
 from .config import search_config
 from .documents import LANGUAGE_ANALYSIS, PortalDocument
@@ -563,11 +563,18 @@ def _engine_search(*, reader, query, filters, sort, page, language) -> SearchRes
     # one the index may not spell as its reader did: a word it does not hold,
     # or a number (exact, so never asked about). Where it holds every word,
     # the filters or the audience found nothing, which no spelling changes.
+    # The same typo read under the same filters gets the answer kept (see
+    # search.spelling): one engine request, not two.
     if query and not results.total and (numbers or any(unknown.values())):
-        results.suggestion, took = _suggestion(
-            query, [*base, _untranslated_clause(language)], candidates=answer.candidates
-        )
-        results.engine_ms += took
+        visible = [*base, _untranslated_clause(language)]
+        spelling_key = spelling.key(query, visible)
+        kept = spelling.look_up(spelling_key)
+        if kept is None:
+            results.suggestion, took = _suggestion(query, visible, candidates=answer.candidates)
+            results.engine_ms += took
+            spelling.keep(spelling_key, results.suggestion)
+        else:
+            results.suggestion = kept
     return results
 
 
