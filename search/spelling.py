@@ -20,21 +20,15 @@ the process and in the shared cache, where the portal's other processes
 find them.
 """
 
-import logging
 import threading
 from hashlib import blake2b
 from time import time
 
-from django.core.cache import cache
-from redis.exceptions import RedisError
-
-from portal.cache import read_for_request
+from portal.cache import keep_if_reachable, kept_or_none, read_for_request
 from programs.after_response import after_response
 from programs.request_memo import in_reading_request
 
 from . import vocabulary
-
-logger = logging.getLogger(__name__)
 
 #: how long an answer is kept (see the module's docstring)
 KEEP_SECONDS = vocabulary.KEEP_SECONDS
@@ -62,11 +56,7 @@ def look_up(answer_key: str) -> str | None:
         kept = _kept.get(answer_key)
     if kept is not None and now < kept[1]:
         return kept[0]
-    try:
-        shared = cache.get(_shared_key(answer_key))
-    except RedisError:
-        logger.warning("Search: the shared cache is unreachable", exc_info=True)
-        return None
+    shared = kept_or_none(_shared_key(answer_key))
     if shared is None or now >= shared[1]:
         return None
     # Until the shared answer expires: no answer outlives its first asking.
@@ -80,7 +70,7 @@ def keep(answer_key: str, suggestion: str) -> None:
         return
     answer = (suggestion, time() + KEEP_SECONDS)
     _keep(answer_key, answer)
-    after_response(lambda: _share(answer_key, answer))
+    after_response(lambda: keep_if_reachable(_shared_key(answer_key), answer, KEEP_SECONDS))
 
 
 def _keep(answer_key: str, answer: tuple[str, float]) -> None:
@@ -90,10 +80,3 @@ def _keep(answer_key: str, answer: tuple[str, float]) -> None:
 
 def _shared_key(answer_key: str) -> str:
     return f"search-spelling:{answer_key}"
-
-
-def _share(answer_key: str, answer: tuple[str, float]) -> None:
-    try:
-        cache.set(_shared_key(answer_key), answer, timeout=KEEP_SECONDS)
-    except RedisError:
-        logger.warning("Search: the shared cache is unreachable", exc_info=True)

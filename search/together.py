@@ -25,7 +25,6 @@ programs.request_memo.in_reading_request), by the process and in the shared
 cache, where the portal's other processes find them.
 """
 
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,16 +32,11 @@ from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
 from time import time
 
-from django.core.cache import cache
-from redis.exceptions import RedisError
-
-from portal.cache import read_for_request, read_with_every_request
+from portal.cache import drop_if_reachable, keep_if_reachable, kept_or_none, read_for_request, read_with_every_request
 from programs.after_response import after_response
 from programs.request_memo import in_reading_request
 
 from . import engine, services, vocabulary
-
-logger = logging.getLogger(__name__)
 
 #: a document written this long before an answer was learnt may not have
 #: been searchable yet when it was (the index refreshes every second; a bulk
@@ -109,11 +103,7 @@ def look_up(query_key: str) -> Apart | None:
     if kept is not None and kept[1] == generation:
         learnt_at, _ = kept
         return None if learnt_at is None else Apart(query_key, learnt_at, generation)
-    try:
-        shared = cache.get(_shared_key(query_key))
-    except RedisError:
-        logger.warning("Search: the shared cache is unreachable", exc_info=True)
-        return None
+    shared = kept_or_none(_shared_key(query_key))
     if shared is None or shared[1] != generation:
         return None
     _keep(query_key, shared[0], generation)
@@ -164,14 +154,8 @@ def _shared_key(query_key: str) -> str:
 
 
 def _share(query_key: str, learnt_at: float, generation: str | None) -> None:
-    try:
-        cache.set(_shared_key(query_key), (learnt_at, generation), timeout=KEEP_SECONDS)
-    except RedisError:
-        logger.warning("Search: the shared cache is unreachable", exc_info=True)
+    keep_if_reachable(_shared_key(query_key), (learnt_at, generation), KEEP_SECONDS)
 
 
 def _unshare(query_key: str) -> None:
-    try:
-        cache.delete(_shared_key(query_key))
-    except RedisError:
-        logger.warning("Search: the shared cache is unreachable", exc_info=True)
+    drop_if_reachable(_shared_key(query_key))

@@ -16,6 +16,7 @@ Every request reads a few keys that the cache API would ask for one by one
 start of the request, for :func:`read_for_request` to answer from.
 """
 
+import logging
 from contextvars import ContextVar
 
 import redis
@@ -23,6 +24,8 @@ from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+
+logger = logging.getLogger(__name__)
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -57,6 +60,33 @@ def shared_redis() -> redis.Redis | None:
     (the embedded default without REDIS_URL keeps its cache in the process)."""
     cache = caches["default"]
     return cache.redis() if isinstance(cache, RedisCache) else None
+
+
+def kept_or_none(key: str):
+    """``key``'s value in the shared cache, or None: not there, or the cache
+    unreachable (logged). For answers the caller can find again."""
+    try:
+        return default_cache.get(key)
+    except redis.RedisError:
+        logger.warning("The shared cache is unreachable: %s not read", key, exc_info=True)
+        return None
+
+
+def keep_if_reachable(key: str, value, timeout: float) -> None:
+    """Set ``key`` in the shared cache; where it is unreachable, log and go on
+    (for answers the portal's other processes can find again)."""
+    try:
+        default_cache.set(key, value, timeout=timeout)
+    except redis.RedisError:
+        logger.warning("The shared cache is unreachable: %s not kept", key, exc_info=True)
+
+
+def drop_if_reachable(key: str) -> None:
+    """Delete ``key`` from the shared cache; where it is unreachable, log and go on."""
+    try:
+        default_cache.delete(key)
+    except redis.RedisError:
+        logger.warning("The shared cache is unreachable: %s not dropped", key, exc_info=True)
 
 
 #: the keys every request reads (see read_with_every_request)
