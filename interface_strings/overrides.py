@@ -22,7 +22,6 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import Max
 from django.utils.translation import trans_real
-from redis.exceptions import RedisError
 
 from portal.cache import read_for_request, read_with_every_request
 
@@ -118,13 +117,14 @@ def install(version: str) -> None:
 def ensure_current() -> None:
     """Apply the latest published translations if this process lacks them.
 
-    A cache or database outage keeps the translations already applied (the
-    health check reports the outage; pages still render)."""
+    A database outage keeps the translations already applied (the health
+    check reports the outage; pages still render); with the cache
+    unreachable, the version is read from the database."""
     try:
         version = current_version()
         if not _is_current(version):
             install(version)
-    except (DatabaseError, RedisError):
+    except DatabaseError:
         logger.warning("Published interface strings could not be refreshed", exc_info=True)
 
 

@@ -23,7 +23,6 @@ request, all of them with the request's other shared keys.
 """
 
 import copy
-import logging
 import threading
 import uuid
 from collections.abc import Callable, Hashable
@@ -36,11 +35,8 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
-from redis.exceptions import RedisError
 
 from portal.cache import read_for_request, read_with_every_request
-
-logger = logging.getLogger(__name__)
 
 _remembered: ContextVar[dict | None] = ContextVar("request_memo", default=None)
 
@@ -100,16 +96,7 @@ def remembered_until_changed(
     one user may see and another may not, and callers must not change it."""
     if not in_reading_request():
         return compute()
-    try:
-        generation = remembered(generation_key(scope), lambda: _current_generation(scope))
-    except RedisError:
-        # The shared cache is down: read the database, and keep nothing that
-        # a change made meanwhile could not reach (pages still render; the
-        # health check reports the outage).
-        logger.warning("Configuration generation unreadable; reading the database", exc_info=True)
-        with _process_lock:
-            _process.pop(scope, None)
-        return compute()
+    generation = remembered(generation_key(scope), lambda: _current_generation(scope))
     with _process_lock:
         kept_scope = _process.get(scope)
         if kept_scope is None or kept_scope["generation"] != generation:
@@ -144,6 +131,9 @@ def _row_of(instance):
 
 
 def _current_generation(scope: str) -> str:
+    # Where the shared cache is unreachable, get_or_set answers a new
+    # generation each time: each request reads the database, and nothing a
+    # change made meanwhile could not reach is kept.
     key = generation_key(scope)
     return read_for_request(key) or cache.get_or_set(key, _new_generation, timeout=None)
 
@@ -161,12 +151,10 @@ def configuration_changed(*, scope: str = CONFIGURATION, **kwargs) -> None:
 
 
 def _renew_generation(scope: str) -> None:
-    try:
-        cache.set(generation_key(scope), _new_generation(), timeout=None)
-    except RedisError:
-        # A save must not fail because the cache is down; processes that read
-        # pages meanwhile read the database (see remembered_until_changed).
-        logger.warning("Configuration generation not renewed: the cache is down", exc_info=True)
+    # A save does not fail where the cache is unreachable (the set is
+    # dropped); processes reading meanwhile read the database (see
+    # _current_generation).
+    cache.set(generation_key(scope), _new_generation(), timeout=None)
 
 
 def forget_when_saved(*models, scope: str = CONFIGURATION) -> None:

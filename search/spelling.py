@@ -24,7 +24,9 @@ import threading
 from hashlib import blake2b
 from time import time
 
-from portal.cache import keep_if_reachable, kept_or_none, read_for_request
+from django.core.cache import cache
+
+from portal.cache import read_for_request
 from programs.after_response import after_response
 from programs.request_memo import in_reading_request
 
@@ -56,7 +58,7 @@ def look_up(answer_key: str) -> str | None:
         kept = _kept.get(answer_key)
     if kept is not None and now < kept[1]:
         return kept[0]
-    shared = kept_or_none(_shared_key(answer_key))
+    shared = cache.get(_shared_key(answer_key))
     if shared is None or now >= shared[1]:
         return None
     # Until the shared answer expires: no answer outlives its first asking.
@@ -70,7 +72,7 @@ def keep(answer_key: str, suggestion: str) -> None:
         return
     answer = (suggestion, time() + KEEP_SECONDS)
     _keep(answer_key, answer)
-    after_response(lambda: keep_if_reachable(_shared_key(answer_key), answer, KEEP_SECONDS))
+    after_response(lambda: cache.set(_shared_key(answer_key), answer, KEEP_SECONDS))
 
 
 def _keep(answer_key: str, answer: tuple[str, float]) -> None:

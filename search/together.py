@@ -32,7 +32,9 @@ from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
 from time import time
 
-from portal.cache import drop_if_reachable, keep_if_reachable, kept_or_none, read_for_request, read_with_every_request
+from django.core.cache import cache
+
+from portal.cache import read_for_request, read_with_every_request
 from programs.after_response import after_response
 from programs.request_memo import in_reading_request
 
@@ -103,7 +105,7 @@ def look_up(query_key: str) -> Apart | None:
     if kept is not None and kept[1] == generation:
         learnt_at, _ = kept
         return None if learnt_at is None else Apart(query_key, learnt_at, generation)
-    shared = kept_or_none(_shared_key(query_key))
+    shared = cache.get(_shared_key(query_key))
     if shared is None or shared[1] != generation:
         return None
     _keep(query_key, shared[0], generation)
@@ -154,8 +156,8 @@ def _shared_key(query_key: str) -> str:
 
 
 def _share(query_key: str, learnt_at: float, generation: str | None) -> None:
-    keep_if_reachable(_shared_key(query_key), (learnt_at, generation), KEEP_SECONDS)
+    cache.set(_shared_key(query_key), (learnt_at, generation), KEEP_SECONDS)
 
 
 def _unshare(query_key: str) -> None:
-    drop_if_reachable(_shared_key(query_key))
+    cache.delete(_shared_key(query_key))

@@ -25,7 +25,6 @@ the selectors ask every time.
 """
 
 import contextvars
-import logging
 import os
 import threading
 import uuid
@@ -37,14 +36,11 @@ from hashlib import blake2b
 from time import monotonic, time
 
 from django.core.cache import cache
-from redis.exceptions import RedisError
 
 from programs.after_response import after_response
 from programs.request_memo import in_reading_request
 
 from . import engine, services
-
-logger = logging.getLogger(__name__)
 
 #: the fields the typo-tolerant clause searches, analysed alike (the
 #: standard analyser: see search.documents.PortalDocument)
@@ -214,11 +210,7 @@ def _shared_answers(words: list[str]) -> tuple[dict[str, tuple[tuple[str, ...], 
     that generation; nothing when the cache is unreachable (the engine is
     asked, as it would be without the cache)."""
     keys = {word: _shared_key(word) for word in words}
-    try:
-        found = cache.get_many([GENERATION_KEY, *keys.values()])
-    except RedisError:
-        logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
-        return {}, None
+    found = cache.get_many([GENERATION_KEY, *keys.values()])
     generation = found.get(GENERATION_KEY)
     answers = {}
     now = time()
@@ -239,11 +231,8 @@ def _share(fresh: dict[str, tuple[str, ...]], generation: str | None) -> None:
     for word, terms in fresh.items():
         seconds = _keep_seconds(terms)
         by_seconds.setdefault(seconds, {})[_shared_key(word)] = (generation, terms, now + seconds)
-    try:
-        for seconds, answers in by_seconds.items():
-            cache.set_many(answers, timeout=seconds)
-    except RedisError:
-        logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
+    for seconds, answers in by_seconds.items():
+        cache.set_many(answers, timeout=seconds)
 
 
 def _ask(words: list[str]) -> tuple[dict[str, tuple[str, ...]], int]:
@@ -301,7 +290,4 @@ def forget() -> None:
     KEEP_SECONDS and KEEP_HELD_SECONDS)."""
     with _lock:
         _kept.clear()
-    try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    except RedisError:
-        logger.warning("Search vocabulary: the shared cache is unreachable", exc_info=True)
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)

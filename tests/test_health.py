@@ -2,9 +2,10 @@ import socket
 import subprocess
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from tests.conftest import REPO
+from tests.factories import PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +48,22 @@ def test_healthz_says_which_part_failed_but_not_why(client, caplog):
     assert "search engine is down" in caplog.text, "the reason goes to the log"
 
 
-def test_healthz_reports_a_stopped_redis_as_down(client):
+def test_healthz_reports_a_stopped_redis_as_down_while_partners_keep_using_the_portal(client):
+    partner = Client()
+    partner.force_login(PartnerUserFactory(roles=["owner"]))
+    assert partner.get("/dashboard/").status_code == 200
     services = REPO / "scripts" / "services.sh"
     subprocess.run([services, "stop", "redis"], check=True, capture_output=True)
     try:
         response = client.get("/healthz/")
+        # Redis is the cache and the task broker: pages read the database.
+        pages = {url: partner.get(url).status_code for url in ("/dashboard/", "/deals/", "/mdf/", "/search/?q=price")}
+        searched = partner.get("/search/api/", {"q": "price"})
     finally:
         subprocess.run([services, "start", "redis"], check=True, capture_output=True)
 
     assert response.status_code == 503
     assert response.json()["failing"] == ["broker"]
+    assert pages == {"/dashboard/": 200, "/deals/": 200, "/mdf/": 200, "/search/?q=price": 200}
+    assert searched.status_code == 200 and searched.json()["total"] == 0
     assert client.get("/healthz/").status_code == 200

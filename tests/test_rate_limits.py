@@ -13,7 +13,7 @@ from wagtail.models import APIToken
 from content.models import CobrandGeneration
 from programs.models import PartnerApplication
 from tests.content.test_cobranding import acme_partner, flyer, generate
-from tests.factories import PASSWORD, OrganizationFactory, PartnerTypeFactory, PartnerUserFactory, RegionFactory
+from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory, application_form
 
 pytestmark = pytest.mark.django_db
 
@@ -54,19 +54,7 @@ def test_http_basic_authentication_is_refused(url):
 
 @pytest.fixture
 def application():
-    return {
-        "company_name": "Globex Storage GmbH",
-        "website": "https://www.globex.example/",
-        "partner_type": PartnerTypeFactory().pk,
-        "region": RegionFactory().pk,
-        "country": "de",
-        "contact_name": "Hank Scorpio",
-        "contact_email": "hank@globex.example",
-        "contact_phone": "+49 30 1234",
-        "expected_annual_revenue": "250000.00",
-        "expected_revenue_currency": "eur",
-        "message": "",
-    }
+    return application_form()
 
 
 def test_applications_from_one_address_are_limited_with_a_human_message(client, settings, application):

@@ -5,6 +5,7 @@ Counters live in the Django cache, which is Redis wherever REDIS_URL is set,
 so every web process shares them; the embedded default counts per process.
 """
 
+import logging
 import math
 import time
 
@@ -13,6 +14,9 @@ from axes.helpers import get_cool_off
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import ngettext
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -62,6 +66,12 @@ def rate_limited(scope: str, key: str, *, limit: int, period_seconds: int) -> in
     except ValueError:  # expired between add() and incr()
         cache.set(cache_key, 1, timeout=period_seconds)
         count = 1
+    except RedisError:
+        # Nothing can be counted: the form stays open rather than refusing
+        # everyone while the shared cache is unreachable (the health check
+        # reports the outage).
+        logger.warning("Rate limit %s not counted: the shared cache is unreachable", scope, exc_info=True)
+        return None
     if count <= limit:
         return None
     return int((window + 1) * period_seconds - time.time()) + 1

@@ -14,6 +14,11 @@ Every request reads a few keys that the cache API would ask for one by one
 (a round trip each): :func:`read_with_every_request` lists them, and the
 :func:`keys_read_together` middleware reads them in one ``get_many`` at the
 start of the request, for :func:`read_for_request` to answer from.
+
+The portal can lose its cache: where Redis is unreachable, a read finds
+nothing and a write is dropped (both logged), so pages are read from the
+database while the health check reports the outage. Wagtail itself reads
+its sites' root paths from the cache on every page.
 """
 
 import logging
@@ -22,6 +27,7 @@ from contextvars import ContextVar
 import redis
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
@@ -44,7 +50,9 @@ class RedisCacheClient(DjangoRedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
-    """Django's ``RedisCache`` with one client per connection pool."""
+    """Django's ``RedisCache`` with one client per connection pool, which
+    answers as an empty cache that keeps nothing where Redis is unreachable
+    (logged). Counting (``incr``, ``decr``) has no such answer and raises."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -54,39 +62,77 @@ class RedisCache(DjangoRedisCache):
         """The client the cache writes with."""
         return self._cache.get_client(write=True)
 
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except redis.RedisError as error:
+            _unreachable("read", key, error)
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except redis.RedisError as error:
+            _unreachable("read", keys, error)
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except redis.RedisError as error:
+            _unreachable("read", key, error)
+            return False
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except redis.RedisError as error:
+            _unreachable("kept", key, error)
+            return False
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except redis.RedisError as error:
+            _unreachable("kept", key, error)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except redis.RedisError as error:
+            _unreachable("kept", list(data), error)
+            return list(data)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except redis.RedisError as error:
+            _unreachable("kept", key, error)
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except redis.RedisError as error:
+            _unreachable("dropped", key, error)
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            super().delete_many(keys, version)
+        except redis.RedisError as error:
+            _unreachable("dropped", keys, error)
+
+
+def _unreachable(what: str, keys, error: redis.RedisError) -> None:
+    logger.warning("The shared cache is unreachable (%s): %s not %s", error, keys, what)
+
 
 def shared_redis() -> redis.Redis | None:
     """The shared cache's Redis client; None where the cache is not Redis
     (the embedded default without REDIS_URL keeps its cache in the process)."""
     cache = caches["default"]
     return cache.redis() if isinstance(cache, RedisCache) else None
-
-
-def kept_or_none(key: str):
-    """``key``'s value in the shared cache, or None: not there, or the cache
-    unreachable (logged). For answers the caller can find again."""
-    try:
-        return default_cache.get(key)
-    except redis.RedisError:
-        logger.warning("The shared cache is unreachable: %s not read", key, exc_info=True)
-        return None
-
-
-def keep_if_reachable(key: str, value, timeout: float) -> None:
-    """Set ``key`` in the shared cache; where it is unreachable, log and go on
-    (for answers the portal's other processes can find again)."""
-    try:
-        default_cache.set(key, value, timeout=timeout)
-    except redis.RedisError:
-        logger.warning("The shared cache is unreachable: %s not kept", key, exc_info=True)
-
-
-def drop_if_reachable(key: str) -> None:
-    """Delete ``key`` from the shared cache; where it is unreachable, log and go on."""
-    try:
-        default_cache.delete(key)
-    except redis.RedisError:
-        logger.warning("The shared cache is unreachable: %s not dropped", key, exc_info=True)
 
 
 #: the keys every request reads (see read_with_every_request)
@@ -115,10 +161,7 @@ def keys_read_together(get_response):
     middleware that reads them)."""
 
     def middleware(request):
-        try:
-            values = default_cache.get_many(_KEYS_READ_WITH_EVERY_REQUEST)
-        except redis.RedisError:
-            values = None
+        values = default_cache.get_many(_KEYS_READ_WITH_EVERY_REQUEST)
         token = _read_for_request.set(values)
         try:
             return get_response(request)

@@ -8,6 +8,7 @@ from .programs import (
     RegionFactory,
     TierFactory,
     UserFactory,
+    application_form,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "RegionFactory",
     "TierFactory",
     "UserFactory",
+    "application_form",
 ]

@@ -119,3 +119,21 @@ def PartnerUserFactory(organization=None, roles=None, **user_fields):  # noqa: N
         roles=roles or [PartnerRole.OWNER.value],
     )
     return membership.user
+
+
+def application_form(**fields) -> dict:
+    """What a company types into the public application form (/apply/)."""
+    return {
+        "company_name": "Globex Storage GmbH",
+        "website": "https://www.globex.example/",
+        "partner_type": PartnerTypeFactory().pk,
+        "region": RegionFactory().pk,
+        "country": "de",
+        "contact_name": "Hank Scorpio",
+        "contact_email": "hank@globex.example",
+        "contact_phone": "+49 30 1234",
+        "expected_annual_revenue": "250000.00",
+        "expected_revenue_currency": "eur",
+        "message": "",
+        **fields,
+    }

@@ -3,26 +3,14 @@
 import pytest
 
 from programs.models import PartnerApplication
-from tests.factories import OrganizationFactory, PartnerTypeFactory, RegionFactory
+from tests.factories import OrganizationFactory, application_form
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def form_data():
-    return {
-        "company_name": "Globex Storage GmbH",
-        "website": "https://www.globex.example/about",
-        "partner_type": PartnerTypeFactory().pk,
-        "region": RegionFactory().pk,
-        "country": "de",
-        "contact_name": "Hank Scorpio",
-        "contact_email": "hank@globex.example",
-        "contact_phone": "+49 30 1234",
-        "expected_annual_revenue": "250000.00",
-        "expected_revenue_currency": "eur",
-        "message": "",
-    }
+    return application_form(website="https://www.globex.example/about")
 
 
 def test_a_company_applies_and_lands_on_the_thank_you_page(client, form_data):

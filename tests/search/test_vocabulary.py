@@ -220,4 +220,4 @@ def test_the_vocabulary_asks_the_engine_when_the_shared_cache_is_down(indexed, s
     with remembered_for_request():
         assert vocabulary.unknown_terms(["price", "warrenty"])[0] == ["warrenty"]
     assert _asked(engine_requests) == ["price warrenty"]
-    assert "Search vocabulary: the shared cache is unreachable" in caplog.text
+    assert "The shared cache is unreachable" in caplog.text

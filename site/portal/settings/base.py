@@ -146,6 +146,9 @@ if env.REDIS_URL:
             "BACKEND": "portal.cache.RedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "portal",
+            # An unreachable Redis costs each cache call a second at most: the
+            # cache then answers as an empty one (portal.cache.RedisCache).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 
