@@ -146,9 +146,10 @@ if env.REDIS_URL:
             "BACKEND": "portal.cache.RedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "portal",
-            # An unreachable Redis costs each cache call a second at most: the
-            # cache then answers as an empty one (portal.cache.RedisCache).
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # An unreachable Redis costs each cache call a second at most (one
+            # that connects but does not answer, five): the cache then answers
+            # as an empty one (portal.cache.RedisCache).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 5},
         }
     }
 
