@@ -19,7 +19,6 @@ from django.db.models import Max
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError, bulk, streaming_bulk
-from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from portal.cache import shared_redis
@@ -562,7 +561,8 @@ def _query_log_push(line: dict) -> None:
         # The first line into an empty list: every later one finds this task
         # (or the one writing) ahead of it. A lost task leaves the lines to
         # beat, or to the task the next batch's first line queues.
-        _queue(write_search_query_log, countdown=QUERY_LOG_WAIT)
+        # No retries: a search must not wait on a dead broker.
+        write_search_query_log.queue_or_log(countdown=QUERY_LOG_WAIT, retry=False)
 
 
 def search_query_log_drain(*, batch_size: int = QUERY_LOG_BATCH) -> int:
@@ -607,22 +607,12 @@ def _query_log_write(lines: list[dict]) -> int:
     return len(lines)
 
 
-def _queue(task, **options) -> None:
-    """Queue ``task`` now; a broker outage logs a warning and loses that
-    message only (the beat sweeps find what a lost task left)."""
-    try:
-        # No retries: a search or a rebuild must not wait on a dead broker.
-        task.apply_async(retry=False, **options)
-    except OperationalError:
-        logger.warning("%s not queued: the task broker is unreachable", task.name, exc_info=True)
-
-
 def _queue_on_commit(task, *args, **kwargs) -> None:
     """Queue ``task`` once the transaction commits. A broker outage logs a
-    warning and loses that message only: the caller's work (a search, a
-    rebuild) goes on, and the beat sweeps find what a lost task left."""
-
-    transaction.on_commit(lambda: _queue(task, args=args, kwargs=kwargs))
+    warning and loses that message only (portal.celery.PortalTask): the
+    caller's work (a search, a rebuild) goes on without waiting for retries,
+    and the beat sweeps find what a lost task left."""
+    task.apply_async_on_commit(args, kwargs, retry=False)
 
 
 def attachment_texts_request(*, file_names: dict[str, list[str]]) -> int:

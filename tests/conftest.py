@@ -4,6 +4,7 @@ Nothing here skips: an unreachable service fails every test that needs it.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -356,3 +357,54 @@ def server_signals():
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def stop_broker(tmp_path, monkeypatch):
+    """Call it to point the Celery app at a Redis of its own, then stop that
+    Redis (a broker outage; the suite's shared Redis keeps running)."""
+
+    from portal.celery import app as celery_app
+
+    def stop():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
+            stdout=subprocess.DEVNULL,
+        )
+        url = f"redis://127.0.0.1:{port}/0"
+        try:
+            client = redis.Redis.from_url(url, socket_timeout=1)
+            for _attempt in range(100):
+                try:
+                    client.ping()
+                    break
+                except redis.ConnectionError:
+                    time.sleep(0.1)
+            monkeypatch.setattr(celery_app.conf, "broker_url", url)
+            _drop_broker_connections()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        with pytest.raises(redis.ConnectionError):
+            client.ping()
+
+    yield stop
+    monkeypatch.undo()
+    _drop_broker_connections()
+
+
+def _drop_broker_connections():
+    from portal.celery import app as celery_app
+
+    # Both pools go, so the next send connects to the broker configured now:
+    # dropping only the connection pool (after an earlier test forked rebuild
+    # workers it was gone already) left the producers sending to the suite's
+    # broker, and this test saw no outage. Celery's own after-fork clean-up
+    # drops both. Not app.close(): it also deregisters the app, so shared
+    # tasks first imported afterwards were never registered on it (the
+    # browser suite's demo data, run after tests/search, then failed with
+    # NotRegistered: 'support.tasks.email_notification').
+    celery_app._after_fork()

@@ -226,3 +226,20 @@ def test_the_partner_answers_a_request_for_more_information(client, sales):
     deal.refresh_from_db()
     assert deal.status == DealStatus.UNDER_REVIEW
     assert deal.events.last().partner_note == "The CFO, Jane Roe."
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_registration_submitted_while_the_task_broker_is_down_is_saved_and_confirmed(
+    client, sales, stop_broker, caplog
+):
+    RoutingRuleFactory(name="Standard")
+    ProductLineFactory(code="storage")
+    stop_broker()
+
+    response = client.post("/deals/new/", form_data(), follow=True)
+
+    deal = DealRegistration.objects.get()
+    assert response.redirect_chain == [(f"/deals/{deal.pk}/", 302)]
+    assert deal.status == DealStatus.APPROVED
+    assert "Approved" in response.content.decode()
+    assert "deals.tasks.notify_partner_of_deal_event not queued: the task broker is unreachable" in caplog.text

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from analytics.models import ActivityEvent, ActivityKind
 from search import services
+from search import tasks as search_tasks
 from search.models import SearchQueryLog
 from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 
@@ -37,7 +38,8 @@ def queued(monkeypatch):
     list are dropped first."""
     services.shared_redis().delete(cache.make_key(services.QUERY_LOG_KEY))
     tasks = []
-    monkeypatch.setattr(services, "_queue", lambda task, **options: tasks.append((task.name, options)))
+    task = search_tasks.write_search_query_log
+    monkeypatch.setattr(task, "queue_or_log", lambda **options: tasks.append((task.name, options)))
     return tasks
 
 
@@ -62,7 +64,7 @@ def test_searches_wait_in_redis_and_one_drain_writes_them_all(
         assert client.get("/fr/search/api/", {"q": "tarifs"}).status_code == 200
 
     # One task for the four searches (queued by the first line), nothing written yet.
-    assert queued == [("search.tasks.write_search_query_log", {"countdown": services.QUERY_LOG_WAIT})]
+    assert queued == [("search.tasks.write_search_query_log", {"countdown": services.QUERY_LOG_WAIT, "retry": False})]
     assert SearchQueryLog.objects.count() == 0
     assert services.search_query_log_drain() == 4
     assert _logged() == [

@@ -1,18 +1,13 @@
 import dataclasses
 import logging
-import socket
-import subprocess
 import threading
-import time
 
 import pytest
-import redis
 from django.core.management import call_command
 from django.utils import timezone
 
 from content.models import LibraryPage, SectionPage
 from content.rendering import render_pdf
-from portal.celery import app as celery_app
 from search import services
 from search.models import AttachmentText, IndexOutboxEntry
 from search.selectors import documents_search
@@ -101,53 +96,6 @@ def test_a_rebuild_in_worker_processes_indexes_every_page_once(search_indexes, h
     assert result["documents"] == search_indexes.count(index=alias_name())["count"]
 
 
-@pytest.fixture
-def stop_broker(tmp_path, monkeypatch):
-    """Call it to point the Celery app at a Redis of its own, then stop that
-    Redis (a broker outage; the suite's shared Redis keeps running)."""
-
-    def stop():
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
-            stdout=subprocess.DEVNULL,
-        )
-        url = f"redis://127.0.0.1:{port}/0"
-        try:
-            client = redis.Redis.from_url(url, socket_timeout=1)
-            for _attempt in range(100):
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.1)
-            monkeypatch.setattr(celery_app.conf, "broker_url", url)
-            _drop_broker_connections()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-        with pytest.raises(redis.ConnectionError):
-            client.ping()
-
-    yield stop
-    monkeypatch.undo()
-    _drop_broker_connections()
-
-
-def _drop_broker_connections():
-    # Both pools go, so the next send connects to the broker configured now:
-    # dropping only the connection pool (after an earlier test forked rebuild
-    # workers it was gone already) left the producers sending to the suite's
-    # broker, and this test saw no outage. Celery's own after-fork clean-up
-    # drops both. Not app.close(): it also deregisters the app, so shared
-    # tasks first imported afterwards were never registered on it (the
-    # browser suite's demo data, run after tests/search, then failed with
-    # NotRegistered: 'support.tasks.email_notification').
-    celery_app._after_fork()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rebuild_goes_on_when_the_broker_is_down(search_indexes, home_page, stop_broker, caplog):
     # Stopped first, so that no worker of the suite extracts the file meanwhile.
@@ -164,7 +112,7 @@ def test_a_rebuild_goes_on_when_the_broker_is_down(search_indexes, home_page, st
     IndexOutboxEntry.objects.filter(processed_at__isnull=True).update(processed_at=timezone.now())
     AttachmentText.objects.all().delete()
 
-    with caplog.at_level(logging.WARNING, logger="search.services"):
+    with caplog.at_level(logging.WARNING, logger="portal.celery"):
         result = documents_reindex(batch_size=1)
 
     assert set(search_indexes.indices.get_alias(name=alias_name())) == {result["index"]}
