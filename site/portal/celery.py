@@ -25,7 +25,12 @@ class PortalTask(DjangoTask):
     confirmed; beat's sweeps find the search outbox and webhook deliveries)."""
 
     def delay_on_commit(self, *args, **kwargs) -> None:
-        transaction.on_commit(partial(self.queue_or_log, args, kwargs))
+        # As Celery's: the callback is this task's method with the task's own
+        # arguments (tests run captured callbacks as the worker would).
+        transaction.on_commit(partial(self.delay_or_log, *args, **kwargs))
+
+    def delay_or_log(self, *args, **kwargs) -> None:
+        self.queue_or_log(args, kwargs)
 
     def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
         transaction.on_commit(partial(self.queue_or_log, args, kwargs, **options))
