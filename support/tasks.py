@@ -15,6 +15,12 @@ def email_notification(notification_id: int):
 
 
 @shared_task(ignore_result=True, acks_late=True)
+def email_unsent_notifications():
+    """Every five minutes: the immediate e-mails whose task was lost or failed."""
+    notifications.notifications_email_unsent()
+
+
+@shared_task(ignore_result=True, acks_late=True)
 def send_notification_digests():
     """Daily: one email per person who chose the digest."""
     notifications.notifications_send_digests()

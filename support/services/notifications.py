@@ -3,7 +3,7 @@ person something, in their language, in the portal and by email as they chose
 (at once, in a daily digest, or not by email)."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -17,6 +17,12 @@ from programs.languages import recipient_locale
 from programs.notifications import render_params
 
 from ..models import Delivery, Notification, NotificationCategory, NotificationPreference
+
+#: an immediate notification not e-mailed this long after it was made lost its
+#: e-mail task (or the task failed): beat's sweep sends it
+EMAIL_LOST_AFTER = timedelta(minutes=5)
+#: older than this, it is not e-mailed any more (the bell still shows it)
+EMAIL_WITHIN = timedelta(days=1)
 
 
 def notification_delivery(*, user, category: str) -> str:
@@ -106,6 +112,27 @@ def notification_email(*, notification_id: int) -> bool:
     notification.emailed_at = timezone.now()
     notification.save(update_fields=["emailed_at"])
     return True
+
+
+def notifications_email_unsent(*, now: datetime | None = None) -> int:
+    """E-mail the immediate notifications whose e-mail task was lost (queued
+    while the broker was unreachable) or failed: made between a day and a few
+    minutes ago (younger ones may still be in the queue) and not e-mailed yet.
+    Each is e-mailed once (:func:`notification_email` locks and marks it).
+    Returns how many were e-mailed."""
+    now = now or timezone.now()
+    unsent = (
+        Notification.objects.filter(
+            delivery=Delivery.IMMEDIATE,
+            emailed_at__isnull=True,
+            created_at__gte=now - EMAIL_WITHIN,
+            created_at__lte=now - EMAIL_LOST_AFTER,
+        )
+        .exclude(recipient__email="")
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(notification_email(notification_id=pk) for pk in list(unsent))
 
 
 def notifications_send_digests(*, now: datetime | None = None) -> int:

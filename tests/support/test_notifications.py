@@ -1,14 +1,23 @@
 """The notification centre: in-portal bell and list, email at once, daily
 digest or no email, per category; in the recipient's language."""
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from support.models import Delivery, Notification, NotificationCategory
 from support.selectors import notification_unread_count
-from support.services.notifications import notification_email, notification_send, notifications_send_digests
+from support.services.notifications import (
+    notification_email,
+    notification_send,
+    notifications_email_unsent,
+    notifications_send_digests,
+)
 from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +140,24 @@ def test_a_case_answer_reaches_the_partner_in_the_portal_and_by_email(partner):
     (email,) = mail.outbox
     assert "Fixed: please retry." in email.body
     assert email.reply_to == [f"portal+case-{case.pk}-{case.reply_token}@localhost"]
+
+
+def test_an_email_whose_task_was_lost_is_sent_by_beats_sweep_once(partner):
+    # Made in the test's transaction, so their e-mail tasks were never queued,
+    # as when the broker is unreachable at commit.
+    lost = send(partner, title="Your deal Acme was approved")
+    send(partner, title="Your deal Globex was approved")  # its task may still be in the queue
+    stale = send(partner, title="Your deal Initech was approved")
+    digest = send(partner, title="Your deal Umbrella was approved")
+    now = timezone.now()
+    Notification.objects.filter(pk__in=[lost.pk, digest.pk]).update(created_at=now - timedelta(minutes=6))
+    Notification.objects.filter(pk=digest.pk).update(delivery=Delivery.DIGEST)
+    Notification.objects.filter(pk=stale.pk).update(created_at=now - timedelta(days=2))
+
+    assert notifications_email_unsent() == 1
+    assert [message.subject for message in mail.outbox] == ["Your deal Acme was approved"]
+    assert mail.outbox[0].to == ["pat@partner.example"]
+    assert notifications_email_unsent() == 0  # once
+    assert len(mail.outbox) == 1
+    entry = settings.CELERY_BEAT_SCHEDULE["support-unsent-notification-emails"]
+    assert entry["task"] == "support.tasks.email_unsent_notifications"

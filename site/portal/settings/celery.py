@@ -103,6 +103,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "support.tasks.escalate_breached_cases",
         "schedule": crontab(minute="*/5"),
     },
+    # Immediate notification e-mails whose task was lost (queued while the
+    # broker was unreachable) or failed (the mail server down).
+    "support-unsent-notification-emails": {
+        "task": "support.tasks.email_unsent_notifications",
+        "schedule": crontab(minute="*/5"),
+    },
     "support-notification-digests": {
         "task": "support.tasks.send_notification_digests",
         "schedule": crontab(hour=7, minute=0),
