@@ -27,7 +27,6 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -50,10 +49,6 @@ def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     lets receivers refuse replays)."""
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
-
-
-def _queue(delivery_id: int) -> None:
-    tasks.deliver_webhook.delay(delivery_id)
 
 
 @transaction.atomic
@@ -80,9 +75,9 @@ def event_publish(*, event_type: str, organization_id: int, data: dict, event=No
         for endpoint in selectors.endpoints_subscribed(organization_id=organization_id)
     ]
     for delivery in deliveries:
-        # robust: whatever happens to the queueing (broker down, or the task
-        # run eagerly in the request failing), the request answers normally.
-        transaction.on_commit(partial(_queue, delivery.pk), robust=True)
+        # A broker outage is logged (portal.celery.PortalTask); run eagerly,
+        # the task records a failed attempt instead of raising.
+        tasks.deliver_webhook.delay_on_commit(delivery.pk)
     return deliveries
 
 
@@ -216,5 +211,5 @@ def deliveries_requeue_stalled(*, batch_size: int = 500) -> int:
         )
         WebhookDelivery.objects.filter(pk__in=stalled).update(next_attempt_at=now)
         for delivery_id in stalled:
-            transaction.on_commit(partial(_queue, delivery_id), robust=True)
+            tasks.deliver_webhook.delay_on_commit(delivery_id)
     return len(stalled)

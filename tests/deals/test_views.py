@@ -13,6 +13,7 @@ from deals.models import DealEvent, DealProductLine, DealRegistration, DealStatu
 from deals.services import deal_request_info
 from tests.factories import PASSWORD, OrganizationFactory, PartnerUserFactory, UserFactory
 from tests.factories.deals import ProductLineFactory, RoutingRuleFactory, register_deal
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +235,7 @@ def test_a_registration_submitted_while_the_task_broker_is_down_is_saved_and_con
 ):
     RoutingRuleFactory(name="Standard")
     ProductLineFactory(code="storage")
+    WebhookEndpoint.objects.create(organization=sales.membership.organization, url="https://crm.example/hook")
     stop_broker()
 
     response = client.post("/deals/new/", form_data(), follow=True)
@@ -243,3 +245,6 @@ def test_a_registration_submitted_while_the_task_broker_is_down_is_saved_and_con
     assert deal.status == DealStatus.APPROVED
     assert "Approved" in response.content.decode()
     assert "deals.tasks.notify_partner_of_deal_event not queued: the task broker is unreachable" in caplog.text
+    # The CRM's deliveries wait for beat's sweeper.
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).exists()
+    assert "webhooks.tasks.deliver_webhook not queued: the task broker is unreachable" in caplog.text
