@@ -562,7 +562,7 @@ def _query_log_push(line: dict) -> None:
         # (or the one writing) ahead of it. A lost task leaves the lines to
         # beat, or to the task the next batch's first line queues.
         # No retries: a search must not wait on a dead broker.
-        write_search_query_log.queue_or_log(countdown=QUERY_LOG_WAIT, retry=False)
+        write_search_query_log.queue_or_hold(countdown=QUERY_LOG_WAIT, retry=False)
 
 
 def search_query_log_drain(*, batch_size: int = QUERY_LOG_BATCH) -> int:
@@ -608,10 +608,9 @@ def _query_log_write(lines: list[dict]) -> int:
 
 
 def _queue_on_commit(task, *args, **kwargs) -> None:
-    """Queue ``task`` once the transaction commits. A broker outage logs a
-    warning and loses that message only (portal.celery.PortalTask): the
-    caller's work (a search, a rebuild) goes on without waiting for retries,
-    and the beat sweeps find what a lost task left."""
+    """Queue ``task`` once the transaction commits. A broker outage holds
+    that message for beat to queue (portal.celery.PortalTask): the caller's
+    work (a search, a rebuild) goes on without waiting for retries."""
     task.apply_async_on_commit(args, kwargs, retry=False)
 
 

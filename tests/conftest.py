@@ -359,19 +359,25 @@ def server_signals():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def stop_broker(tmp_path, monkeypatch):
+class BrokerOutage:
     """Call it to point the Celery app at a Redis of its own, then stop that
-    Redis (a broker outage; the suite's shared Redis keeps running)."""
+    Redis (a broker outage; the suite's shared Redis keeps running);
+    ``end()`` points the app at the suite's broker again."""
 
-    from portal.celery import app as celery_app
+    def __init__(self, tmp_path, monkeypatch):
+        from portal.celery import app as celery_app
 
-    def stop():
+        self.conf = celery_app.conf
+        self.suite_broker = celery_app.conf.broker_url
+        self.tmp_path = tmp_path
+        self.monkeypatch = monkeypatch
+
+    def __call__(self):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         server = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(self.tmp_path)],
             stdout=subprocess.DEVNULL,
         )
         url = f"redis://127.0.0.1:{port}/0"
@@ -383,7 +389,7 @@ def stop_broker(tmp_path, monkeypatch):
                     break
                 except redis.ConnectionError:
                     time.sleep(0.1)
-            monkeypatch.setattr(celery_app.conf, "broker_url", url)
+            self.monkeypatch.setattr(self.conf, "broker_url", url)
             _drop_broker_connections()
         finally:
             server.terminate()
@@ -391,7 +397,15 @@ def stop_broker(tmp_path, monkeypatch):
         with pytest.raises(redis.ConnectionError):
             client.ping()
 
-    yield stop
+    def end(self):
+        self.monkeypatch.setattr(self.conf, "broker_url", self.suite_broker)
+        _drop_broker_connections()
+
+
+@pytest.fixture
+def stop_broker(tmp_path, monkeypatch):
+    """A broker outage the test starts by calling it (see BrokerOutage)."""
+    yield BrokerOutage(tmp_path, monkeypatch)
     monkeypatch.undo()
     _drop_broker_connections()
 

@@ -79,6 +79,24 @@ class WorkerHeartbeat(models.Model):
         return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class HeldTask(models.Model):
+    """A task that could not be queued because the task broker was
+    unreachable (``portal.celery.PortalTask``): beat queues it once the
+    broker answers (``home.tasks.queue_held_tasks``)."""
+
+    task = models.CharField(max_length=255)
+    #: the arguments and options in the broker's own JSON (kombu's, which
+    #: keeps decimals, dates and UUIDs): the task receives what it would have
+    message = models.TextField()
+    held_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["held_at", "pk"]
+
+    def __str__(self):
+        return f"{self.task} held at {self.held_at:%Y-%m-%d %H:%M:%S}"
+
+
 def navigation_key_choices():
     """Items the installed apps offer (``partner_navigation_items`` hook)."""
     return [(item.key, item.label) for item in registered_items().values()]

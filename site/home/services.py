@@ -1,10 +1,15 @@
+import logging
 import secrets
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
+from kombu.utils import json as broker_json
 
-from .models import BackupCodeEvent, BackupCodeEventKind, StaffBackupCode, WorkerHeartbeat
+from .models import BackupCodeEvent, BackupCodeEventKind, HeldTask, StaffBackupCode, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -12,6 +17,53 @@ def worker_heartbeat_record(*, worker: str) -> WorkerHeartbeat:
     """Note that ``worker`` is alive now."""
     heartbeat, _ = WorkerHeartbeat.objects.update_or_create(worker=worker, defaults={"seen_at": timezone.now()})
     return heartbeat
+
+
+def held_task_record(*, task: str, args=None, kwargs=None, options=None) -> HeldTask:
+    """Keep a task the broker did not take, to be queued later as it was asked."""
+    message = broker_json.dumps({"args": list(args or ()), "kwargs": dict(kwargs or {}), "options": options or {}})
+    return HeldTask.objects.create(task=task, message=message)
+
+
+#: held tasks read and queued per transaction
+HELD_TASKS_PER_BATCH = 500
+
+
+def held_tasks_queue(*, app) -> int:
+    """Queue the held tasks on ``app``'s broker, oldest first, each distinct
+    message once (an outage repeats the same request: every publish asks for
+    the search outbox to be drained). Stops at the first message the broker
+    refuses: the rest wait for the next sweep. Returns how many were queued.
+
+    A held row goes once its message is queued; a sweep that dies between
+    the two queues that message again (at least once, as the broker's own
+    redelivery)."""
+    queued = 0
+    while True:
+        with transaction.atomic():
+            batch = list(HeldTask.objects.select_for_update(skip_locked=True)[:HELD_TASKS_PER_BATCH])
+            alike: dict[tuple[str, str], list[int]] = {}
+            for held in batch:
+                alike.setdefault((held.task, held.message), []).append(held.pk)
+            sent: list[int] = []
+            refused = False
+            for (name, message), ids in alike.items():
+                task = app.tasks.get(name)
+                if task is None:
+                    logger.error("Held task %s is kept: no task of that name is registered", name)
+                    continue
+                body = broker_json.loads(message)
+                try:
+                    task.apply_async(body["args"], body["kwargs"], **body["options"])
+                except OperationalError:
+                    logger.warning("Held tasks wait: the task broker is still unreachable", exc_info=True)
+                    refused = True
+                    break
+                sent.extend(ids)
+                queued += 1
+            HeldTask.objects.filter(pk__in=sent).delete()
+        if refused or not sent or len(batch) < HELD_TASKS_PER_BATCH:
+            return queued
 
 
 #: codes per batch; each works once

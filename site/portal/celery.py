@@ -6,7 +6,7 @@ from functools import partial
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -20,26 +20,34 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 class PortalTask(DjangoTask):
     """A task queued once the transaction commits (``delay_on_commit``,
     ``apply_async_on_commit``) never fails the request that committed: where
-    the broker is unreachable, the message is logged as not queued and the
+    the broker is unreachable, the task is held in the database and the
     committed change stands (a partner's registration is saved and
-    confirmed; beat's sweeps find the search outbox and webhook deliveries)."""
+    confirmed); beat queues the held tasks once the broker answers
+    (``home.tasks.queue_held_tasks``)."""
 
     def delay_on_commit(self, *args, **kwargs) -> None:
         # As Celery's: the callback is this task's method with the task's own
         # arguments (tests run captured callbacks as the worker would).
-        transaction.on_commit(partial(self.delay_or_log, *args, **kwargs))
+        transaction.on_commit(partial(self.delay_or_hold, *args, **kwargs))
 
-    def delay_or_log(self, *args, **kwargs) -> None:
-        self.queue_or_log(args, kwargs)
+    def delay_or_hold(self, *args, **kwargs) -> None:
+        self.queue_or_hold(args, kwargs)
 
     def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
-        transaction.on_commit(partial(self.queue_or_log, args, kwargs, **options))
+        transaction.on_commit(partial(self.queue_or_hold, args, kwargs, **options))
 
-    def queue_or_log(self, args=None, kwargs=None, **options) -> None:
+    def queue_or_hold(self, args=None, kwargs=None, **options) -> None:
         try:
             self.apply_async(args, kwargs, **options)
         except OperationalError:
-            logger.warning("%s not queued: the task broker is unreachable", self.name, exc_info=True)
+            from home.services import held_task_record
+
+            try:
+                held_task_record(task=self.name, args=args, kwargs=kwargs, options=options)
+            except DatabaseError:
+                logger.exception("%s lost: the task broker and the database are unreachable", self.name)
+                return
+            logger.warning("%s held: the task broker is unreachable", self.name, exc_info=True)
 
 
 app = Celery("portal", task_cls=PortalTask)

@@ -39,7 +39,7 @@ def queued(monkeypatch):
     services.shared_redis().delete(cache.make_key(services.QUERY_LOG_KEY))
     tasks = []
     task = search_tasks.write_search_query_log
-    monkeypatch.setattr(task, "queue_or_log", lambda **options: tasks.append((task.name, options)))
+    monkeypatch.setattr(task, "queue_or_hold", lambda **options: tasks.append((task.name, options)))
     return tasks
 
 

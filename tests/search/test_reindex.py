@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from content.models import LibraryPage, SectionPage
 from content.rendering import render_pdf
+from home.models import HeldTask
 from search import services
 from search.models import AttachmentText, IndexOutboxEntry
 from search.selectors import documents_search
@@ -117,8 +118,9 @@ def test_a_rebuild_goes_on_when_the_broker_is_down(search_indexes, home_page, st
 
     assert set(search_indexes.indices.get_alias(name=alias_name())) == {result["index"]}
     assert [hit.title for hit in documents_search(query="Nimbus S900")] == ["Nimbus S900 data sheet"]
-    assert "search.tasks.extract_attachment_text not queued: the task broker is unreachable" in caplog.text
-    # The request waits for the beat's sweep of pending extractions.
+    assert "search.tasks.extract_attachment_text held: the task broker is unreachable" in caplog.text
+    assert HeldTask.objects.filter(task="search.tasks.extract_attachment_text").exists()
+    # The request also waits for the beat's sweep of pending extractions.
     request = AttachmentText.objects.get()
     assert request.outcome == AttachmentText.Outcome.PENDING
     assert request.waiting

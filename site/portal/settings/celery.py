@@ -60,6 +60,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.evaluate_all_tiers",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Tasks asked for while the broker was unreachable (portal.celery.PortalTask).
+    "home-queue-held-tasks": {
+        "task": "home.tasks.queue_held_tasks",
+        "schedule": 60.0,
+    },
     # Safety net: text extractions whose task was lost.
     "search-extract-pending-attachments": {
         "task": "search.tasks.extract_pending_attachment_texts",
