@@ -17,11 +17,13 @@ start of the request, for :func:`read_for_request` to answer from.
 
 The portal can lose its cache: where Redis is unreachable, a read finds
 nothing and a write is dropped (both logged), so pages are read from the
-database while the health check reports the outage. Wagtail itself reads
+database while the health check reports the outage (each process logs the
+first failure, then a line a minute with the count). Wagtail itself reads
 its sites' root paths from the cache on every page.
 """
 
 import logging
+import time
 from contextvars import ContextVar
 
 import redis
@@ -124,8 +126,31 @@ class RedisCache(DjangoRedisCache):
             _unreachable("dropped", keys, error)
 
 
+#: during an outage every request makes several cache calls: a process logs
+#: the first failure, then one line per this many seconds with their count
+UNREACHABLE_LOG_INTERVAL = 60.0
+
+
+class _OutageLog:
+    """When this process last logged an unreachable cache, and the failures since."""
+
+    logged_at = float("-inf")
+    failed_since = 0
+
+
 def _unreachable(what: str, keys, error: redis.RedisError) -> None:
-    logger.warning("The shared cache is unreachable (%s): %s not %s", error, keys, what)
+    now = time.monotonic()
+    if now - _OutageLog.logged_at < UNREACHABLE_LOG_INTERVAL:
+        _OutageLog.failed_since += 1
+        return
+    logger.warning(
+        "The shared cache is unreachable (%s): %s not %s; %d more cache calls failed since the last such line",
+        error,
+        keys,
+        what,
+        _OutageLog.failed_since,
+    )
+    _OutageLog.logged_at, _OutageLog.failed_since = now, 0
 
 
 def shared_redis() -> redis.Redis | None:

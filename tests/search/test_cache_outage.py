@@ -5,11 +5,14 @@ saved meanwhile shows on the next page, and the public application form stays
 open. Nothing here stops the shared Redis: the portal's cache is pointed at a
 port nothing listens on (tests/test_health.py stops the real one)."""
 
+import logging
 import socket
 
 import pytest
+from django.core.cache import cache
 from wagtail.models import Site
 
+import portal.cache
 from home.models import PortalBranding
 from programs.models import PartnerApplication
 from tests.factories import PASSWORD, PartnerUserFactory, application_form
@@ -20,11 +23,13 @@ UNREACHABLE = "The shared cache is unreachable"
 
 
 @pytest.fixture
-def cache_unreachable(settings):
+def cache_unreachable(settings, monkeypatch):
     """``cache_unreachable()``: from now on the portal's cache is a Redis
-    address that refuses connections."""
+    address that refuses connections (an outage this process has not logged yet)."""
 
     def unreachable():
+        monkeypatch.setattr(portal.cache._OutageLog, "logged_at", float("-inf"))
+        monkeypatch.setattr(portal.cache._OutageLog, "failed_since", 0)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             closed_port = probe.getsockname()[1]
@@ -83,3 +88,25 @@ def test_the_application_form_takes_applications_while_the_cache_is_unreachable(
     assert submitted.status_code == 200
     assert PartnerApplication.objects.get().company_name == "Globex Storage GmbH"
     assert "Rate limit apply not counted: the shared cache is unreachable" in caplog.text
+
+
+def test_an_outage_is_logged_once_a_minute_per_process_with_the_failures_counted(
+    cache_unreachable, caplog, monkeypatch
+):
+    now = [1000.0]
+    monkeypatch.setattr(portal.cache.time, "monotonic", lambda: now[0])
+    cache_unreachable()
+
+    with caplog.at_level(logging.WARNING, logger="portal.cache"):
+        for _request in range(30):
+            assert cache.get("vendor-name") is None
+        now[0] += 59
+        cache.set("vendor-name", "Contoso")
+        assert [record.getMessage().count(UNREACHABLE) for record in caplog.records] == [1]
+
+        now[0] += 1
+        assert cache.get_many(["a", "b"]) == {}
+
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2
+    assert lines[1].endswith("30 more cache calls failed since the last such line")
