@@ -305,6 +305,16 @@ def default_language_and_time_zone():
 
 
 @pytest.fixture(autouse=True)
+def broker_asked_again():
+    """A broker outage of the test before (a stopped Redis) leaves this
+    process holding tasks without asking the broker for a few seconds
+    (portal.celery.BrokerRefusal): each test starts asking it."""
+    from portal.celery import BrokerRefusal
+
+    BrokerRefusal.forget()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with no cached counters (throttles, rate limits) from
     the one before; only this suite's keys are removed (Celery shares the db)."""
@@ -411,6 +421,7 @@ def stop_broker(tmp_path, monkeypatch):
 
 
 def _drop_broker_connections():
+    from portal.celery import BrokerRefusal
     from portal.celery import app as celery_app
 
     # Both pools go, so the next send connects to the broker configured now:
@@ -422,3 +433,5 @@ def _drop_broker_connections():
     # browser suite's demo data, run after tests/search, then failed with
     # NotRegistered: 'support.tasks.email_notification').
     celery_app._after_fork()
+    # A refusal of the broker configured before says nothing of this one.
+    BrokerRefusal.forget()

@@ -78,9 +78,15 @@ def _queued(client) -> list[tuple[str, list]]:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_held_tasks_wait_out_the_outage_and_each_distinct_message_is_queued_once(stop_broker, held_test_queue, caplog):
     stop_broker()
-    with transaction.atomic():
+    with caplog.at_level(logging.WARNING, logger="portal.celery"), transaction.atomic():
         for event_id in (7, 7, 8):
             notify_partner_of_deal_event.apply_async_on_commit((event_id,), queue=HELD_TEST_QUEUE, retry=False)
+    # The broker was asked once: its refusal holds the next tasks at once.
+    held = [record.getMessage() for record in caplog.records if " held: " in record.getMessage()]
+    assert len(held) == 3
+    assert "Connection refused" in held[0]
+    assert all("it refused" in line and "s ago and is asked again after 10 s" in line for line in held[1:])
+    caplog.clear()
     HeldTask.objects.create(task="retired.tasks.gone", message='{"args": [], "kwargs": {}, "options": {}}')
     assert HeldTask.objects.count() == 4
 
