@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from deals.tasks import notify_partner_of_deal_event
 from home.models import HeldTask
-from home.services import held_tasks_queue
+from home.services import held_task_record, held_tasks_queue
 from home.tasks import queue_held_tasks
 from incentives.models import LedgerLine, LineKind
 from portal.celery import app
-from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory
+from tests.factories import OrganizationFactory, PartnerUserFactory, TierFactory, UserFactory
 from tests.factories.incentives import incentive_program, won_deal
 
 #: a queue no worker of the suite reads: the test reads what was queued
@@ -108,3 +108,23 @@ def test_held_tasks_wait_out_the_outage_and_each_distinct_message_is_queued_once
     # A second sweep queues nothing again.
     assert held_tasks_queue(app=app) == 0
     assert len(_queued(held_test_queue)) == 2
+
+
+@pytest.mark.django_db
+def test_superusers_see_the_held_tasks_in_settings_and_no_one_edits_them(client):
+    held = held_task_record(task="deals.tasks.notify_partner_of_deal_event", args=(7,))
+    listing_url = "/admin/snippets/home/heldtask/"
+
+    client.force_login(UserFactory(groups=["Channel ops"], is_staff=True))
+    assert client.get(listing_url).status_code in (302, 403)
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listing = client.get(listing_url)
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "deals.tasks.notify_partner_of_deal_event" in page and "[7]" in page
+    assert "Held tasks" in client.get("/admin/").content.decode()
+    assert client.get(f"{listing_url}add/").status_code in (302, 403)
+    assert client.get(f"{listing_url}edit/{held.pk}/").status_code in (302, 403)
+    assert client.post(f"{listing_url}delete/{held.pk}/").status_code in (302, 403)
+    assert HeldTask.objects.filter(pk=held.pk).exists()

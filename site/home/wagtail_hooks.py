@@ -10,7 +10,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.wagtail_hooks import PortfolioPermissionPolicy
 
-from .models import BackupCodeEvent, NavigationEntry
+from .models import BackupCodeEvent, HeldTask, NavigationEntry
 from .second_factor import BackupCodesView, SetupView, VerifyView
 
 
@@ -45,6 +45,24 @@ class BackupCodeEventViewSet(SnippetViewSet):
 
 
 register_snippet(BackupCodeEventViewSet)
+
+# Held by the portal and queued by beat (home.tasks.queue_held_tasks): shown
+# to whoever may view them (superusers) while an outage lasts, never edited.
+register_permission_policy(HeldTask, PortfolioPermissionPolicy(HeldTask, None, read_only=True))
+
+
+class HeldTaskViewSet(SnippetViewSet):
+    """The tasks waiting for the task broker to answer, oldest first."""
+
+    model = HeldTask
+    icon = "time"
+    menu_label = _("Held tasks")
+    add_to_settings_menu = True
+    list_display = ["task", "held_at", "message"]
+    ordering = ["held_at", "pk"]
+
+
+register_snippet(HeldTaskViewSet)
 
 
 @hooks.register("register_admin_urls")
