@@ -34,9 +34,10 @@ def request_deal_accruals(*, deal, event=None) -> None:
 @shared_task(ignore_result=True, acks_late=True)
 def recompute_accruals_since(program_id: int, since: str):
     """A rule version back-dated to ``since``: every deal of that program's
-    kind closed since then is recomputed (one task per deal, idempotent)."""
+    kind closed since then is recomputed (one task per deal, idempotent;
+    held for beat where the broker stops answering midway)."""
     for deal_id in deals_closed_since(program_id=program_id, since=datetime.date.fromisoformat(since)):
-        compute_deal_accruals.delay(deal_id)
+        compute_deal_accruals.delay_or_hold(deal_id)
 
 
 def request_backdated_recomputation(*, version) -> None:

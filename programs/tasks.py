@@ -8,12 +8,13 @@ from .services.tiers import tier_evaluate
 
 @shared_task(ignore_result=True)
 def evaluate_all_tiers():
-    """Nightly: queue one evaluation per organization in the program."""
+    """Nightly: queue one evaluation per organization in the program (held
+    for beat where the broker stops answering midway, see PortalTask)."""
     ids = PartnerOrganization.objects.filter(
         status__in=[OrganizationStatus.ONBOARDING, OrganizationStatus.ACTIVE]
     ).values_list("pk", flat=True)
     for organization_id in ids.iterator():
-        evaluate_organization_tier.delay(organization_id, "Nightly evaluation")
+        evaluate_organization_tier.delay_or_hold(organization_id, "Nightly evaluation")
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -113,3 +114,20 @@ def test_an_approved_application_gets_its_first_tier_on_the_worker(client, celer
     assert (change.from_tier, change.to_tier, change.reason) == (None, registered, "Application approved")
     organization.refresh_from_db()
     assert organization.tier == registered
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_nightly_evaluation_holds_each_partners_evaluation_while_the_broker_is_down(stop_broker):
+    from home.models import HeldTask
+
+    registered = TierFactory(name="Registered", rank=1, requires_signed_agreement=False)
+    tier_rules_record(tier=registered)
+    partners = [OrganizationFactory(name=f"Partner {n}", tier=registered) for n in range(3)]
+    stop_broker()
+
+    evaluate_all_tiers()  # as the worker runs it when beat's message arrives
+
+    held = HeldTask.objects.filter(task="programs.tasks.evaluate_organization_tier")
+    assert sorted(json.loads(task.message)["args"] for task in held) == [
+        [partner.pk, "Nightly evaluation"] for partner in partners
+    ]
