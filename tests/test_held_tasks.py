@@ -12,6 +12,7 @@ import pytest
 import redis
 from django.db import transaction
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from deals.tasks import notify_partner_of_deal_event
 from home.models import HeldTask
@@ -111,14 +112,16 @@ def test_held_tasks_wait_out_the_outage_and_each_distinct_message_is_queued_once
 
 
 @pytest.mark.django_db
-def test_superusers_see_the_held_tasks_in_settings_and_no_one_edits_them(client):
+def test_superusers_see_the_held_tasks_in_settings_and_remove_only_one_no_deploy_knows(client):
     held = held_task_record(task="deals.tasks.notify_partner_of_deal_event", args=(7,))
+    retired = held_task_record(task="retired.tasks.gone")
     listing_url = "/admin/snippets/home/heldtask/"
 
     client.force_login(UserFactory(groups=["Channel ops"], is_staff=True))
     assert client.get(listing_url).status_code in (302, 403)
 
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
     listing = client.get(listing_url)
     assert listing.status_code == 200
     page = listing.content.decode()
@@ -126,5 +129,10 @@ def test_superusers_see_the_held_tasks_in_settings_and_no_one_edits_them(client)
     assert "Held tasks" in client.get("/admin/").content.decode()
     assert client.get(f"{listing_url}add/").status_code in (302, 403)
     assert client.get(f"{listing_url}edit/{held.pk}/").status_code in (302, 403)
-    assert client.post(f"{listing_url}delete/{held.pk}/").status_code in (302, 403)
-    assert HeldTask.objects.filter(pk=held.pk).exists()
+    assert client.post(f"{listing_url}edit/{held.pk}/", {"task": "x", "message": "{}"}).status_code in (302, 403)
+    assert HeldTask.objects.get(pk=held.pk).task == "deals.tasks.notify_partner_of_deal_event"
+
+    assert client.post(f"{listing_url}delete/{retired.pk}/").status_code == 302
+    assert list(HeldTask.objects.values_list("task", flat=True)) == ["deals.tasks.notify_partner_of_deal_event"]
+    removal = ModelLogEntry.objects.get(action="wagtail.delete", object_id=str(retired.pk))
+    assert removal.user == superuser and "retired.tasks.gone" in removal.label
