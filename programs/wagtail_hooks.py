@@ -70,21 +70,29 @@ class PortfolioPermissionPolicy(ModelPermissionPolicy):
 
     With ``read_only`` the rows are audit records: nobody (superusers
     included) adds, edits or deletes them through the admin's generic views;
-    they change only through services (e.g. the CAM's decide view)."""
+    they change only through services (e.g. the CAM's decide view).
+    ``refused_actions`` names other actions nobody may take there."""
 
-    def __init__(self, model, organization_field: str | None, *, read_only: bool = False):
+    def __init__(
+        self,
+        model,
+        organization_field: str | None,
+        *,
+        read_only: bool = False,
+        refused_actions: frozenset[str] = frozenset(),
+    ):
         super().__init__(model)
         self.organization_field = organization_field
-        self.read_only = read_only
+        self.refused_actions = WRITE_ACTIONS if read_only else refused_actions
 
     def user_has_permission(self, user, action):
-        if self.read_only and action in WRITE_ACTIONS:
+        if action in self.refused_actions:
             return False
         return super().user_has_permission(user, action)
 
     def users_with_any_permission(self, actions):
-        if self.read_only:
-            actions = set(actions) - WRITE_ACTIONS
+        if self.refused_actions:
+            actions = set(actions) - self.refused_actions
             if not actions:
                 return get_user_model().objects.none()
         return super().users_with_any_permission(actions)

@@ -1,11 +1,9 @@
 """The partner shell in the admin (Settings → Partner navigation) and the
 staff second-factor views."""
 
-from django.contrib.auth import get_user_model
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -49,23 +47,13 @@ class BackupCodeEventViewSet(SnippetViewSet):
 register_snippet(BackupCodeEventViewSet)
 
 
-class HeldTaskPermissionPolicy(ModelPermissionPolicy):
-    """Held tasks are made by the portal and queued by beat
-    (home.tasks.queue_held_tasks): whoever may view them (superusers) sees
-    them while an outage lasts and may remove one that no deploy knows any
-    more (its deletion logged like any snippet's); nobody adds or edits one."""
-
-    def user_has_permission(self, user, action):
-        return action not in {"add", "change"} and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        actions = set(actions) - {"add", "change"}
-        if not actions:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(actions)
-
-
-register_permission_policy(HeldTask, HeldTaskPermissionPolicy(HeldTask))
+# Made by the portal and queued by beat (home.tasks.queue_held_tasks):
+# whoever may view them (superusers) sees them while an outage lasts and may
+# delete one that no deploy knows any more (logged like any snippet's
+# deletion); nobody adds or edits one.
+register_permission_policy(
+    HeldTask, PortfolioPermissionPolicy(HeldTask, None, refused_actions=frozenset({"add", "change"}))
+)
 
 
 class HeldTaskViewSet(SnippetViewSet):
