@@ -16,7 +16,7 @@ def email_notification(notification_id: int):
 
 @shared_task(ignore_result=True, acks_late=True)
 def email_unsent_notifications():
-    """Every five minutes: the immediate e-mails whose task was lost or failed."""
+    """Every five minutes: the immediate e-mails whose task failed or is still held."""
     notifications.notifications_email_unsent()
 
 

@@ -75,8 +75,8 @@ def event_publish(*, event_type: str, organization_id: int, data: dict, event=No
         for endpoint in selectors.endpoints_subscribed(organization_id=organization_id)
     ]
     for delivery in deliveries:
-        # A broker outage is logged (portal.celery.PortalTask); run eagerly,
-        # the task records a failed attempt instead of raising.
+        # A broker outage holds the task for beat (portal.celery.PortalTask);
+        # run eagerly, the task records a failed attempt instead of raising.
         tasks.deliver_webhook.delay_on_commit(delivery.pk)
     return deliveries
 

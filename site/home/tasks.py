@@ -8,9 +8,7 @@ def record_worker_heartbeat(self):
     services.worker_heartbeat_record(worker=self.request.hostname or "eager")
 
 
-@shared_task(ignore_result=True)
-def queue_held_tasks():
+@shared_task(bind=True, ignore_result=True)
+def queue_held_tasks(self):
     """Periodic: queue the tasks held while the broker was unreachable."""
-    from portal.celery import app
-
-    services.held_tasks_queue(app=app)
+    services.held_tasks_queue(app=self.app)

@@ -18,8 +18,9 @@ from programs.notifications import render_params
 
 from ..models import Delivery, Notification, NotificationCategory, NotificationPreference
 
-#: an immediate notification not e-mailed this long after it was made lost its
-#: e-mail task (or the task failed): beat's sweep sends it
+#: an immediate notification not e-mailed this long after it was made: its
+#: e-mail task failed (the mail server down) or is still held for the broker,
+#: and beat's sweep sends it
 EMAIL_LOST_AFTER = timedelta(minutes=5)
 #: older than this, it is not e-mailed any more (the bell still shows it)
 EMAIL_WITHIN = timedelta(days=1)
@@ -115,8 +116,8 @@ def notification_email(*, notification_id: int) -> bool:
 
 
 def notifications_email_unsent(*, now: datetime | None = None) -> int:
-    """E-mail the immediate notifications whose e-mail task was lost (queued
-    while the broker was unreachable) or failed: made between a day and a few
+    """E-mail the immediate notifications whose e-mail task failed (the mail
+    server down) or is still held for the broker: made between a day and a few
     minutes ago (younger ones may still be in the queue) and not e-mailed yet.
     Each is e-mailed once (:func:`notification_email` locks and marks it).
     Returns how many were e-mailed."""

@@ -108,8 +108,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "support.tasks.escalate_breached_cases",
         "schedule": crontab(minute="*/5"),
     },
-    # Immediate notification e-mails whose task was lost (queued while the
-    # broker was unreachable) or failed (the mail server down).
+    # Immediate notification e-mails whose task failed (the mail server down)
+    # or is still held for the broker.
     "support-unsent-notification-emails": {
         "task": "support.tasks.email_unsent_notifications",
         "schedule": crontab(minute="*/5"),
