@@ -370,42 +370,23 @@ def server_signals():
 
 
 class BrokerOutage:
-    """Call it to point the Celery app at a Redis of its own, then stop that
-    Redis (a broker outage; the suite's shared Redis keeps running);
+    """Call it to point the Celery app at a Redis address that refuses
+    connections (a broker outage; the suite's shared Redis keeps running);
     ``end()`` points the app at the suite's broker again."""
 
-    def __init__(self, tmp_path, monkeypatch):
+    def __init__(self, monkeypatch):
         from portal.celery import app as celery_app
 
         self.conf = celery_app.conf
         self.suite_broker = celery_app.conf.broker_url
-        self.tmp_path = tmp_path
         self.monkeypatch = monkeypatch
 
     def __call__(self):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(self.tmp_path)],
-            stdout=subprocess.DEVNULL,
-        )
-        url = f"redis://127.0.0.1:{port}/0"
-        try:
-            client = redis.Redis.from_url(url, socket_timeout=1)
-            for _attempt in range(100):
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.1)
-            self.monkeypatch.setattr(self.conf, "broker_url", url)
-            _drop_broker_connections()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-        with pytest.raises(redis.ConnectionError):
-            client.ping()
+            closed_port = probe.getsockname()[1]
+        self.monkeypatch.setattr(self.conf, "broker_url", f"redis://127.0.0.1:{closed_port}/0")
+        _drop_broker_connections()
 
     def end(self):
         self.monkeypatch.setattr(self.conf, "broker_url", self.suite_broker)
@@ -413,11 +394,11 @@ class BrokerOutage:
 
 
 @pytest.fixture
-def stop_broker(tmp_path, monkeypatch):
+def stop_broker(monkeypatch):
     """A broker outage the test starts by calling it (see BrokerOutage)."""
-    yield BrokerOutage(tmp_path, monkeypatch)
-    monkeypatch.undo()
-    _drop_broker_connections()
+    outage = BrokerOutage(monkeypatch)
+    yield outage
+    outage.end()
 
 
 def _drop_broker_connections():
